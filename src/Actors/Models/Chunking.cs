@@ -1,0 +1,158 @@
+using System.Runtime.CompilerServices;
+
+namespace ModelActors.Models;
+
+/// <summary>
+/// modelkit's per-call contract: resolve the batch size (call > model setting > whole list or 1), cut
+/// the input into chunks, keep a bounded number of chunks in flight, and put results back in input order.
+/// </summary>
+internal static class Chunking
+{
+    public static int ResolveBatchSize(int? callBatchSize, int? modelBatchSize, int fallback)
+    {
+        if (callBatchSize is < 1)
+        {
+            throw new ArgumentOutOfRangeException("batchSize", callBatchSize, "The batch size must be at least 1.");
+        }
+
+        return callBatchSize ?? modelBatchSize ?? Math.Max(1, fallback);
+    }
+
+    public static async ValueTask<IReadOnlyList<TResult>> PredictBatchAsync<TItem, TResult>(
+        ModelEntry<TItem, TResult> entry, IReadOnlyList<TItem> items, int? batchSize, bool blockingCaller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var size = ResolveBatchSize(batchSize, entry.Definition.BatchSize, items.Count);
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        if (size >= items.Count)
+        {
+            return await entry.PredictChunkAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
+        }
+
+        var results = new TResult[items.Count];
+        using var chunks = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new Queue<(int Offset, ValueTask<IReadOnlyList<TResult>> Task)>();
+        try
+        {
+            for (var offset = 0; offset < items.Count; offset += size)
+            {
+                if (inFlight.Count == entry.MaxChunksInFlight)
+                {
+                    await CollectAsync(inFlight.Dequeue(), results).ConfigureAwait(false);
+                }
+
+                var slice = new ListSlice<TItem>(items, offset, Math.Min(size, items.Count - offset));
+                inFlight.Enqueue((offset, entry.PredictChunkAsync(slice, chunks.Token, blockingCaller)));
+            }
+
+            while (inFlight.Count > 0)
+            {
+                await CollectAsync(inFlight.Dequeue(), results).ConfigureAwait(false);
+            }
+
+            return results;
+        }
+        catch
+        {
+            // The call failed: chunks still queued are dropped before they reach the model.
+            await chunks.CancelAsync().ConfigureAwait(false);
+            await DrainAsync(inFlight).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public static async IAsyncEnumerable<TResult> PredictStream<TItem, TResult>(
+        ModelEntry<TItem, TResult> entry,
+        IAsyncEnumerable<TItem> items,
+        int? batchSize,
+        bool blockingCaller,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var size = ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
+        using var chunks = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new Queue<(int Offset, ValueTask<IReadOnlyList<TResult>> Task)>();
+        var source = items.GetAsyncEnumerator(chunks.Token);
+        try
+        {
+            var more = true;
+            while (true)
+            {
+                while (more && inFlight.Count < entry.MaxChunksInFlight)
+                {
+                    var chunk = new List<TItem>(size);
+                    while (chunk.Count < size && (more = await source.MoveNextAsync().ConfigureAwait(false)))
+                    {
+                        chunk.Add(source.Current);
+                    }
+
+                    if (chunk.Count > 0)
+                    {
+                        inFlight.Enqueue((0, entry.PredictChunkAsync(chunk, chunks.Token, blockingCaller)));
+                    }
+                }
+
+                if (inFlight.Count == 0)
+                {
+                    yield break;
+                }
+
+                var results = await inFlight.Dequeue().Task.ConfigureAwait(false);
+                foreach (var result in results)
+                {
+                    yield return result;
+                }
+            }
+        }
+        finally
+        {
+            // Breaking out of the loop (or a failure) cancels the chunks still in flight.
+            await chunks.CancelAsync().ConfigureAwait(false);
+            await DrainAsync(inFlight).ConfigureAwait(false);
+            await source.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public static async IAsyncEnumerable<T> ToAsync<T>(IEnumerable<T> items, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var item in items)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return item;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for a blocking caller without holding a thread-pool thread's worth of work hostage.</summary>
+    public static T Block<T>(ValueTask<T> task) =>
+        task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
+    private static async ValueTask CollectAsync<TResult>((int Offset, ValueTask<IReadOnlyList<TResult>> Task) chunk, TResult[] results)
+    {
+        var chunkResults = await chunk.Task.ConfigureAwait(false);
+        for (var i = 0; i < chunkResults.Count; i++)
+        {
+            results[chunk.Offset + i] = chunkResults[i];
+        }
+    }
+
+    private static async ValueTask DrainAsync<TResult>(Queue<(int Offset, ValueTask<IReadOnlyList<TResult>> Task)> inFlight)
+    {
+        while (inFlight.TryDequeue(out var chunk))
+        {
+            try
+            {
+                await chunk.Task.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Already failing or abandoned; each reply slot is still read once so it is released.
+            }
+        }
+    }
+}

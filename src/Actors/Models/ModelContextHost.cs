@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration;
+
+namespace ModelActors.Models;
+
+/// <summary>The runtime side of a model's <see cref="ModelContext"/>: settings binding and dependency lookup.</summary>
+internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definition, ModelLibrary library) : IModelContextHost
+{
+    public IReadOnlyCollection<string> DependencyKeys => [.. definition.Dependencies.Keys];
+
+    public TSettings BindSettings<TSettings>()
+        where TSettings : class, new()
+    {
+        try
+        {
+            return definition.Settings.Get<TSettings>(o => o.ErrorOnUnknownConfiguration = true) ?? new TSettings();
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new ModelRegistrationException([$"Model '{definition.Name}': its settings do not bind to {typeof(TSettings).Name}: {exception.Message}"]);
+        }
+    }
+
+    public string? GetSetting(string key) => definition.Settings[key];
+
+    public IModelClient<TIn, TOut> Dependency<TIn, TOut>(string key) =>
+        (IModelClient<TIn, TOut>)library.Entry(Resolve<TIn, TOut>(key)).AsyncClient;
+
+    public ISyncModelClient<TIn, TOut> SyncDependency<TIn, TOut>(string key) =>
+        (ISyncModelClient<TIn, TOut>)library.Entry(Resolve<TIn, TOut>(key)).SyncClient;
+
+    private string Resolve<TIn, TOut>(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!definition.Dependencies.TryGetValue(key, out var target))
+        {
+            var declared = definition.Dependencies.Count == 0 ? "none" : string.Join(", ", definition.Dependencies.Keys.Select(k => $"'{k}'"));
+            var suggestion = NameSuggester.Nearest(key, definition.Dependencies.Keys);
+            throw new ModelDependencyException(
+                $"Model '{definition.Name}' asked for dependency '{key}', which its configuration does not declare.{(suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?")} Declared: {declared}.");
+        }
+
+        var dependency = library.Entry(target).Definition;
+        if (dependency.ItemType != typeof(TIn) || dependency.ResultType != typeof(TOut))
+        {
+            throw new ModelTypeMismatchException(
+                $"Model '{definition.Name}' asked for dependency '{key}' (model '{target}') as {typeof(TIn).Name} -> {typeof(TOut).Name}, but '{target}' takes {dependency.ItemType.Name} and returns {dependency.ResultType.Name}.");
+        }
+
+        return target;
+    }
+}

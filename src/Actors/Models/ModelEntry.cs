@@ -1,0 +1,273 @@
+using Microsoft.Extensions.Logging;
+
+namespace ModelActors.Models;
+
+/// <summary>The library's record of one model: its definition and its life (state, load, stop), independent of the item types.</summary>
+internal abstract class ModelEntry(ModelDefinition definition)
+{
+    public ModelDefinition Definition { get; } = definition;
+
+    public string Name => Definition.Name;
+
+    public ModelState State { get; protected set; } = ModelState.NotLoaded;
+
+    public TimeSpan? LoadDuration { get; protected set; }
+
+    public Exception? LastError { get; protected set; }
+
+    public abstract int QueueDepth { get; }
+
+    public abstract int BusyReplicas { get; }
+
+    /// <summary>Loads the model (and first its dependencies) unless it is loaded; a failed load is tried again on the next call.</summary>
+    public abstract Task EnsureLoadedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Refuses new requests and drains accepted ones; what is still queued when <paramref name="cancellationToken"/> fires fails with <see cref="ModelStoppedException"/>.</summary>
+    public abstract Task StopAsync(CancellationToken cancellationToken);
+
+    public abstract object AsyncClient { get; }
+
+    public abstract object SyncClient { get; }
+
+    public ModelDescription Describe() => new(
+        Name,
+        Definition.ModelType,
+        Definition.ItemType,
+        Definition.ResultType,
+        Definition.IsSync,
+        Definition.Replicas,
+        Definition.Router,
+        Definition.Dependencies,
+        State,
+        LoadDuration,
+        QueueDepth,
+        BusyReplicas,
+        LastError?.Message);
+}
+
+/// <summary>A model's runtime: its router pool of replicas, how requests reach it, and its load/stop life.</summary>
+internal sealed class ModelEntry<TItem, TResult> : ModelEntry
+{
+    private readonly ModelLibrary _library;
+    private readonly ILogger _logger;
+    private readonly SingleWork<TItem, TResult>.Pool _singles;
+    private readonly ModelContextHost<TItem, TResult> _contextHost;
+    private readonly Lock _gate = new();
+    private Runtime.Routing.RouterPool<IModelWork<TItem, TResult>>? _pool;
+    private Task? _loadTask;
+    private bool _stopping;
+
+    public ModelEntry(ModelDefinition definition, ModelLibrary library)
+        : base(definition)
+    {
+        _library = library;
+        _logger = library.LoggerFactory.CreateLogger($"ModelActors.Model.{definition.Name}");
+        Timeout = definition.Timeout ?? library.Options.DefaultTimeout;
+        MaxChunksInFlight = definition.MaxChunksInFlight ?? definition.Replicas;
+        _singles = new SingleWork<TItem, TResult>.Pool($"Model '{definition.Name}'", library.TimeProvider);
+        _contextHost = new ModelContextHost<TItem, TResult>(definition, library);
+        AsyncClient = new ModelClient<TItem, TResult>(this);
+        SyncClient = new SyncModelClient<TItem, TResult>(this);
+    }
+
+    public TimeSpan Timeout { get; }
+
+    public int MaxChunksInFlight { get; }
+
+    public TimeProvider TimeProvider => _library.TimeProvider;
+
+    public override object AsyncClient { get; }
+
+    public override object SyncClient { get; }
+
+    public override int QueueDepth => _pool?.QueueDepth ?? 0;
+
+    public override int BusyReplicas => _pool?.BusyReplicas ?? 0;
+
+    public ModelBase<TItem, TResult> CreateInstance()
+    {
+        var services = _library.Services;
+        var instance = Definition.Factory is { } factory
+            ? factory(services)
+            : Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(services, Definition.ModelType);
+        return (ModelBase<TItem, TResult>)instance;
+    }
+
+    public ModelContext CreateContext(int replica) =>
+        new(_contextHost, Name, Definition.AssetPath, replica, _logger, _library.Services, _library.TimeProvider);
+
+    /// <summary>Sends one item (pooled work: no allocation once loaded).</summary>
+    public ValueTask<TResult> PredictAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
+    {
+        var pool = Volatile.Read(ref _pool);
+        if (pool is null)
+        {
+            return PredictAfterLoadAsync(item, cancellationToken, blockingCaller);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(cancellationToken);
+        }
+
+        var work = _singles.Rent(item, Timeout, cancellationToken, blockingCaller);
+        Post(pool, work);
+        return work.Task;
+    }
+
+    /// <summary>Sends one chunk; the model sees exactly these items in one call.</summary>
+    public ValueTask<IReadOnlyList<TResult>> PredictChunkAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
+    {
+        var pool = Volatile.Read(ref _pool);
+        if (pool is null)
+        {
+            return PredictChunkAfterLoadAsync(items, cancellationToken, blockingCaller);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IReadOnlyList<TResult>>(cancellationToken);
+        }
+
+        var work = new ChunkWork<TItem, TResult>(items, $"Model '{Name}'", Timeout, _library.TimeProvider, cancellationToken, blockingCaller);
+        Post(pool, work);
+        return work.Task;
+    }
+
+    public override Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        var task = Volatile.Read(ref _loadTask);
+        if (task is { IsCompletedSuccessfully: true })
+        {
+            return task;
+        }
+
+        lock (_gate)
+        {
+            if (_stopping)
+            {
+                return Task.FromException(new ModelStoppedException(Name, "the library is stopping."));
+            }
+
+            if (_loadTask is null || _loadTask.IsFaulted || _loadTask.IsCanceled)
+            {
+                State = ModelState.Loading;
+                _loadTask = Task.Run(LoadAsync, CancellationToken.None);
+            }
+
+            task = _loadTask;
+        }
+
+        return task.WaitAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Runtime.Routing.RouterPool<IModelWork<TItem, TResult>>? pool;
+        lock (_gate)
+        {
+            _stopping = true;
+            pool = _pool;
+        }
+
+        if (pool is null)
+        {
+            State = ModelState.Stopped;
+            return;
+        }
+
+        State = ModelState.Stopping;
+        await pool.StopAsync(cancellationToken).ConfigureAwait(false);
+        State = ModelState.Stopped;
+    }
+
+    private async ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
+    {
+        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        return await PredictAsync(item, cancellationToken, blockingCaller).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IReadOnlyList<TResult>> PredictChunkAfterLoadAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
+    {
+        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        return await PredictChunkAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
+    }
+
+    private void Post(Runtime.Routing.RouterPool<IModelWork<TItem, TResult>> pool, IModelWork<TItem, TResult> work)
+    {
+        var result = pool.Tell(work);
+        if (result == Runtime.PostResult.Accepted)
+        {
+            return;
+        }
+
+        var capacity = Definition.QueueCapacity ?? _library.Options.DefaultQueueCapacity;
+        work.Fail(result == Runtime.PostResult.Full
+            ? new ModelOverloadedException(Name, capacity, TimeSpan.FromSeconds(1))
+            : new ModelStoppedException(Name, "it no longer accepts requests."));
+        work.Release();
+    }
+
+    private async Task LoadAsync()
+    {
+        try
+        {
+            foreach (var dependency in Definition.Dependencies.Values.Distinct())
+            {
+                await _library.Entry(dependency).EnsureLoadedAsync(_library.Stopping).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception)
+        {
+            State = ModelState.Failed;
+            LastError = exception;
+            throw;
+        }
+
+        var started = _library.TimeProvider.GetTimestamp();
+        var pool = Runtime.Routing.RouterPool<IModelWork<TItem, TResult>>.Start(
+            Definition.Router,
+            Name,
+            Definition.Replicas,
+            CreateProps(),
+            Runtime.MailboxOptions.Bounded(Definition.QueueCapacity ?? _library.Options.DefaultQueueCapacity),
+            _logger,
+            _library.TimeProvider);
+        try
+        {
+            await pool.Started.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+            var attempts = pool.Cells.Max(c => c.StartAttempts);
+            var failure = new ModelLoadException(Name, attempts, exception);
+            ModelLog.LoadFailed(_logger, Name, attempts, exception);
+            LastError = failure;
+            State = ModelState.Failed;
+            throw failure;
+        }
+
+        LoadDuration = _library.TimeProvider.GetElapsedTime(started);
+        LastError = null;
+        Volatile.Write(ref _pool, pool);
+        State = ModelState.Ready;
+        ModelLog.Loaded(_logger, Name, Definition.Replicas, LoadDuration.Value.TotalMilliseconds);
+    }
+
+    private Runtime.Props<IModelWork<TItem, TResult>> CreateProps() => new(index => new ModelReplica<TItem, TResult>(this, index))
+    {
+        Dispatcher = Definition.IsSync ? Runtime.DispatcherKind.DedicatedThread : Runtime.DispatcherKind.ThreadPool,
+        Supervisor = new Runtime.SupervisorStrategy
+        {
+            MaxRestarts = Definition.LoadRetries ?? _library.Options.LoadRetries,
+            MinBackoff = _library.Options.LoadMinBackoff,
+            MaxBackoff = _library.Options.LoadMaxBackoff,
+        },
+        DeadLetters = work =>
+        {
+            work.Fail(new ModelStoppedException(Name, "the library stopped before the request was processed."));
+            work.Release();
+        },
+    };
+}

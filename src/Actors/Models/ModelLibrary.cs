@@ -1,0 +1,165 @@
+using Microsoft.Extensions.Logging;
+using ModelActors.Models;
+
+namespace ModelActors;
+
+/// <summary>
+/// The registered models and their actors. Loads required models and their dependencies in dependency
+/// order (each shared dependency once), hands out clients, describes the models, and drains on dispose.
+/// </summary>
+public sealed class ModelLibrary : IAsyncDisposable
+{
+    private readonly Dictionary<string, ModelEntry> _entries;
+    private readonly IReadOnlyDictionary<string, ModelDefinition> _definitions;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger;
+    private Task? _stopTask;
+
+    internal ModelLibrary(IReadOnlyDictionary<string, ModelDefinition> definitions, ModelLibraryOptions options, IServiceProvider services, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        _definitions = definitions;
+        Options = options;
+        Services = services;
+        LoggerFactory = loggerFactory;
+        TimeProvider = timeProvider;
+        _logger = loggerFactory.CreateLogger<ModelLibrary>();
+        _entries = definitions.Values.ToDictionary(d => d.Name, CreateEntry, StringComparer.Ordinal);
+    }
+
+    /// <summary>The library's options.</summary>
+    public ModelLibraryOptions Options { get; }
+
+    /// <summary>The names of every registered model, sorted.</summary>
+    public IReadOnlyList<string> ModelNames => [.. _entries.Keys.Order(StringComparer.Ordinal)];
+
+    internal IServiceProvider Services { get; }
+
+    internal ILoggerFactory LoggerFactory { get; }
+
+    internal TimeProvider TimeProvider { get; }
+
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Starts building a library.</summary>
+    /// <returns>A new builder.</returns>
+    public static ModelLibraryBuilder CreateBuilder() => new();
+
+    /// <summary>
+    /// Loads the required models (every model when none are named) with their dependencies, in
+    /// dependency order. Does nothing when <see cref="ModelLibraryOptions.LazyLoading"/> is set.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (loading goes on in the background).</param>
+    /// <returns>A task that completes when every required model is ready.</returns>
+    /// <exception cref="ModelLoadException">A model failed to load; the message names it.</exception>
+    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    {
+        if (Options.LazyLoading)
+        {
+            return;
+        }
+
+        var roots = Options.RequiredModels.Count > 0 ? Options.RequiredModels : [.. _entries.Keys.Order(StringComparer.Ordinal)];
+        foreach (var name in DependencyGraph.LoadOrder(_definitions, roots))
+        {
+            await _entries[name].EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A client for calling model <paramref name="name"/> from async code.</summary>
+    /// <typeparam name="TItem">The model's item type.</typeparam>
+    /// <typeparam name="TResult">The model's result type.</typeparam>
+    /// <param name="name">The model's name.</param>
+    /// <returns>The client (the same instance on every call).</returns>
+    /// <exception cref="ModelNotFoundException">No model has that name.</exception>
+    /// <exception cref="ModelTypeMismatchException">The model's types differ from the ones asked for.</exception>
+    public IModelClient<TItem, TResult> Get<TItem, TResult>(string name) =>
+        (IModelClient<TItem, TResult>)Typed<TItem, TResult>(name).AsyncClient;
+
+    /// <summary>A blocking client (the sync gateway) for model <paramref name="name"/>.</summary>
+    /// <typeparam name="TItem">The model's item type.</typeparam>
+    /// <typeparam name="TResult">The model's result type.</typeparam>
+    /// <param name="name">The model's name.</param>
+    /// <returns>The client (the same instance on every call).</returns>
+    /// <exception cref="ModelNotFoundException">No model has that name.</exception>
+    /// <exception cref="ModelTypeMismatchException">The model's types differ from the ones asked for.</exception>
+    public ISyncModelClient<TItem, TResult> GetSync<TItem, TResult>(string name) =>
+        (ISyncModelClient<TItem, TResult>)Typed<TItem, TResult>(name).SyncClient;
+
+    /// <summary>Describes every model: types, replicas, router, dependencies, state, load time, queue.</summary>
+    /// <returns>One description per model, sorted by name.</returns>
+    public IReadOnlyList<ModelDescription> Describe() =>
+        [.. _entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => e.Describe())];
+
+    /// <summary>Describes model <paramref name="name"/>.</summary>
+    /// <param name="name">The model's name.</param>
+    /// <returns>Its description.</returns>
+    /// <exception cref="ModelNotFoundException">No model has that name.</exception>
+    public ModelDescription Describe(string name) => Entry(name).Describe();
+
+    /// <summary>
+    /// Stops every model: new requests are refused, accepted ones finish (dependents before their
+    /// dependencies). What is still queued after <see cref="ModelLibraryOptions.DrainTimeout"/> or when
+    /// <paramref name="cancellationToken"/> fires fails with <see cref="ModelStoppedException"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cuts the drain short.</param>
+    /// <returns>A task that completes when every model has stopped.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_entries)
+        {
+            _stopTask ??= StopCoreAsync(cancellationToken);
+            return _stopTask;
+        }
+    }
+
+    /// <summary>Stops the library (see <see cref="StopAsync"/>) with the default drain timeout.</summary>
+    /// <returns>A task that completes when every model has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    internal ModelEntry Entry(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_entries.TryGetValue(name, out var entry))
+        {
+            return entry;
+        }
+
+        var known = ModelNames;
+        throw new ModelNotFoundException(name, known, NameSuggester.Nearest(name, known));
+    }
+
+    internal IReadOnlyDictionary<string, ModelDefinition> Definitions => _definitions;
+
+    private ModelEntry<TItem, TResult> Typed<TItem, TResult>(string name)
+    {
+        var entry = Entry(name);
+        return entry as ModelEntry<TItem, TResult> ?? throw new ModelTypeMismatchException(
+            $"Model '{name}' was asked for as {typeof(TItem).Name} -> {typeof(TResult).Name}, but it takes {entry.Definition.ItemType.Name} and returns {entry.Definition.ResultType.Name}.");
+    }
+
+    private ModelEntry CreateEntry(ModelDefinition definition)
+    {
+        var type = typeof(ModelEntry<,>).MakeGenericType(definition.ItemType, definition.ResultType);
+        return (ModelEntry)Activator.CreateInstance(type, definition, this)!;
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        ModelLog.Stopping(_logger, _entries.Count);
+        using var drain = new CancellationTokenSource(Options.DrainTimeout, TimeProvider);
+        using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), drain);
+
+        // Dependents drain before their dependencies, so work in flight can still reach its dependencies.
+        var order = DependencyGraph.LoadOrder(_definitions, _entries.Keys.Order(StringComparer.Ordinal));
+        order.Reverse();
+        foreach (var name in order)
+        {
+            await _entries[name].StopAsync(drain.Token).ConfigureAwait(false);
+        }
+    }
+}

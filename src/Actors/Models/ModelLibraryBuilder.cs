@@ -1,0 +1,367 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModelActors.Models;
+
+namespace ModelActors;
+
+/// <summary>
+/// Registers model configurations from code, by assembly scan and from configuration, then
+/// <see cref="Build"/> validates them all together and makes the <see cref="ModelLibrary"/>.
+/// </summary>
+public sealed class ModelLibraryBuilder
+{
+    private readonly List<Registration> _registrations = [];
+    private readonly List<Assembly> _assemblies = [];
+    private readonly List<Action<ModelLibraryOptions>> _configure = [];
+    private IServiceProvider? _services;
+    private ILoggerFactory? _loggerFactory;
+    private TimeProvider? _timeProvider;
+
+    /// <summary>Registers every <see cref="ModelConfigurationAttribute"/> on <typeparamref name="TModel"/>.</summary>
+    /// <typeparam name="TModel">A model class carrying at least one <see cref="ModelConfigurationAttribute"/>.</typeparam>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder AddModel<TModel>()
+        where TModel : class => AddModel(typeof(TModel));
+
+    /// <summary>Registers every <see cref="ModelConfigurationAttribute"/> on <paramref name="modelType"/>.</summary>
+    /// <param name="modelType">A model class carrying at least one <see cref="ModelConfigurationAttribute"/>.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder AddModel(Type modelType)
+    {
+        ArgumentNullException.ThrowIfNull(modelType);
+        _assemblies.Add(modelType.Assembly);
+        var attributes = modelType.GetCustomAttributes<ModelConfigurationAttribute>(inherit: false).ToList();
+        if (attributes.Count == 0)
+        {
+            _registrations.Add(new Registration(modelType.Name, modelType, null, null, $"class {modelType.Name}")
+            {
+                Error = $"Class {modelType.FullName} has no [ModelConfiguration]; give it one or register it with AddModel<T>(name, ...).",
+            });
+        }
+
+        foreach (var attribute in attributes)
+        {
+            _registrations.Add(new Registration(attribute.Name, modelType, FromAttribute(attribute), null, $"[ModelConfiguration] on {modelType.Name}"));
+        }
+
+        return this;
+    }
+
+    /// <summary>Registers <typeparamref name="TModel"/> under <paramref name="name"/>, configured in code.</summary>
+    /// <typeparam name="TModel">The model class.</typeparam>
+    /// <param name="name">The model's name, unique in the library.</param>
+    /// <param name="configure">Sets the configuration (dependencies, settings, replicas...).</param>
+    /// <param name="factory">Makes each replica's instance; by default the class is constructed through dependency injection.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder AddModel<TModel>(string name, Action<ModelOptions>? configure = null, Func<IServiceProvider, TModel>? factory = null)
+        where TModel : class
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var options = new ModelOptions();
+        configure?.Invoke(options);
+        _assemblies.Add(typeof(TModel).Assembly);
+        _registrations.Add(new Registration(name, typeof(TModel), options, factory, "code"));
+        return this;
+    }
+
+    /// <summary>Registers every class in <paramref name="assembly"/> that carries <see cref="ModelConfigurationAttribute"/>, and lets configuration name its model classes.</summary>
+    /// <param name="assembly">The assembly to scan.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder AddModelsFromAssembly(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        _assemblies.Add(assembly);
+        foreach (var type in assembly.GetTypes().Where(t => t.IsDefined(typeof(ModelConfigurationAttribute), inherit: false)).OrderBy(t => t.FullName, StringComparer.Ordinal))
+        {
+            AddModel(type);
+        }
+
+        return this;
+    }
+
+    /// <summary>Lets configuration name model classes in <paramref name="assembly"/> without registering its attributes.</summary>
+    /// <param name="assembly">An assembly holding model classes.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder AddModelTypesFrom(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        _assemblies.Add(assembly);
+        return this;
+    }
+
+    /// <summary>
+    /// Reads library options and models from a configuration section (usually <c>ModelActors</c>):
+    /// the options as properties of the section, and each model under <c>Models:{name}</c> with its
+    /// class named by <c>Type</c>.
+    /// </summary>
+    /// <param name="section">The section.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder Bind(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        _configure.Add(options => section.Bind(options));
+        foreach (var model in section.GetSection("Models").GetChildren())
+        {
+            var options = new ModelOptions();
+            model.Bind(options);
+            var source = model is IConfigurationSection s ? $"configuration '{s.Path}'" : "configuration";
+            _registrations.Add(new Registration(model.Key, null, options, null, source)
+            {
+                TypeName = options.Type,
+                SettingsSection = model.GetSection("Settings"),
+            });
+        }
+
+        return this;
+    }
+
+    /// <summary>Changes library options in code.</summary>
+    /// <param name="configure">Sets options.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder Configure(Action<ModelLibraryOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _configure.Add(configure);
+        return this;
+    }
+
+    /// <summary>The services models are constructed from (and find in <see cref="ModelContext.Services"/>).</summary>
+    /// <param name="services">The application's service provider.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder UseServices(IServiceProvider services)
+    {
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+        return this;
+    }
+
+    /// <summary>Where the library and models log.</summary>
+    /// <param name="loggerFactory">The logger factory.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder UseLoggerFactory(ILoggerFactory loggerFactory)
+    {
+        _loggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory));
+        return this;
+    }
+
+    /// <summary>The clock for timeouts and backoff (a manual one in tests).</summary>
+    /// <param name="timeProvider">The clock.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder UseTimeProvider(TimeProvider timeProvider)
+    {
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        return this;
+    }
+
+    /// <summary>Validates every configuration together and makes the library (nothing is loaded yet).</summary>
+    /// <returns>The library.</returns>
+    /// <exception cref="ModelRegistrationException">Something is inconsistent; every problem is listed.</exception>
+    public ModelLibrary Build()
+    {
+        var (options, definitions) = BuildDefinitions();
+        return new ModelLibrary(
+            definitions,
+            options,
+            _services ?? EmptyServices.Instance,
+            _loggerFactory ?? NullLoggerFactory.Instance,
+            _timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>The validated options and definitions (also used by hosting to register keyed clients).</summary>
+    internal (ModelLibraryOptions Options, IReadOnlyDictionary<string, ModelDefinition> Definitions) BuildDefinitions()
+    {
+        var options = new ModelLibraryOptions();
+        foreach (var configure in _configure)
+        {
+            configure(options);
+        }
+
+        var errors = new List<string>();
+        ValidateOptions(options, errors);
+        var definitions = new Dictionary<string, ModelDefinition>(StringComparer.Ordinal);
+        foreach (var group in _registrations.GroupBy(r => r.Name, StringComparer.Ordinal))
+        {
+            var all = group.ToList();
+            if (all.Count > 1)
+            {
+                errors.Add($"Model name '{group.Key}' is registered {all.Count} times: {string.Join("; ", all.Select(r => r.Source))}.");
+                continue;
+            }
+
+            if (ToDefinition(all[0], errors) is { } definition)
+            {
+                definitions.Add(definition.Name, definition);
+            }
+        }
+
+        DependencyGraph.Validate(definitions, errors);
+        foreach (var required in options.RequiredModels.Where(r => !definitions.ContainsKey(r)))
+        {
+            var suggestion = NameSuggester.Nearest(required, definitions.Keys);
+            errors.Add($"Required model '{required}' is not registered.{(suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?")}");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ModelRegistrationException(errors);
+        }
+
+        return (options, definitions);
+    }
+
+    private static void ValidateOptions(ModelLibraryOptions options, List<string> errors)
+    {
+        if (options.DefaultTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"DefaultTimeout must be positive and finite (was {options.DefaultTimeout}).");
+        }
+
+        if (options.DefaultQueueCapacity < 1)
+        {
+            errors.Add($"DefaultQueueCapacity must be at least 1 (was {options.DefaultQueueCapacity}).");
+        }
+
+        if (options.LoadRetries < 0 || options.LoadMinBackoff < TimeSpan.Zero || options.LoadMaxBackoff < options.LoadMinBackoff)
+        {
+            errors.Add("LoadRetries must be 0 or more and LoadMinBackoff ≤ LoadMaxBackoff, both non-negative.");
+        }
+    }
+
+    private ModelDefinition? ToDefinition(Registration registration, List<string> errors)
+    {
+        var name = registration.Name;
+        if (registration.Error is { } error)
+        {
+            errors.Add(error);
+            return null;
+        }
+
+        var type = registration.ModelType;
+        if (type is null)
+        {
+            if (string.IsNullOrWhiteSpace(registration.TypeName))
+            {
+                errors.Add($"Model '{name}' ({registration.Source}) gives no Type: name its model class.");
+                return null;
+            }
+
+            type = ModelTypes.Resolve(registration.TypeName, _assemblies, out var resolveError);
+            if (type is null)
+            {
+                errors.Add($"Model '{name}' ({registration.Source}): {resolveError ?? $"no model class named '{registration.TypeName}' was found."}");
+                return null;
+            }
+        }
+
+        var problems = errors.Count;
+        var shape = ModelTypes.Inspect(type, name, errors);
+        var options = registration.Options ?? new ModelOptions();
+        var dependencies = ParseDependencies(name, options.Dependencies, errors);
+        CheckRange(name, "Replicas", options.Replicas, errors);
+        CheckRange(name, "BatchSize", options.BatchSize, errors);
+        CheckRange(name, "MaxChunksInFlight", options.MaxChunksInFlight, errors);
+        CheckRange(name, "QueueCapacity", options.QueueCapacity, errors);
+        if (options.LoadRetries < 0)
+        {
+            errors.Add($"Model '{name}': LoadRetries must be 0 or more (was {options.LoadRetries}).");
+        }
+
+        if (options.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Model '{name}': Timeout must be positive and finite (was {options.Timeout}).");
+        }
+
+        if (shape is not { } s || errors.Count > problems)
+        {
+            return null;
+        }
+
+        return new ModelDefinition
+        {
+            Name = name,
+            ModelType = type,
+            ItemType = s.ItemType,
+            ResultType = s.ResultType,
+            IsSync = s.IsSync,
+            OverridesSingle = s.OverridesSingle,
+            Dependencies = dependencies,
+            Settings = registration.SettingsSection ?? new ConfigurationBuilder().AddInMemoryCollection(options.Settings).Build(),
+            AssetPath = options.AssetPath,
+            Replicas = options.Replicas ?? 1,
+            Router = options.Router ?? RouterKind.Balancing,
+            BatchSize = options.BatchSize,
+            Timeout = options.Timeout,
+            MaxChunksInFlight = options.MaxChunksInFlight,
+            QueueCapacity = options.QueueCapacity,
+            LoadRetries = options.LoadRetries,
+            Factory = registration.Factory,
+            Source = registration.Source,
+        };
+    }
+
+    private static void CheckRange(string name, string setting, int? value, List<string> errors)
+    {
+        if (value < 1)
+        {
+            errors.Add($"Model '{name}': {setting} must be at least 1 (was {value}).");
+        }
+    }
+
+    private static Dictionary<string, string> ParseDependencies(string name, IEnumerable<string> specs, List<string> errors)
+    {
+        var dependencies = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            var parts = spec.Split('=', 2, StringSplitOptions.TrimEntries);
+            var (key, target) = parts.Length == 2 ? (parts[0], parts[1]) : (parts[0], parts[0]);
+            if (key.Length == 0 || target.Length == 0)
+            {
+                errors.Add($"Model '{name}': dependency '{spec}' is malformed; write \"name\" or \"key=name\".");
+            }
+            else if (!dependencies.TryAdd(key, target))
+            {
+                errors.Add($"Model '{name}': dependency key '{key}' is declared twice.");
+            }
+        }
+
+        return dependencies;
+    }
+
+    private static ModelOptions FromAttribute(ModelConfigurationAttribute attribute)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in attribute.Settings)
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            settings[parts[0]] = parts.Length == 2 ? parts[1] : string.Empty;
+        }
+
+        return new ModelOptions
+        {
+            Dependencies = [.. attribute.Dependencies],
+            Settings = settings,
+            AssetPath = attribute.AssetPath,
+            Replicas = attribute.Replicas == 0 ? null : attribute.Replicas,
+            Router = attribute.Router,
+            BatchSize = attribute.BatchSize == 0 ? null : attribute.BatchSize,
+            Timeout = attribute.TimeoutMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(attribute.TimeoutMilliseconds),
+        };
+    }
+
+    private sealed record Registration(string Name, Type? ModelType, ModelOptions? Options, Func<IServiceProvider, object>? Factory, string Source)
+    {
+        public string? TypeName { get; init; }
+
+        public IConfiguration? SettingsSection { get; init; }
+
+        public string? Error { get; init; }
+    }
+
+    private sealed class EmptyServices : IServiceProvider
+    {
+        public static readonly EmptyServices Instance = new();
+
+        public object? GetService(Type serviceType) => null;
+    }
+}

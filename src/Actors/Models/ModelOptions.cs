@@ -1,0 +1,41 @@
+namespace ModelActors;
+
+/// <summary>
+/// One model configuration given in code or in a JSON configuration section
+/// (<c>ModelActors:Models:{name}</c>). Unset values fall back to the attribute's, then the library's defaults.
+/// </summary>
+public sealed class ModelOptions
+{
+    /// <summary>The model class, by type name or full name (JSON only; in code the class is given by the call).</summary>
+    public string? Type { get; set; }
+
+    /// <summary>Dependencies, each <c>"name"</c> or <c>"key=name"</c>.</summary>
+    public List<string> Dependencies { get; set; } = [];
+
+    /// <summary>Settings as flat keys (nested keys with ':'); in JSON, the <c>Settings</c> object.</summary>
+    public Dictionary<string, string?> Settings { get; set; } = [];
+
+    /// <summary>The asset path handed to the model.</summary>
+    public string? AssetPath { get; set; }
+
+    /// <summary>The number of replicas. <value>The default value is 1.</value></summary>
+    public int? Replicas { get; set; }
+
+    /// <summary>How requests reach the replicas. <value>The default value is <see cref="RouterKind.Balancing"/>.</value></summary>
+    public RouterKind? Router { get; set; }
+
+    /// <summary>The batch size for calls that give none. <value>The default is unset: the whole list for batches, 1 for streams.</value></summary>
+    public int? BatchSize { get; set; }
+
+    /// <summary>The request timeout. <value>The default is the library's <see cref="ModelLibraryOptions.DefaultTimeout"/>.</value></summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Chunks a stream or batch call keeps in flight. <value>The default is the replica count.</value></summary>
+    public int? MaxChunksInFlight { get; set; }
+
+    /// <summary>Requests that may wait in the model's queue before new ones are rejected as overloaded. <value>The default is the library's <see cref="ModelLibraryOptions.DefaultQueueCapacity"/>.</value></summary>
+    public int? QueueCapacity { get; set; }
+
+    /// <summary>Load retries after a failed load. <value>The default is the library's <see cref="ModelLibraryOptions.LoadRetries"/>.</value></summary>
+    public int? LoadRetries { get; set; }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using ModelActors.Runtime;
+
+namespace ModelActors.Models;
+
+/// <summary>One item from <c>PredictAsync</c>: pooled, so a call through the actors allocates nothing in steady state.</summary>
+internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<TItem, TResult>
+{
+    private readonly Pool _pool;
+    private TItem _item = default!;
+
+    private SingleWork(Pool pool)
+    {
+        _pool = pool;
+    }
+
+    public bool IsSingle => true;
+
+    public TItem Item => _item;
+
+    public IReadOnlyList<TItem> Items => [_item];
+
+    public void Complete(TResult result) => TrySetResult(result);
+
+    public void Complete(IReadOnlyList<TResult> results) => TrySetResult(results[0]);
+
+    public void Fail(Exception exception) => TrySetException(exception);
+
+    protected override void OnReleased()
+    {
+        _item = default!;
+        ResetForReuse();
+        _pool.Return(this);
+    }
+
+    /// <summary>Reusable single-item work for one model.</summary>
+    internal sealed class Pool(string target, TimeProvider timeProvider, int maxSize = 256)
+    {
+        private readonly ConcurrentQueue<SingleWork<TItem, TResult>> _items = new();
+        private int _count;
+
+        public SingleWork<TItem, TResult> Rent(TItem item, TimeSpan timeout, CancellationToken cancellationToken, bool blockingCaller)
+        {
+            if (_items.TryDequeue(out var work))
+            {
+                Interlocked.Decrement(ref _count);
+            }
+            else
+            {
+                work = new SingleWork<TItem, TResult>(this);
+            }
+
+            work._item = item;
+            work.Arm(target, timeout, timeProvider, cancellationToken, runContinuationsAsynchronously: !blockingCaller);
+            return work;
+        }
+
+        public void Return(SingleWork<TItem, TResult> work)
+        {
+            if (Interlocked.Increment(ref _count) <= maxSize)
+            {
+                _items.Enqueue(work);
+            }
+            else
+            {
+                Interlocked.Decrement(ref _count);
+                work.DisposeTimer();
+            }
+        }
+    }
+}

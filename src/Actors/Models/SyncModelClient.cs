@@ -1,0 +1,45 @@
+namespace ModelActors.Models;
+
+/// <summary>
+/// The sync gateway of one model: each call blocks the calling thread until the answer arrives. For a
+/// single item the replica wakes the blocked caller directly (no thread-pool hop); batch and stream
+/// pipelines continue on the pool, which no ModelActors code ever blocks, so it cannot starve.
+/// </summary>
+internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult> entry) : ISyncModelClient<TItem, TResult>
+{
+    public string ModelName => entry.Name;
+
+    public TResult Predict(TItem item, CancellationToken cancellationToken = default) =>
+        Chunking.Block(entry.PredictAsync(item, cancellationToken, blockingCaller: true));
+
+    public IReadOnlyList<TResult> PredictBatch(IReadOnlyList<TItem> items, int? batchSize = null, CancellationToken cancellationToken = default) =>
+        Chunking.Block(Chunking.PredictBatchAsync(entry, items, batchSize, blockingCaller: false, cancellationToken));
+
+    public IEnumerable<TResult> PredictGen(IEnumerable<TItem> items, int? batchSize = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        _ = Chunking.ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
+        return Enumerate(items, batchSize, cancellationToken);
+    }
+
+    private IEnumerable<TResult> Enumerate(IEnumerable<TItem> items, int? batchSize, CancellationToken cancellationToken)
+    {
+        var stream = Chunking.PredictStream(entry, Chunking.ToAsync(items), batchSize, blockingCaller: false, cancellationToken);
+        var enumerator = stream.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (Chunking.Block(enumerator.MoveNextAsync()))
+            {
+                yield return enumerator.Current;
+            }
+        }
+        finally
+        {
+            var disposing = enumerator.DisposeAsync();
+            if (!disposing.IsCompleted)
+            {
+                disposing.AsTask().GetAwaiter().GetResult();
+            }
+        }
+    }
+}

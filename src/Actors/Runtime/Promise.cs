@@ -1,0 +1,179 @@
+using System.Threading.Tasks.Sources;
+
+namespace ModelActors.Runtime;
+
+/// <summary>
+/// The reply slot of an Ask: a reusable <see cref="IValueTaskSource{TResult}"/> with a deadline and the
+/// caller's cancellation. Exactly one of result, failure, timeout or cancellation completes it; any
+/// later completion (a late reply) returns <see langword="false"/> and is dropped.
+/// </summary>
+/// <remarks>
+/// Two parties own a promise while it is in use: the caller (until it reads the result) and the actor
+/// side (until it has finished with the message, or the message could not be delivered). When both
+/// have released it, <see cref="OnReleased"/> runs once: pooled subclasses return to their pool there.
+/// Timer and cancellation callbacks never complete a later use by mistake: they act only if their
+/// condition (deadline passed, token cancelled) holds for the current use.
+/// </remarks>
+internal abstract class Promise<T> : IValueTaskSource<T>
+{
+    private const int Pending = 0;
+    private const int Running = 1;
+    private const int Completed = 2;
+
+    private ManualResetValueTaskSourceCore<T> _core;
+    private int _state;
+    private int _owners;
+    private ITimer? _timer;
+    private TimeProvider _timeProvider = TimeProvider.System;
+    private long _deadline;
+    private TimeSpan _timeout;
+    private string _target = string.Empty;
+    private CancellationToken _cancellationToken;
+    private CancellationTokenRegistration _registration;
+
+    /// <summary>The caller's token for this use.</summary>
+    public CancellationToken CancellationToken => _cancellationToken;
+
+    /// <summary>Whether this use has been completed (answered, failed, timed out or cancelled).</summary>
+    public bool IsCompleted => Volatile.Read(ref _state) == Completed;
+
+    /// <summary>The awaitable the caller holds.</summary>
+    public ValueTask<T> Task => new(this, _core.Version);
+
+    /// <summary>Prepares the promise for one use.</summary>
+    /// <param name="target">Named in the timeout message.</param>
+    /// <param name="timeout">A positive, finite deadline.</param>
+    /// <param name="timeProvider">The clock the deadline runs on.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <param name="runContinuationsAsynchronously">False only for blocking waiters (the sync gateway).</param>
+    protected void Arm(string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool runContinuationsAsynchronously)
+    {
+        _core.RunContinuationsAsynchronously = runContinuationsAsynchronously;
+        _target = target;
+        _timeout = timeout;
+        _owners = 2;
+        _cancellationToken = cancellationToken;
+        Volatile.Write(ref _state, Pending);
+
+        if (!ReferenceEquals(_timeProvider, timeProvider) && _timer is not null)
+        {
+            _timer.Dispose();
+            _timer = null;
+        }
+
+        _timeProvider = timeProvider;
+        _deadline = timeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * timeProvider.TimestampFrequency);
+        _timer ??= timeProvider.CreateTimer(static state => ((Promise<T>)state!).OnDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            _registration = cancellationToken.UnsafeRegister(static state => ((Promise<T>)state!).OnCancelled(), this);
+        }
+    }
+
+    /// <summary>Marks the message as taken by an actor; false when it already timed out or was cancelled (then it must not reach the model).</summary>
+    public bool TryBegin() => Interlocked.CompareExchange(ref _state, Running, Pending) == Pending;
+
+    /// <summary>Completes with a result; false when already completed.</summary>
+    public bool TrySetResult(T result)
+    {
+        if (!TryComplete())
+        {
+            return false;
+        }
+
+        _core.SetResult(result);
+        return true;
+    }
+
+    /// <summary>Completes with a failure; false when already completed.</summary>
+    public bool TrySetException(Exception exception)
+    {
+        if (!TryComplete())
+        {
+            return false;
+        }
+
+        _core.SetException(exception);
+        return true;
+    }
+
+    /// <summary>Gives up one owner's share; the last one triggers <see cref="OnReleased"/>.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _owners) == 0)
+        {
+            OnReleased();
+        }
+    }
+
+    /// <summary>Runs once when both owners have released this use.</summary>
+    protected abstract void OnReleased();
+
+    /// <summary>Readies the reply core for its next use (pooled subclasses call this before pooling).</summary>
+    protected void ResetForReuse() => _core.Reset();
+
+    /// <summary>Frees the deadline timer (non-pooled subclasses call this when released).</summary>
+    protected void DisposeTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    /// <inheritdoc />
+    public T GetResult(short token)
+    {
+        try
+        {
+            return _core.GetResult(token);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    /// <inheritdoc />
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    private bool TryComplete()
+    {
+        while (true)
+        {
+            var state = Volatile.Read(ref _state);
+            if (state == Completed)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, Completed, state) == state)
+            {
+                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _registration.Unregister();
+                return true;
+            }
+        }
+    }
+
+    private void OnDeadline()
+    {
+        if (Volatile.Read(ref _state) != Completed && _timeProvider.GetTimestamp() >= _deadline)
+        {
+            TrySetException(new TimeoutException($"{_target} did not answer within {_timeout.TotalMilliseconds:0.###} ms."));
+        }
+    }
+
+    private void OnCancelled()
+    {
+        var token = _cancellationToken;
+        if (token.IsCancellationRequested)
+        {
+            TrySetException(new OperationCanceledException(token));
+        }
+    }
+}

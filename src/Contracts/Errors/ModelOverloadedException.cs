@@ -1,0 +1,26 @@
+namespace ModelActors;
+
+/// <summary>A model's queue is full: the request was rejected at once rather than queued without bound. Retry after <see cref="RetryAfter"/>.</summary>
+public sealed class ModelOverloadedException : ModelActorsException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="modelName">The overloaded model.</param>
+    /// <param name="capacity">The queue capacity that was reached.</param>
+    /// <param name="retryAfter">A hint for when to retry.</param>
+    public ModelOverloadedException(string modelName, int capacity, TimeSpan retryAfter)
+        : base($"Model '{modelName}' is overloaded: its queue of {capacity} requests is full. Retry after {retryAfter.TotalMilliseconds:0} ms.")
+    {
+        ModelName = modelName;
+        Capacity = capacity;
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>The overloaded model.</summary>
+    public string ModelName { get; }
+
+    /// <summary>The queue capacity that was reached.</summary>
+    public int Capacity { get; }
+
+    /// <summary>A hint for when to retry (HTTP maps it to <c>Retry-After</c>).</summary>
+    public TimeSpan RetryAfter { get; }
+}

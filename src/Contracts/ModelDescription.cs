@@ -1,0 +1,30 @@
+namespace ModelActors;
+
+/// <summary>What <c>ModelLibrary.Describe()</c> reports about one model.</summary>
+/// <param name="Name">The configuration name.</param>
+/// <param name="ModelType">The model class.</param>
+/// <param name="ItemType">The item type.</param>
+/// <param name="ResultType">The result type.</param>
+/// <param name="IsSync">Whether it is a sync model (a dedicated thread per replica).</param>
+/// <param name="Replicas">The number of replicas.</param>
+/// <param name="Router">How requests reach the replicas.</param>
+/// <param name="Dependencies">Dependency keys and the model names they resolve to.</param>
+/// <param name="State">The model's state now.</param>
+/// <param name="LoadDuration">How long the last successful load took, or <see langword="null"/>.</param>
+/// <param name="QueueDepth">Requests queued and not yet taken by a replica.</param>
+/// <param name="BusyReplicas">Replicas handling a request now.</param>
+/// <param name="Error">The last load failure's message, or <see langword="null"/>.</param>
+public sealed record ModelDescription(
+    string Name,
+    Type ModelType,
+    Type ItemType,
+    Type ResultType,
+    bool IsSync,
+    int Replicas,
+    RouterKind Router,
+    IReadOnlyDictionary<string, string> Dependencies,
+    ModelState State,
+    TimeSpan? LoadDuration,
+    int QueueDepth,
+    int BusyReplicas,
+    string? Error);
