@@ -75,8 +75,15 @@ internal sealed class ActorCell<TMessage>
         }
     }
 
-    /// <summary>Stops processing: messages still queued go to dead letters instead of the actor.</summary>
-    public void Abort() => _abort.Cancel();
+    /// <summary>
+    /// Stops processing: messages still queued go to dead letters at once, without waiting for a
+    /// message in progress (which finishes on its own).
+    /// </summary>
+    public void Abort()
+    {
+        _abort.Cancel();
+        DeadLetterQueued();
+    }
 
     private async Task RunAsync()
     {
@@ -268,8 +275,20 @@ internal sealed class ActorCell<TMessage>
     {
         await StopActorAsync().ConfigureAwait(false);
         _onStopping?.Invoke();
+        if (_ownsReader || _abort.IsCancellationRequested)
+        {
+            DeadLetterQueued();
+        }
+
+        // A cell that never started reports its start failure through Started; make sure nobody waits forever.
+        _started.TrySetException(new InvalidOperationException($"Actor {Path} stopped before it started."));
+        _completion.TrySetResult();
+    }
+
+    private void DeadLetterQueued()
+    {
         var deadLettered = 0;
-        while ((_ownsReader || _abort.IsCancellationRequested) && _reader.TryRead(out var message))
+        while (_reader.TryRead(out var message))
         {
             deadLettered++;
             _props.DeadLetters?.Invoke(message);
@@ -280,10 +299,6 @@ internal sealed class ActorCell<TMessage>
         {
             RuntimeLog.DrainAborted(_logger, Path, deadLettered);
         }
-
-        // A cell that never started reports its start failure through Started; make sure nobody waits forever.
-        _started.TrySetException(new InvalidOperationException($"Actor {Path} stopped before it started."));
-        _completion.TrySetResult();
     }
 
     private void MessageDone() => _onMessageDone?.Invoke();

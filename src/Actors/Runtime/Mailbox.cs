@@ -35,19 +35,21 @@ internal sealed class Mailbox<TMessage>
 {
     private readonly Channel<TMessage> _channel;
 
-    public Mailbox(MailboxOptions options, bool singleReader)
+    /// <param name="options">Bounded or unbounded.</param>
+    /// <remarks>Always multi-reader: the replicas of a balancing pool share one, and an aborting cell drains its own while its loop may still read.</remarks>
+    public Mailbox(MailboxOptions options)
     {
         Options = options;
         _channel = options.Capacity is { } capacity
             ? Channel.CreateBounded<TMessage>(new BoundedChannelOptions(capacity)
             {
                 FullMode = BoundedChannelFullMode.Wait,
-                SingleReader = singleReader,
+                SingleReader = false,
                 SingleWriter = false,
             })
             : Channel.CreateUnbounded<TMessage>(new UnboundedChannelOptions
             {
-                SingleReader = singleReader,
+                SingleReader = false,
                 SingleWriter = false,
             });
     }

@@ -15,7 +15,7 @@ internal sealed class RoutedReplicas<TMessage>
         for (var i = 0; i < replicas; i++)
         {
             var index = i;
-            var mailbox = new Mailbox<TMessage>(options, singleReader: true);
+            var mailbox = new Mailbox<TMessage>(options);
             Mailboxes[i] = mailbox;
             Cells[i] = new ActorCell<TMessage>(
                 $"{path}#{i}", i, props, mailbox.Reader, ownsReader: true, logger, timeProvider,

@@ -1,0 +1,202 @@
+using ModelActors.TestKit;
+
+namespace ModelActors.Tests.Models;
+
+public sealed class LoadingTests
+{
+    [Fact]
+    public async Task ASharedDependency_IsLoadedOnce_BeforeTheModelsThatNeedIt()
+    {
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ProbeModel<string, string> Probe(string name) => new(s => s) { OnLoad = _ => { order.Enqueue(name); return ValueTask.CompletedTask; } };
+        var shared = Probe("shared");
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("left", o => o.Dependencies.Add("shared"), _ => Probe("left"))
+            .AddModel("right", o => o.Dependencies.Add("shared"), _ => Probe("right"))
+            .AddModel("shared", factory: _ => shared)
+            .Build();
+
+        await library.LoadAsync();
+
+        Assert.Equal(1, shared.Loads);
+        Assert.Equal("shared", order.First());
+        Assert.Equal(3, order.Count);
+    }
+
+    [Fact]
+    public async Task EachReplica_LoadsItsOwnInstance()
+    {
+        var name = $"counting-{Guid.NewGuid():N}";
+        await using var library = ModelLibrary.CreateBuilder().AddModel<CountingModel>(name, o => o.Replicas = 3).Build();
+
+        await library.LoadAsync();
+
+        Assert.Equal(3, CountingModel.LoadsByName[name]);
+        Assert.Equal($"{name}:x", await library.Get<string, string>(name).PredictAsync("x"));
+    }
+
+    [Fact]
+    public async Task RequiredModels_LoadWithTheirDependencies_AndNothingElse()
+    {
+        var unrelated = new ProbeModel<string, string>(s => s);
+        var leaf = new ProbeModel<string, string>(s => s);
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel<AsyncCaller>("outer", o => o.Dependencies.Add("inner=leaf"))
+            .AddModel("leaf", factory: _ => leaf)
+            .AddModel("unrelated", factory: _ => unrelated)
+            .Configure(o => o.RequiredModels.Add("outer"))
+            .Build();
+
+        await library.LoadAsync();
+
+        Assert.Equal(1, leaf.Loads);
+        Assert.Equal(0, unrelated.Loads);
+        Assert.Equal(ModelState.Ready, library.Describe("outer").State);
+        Assert.Equal(ModelState.NotLoaded, library.Describe("unrelated").State);
+    }
+
+    [Fact]
+    public async Task LazyLoading_LoadsNothingAtStart_AndLoadsOnTheFirstRequest()
+    {
+        var probe = new ProbeModel<string, string>(s => s + "!");
+        await using var library = ModelLibrary.CreateBuilder().AddModel("lazy", factory: _ => probe).Configure(o => o.LazyLoading = true).Build();
+
+        await library.LoadAsync();
+        Assert.Equal(0, probe.Loads);
+
+        Assert.Equal("hi!", await library.Get<string, string>("lazy").PredictAsync("hi"));
+        Assert.Equal(1, probe.Loads);
+    }
+
+    [Fact]
+    public async Task AFailedLazyLoad_FailsTheRequest_AndIsRetriedOnTheNextRequest()
+    {
+        var probe = new ProbeModel<string, string>(s => s);
+        var failuresLeft = 1;
+        probe.OnLoad = _ => Interlocked.Decrement(ref failuresLeft) >= 0 ? throw new IOException("asset missing") : ValueTask.CompletedTask;
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("flaky", factory: _ => probe)
+            .Configure(o => { o.LazyLoading = true; o.LoadRetries = 0; })
+            .Build();
+        var client = library.Get<string, string>("flaky");
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => client.PredictAsync("x").AsTask());
+        Assert.IsType<IOException>(error.InnerException);
+        Assert.Equal("flaky", error.ModelName);
+        Assert.Equal(ModelState.Failed, library.Describe("flaky").State);
+        Assert.Contains("asset missing", library.Describe("flaky").Error);
+
+        Assert.Equal("x", await client.PredictAsync("x"));
+        Assert.Equal(ModelState.Ready, library.Describe("flaky").State);
+        Assert.Null(library.Describe("flaky").Error);
+    }
+
+    [Fact]
+    public async Task ALoadFailure_IsRetriedWithBackoff_ThenTheModelIsFailed_WhileOthersKeepServing()
+    {
+        var clock = new ManualTimeProvider();
+        var broken = new ProbeModel<string, string>(s => s) { OnLoad = _ => throw new IOException("corrupt weights") };
+        var healthy = new ProbeModel<string, string>(s => s + "?");
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("broken", factory: _ => broken)
+            .AddModel("healthy", factory: _ => healthy)
+            .Configure(o => { o.LoadRetries = 2; o.LoadMinBackoff = TimeSpan.FromSeconds(1); o.LazyLoading = true; })
+            .UseTimeProvider(clock)
+            .Build();
+
+        var loading = library.Get<string, string>("broken").PredictAsync("x").AsTask();
+        await clock.WaitForTimersAsync();
+        Assert.Equal(ModelState.Loading, library.Describe("broken").State);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await clock.WaitForTimersAsync();
+        clock.Advance(TimeSpan.FromSeconds(2));
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => loading);
+        Assert.Equal(3, error.Attempts);
+        Assert.Equal(3, broken.Loads);
+        Assert.Equal(ModelState.Failed, library.Describe("broken").State);
+        Assert.Equal("ok?", await library.Get<string, string>("healthy").PredictAsync("ok"));
+    }
+
+    [Fact]
+    public async Task Describe_ReportsTypesReplicasRouterDependenciesStateAndLoadTime()
+    {
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel<AsyncCaller>("outer", o => { o.Dependencies.Add("inner=upper"); o.Replicas = 2; o.Router = RouterKind.SmallestMailbox; })
+            .AddModel<UpperModel>()
+            .Build();
+        await library.LoadAsync();
+
+        var outer = library.Describe().Single(d => d.Name == "outer");
+
+        Assert.Equal(typeof(AsyncCaller), outer.ModelType);
+        Assert.Equal((typeof(string), typeof(string)), (outer.ItemType, outer.ResultType));
+        Assert.False(outer.IsSync);
+        Assert.True(library.Describe("upper").IsSync);
+        Assert.Equal(2, outer.Replicas);
+        Assert.Equal(RouterKind.SmallestMailbox, outer.Router);
+        Assert.Equal("upper", outer.Dependencies["inner"]);
+        Assert.Equal(ModelState.Ready, outer.State);
+        Assert.NotNull(outer.LoadDuration);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_DrainsAcceptedRequests_ThenRefusesNewOnes()
+    {
+        var gate = new TaskCompletionSource();
+        var probe = new ProbeModel<int, int>(async (items, _) =>
+        {
+            await gate.Task;
+            return [.. items];
+        });
+        var library = ModelLibrary.CreateBuilder().AddModel("slow", factory: _ => probe).Build();
+        var client = library.Get<int, int>("slow");
+        var accepted = Enumerable.Range(0, 5).Select(i => client.PredictAsync(i).AsTask()).ToList();
+        await probe.ExpectBatchesAsync(1);
+
+        var disposing = library.DisposeAsync().AsTask();
+        Assert.False(disposing.IsCompleted);
+        await Assert.ThrowsAsync<ModelStoppedException>(() => client.PredictAsync(99).AsTask());
+
+        gate.SetResult();
+        await disposing;
+        var answers = await Task.WhenAll(accepted);
+        Assert.Equal([0, 1, 2, 3, 4], answers);
+        Assert.Equal(ModelState.Stopped, library.Describe("slow").State);
+    }
+
+    [Fact]
+    public async Task Stop_WhenTheDrainDeadlinePasses_FailsQueuedRequestsWithAShutdownError()
+    {
+        var clock = new ManualTimeProvider();
+        var gate = new TaskCompletionSource();
+        var probe = new ProbeModel<int, int>(async (items, _) =>
+        {
+            await gate.Task;
+            return [.. items];
+        });
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("slow", factory: _ => probe)
+            .Configure(o => o.DrainTimeout = TimeSpan.FromSeconds(5))
+            .UseTimeProvider(clock)
+            .Build();
+        var client = library.Get<int, int>("slow");
+        var first = client.PredictAsync(0).AsTask();
+        await probe.ExpectBatchesAsync(1);
+        var queued = Enumerable.Range(1, 3).Select(i => client.PredictAsync(i).AsTask()).ToList();
+
+        var stopping = library.StopAsync();
+        await clock.WaitForTimersAsync(5); // four request deadlines and the drain deadline
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await stopping;
+
+        foreach (var request in queued)
+        {
+            var error = await Assert.ThrowsAsync<ModelStoppedException>(() => request);
+            Assert.Equal("slow", error.ModelName);
+        }
+
+        gate.SetResult();
+        Assert.Equal(0, await first); // the request in progress still finishes
+    }
+}
