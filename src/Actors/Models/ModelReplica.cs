@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ModelActors.Runtime;
 
 namespace ModelActors.Models;
@@ -69,6 +70,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         return ValueTask.CompletedTask;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AwaitOneAsync(IModelWork<TItem, TResult> work, ValueTask<TResult> pending)
     {
         try
@@ -85,6 +87,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AwaitManyAsync(IModelWork<TItem, TResult> work, int count, ValueTask<IReadOnlyList<TResult>> pending)
     {
         try

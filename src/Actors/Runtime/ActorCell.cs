@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -92,7 +93,10 @@ internal sealed class ActorCell<TMessage>
             if (await StartWithBackoffAsync(blocking: false).ConfigureAwait(false))
             {
                 var handled = 0;
-                while (await WaitToReadAsync().ConfigureAwait(false))
+
+                // No token here: a cancellable wait allocates a waiter on every idle wait. Abort closes
+                // the mailbox (waking this wait) and the inner loop checks the abort flag.
+                while (await _reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
                 {
                     while (!_abort.IsCancellationRequested && _reader.TryRead(out var message))
                     {
@@ -126,7 +130,7 @@ internal sealed class ActorCell<TMessage>
         {
             if (StartWithBackoffAsync(blocking: true).AsTask().GetAwaiter().GetResult())
             {
-                while (WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                while (WaitToRead())
                 {
                     while (!_abort.IsCancellationRequested && _reader.TryRead(out var message))
                     {
@@ -151,19 +155,14 @@ internal sealed class ActorCell<TMessage>
         }
     }
 
-    private async ValueTask<bool> WaitToReadAsync()
+    private bool WaitToRead()
     {
-        try
-        {
-            return await _reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
-        {
-            return false;
-        }
+        var waiting = _reader.WaitToReadAsync(CancellationToken.None);
+        return waiting.IsCompleted ? waiting.Result : waiting.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Handles one message under supervision; false when the actor must stop.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> InvokeAsync(TMessage message)
     {
         Volatile.Write(ref _busy, 1);

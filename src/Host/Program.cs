@@ -1,0 +1,25 @@
+using ModelActors;
+using ModelActors.Hosting;
+using ModelActors.Host;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// config/modelactors.json (copied next to the binary) unless --config names another file.
+var configPath = builder.Configuration["config"] ?? Path.Combine(AppContext.BaseDirectory, "modelactors.json");
+builder.Configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
+builder.Configuration.AddCommandLine(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["Urls"]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5080"); // loopback unless told otherwise
+}
+
+builder.Services.AddModelActors(models => models
+    .AddModelTypesFrom(typeof(Program).Assembly)
+    .Bind(builder.Configuration.GetSection("ModelActors")));
+
+var app = builder.Build();
+app.MapInferenceProtocol();
+app.Run();
+
+/// <summary>The host's entry point (public so that tests can start it in memory).</summary>
+public partial class Program;
