@@ -33,15 +33,27 @@ internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<
         _pool.Return(this);
     }
 
-    /// <summary>Reusable single-item work for one model.</summary>
+    /// <summary>
+    /// Reusable single-item work for one model: a one-slot cache per thread (the caller that reads a
+    /// result is usually the last to release it, and rents again on the same thread) in front of a
+    /// bounded shared queue.
+    /// </summary>
     internal sealed class Pool(string target, TimeProvider timeProvider, int maxSize = 256)
     {
+        [ThreadStatic]
+        private static SingleWork<TItem, TResult>? t_cached;
+
         private readonly ConcurrentQueue<SingleWork<TItem, TResult>> _items = new();
         private int _count;
 
         public SingleWork<TItem, TResult> Rent(TItem item, TimeSpan timeout, CancellationToken cancellationToken, bool blockingCaller)
         {
-            if (_items.TryDequeue(out var work))
+            var work = t_cached;
+            if (work is not null && ReferenceEquals(work._pool, this))
+            {
+                t_cached = null;
+            }
+            else if (_items.TryDequeue(out work))
             {
                 Interlocked.Decrement(ref _count);
             }
@@ -57,7 +69,11 @@ internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<
 
         public void Return(SingleWork<TItem, TResult> work)
         {
-            if (Interlocked.Increment(ref _count) <= maxSize)
+            if (t_cached is null)
+            {
+                t_cached = work;
+            }
+            else if (Interlocked.Increment(ref _count) <= maxSize)
             {
                 _items.Enqueue(work);
             }

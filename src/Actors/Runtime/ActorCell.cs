@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace ModelActors.Runtime;
@@ -12,7 +11,7 @@ namespace ModelActors.Runtime;
 internal sealed class ActorCell<TMessage>
 {
     private readonly Props<TMessage> _props;
-    private readonly ChannelReader<TMessage> _reader;
+    private readonly Mailbox<TMessage> _reader;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _abort = new();
@@ -33,7 +32,7 @@ internal sealed class ActorCell<TMessage>
     /// <param name="timeProvider">The clock for start backoff.</param>
     /// <param name="onMessageDone">Called once per message taken from the reader, after it was handled or dead-lettered.</param>
     /// <param name="onStopping">Called when the cell stops for good, before it dead-letters its own mailbox (the router closes that mailbox).</param>
-    public ActorCell(string path, int index, Props<TMessage> props, ChannelReader<TMessage> reader, bool ownsReader, ILogger logger, TimeProvider timeProvider, Action? onMessageDone = null, Action? onStopping = null)
+    public ActorCell(string path, int index, Props<TMessage> props, Mailbox<TMessage> reader, bool ownsReader, ILogger logger, TimeProvider timeProvider, Action? onMessageDone = null, Action? onStopping = null)
     {
         _ownsReader = ownsReader;
         _onStopping = onStopping;
@@ -96,7 +95,7 @@ internal sealed class ActorCell<TMessage>
 
                 // No token here: a cancellable wait allocates a waiter on every idle wait. Abort closes
                 // the mailbox (waking this wait) and the inner loop checks the abort flag.
-                while (await _reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+                while (await _reader.WaitToReadAsync().ConfigureAwait(false))
                 {
                     while (!_abort.IsCancellationRequested && _reader.TryRead(out var message))
                     {
@@ -157,7 +156,7 @@ internal sealed class ActorCell<TMessage>
 
     private bool WaitToRead()
     {
-        var waiting = _reader.WaitToReadAsync(CancellationToken.None);
+        var waiting = _reader.WaitToReadAsync();
         return waiting.IsCompleted ? waiting.Result : waiting.AsTask().GetAwaiter().GetResult();
     }
 

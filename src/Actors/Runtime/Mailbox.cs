@@ -28,55 +28,74 @@ internal sealed record MailboxOptions(int? Capacity = null)
 }
 
 /// <summary>
-/// A FIFO queue of messages in front of one actor (or, for a balancing pool, shared by several), on a
-/// <see cref="Channel{T}"/>. Posting never blocks: a full bounded mailbox rejects, a closed one refuses.
+/// A FIFO queue of messages in front of one actor (or, for a balancing pool, shared by several), on an
+/// unbounded <see cref="Channel{T}"/> with the bound kept by an atomic count (cheaper than a bounded
+/// channel's lock on every read and write). Posting never blocks: a full mailbox rejects, a closed one refuses.
 /// </summary>
+/// <remarks>Always multi-reader: the replicas of a balancing pool share one, and an aborting cell drains its own while its loop may still read.</remarks>
 internal sealed class Mailbox<TMessage>
 {
     private readonly Channel<TMessage> _channel;
+    private readonly int _capacity;
+    private int _count;
+    private volatile bool _closed;
 
     /// <param name="options">Bounded or unbounded.</param>
-    /// <remarks>Always multi-reader: the replicas of a balancing pool share one, and an aborting cell drains its own while its loop may still read.</remarks>
     public Mailbox(MailboxOptions options)
     {
         Options = options;
-        _channel = options.Capacity is { } capacity
-            ? Channel.CreateBounded<TMessage>(new BoundedChannelOptions(capacity)
-            {
-                FullMode = BoundedChannelFullMode.Wait,
-                SingleReader = false,
-                SingleWriter = false,
-            })
-            : Channel.CreateUnbounded<TMessage>(new UnboundedChannelOptions
-            {
-                SingleReader = false,
-                SingleWriter = false,
-            });
+        _capacity = options.Capacity ?? int.MaxValue;
+        _channel = Channel.CreateUnbounded<TMessage>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     }
 
     public MailboxOptions Options { get; }
 
-    public ChannelReader<TMessage> Reader => _channel.Reader;
-
     /// <summary>The number of queued messages (not counting one being processed).</summary>
-    public int Count => _channel.Reader.Count;
+    public int Count => Volatile.Read(ref _count);
 
-    public bool IsClosed { get; private set; }
+    public bool IsClosed => _closed;
 
     public PostResult Post(TMessage message)
     {
+        if (_closed)
+        {
+            return PostResult.Closed;
+        }
+
+        if (Interlocked.Increment(ref _count) > _capacity)
+        {
+            Interlocked.Decrement(ref _count);
+            return PostResult.Full;
+        }
+
         if (_channel.Writer.TryWrite(message))
         {
             return PostResult.Accepted;
         }
 
-        return IsClosed || _channel.Reader.Completion.IsCompleted ? PostResult.Closed : PostResult.Full;
+        Interlocked.Decrement(ref _count);
+        return PostResult.Closed;
     }
+
+    /// <summary>Takes the next message, if any.</summary>
+    public bool TryRead(out TMessage message)
+    {
+        if (_channel.Reader.TryRead(out message!))
+        {
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Waits for a message; false once the mailbox is closed and empty.</summary>
+    public ValueTask<bool> WaitToReadAsync() => _channel.Reader.WaitToReadAsync(CancellationToken.None);
 
     /// <summary>Stops accepting messages; those already queued are still delivered.</summary>
     public void Close()
     {
-        IsClosed = true;
+        _closed = true;
         _channel.Writer.TryComplete();
     }
 }

@@ -23,9 +23,12 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     private ManualResetValueTaskSourceCore<T> _core;
     private int _state;
     private int _owners;
+    private const long Unarmed = long.MaxValue;
+
     private ITimer? _timer;
     private TimeProvider _timeProvider = TimeProvider.System;
     private long _deadline;
+    private long _timerDue = Unarmed;
     private TimeSpan _timeout;
     private string _target = string.Empty;
     private CancellationToken _cancellationToken;
@@ -53,18 +56,21 @@ internal abstract class Promise<T> : IValueTaskSource<T>
         _timeout = timeout;
         _owners = 2;
         _cancellationToken = cancellationToken;
-        Volatile.Write(ref _state, Pending);
 
         if (!ReferenceEquals(_timeProvider, timeProvider) && _timer is not null)
         {
             _timer.Dispose();
             _timer = null;
+            _timerDue = Unarmed;
         }
 
         _timeProvider = timeProvider;
         _deadline = timeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * timeProvider.TimestampFrequency);
         _timer ??= timeProvider.CreateTimer(static state => ((Promise<T>)state!).OnDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+
+        // Full fence: the deadline and state are visible before the timer's due time is read (see OnDeadline).
+        Interlocked.Exchange(ref _state, Pending);
+        EnsureTimerBy(_deadline);
 
         if (cancellationToken.CanBeCanceled)
         {
@@ -119,6 +125,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     {
         _timer?.Dispose();
         _timer = null;
+        _timerDue = Unarmed;
     }
 
     /// <inheritdoc />
@@ -153,18 +160,56 @@ internal abstract class Promise<T> : IValueTaskSource<T>
 
             if (Interlocked.CompareExchange(ref _state, Completed, state) == state)
             {
-                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                // The deadline timer is left armed: re-arming on the next use replaces it, and a
+                // callback that fires meanwhile finds this use completed (or the next one not yet due).
                 _registration.Unregister();
                 return true;
             }
         }
     }
 
+    /// <summary>
+    /// Makes sure the timer fires no later than <paramref name="deadline"/>. A pooled promise's timer
+    /// usually still runs from an earlier use and fires before this deadline: then nothing is done here
+    /// and <see cref="OnDeadline"/> re-arms it for the rest, so a call costs no timer update.
+    /// </summary>
+    private void EnsureTimerBy(long deadline)
+    {
+        while (true)
+        {
+            var due = Volatile.Read(ref _timerDue);
+            if (due <= deadline)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _timerDue, deadline, due) == due)
+            {
+                var remaining = TimeSpan.FromSeconds((double)(deadline - _timeProvider.GetTimestamp()) / _timeProvider.TimestampFrequency);
+                _timer!.Change(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                return;
+            }
+        }
+    }
+
     private void OnDeadline()
     {
-        if (Volatile.Read(ref _state) != Completed && _timeProvider.GetTimestamp() >= _deadline)
+        // Full fence, paired with the one in Arm: either Arm sees the timer unarmed and arms it, or
+        // this callback sees Arm's pending use below and re-arms for it.
+        Interlocked.Exchange(ref _timerDue, Unarmed);
+        if (Volatile.Read(ref _state) == Completed)
+        {
+            return;
+        }
+
+        var deadline = Volatile.Read(ref _deadline);
+        if (_timeProvider.GetTimestamp() >= deadline)
         {
             TrySetException(new TimeoutException($"{_target} did not answer within {_timeout.TotalMilliseconds:0.###} ms."));
+        }
+        else
+        {
+            EnsureTimerBy(deadline);
         }
     }
 

@@ -17,7 +17,7 @@ internal sealed class BalancingPool<TMessage> : RouterPool<TMessage>
 
     private BalancingPool(string path, Mailbox<TMessage> mailbox, int replicas, Props<TMessage> props, ILogger logger, TimeProvider timeProvider)
         : base(path, Enumerable.Range(0, replicas)
-            .Select(i => new ActorCell<TMessage>($"{path}#{i}", i, props, mailbox.Reader, ownsReader: replicas == 1, logger, timeProvider))
+            .Select(i => new ActorCell<TMessage>($"{path}#{i}", i, props, mailbox, ownsReader: replicas == 1, logger, timeProvider))
             .ToArray())
     {
         _mailbox = mailbox;

@@ -18,7 +18,7 @@ internal sealed class RoutedReplicas<TMessage>
             var mailbox = new Mailbox<TMessage>(options);
             Mailboxes[i] = mailbox;
             Cells[i] = new ActorCell<TMessage>(
-                $"{path}#{i}", i, props, mailbox.Reader, ownsReader: true, logger, timeProvider,
+                $"{path}#{i}", i, props, mailbox, ownsReader: true, logger, timeProvider,
                 onMessageDone: () => Interlocked.Decrement(ref _pending[index]),
                 onStopping: mailbox.Close);
         }
