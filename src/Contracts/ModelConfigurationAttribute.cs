@@ -47,4 +47,16 @@ public sealed class ModelConfigurationAttribute : Attribute
 
     /// <summary>The request timeout in milliseconds. 0 means the library's default.</summary>
     public int TimeoutMilliseconds { get; set; }
+
+    /// <summary>Turns on cross-request batching with at most this many items per model call. 0 means off (the default).</summary>
+    public int MaxBatchSize { get; set; }
+
+    /// <summary>With batching on, how long (ms) the oldest queued request may wait for more. The default is 0.</summary>
+    public int MaxDelayMilliseconds { get; set; }
+
+    /// <summary>The queue capacity (requests). 0 means the library's default.</summary>
+    public int QueueCapacity { get; set; }
+
+    /// <summary>A model with the same types that answers when this one fails, times out or is overloaded.</summary>
+    public string? Fallback { get; set; }
 }

@@ -2,12 +2,19 @@ using ModelActors.Runtime;
 
 namespace ModelActors.Models;
 
-/// <summary>A chunk of items from <c>PredictBatchAsync</c> or a stream; answered with the model's result list.</summary>
+/// <summary>A chunk of items from <c>PredictBatchAsync</c> or a stream; answered with the model's result list, or part by part by the batcher.</summary>
 internal sealed class ChunkWork<TItem, TResult> : Promise<IReadOnlyList<TResult>>, IModelWork<TItem, TResult>
 {
-    public ChunkWork(IReadOnlyList<TItem> items, string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool blockingCaller)
+    private readonly Diagnostics.ModelEvents? _events;
+    private WorkParts _parts;
+    private TResult[]? _partResults;
+    private int _unanswered;
+
+    public ChunkWork(IReadOnlyList<TItem> items, string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool blockingCaller, Diagnostics.ModelEvents? events = null)
     {
+        _events = events;
         Items = items;
+        _unanswered = items.Count;
         Arm(target, timeout, timeProvider, cancellationToken, runContinuationsAsynchronously: !blockingCaller);
     }
 
@@ -17,11 +24,50 @@ internal sealed class ChunkWork<TItem, TResult> : Promise<IReadOnlyList<TResult>
 
     public IReadOnlyList<TItem> Items { get; }
 
+    public int Count => Items.Count;
+
+    public long AcceptedAt { get; set; }
+
     public void Complete(TResult result) => TrySetResult([result]);
 
     public void Complete(IReadOnlyList<TResult> results) => TrySetResult(results);
 
+    public void SetPart(int offset, IReadOnlyList<TResult> results, int start, int count)
+    {
+        var buffer = LazyInitializer.EnsureInitialized(ref _partResults, () => new TResult[Items.Count]);
+        for (var i = 0; i < count; i++)
+        {
+            buffer[offset + i] = results[start + i];
+        }
+
+        if (Interlocked.Add(ref _unanswered, -count) == 0)
+        {
+            TrySetResult(buffer);
+        }
+    }
+
     public void Fail(Exception exception) => TrySetException(exception);
+
+    public void ItemsDone(int count)
+    {
+        if (_parts.ItemsDone(count))
+        {
+            Release();
+        }
+    }
+
+    public void EnterQueue(IQueueSlots slots) => _parts.Enter(slots, Items.Count);
+
+    public bool TryLeaveQueue() => _parts.TryLeave();
+
+    protected override void OnCompletedEarly(bool timedOut)
+    {
+        _parts.TryLeave();
+        if (timedOut)
+        {
+            _events?.TimedOut();
+        }
+    }
 
     protected override void OnReleased() => DisposeTimer();
 }

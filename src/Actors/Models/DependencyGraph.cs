@@ -19,12 +19,48 @@ internal static class DependencyGraph
             }
         }
 
+        ValidateFallbacks(models, errors);
         var state = new Dictionary<string, int>();
         var path = new List<string>();
         var reported = new HashSet<string>();
         foreach (var name in models.Keys.Order(StringComparer.Ordinal))
         {
             FindCycles(name, models, state, path, errors, reported);
+        }
+    }
+
+    private static void ValidateFallbacks(IReadOnlyDictionary<string, ModelDefinition> models, List<string> errors)
+    {
+        foreach (var model in models.Values.Where(m => m.Fallback is not null))
+        {
+            if (!models.TryGetValue(model.Fallback!, out var fallback))
+            {
+                var suggestion = NameSuggester.Nearest(model.Fallback!, models.Keys);
+                errors.Add($"Model '{model.Name}' falls back to '{model.Fallback}', which is not registered.{(suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?")}");
+                continue;
+            }
+
+            if (fallback.ItemType != model.ItemType || fallback.ResultType != model.ResultType)
+            {
+                errors.Add($"Model '{model.Name}' ({model.ItemType.Name} -> {model.ResultType.Name}) falls back to '{fallback.Name}' ({fallback.ItemType.Name} -> {fallback.ResultType.Name}); a fallback must have the same item and result types.");
+                continue;
+            }
+
+            var chain = new List<string> { model.Name };
+            for (var next = model.Fallback; next is not null && models.TryGetValue(next, out var step); next = step.Fallback)
+            {
+                if (chain.Contains(next))
+                {
+                    if (next == model.Name)
+                    {
+                        errors.Add($"Fallback cycle: {string.Join(" -> ", chain.Append(next).Select(n => $"'{n}'"))}.");
+                    }
+
+                    break;
+                }
+
+                chain.Add(next);
+            }
         }
     }
 

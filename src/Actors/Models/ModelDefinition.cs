@@ -39,6 +39,12 @@ internal sealed record ModelDefinition
 
     public int? LoadRetries { get; init; }
 
+    /// <summary>Cross-request batching, or null when off.</summary>
+    public Batching.BatchingOptions? Batching { get; init; }
+
+    /// <summary>The model that answers when this one fails, or null.</summary>
+    public string? Fallback { get; init; }
+
     /// <summary>Makes an instance; null to construct the class through dependency injection.</summary>
     public Func<IServiceProvider, object>? Factory { get; init; }
 

@@ -1,4 +1,8 @@
 using Microsoft.Extensions.Logging;
+using ModelActors.Batching;
+using ModelActors.Diagnostics;
+using ModelActors.Runtime;
+using ModelActors.Runtime.Routing;
 
 namespace ModelActors.Models;
 
@@ -45,15 +49,18 @@ internal abstract class ModelEntry(ModelDefinition definition)
         LastError?.Message);
 }
 
-/// <summary>A model's runtime: its router pool of replicas, how requests reach it, and its load/stop life.</summary>
-internal sealed class ModelEntry<TItem, TResult> : ModelEntry
+/// <summary>A model's runtime: its router pool of replicas (behind a batcher when batching is on), how requests reach it, and its load/stop life.</summary>
+internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 {
     private readonly ModelLibrary _library;
     private readonly ILogger _logger;
     private readonly SingleWork<TItem, TResult>.Pool _singles;
     private readonly ModelContextHost<TItem, TResult> _contextHost;
     private readonly Lock _gate = new();
-    private Runtime.Routing.RouterPool<IModelWork<TItem, TResult>>? _pool;
+    private readonly int _queueCapacity;
+    private readonly string _target;
+    private RouterPool<IModelWork<TItem, TResult>>? _pool;
+    private Batcher<TItem, TResult>? _batcher;
     private Task? _loadTask;
     private bool _stopping;
 
@@ -62,9 +69,12 @@ internal sealed class ModelEntry<TItem, TResult> : ModelEntry
     {
         _library = library;
         _logger = library.LoggerFactory.CreateLogger($"ModelActors.Model.{definition.Name}");
+        Events = new ModelEvents(definition.Name, library.Metrics, _logger, library.TimeProvider);
         Timeout = definition.Timeout ?? library.Options.DefaultTimeout;
         MaxChunksInFlight = definition.MaxChunksInFlight ?? definition.Replicas;
-        _singles = new SingleWork<TItem, TResult>.Pool($"Model '{definition.Name}'", library.TimeProvider);
+        _queueCapacity = definition.QueueCapacity ?? library.Options.DefaultQueueCapacity;
+        _target = $"Model '{definition.Name}'";
+        _singles = new SingleWork<TItem, TResult>.Pool(_target, library.TimeProvider, Events);
         _contextHost = new ModelContextHost<TItem, TResult>(definition, library);
         AsyncClient = new ModelClient<TItem, TResult>(this);
         SyncClient = new SyncModelClient<TItem, TResult>(this);
@@ -74,13 +84,13 @@ internal sealed class ModelEntry<TItem, TResult> : ModelEntry
 
     public int MaxChunksInFlight { get; }
 
-    public TimeProvider TimeProvider => _library.TimeProvider;
+    public ModelEvents Events { get; }
 
     public override object AsyncClient { get; }
 
     public override object SyncClient { get; }
 
-    public override int QueueDepth => _pool?.QueueDepth ?? 0;
+    public override int QueueDepth => _batcher?.QueueDepth ?? _pool?.QueueDepth ?? 0;
 
     public override int BusyReplicas => _pool?.BusyReplicas ?? 0;
 
@@ -97,42 +107,16 @@ internal sealed class ModelEntry<TItem, TResult> : ModelEntry
         new(_contextHost, Name, Definition.AssetPath, replica, _logger, _library.Services, _library.TimeProvider);
 
     /// <summary>Sends one item (pooled work: no allocation once loaded).</summary>
-    public ValueTask<TResult> PredictAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
-    {
-        var pool = Volatile.Read(ref _pool);
-        if (pool is null)
-        {
-            return PredictAfterLoadAsync(item, cancellationToken, blockingCaller);
-        }
+    public ValueTask<TResult> PredictAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller) =>
+        Definition.Fallback is null
+            ? PredictPrimaryAsync(item, cancellationToken, blockingCaller)
+            : PredictWithFallbackAsync(item, cancellationToken, blockingCaller);
 
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<TResult>(cancellationToken);
-        }
-
-        var work = _singles.Rent(item, Timeout, cancellationToken, blockingCaller);
-        Post(pool, work);
-        return work.Task;
-    }
-
-    /// <summary>Sends one chunk; the model sees exactly these items in one call.</summary>
-    public ValueTask<IReadOnlyList<TResult>> PredictChunkAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
-    {
-        var pool = Volatile.Read(ref _pool);
-        if (pool is null)
-        {
-            return PredictChunkAfterLoadAsync(items, cancellationToken, blockingCaller);
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<IReadOnlyList<TResult>>(cancellationToken);
-        }
-
-        var work = new ChunkWork<TItem, TResult>(items, $"Model '{Name}'", Timeout, _library.TimeProvider, cancellationToken, blockingCaller);
-        Post(pool, work);
-        return work.Task;
-    }
+    /// <summary>Sends one chunk: without batching the model sees exactly these items in one call.</summary>
+    public ValueTask<IReadOnlyList<TResult>> PredictChunkAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller) =>
+        Definition.Fallback is null
+            ? PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller)
+            : PredictChunkWithFallbackAsync(items, cancellationToken, blockingCaller);
 
     public override Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
@@ -163,11 +147,13 @@ internal sealed class ModelEntry<TItem, TResult> : ModelEntry
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        Runtime.Routing.RouterPool<IModelWork<TItem, TResult>>? pool;
+        RouterPool<IModelWork<TItem, TResult>>? pool;
+        Batcher<TItem, TResult>? batcher;
         lock (_gate)
         {
             _stopping = true;
             pool = _pool;
+            batcher = _batcher;
         }
 
         if (pool is null)
@@ -177,35 +163,116 @@ internal sealed class ModelEntry<TItem, TResult> : ModelEntry
         }
 
         State = ModelState.Stopping;
+        if (batcher is not null)
+        {
+            batcher.Stop();
+            try
+            {
+                await batcher.Drained.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                batcher.FailQueued(() => new ModelStoppedException(Name, "the library stopped before the request was processed."));
+            }
+        }
+
         await pool.StopAsync(cancellationToken).ConfigureAwait(false);
         State = ModelState.Stopped;
+    }
+
+    private ValueTask<TResult> PredictPrimaryAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
+    {
+        var pool = Volatile.Read(ref _pool);
+        if (pool is null)
+        {
+            return PredictAfterLoadAsync(item, cancellationToken, blockingCaller);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(cancellationToken);
+        }
+
+        Events.Request();
+        var work = _singles.Rent(item, Timeout, cancellationToken, blockingCaller);
+        Post(pool, work);
+        return work.Task;
+    }
+
+    private ValueTask<IReadOnlyList<TResult>> PredictChunkPrimaryAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
+    {
+        var pool = Volatile.Read(ref _pool);
+        if (pool is null)
+        {
+            return PredictChunkAfterLoadAsync(items, cancellationToken, blockingCaller);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IReadOnlyList<TResult>>(cancellationToken);
+        }
+
+        Events.Request();
+        var work = new ChunkWork<TItem, TResult>(items, _target, Timeout, _library.TimeProvider, cancellationToken, blockingCaller, Events);
+        Post(pool, work);
+        return work.Task;
     }
 
     private async ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
     {
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-        return await PredictAsync(item, cancellationToken, blockingCaller).ConfigureAwait(false);
+        return await PredictPrimaryAsync(item, cancellationToken, blockingCaller).ConfigureAwait(false);
     }
 
     private async ValueTask<IReadOnlyList<TResult>> PredictChunkAfterLoadAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
     {
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-        return await PredictChunkAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
+        return await PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
     }
 
-    private void Post(Runtime.Routing.RouterPool<IModelWork<TItem, TResult>> pool, IModelWork<TItem, TResult> work)
+    private void Post(RouterPool<IModelWork<TItem, TResult>> pool, IModelWork<TItem, TResult> work)
     {
-        var result = pool.Tell(work);
-        if (result == Runtime.PostResult.Accepted)
+        PostResult result;
+        if (Volatile.Read(ref _batcher) is { } batcher)
+        {
+            result = batcher.Enqueue(work);
+        }
+        else
+        {
+            if (Events.TracksQueueTime)
+            {
+                work.AcceptedAt = _library.TimeProvider.GetTimestamp();
+            }
+
+            result = pool.Tell(work);
+        }
+
+        if (result == PostResult.Accepted)
         {
             return;
         }
 
-        var capacity = Definition.QueueCapacity ?? _library.Options.DefaultQueueCapacity;
-        work.Fail(result == Runtime.PostResult.Full
-            ? new ModelOverloadedException(Name, capacity, TimeSpan.FromSeconds(1))
-            : new ModelStoppedException(Name, "it no longer accepts requests."));
+        if (result == PostResult.Full)
+        {
+            Events.Rejected(_queueCapacity);
+            work.Fail(new ModelOverloadedException(Name, _queueCapacity, RetryAfterHint()));
+        }
+        else
+        {
+            work.Fail(new ModelStoppedException(Name, "it no longer accepts requests."));
+        }
+
         work.Release();
+    }
+
+    /// <summary>How long the queue ahead would take to drain: queued requests / replicas × the recent time per call (at least 10 ms).</summary>
+    private TimeSpan RetryAfterHint()
+    {
+        var perCall = Events.RecentCallTime;
+        var batch = Definition.Batching?.MaxBatchSize ?? 1;
+        var calls = Math.Ceiling((double)QueueDepth / batch / Definition.Replicas);
+        var estimate = TimeSpan.FromTicks((long)(perCall.Ticks * Math.Max(1, calls)));
+        return estimate < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : estimate;
     }
 
     private async Task LoadAsync()
@@ -225,12 +292,12 @@ internal sealed class ModelEntry<TItem, TResult> : ModelEntry
         }
 
         var started = _library.TimeProvider.GetTimestamp();
-        var pool = Runtime.Routing.RouterPool<IModelWork<TItem, TResult>>.Start(
+        var pool = RouterPool<IModelWork<TItem, TResult>>.Start(
             Definition.Router,
             Name,
             Definition.Replicas,
             CreateProps(),
-            Runtime.MailboxOptions.Bounded(Definition.QueueCapacity ?? _library.Options.DefaultQueueCapacity),
+            Definition.Batching is null ? MailboxOptions.Bounded(_queueCapacity) : MailboxOptions.Unbounded,
             _logger,
             _library.TimeProvider);
         try
@@ -248,6 +315,12 @@ internal sealed class ModelEntry<TItem, TResult> : ModelEntry
             throw failure;
         }
 
+        if (Definition.Batching is { } batching)
+        {
+            // The batcher sends at most one batch per replica at a time, so the pool's mailbox stays short.
+            _batcher = new Batcher<TItem, TResult>(batching, _queueCapacity, Definition.Replicas, pool, _library.TimeProvider, OnBatchFormed, Events.CallTook);
+        }
+
         LoadDuration = _library.TimeProvider.GetElapsedTime(started);
         LastError = null;
         Volatile.Write(ref _pool, pool);
@@ -255,10 +328,27 @@ internal sealed class ModelEntry<TItem, TResult> : ModelEntry
         ModelLog.Loaded(_logger, Name, Definition.Replicas, LoadDuration.Value.TotalMilliseconds);
     }
 
-    private Runtime.Props<IModelWork<TItem, TResult>> CreateProps() => new(index => new ModelReplica<TItem, TResult>(this, index))
+    private void OnBatchFormed(IReadOnlyList<WorkPart<TItem, TResult>> parts)
     {
-        Dispatcher = Definition.IsSync ? Runtime.DispatcherKind.DedicatedThread : Runtime.DispatcherKind.ThreadPool,
-        Supervisor = new Runtime.SupervisorStrategy
+        var count = 0;
+        foreach (var part in parts)
+        {
+            count += part.Count;
+        }
+
+        foreach (var part in parts)
+        {
+            if (part.Offset == 0)
+            {
+                Events.Dequeued(part.Work.AcceptedAt, count);
+            }
+        }
+    }
+
+    private Props<IModelWork<TItem, TResult>> CreateProps() => new(index => new ModelReplica<TItem, TResult>(this, index))
+    {
+        Dispatcher = Definition.IsSync ? DispatcherKind.DedicatedThread : DispatcherKind.ThreadPool,
+        Supervisor = new SupervisorStrategy
         {
             MaxRestarts = Definition.LoadRetries ?? _library.Options.LoadRetries,
             MinBackoff = _library.Options.LoadMinBackoff,

@@ -23,6 +23,7 @@ public sealed class ModelLibrary : IAsyncDisposable
         LoggerFactory = loggerFactory;
         TimeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<ModelLibrary>();
+        Metrics = new Diagnostics.ModelMetrics(() => _entries!.Values.Select(e => (e.Name, e.QueueDepth, e.BusyReplicas)));
         _entries = definitions.Values.ToDictionary(d => d.Name, CreateEntry, StringComparer.Ordinal);
     }
 
@@ -39,6 +40,8 @@ public sealed class ModelLibrary : IAsyncDisposable
     internal TimeProvider TimeProvider { get; }
 
     internal CancellationToken Stopping => _stopping.Token;
+
+    internal Diagnostics.ModelMetrics Metrics { get; }
 
     /// <summary>Starts building a library.</summary>
     /// <returns>A new builder.</returns>
@@ -118,6 +121,7 @@ public sealed class ModelLibrary : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        Metrics.Dispose();
     }
 
     internal ModelEntry Entry(string name)

@@ -272,6 +272,16 @@ public sealed class ModelLibraryBuilder
             errors.Add($"Model '{name}': Timeout must be positive and finite (was {options.Timeout}).");
         }
 
+        CheckRange(name, "MaxBatchSize", options.MaxBatchSize, errors);
+        if (options.MaxDelay < TimeSpan.Zero)
+        {
+            errors.Add($"Model '{name}': MaxDelay must not be negative (was {options.MaxDelay}).");
+        }
+        else if (options.MaxDelay > TimeSpan.Zero && options.MaxBatchSize is null)
+        {
+            errors.Add($"Model '{name}': MaxDelay is set but MaxBatchSize is not; set MaxBatchSize to turn batching on.");
+        }
+
         if (shape is not { } s || errors.Count > problems)
         {
             return null;
@@ -295,6 +305,8 @@ public sealed class ModelLibraryBuilder
             MaxChunksInFlight = options.MaxChunksInFlight,
             QueueCapacity = options.QueueCapacity,
             LoadRetries = options.LoadRetries,
+            Batching = options.MaxBatchSize is { } max ? new Batching.BatchingOptions(max, options.MaxDelay ?? TimeSpan.Zero) : null,
+            Fallback = string.IsNullOrWhiteSpace(options.Fallback) ? null : options.Fallback,
             Factory = registration.Factory,
             Source = registration.Source,
         };
@@ -346,6 +358,10 @@ public sealed class ModelLibraryBuilder
             Router = attribute.Router,
             BatchSize = attribute.BatchSize == 0 ? null : attribute.BatchSize,
             Timeout = attribute.TimeoutMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(attribute.TimeoutMilliseconds),
+            MaxBatchSize = attribute.MaxBatchSize == 0 ? null : attribute.MaxBatchSize,
+            MaxDelay = attribute.MaxDelayMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(attribute.MaxDelayMilliseconds),
+            QueueCapacity = attribute.QueueCapacity == 0 ? null : attribute.QueueCapacity,
+            Fallback = attribute.Fallback,
         };
     }
 

@@ -36,6 +36,22 @@ public sealed class ModelOptions
     /// <summary>Requests that may wait in the model's queue before new ones are rejected as overloaded. <value>The default is the library's <see cref="ModelLibraryOptions.DefaultQueueCapacity"/>.</value></summary>
     public int? QueueCapacity { get; set; }
 
+    /// <summary>
+    /// Turns on cross-request batching: the most items in one model call. Queued requests of any callers
+    /// are merged into calls of at most this many items, and larger chunks are split.
+    /// <value>The default is unset: batching off, every per-call chunk reaches the model as cut.</value>
+    /// </summary>
+    public int? MaxBatchSize { get; set; }
+
+    /// <summary>
+    /// With batching on, how long the oldest queued request may wait for more to arrive before a partial
+    /// batch goes to a free replica. <value>The default value is zero: send what is queued at once.</value>
+    /// </summary>
+    public TimeSpan? MaxDelay { get; set; }
+
+    /// <summary>A model with the same item and result types that answers when this one fails, times out or is overloaded. <value>The default is none.</value></summary>
+    public string? Fallback { get; set; }
+
     /// <summary>Load retries after a failed load. <value>The default is the library's <see cref="ModelLibraryOptions.LoadRetries"/>.</value></summary>
     public int? LoadRetries { get; set; }
 }

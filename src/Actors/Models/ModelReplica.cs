@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using ModelActors.Batching;
+using ModelActors.Diagnostics;
 using ModelActors.Runtime;
 
 namespace ModelActors.Models;
@@ -6,7 +8,9 @@ namespace ModelActors.Models;
 /// <summary>
 /// One replica of a model: an actor that loads its own model instance in PreStart and answers each
 /// work message. A prediction failure goes back to that caller (with the model's name attached) and the
-/// replica carries on; only a load failure is a start failure, retried with backoff.
+/// replica carries on; only a load failure is a start failure, retried with backoff. When a merged
+/// batch (several callers' items) fails, its items are retried one by one so that only the failing
+/// items fail, each with the model's own exception.
 /// </summary>
 internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> entry, int index) : IActor<IModelWork<TItem, TResult>>
 {
@@ -28,6 +32,12 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
             return ValueTask.CompletedTask;
         }
 
+        if (work is not MergedWork<TItem, TResult>)
+        {
+            entry.Events.Dequeued(work.AcceptedAt, work.Count);
+        }
+
+        var compute = entry.Events.Compute(work.Count);
         try
         {
             if (work.IsSingle && entry.Definition.OverridesSingle)
@@ -35,9 +45,11 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
                 var pending = _model!.PredictOneCoreAsync(work.Item, work.CancellationToken);
                 if (!pending.IsCompletedSuccessfully)
                 {
-                    return AwaitOneAsync(work, pending);
+                    return AwaitOneAsync(work, pending, compute);
                 }
 
+                compute.Dispose();
+                compute = default;
                 work.Complete(pending.Result);
             }
             else
@@ -46,15 +58,19 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
                 var pending = _model!.PredictManyCoreAsync(items, work.CancellationToken);
                 if (!pending.IsCompletedSuccessfully)
                 {
-                    return AwaitManyAsync(work, items.Count, pending);
+                    return AwaitManyAsync(work, items.Count, pending, compute);
                 }
 
-                CompleteMany(work, items.Count, pending.Result);
+                compute.Dispose();
+                compute = default;
+                CheckCount(items.Count, pending.Result);
+                work.Complete(pending.Result);
             }
         }
         catch (Exception exception)
         {
-            work.Fail(ModelErrors.Attach(exception, entry.Name));
+            compute.Dispose();
+            return FailAsync(work, exception);
         }
 
         work.Release();
@@ -71,46 +87,102 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask AwaitOneAsync(IModelWork<TItem, TResult> work, ValueTask<TResult> pending)
+    private async ValueTask AwaitOneAsync(IModelWork<TItem, TResult> work, ValueTask<TResult> pending, ModelEvents.ComputeScope compute)
     {
+        TResult result;
         try
         {
-            work.Complete(await pending.ConfigureAwait(false));
+            result = await pending.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            work.Fail(ModelErrors.Attach(exception, entry.Name));
+            compute.Dispose();
+            await FailAsync(work, exception).ConfigureAwait(false);
+            return;
         }
-        finally
-        {
-            work.Release();
-        }
+
+        compute.Dispose();
+        work.Complete(result);
+        work.Release();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask AwaitManyAsync(IModelWork<TItem, TResult> work, int count, ValueTask<IReadOnlyList<TResult>> pending)
+    private async ValueTask AwaitManyAsync(IModelWork<TItem, TResult> work, int count, ValueTask<IReadOnlyList<TResult>> pending, ModelEvents.ComputeScope compute)
     {
+        IReadOnlyList<TResult> results;
         try
         {
-            CompleteMany(work, count, await pending.ConfigureAwait(false));
+            results = await pending.ConfigureAwait(false);
+            CheckCount(count, results);
         }
         catch (Exception exception)
         {
-            work.Fail(ModelErrors.Attach(exception, entry.Name));
+            compute.Dispose();
+            await FailAsync(work, exception).ConfigureAwait(false);
+            return;
+        }
+
+        compute.Dispose();
+        work.Complete(results);
+        work.Release();
+    }
+
+    /// <summary>Answers a failed call: a merged batch of several items is retried item by item; anything else fails its caller.</summary>
+    private ValueTask FailAsync(IModelWork<TItem, TResult> work, Exception exception)
+    {
+        if (work is MergedWork<TItem, TResult> { Count: > 1 } merged)
+        {
+            return IsolateAsync(merged);
+        }
+
+        entry.Events.Failed();
+        work.Fail(ModelErrors.Attach(exception, entry.Name));
+        work.Release();
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask IsolateAsync(MergedWork<TItem, TResult> merged)
+    {
+        try
+        {
+            for (var i = 0; i < merged.Count; i++)
+            {
+                try
+                {
+                    var result = await PredictOneAsync(merged.Items[i], merged.CancellationToken).ConfigureAwait(false);
+                    merged.SetPart(i, [result], 0, 1);
+                }
+                catch (Exception exception)
+                {
+                    entry.Events.IsolatedFailure(i, merged.Count, exception);
+                    merged.FailItem(i, ModelErrors.Attach(exception, entry.Name));
+                }
+            }
         }
         finally
         {
-            work.Release();
+            merged.Release();
         }
     }
 
-    private void CompleteMany(IModelWork<TItem, TResult> work, int count, IReadOnlyList<TResult>? results)
+    private async ValueTask<TResult> PredictOneAsync(TItem item, CancellationToken cancellationToken)
+    {
+        using var compute = entry.Events.Compute(1);
+        if (entry.Definition.OverridesSingle)
+        {
+            return await _model!.PredictOneCoreAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+
+        var results = await _model!.PredictManyCoreAsync([item], cancellationToken).ConfigureAwait(false);
+        CheckCount(1, results);
+        return results[0];
+    }
+
+    private void CheckCount(int count, IReadOnlyList<TResult>? results)
     {
         if (results is null || results.Count != count)
         {
             throw new ModelResultCountException(entry.Name, count, results?.Count ?? 0);
         }
-
-        work.Complete(results);
     }
 }

@@ -8,6 +8,7 @@ internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<
 {
     private readonly Pool _pool;
     private TItem _item = default!;
+    private WorkParts _parts;
 
     private SingleWork(Pool pool)
     {
@@ -20,15 +21,43 @@ internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<
 
     public IReadOnlyList<TItem> Items => [_item];
 
+    public int Count => 1;
+
+    public long AcceptedAt { get; set; }
+
     public void Complete(TResult result) => TrySetResult(result);
 
     public void Complete(IReadOnlyList<TResult> results) => TrySetResult(results[0]);
 
+    public void SetPart(int offset, IReadOnlyList<TResult> results, int start, int count) => TrySetResult(results[start]);
+
     public void Fail(Exception exception) => TrySetException(exception);
+
+    public void ItemsDone(int count)
+    {
+        if (_parts.ItemsDone(count))
+        {
+            Release();
+        }
+    }
+
+    public void EnterQueue(IQueueSlots slots) => _parts.Enter(slots, 1);
+
+    public bool TryLeaveQueue() => _parts.TryLeave();
+
+    protected override void OnCompletedEarly(bool timedOut)
+    {
+        _parts.TryLeave();
+        if (timedOut)
+        {
+            _pool.Events?.TimedOut();
+        }
+    }
 
     protected override void OnReleased()
     {
         _item = default!;
+        _parts.Reset();
         ResetForReuse();
         _pool.Return(this);
     }
@@ -38,8 +67,10 @@ internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<
     /// result is usually the last to release it, and rents again on the same thread) in front of a
     /// bounded shared queue.
     /// </summary>
-    internal sealed class Pool(string target, TimeProvider timeProvider, int maxSize = 256)
+    internal sealed class Pool(string target, TimeProvider timeProvider, Diagnostics.ModelEvents? events = null, int maxSize = 256)
     {
+        public Diagnostics.ModelEvents? Events => events;
+
         [ThreadStatic]
         private static SingleWork<TItem, TResult>? t_cached;
 

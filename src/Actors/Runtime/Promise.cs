@@ -117,6 +117,11 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     /// <summary>Runs once when both owners have released this use.</summary>
     protected abstract void OnReleased();
 
+    /// <summary>Runs after a timeout (<paramref name="timedOut"/>) or a cancellation completed this use, before any actor answered it.</summary>
+    protected virtual void OnCompletedEarly(bool timedOut)
+    {
+    }
+
     /// <summary>Readies the reply core for its next use (pooled subclasses call this before pooling).</summary>
     protected void ResetForReuse() => _core.Reset();
 
@@ -205,7 +210,10 @@ internal abstract class Promise<T> : IValueTaskSource<T>
         var deadline = Volatile.Read(ref _deadline);
         if (_timeProvider.GetTimestamp() >= deadline)
         {
-            TrySetException(new TimeoutException($"{_target} did not answer within {_timeout.TotalMilliseconds:0.###} ms."));
+            if (TrySetException(new TimeoutException($"{_target} did not answer within {_timeout.TotalMilliseconds:0.###} ms.")))
+            {
+                OnCompletedEarly(timedOut: true);
+            }
         }
         else
         {
@@ -216,9 +224,9 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     private void OnCancelled()
     {
         var token = _cancellationToken;
-        if (token.IsCancellationRequested)
+        if (token.IsCancellationRequested && TrySetException(new OperationCanceledException(token)))
         {
-            TrySetException(new OperationCanceledException(token));
+            OnCompletedEarly(timedOut: false);
         }
     }
 }

@@ -1,0 +1,131 @@
+using ModelActors.Models;
+
+namespace ModelActors.Batching;
+
+/// <summary>One part of a merged batch: <see cref="Count"/> items of <see cref="Work"/> from <see cref="Offset"/>.</summary>
+internal readonly record struct WorkPart<TItem, TResult>(IModelWork<TItem, TResult> Work, int Offset, int Count);
+
+/// <summary>
+/// A batch the batcher formed from queued work of any callers: the message a replica receives when
+/// batching is on. Its results are split back to each part; when the model fails it, the replica
+/// retries its items one by one so that only the failing items fail.
+/// </summary>
+internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
+{
+    private readonly Action _onReleased;
+
+    public MergedWork(IReadOnlyList<WorkPart<TItem, TResult>> parts, int count, long acceptedAt, Action onReleased)
+    {
+        Parts = parts;
+        _onReleased = onReleased;
+        AcceptedAt = acceptedAt;
+        var items = new TItem[count];
+        var next = 0;
+        foreach (var part in parts)
+        {
+            var source = part.Work;
+            if (source.IsSingle)
+            {
+                items[next++] = source.Item;
+                continue;
+            }
+
+            for (var i = 0; i < part.Count; i++)
+            {
+                items[next++] = source.Items[part.Offset + i];
+            }
+        }
+
+        Items = items;
+        CancellationToken = parts.Count == 1 ? parts[0].Work.CancellationToken : CancellationToken.None;
+    }
+
+    public IReadOnlyList<WorkPart<TItem, TResult>> Parts { get; }
+
+    public bool IsSingle => false;
+
+    public TItem Item => Items[0];
+
+    public IReadOnlyList<TItem> Items { get; }
+
+    public int Count => Items.Count;
+
+    /// <summary>A merged batch is cancelled only when it holds one caller's work and that caller cancels.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    public bool IsCompleted => Parts.All(p => p.Work.IsCompleted);
+
+    public long AcceptedAt { get; set; }
+
+    public bool TryBegin() => true;
+
+    public void Complete(TResult result) => Complete([result]);
+
+    public void Complete(IReadOnlyList<TResult> results)
+    {
+        var start = 0;
+        foreach (var part in Parts)
+        {
+            part.Work.SetPart(part.Offset, results, start, part.Count);
+            start += part.Count;
+        }
+    }
+
+    public void SetPart(int offset, IReadOnlyList<TResult> results, int start, int count)
+    {
+        // Item `offset` of the merged batch belongs to exactly one part: answer it there.
+        var first = 0;
+        foreach (var part in Parts)
+        {
+            if (offset < first + part.Count)
+            {
+                part.Work.SetPart(part.Offset + (offset - first), results, start, count);
+                return;
+            }
+
+            first += part.Count;
+        }
+    }
+
+    /// <summary>Fails the part that holds item <paramref name="index"/> of the merged batch.</summary>
+    public void FailItem(int index, Exception exception)
+    {
+        var first = 0;
+        foreach (var part in Parts)
+        {
+            if (index < first + part.Count)
+            {
+                part.Work.Fail(exception);
+                return;
+            }
+
+            first += part.Count;
+        }
+    }
+
+    public void Fail(Exception exception)
+    {
+        foreach (var part in Parts)
+        {
+            part.Work.Fail(exception);
+        }
+    }
+
+    public void ItemsDone(int count)
+    {
+    }
+
+    public void Release()
+    {
+        foreach (var part in Parts)
+        {
+            part.Work.ItemsDone(part.Count);
+        }
+
+        _onReleased();
+    }
+
+    public void EnterQueue(IQueueSlots slots) => throw new InvalidOperationException("A merged batch is never queued.");
+
+    public bool TryLeaveQueue() => false;
+}

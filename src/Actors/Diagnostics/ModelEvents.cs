@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace ModelActors.Diagnostics;
+
+/// <summary>What happens to one model's requests, recorded as metrics, spans and logs.</summary>
+internal sealed partial class ModelEvents(string model, ModelMetrics metrics, ILogger logger, TimeProvider timeProvider)
+{
+    private readonly KeyValuePair<string, object?> _tag = ModelMetrics.Tag(model);
+    private long _recentCallTicks;
+
+    public ModelMetrics Metrics => metrics;
+
+    public void Request()
+    {
+        if (metrics.Requests.Enabled)
+        {
+            metrics.Requests.Add(1, _tag);
+        }
+    }
+
+    public void Rejected(int capacity)
+    {
+        metrics.Rejections.Add(1, _tag);
+        LogRejected(logger, model, capacity);
+    }
+
+    public void TimedOut()
+    {
+        metrics.Timeouts.Add(1, _tag);
+        LogTimedOut(logger, model);
+    }
+
+    public void Failed()
+    {
+        if (metrics.Failures.Enabled)
+        {
+            metrics.Failures.Add(1, _tag);
+        }
+    }
+
+    public void IsolatedFailure(int index, int batchSize, Exception exception)
+    {
+        metrics.Failures.Add(1, _tag);
+        LogIsolatedFailure(logger, model, index, batchSize, exception);
+    }
+
+    public void FellBack(string fallback, Exception exception)
+    {
+        metrics.Fallbacks.Add(1, _tag);
+        LogFellBack(logger, model, fallback, exception.GetType().Name, exception);
+    }
+
+    /// <summary>Records the time a request waited, from <paramref name="acceptedAt"/> to now (only when someone listens).</summary>
+    public void Dequeued(long acceptedAt, int batchSize)
+    {
+        if (acceptedAt == 0)
+        {
+            return;
+        }
+
+        if (metrics.QueueDuration.Enabled)
+        {
+            metrics.QueueDuration.Record(timeProvider.GetElapsedTime(acceptedAt).TotalMilliseconds, _tag);
+        }
+
+        if (ModelMetrics.Activities.HasListeners())
+        {
+            var started = timeProvider.GetUtcNow() - timeProvider.GetElapsedTime(acceptedAt);
+            using var span = ModelMetrics.Activities.StartActivity("modelactors.queue", ActivityKind.Internal, default(ActivityContext), startTime: started);
+            span?.SetTag("model", model);
+            span?.SetTag("batch.size", batchSize);
+        }
+    }
+
+    /// <summary>A moving average of the time of one model call (for retry-after hints); zero before the first batched call.</summary>
+    public TimeSpan RecentCallTime => TimeSpan.FromTicks(Volatile.Read(ref _recentCallTicks));
+
+    /// <summary>Folds one call's duration into <see cref="RecentCallTime"/> (weight 1/8).</summary>
+    public void CallTook(TimeSpan duration)
+    {
+        var previous = Volatile.Read(ref _recentCallTicks);
+        var next = previous == 0 ? duration.Ticks : previous + ((duration.Ticks - previous) / 8);
+        Volatile.Write(ref _recentCallTicks, next);
+    }
+
+    /// <summary>True when accepted-at timestamps are worth taking (someone listens to queue time).</summary>
+    public bool TracksQueueTime => metrics.QueueDuration.Enabled || ModelMetrics.Activities.HasListeners();
+
+    /// <summary>Starts timing one model call; dispose the result when the call returns.</summary>
+    public ComputeScope Compute(int batchSize) => new(this, batchSize);
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Model '{Model}' rejected a request: its queue of {Capacity} is full")]
+    private static partial void LogRejected(ILogger logger, string model, int capacity);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Model '{Model}': a request timed out")]
+    private static partial void LogTimedOut(ILogger logger, string model);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "Model '{Model}': item {Index} of a merged batch of {BatchSize} failed on its own; the other items were answered")]
+    private static partial void LogIsolatedFailure(ILogger logger, string model, int index, int batchSize, Exception exception);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Model '{Model}' failed ({Reason}); answered by fallback '{Fallback}'")]
+    private static partial void LogFellBack(ILogger logger, string model, string fallback, string reason, Exception exception);
+
+    /// <summary>Times one model call: compute duration, batch size and a compute span.</summary>
+    internal readonly struct ComputeScope : IDisposable
+    {
+        private readonly ModelEvents? _events;
+        private readonly long _started;
+        private readonly int _batchSize;
+        private readonly Activity? _span;
+
+        public ComputeScope(ModelEvents events, int batchSize)
+        {
+            var metrics = events.Metrics;
+            if (!metrics.ComputeDuration.Enabled && !metrics.BatchSize.Enabled && !ModelMetrics.Activities.HasListeners())
+            {
+                this = default;
+                return;
+            }
+
+            _events = events;
+            _batchSize = batchSize;
+            _started = events.Clock.GetTimestamp();
+            _span = ModelMetrics.Activities.StartActivity("modelactors.compute");
+            _span?.SetTag("model", events.Model);
+            _span?.SetTag("batch.size", batchSize);
+        }
+
+        public void Dispose()
+        {
+            if (_events is null)
+            {
+                return;
+            }
+
+            var metrics = _events.Metrics;
+            metrics.ComputeDuration.Record(_events.Clock.GetElapsedTime(_started).TotalMilliseconds, _events._tag);
+            metrics.BatchSize.Record(_batchSize, _events._tag);
+            _span?.Dispose();
+        }
+    }
+
+    internal string Model => model;
+
+    internal TimeProvider Clock => timeProvider;
+}

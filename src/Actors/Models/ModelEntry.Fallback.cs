@@ -1,0 +1,38 @@
+namespace ModelActors.Models;
+
+/// <summary>Graceful degradation: when the model fails, times out or is overloaded, its fallback model answers.</summary>
+internal sealed partial class ModelEntry<TItem, TResult>
+{
+    private ModelEntry<TItem, TResult> FallbackEntry => (ModelEntry<TItem, TResult>)_library.Entry(Definition.Fallback!);
+
+    private async ValueTask<TResult> PredictWithFallbackAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
+    {
+        try
+        {
+            return await PredictPrimaryAsync(item, cancellationToken, blockingCaller).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (ShouldFallBack(exception, cancellationToken))
+        {
+            Events.FellBack(Definition.Fallback!, exception);
+            return await FallbackEntry.PredictAsync(item, cancellationToken, blockingCaller).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<TResult>> PredictChunkWithFallbackAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
+    {
+        try
+        {
+            return await PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (ShouldFallBack(exception, cancellationToken))
+        {
+            Events.FellBack(Definition.Fallback!, exception);
+            return await FallbackEntry.PredictChunkAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every failure falls back except the caller's own cancellation and a stopping library.</summary>
+    private static bool ShouldFallBack(Exception exception, CancellationToken cancellationToken) =>
+        exception is not ModelStoppedException
+        && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+}
