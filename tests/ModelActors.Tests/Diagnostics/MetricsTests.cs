@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using ModelActors.TestKit;
+
+namespace ModelActors.Tests.Diagnostics;
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task TheMeter_RecordsRequestsFailuresRejectionsTimeoutsAndBatchSizes_PerModel()
+    {
+        var clock = new ManualTimeProvider();
+        var gate = new TaskCompletionSource();
+        var probe = new ProbeModel<int, int>(async (items, _) =>
+        {
+            if (items.Contains(0))
+            {
+                await gate.Task;
+            }
+
+            return items.Contains(13) ? throw new ModelFailure("13") : [.. items];
+        });
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("metered", o => { o.MaxBatchSize = 4; o.QueueCapacity = 4; o.Timeout = TimeSpan.FromSeconds(5); }, _ => probe)
+            .UseTimeProvider(clock)
+            .Build();
+        using var recorder = new MetricRecorder(library);
+        await library.LoadAsync();
+        var client = library.Get<int, int>("metered");
+
+        var held = client.PredictAsync(0).AsTask();
+        await probe.ExpectBatchesAsync(1);
+        var queued = new[] { 1, 2, 13, 4 }.Select(i => client.PredictAsync(i).AsTask()).ToList();
+        await Assert.ThrowsAsync<ModelOverloadedException>(() => client.PredictAsync(5).AsTask());
+        recorder.Observe();
+        Assert.Equal(4, recorder.Last("modelactors.queue.depth"));
+        Assert.Equal(1, recorder.Last("modelactors.replicas.busy"));
+
+        clock.Advance(TimeSpan.FromSeconds(5)); // the held request times out (its queue-mates' deadlines too)
+        await Assert.ThrowsAsync<TimeoutException>(() => held);
+        gate.SetResult();
+        foreach (var call in queued)
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => call);
+        }
+
+        Assert.Equal(6, recorder.Sum("modelactors.requests"));
+        Assert.Equal(1, recorder.Sum("modelactors.rejections"));
+        Assert.Equal(5, recorder.Sum("modelactors.timeouts"));
+        Assert.Contains(1, recorder.Values("modelactors.batch.size"));
+        Assert.All(recorder.Tags, t => Assert.Equal("metered", t));
+    }
+
+    [Fact]
+    public async Task IsolatedFailures_AndBatchSizes_AreRecorded()
+    {
+        var gate = new TaskCompletionSource();
+        var probe = new ProbeModel<int, int>(async (items, _) =>
+        {
+            if (items.Contains(-1))
+            {
+                await gate.Task;
+            }
+
+            return items.Contains(3) ? throw new ModelFailure("3") : [.. items];
+        });
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("m", o => { o.MaxBatchSize = 8; }, _ => probe)
+            .Build();
+        using var recorder = new MetricRecorder(library);
+        var client = library.Get<int, int>("m");
+        var holder = client.PredictAsync(-1).AsTask();
+        await probe.ExpectBatchesAsync(1);
+        var calls = Enumerable.Range(0, 8).Select(i => client.PredictAsync(i).AsTask()).ToList();
+        gate.SetResult();
+        await holder;
+        await Assert.ThrowsAsync<ModelFailure>(() => calls[3]);
+
+        Assert.Equal(1, recorder.Sum("modelactors.failures"));
+        Assert.Contains(8, recorder.Values("modelactors.batch.size"));
+        Assert.True(recorder.Values("modelactors.compute.duration").Count >= 10);
+        Assert.Equal(9, recorder.Values("modelactors.queue.duration").Count);
+    }
+
+    [Fact]
+    public async Task TheActivitySource_EmitsQueueAndComputeSpans_WithModelAndBatchSize()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "ModelActors",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var probe = new ProbeModel<int, int>(i => i);
+        await using var library = ModelLibrary.CreateBuilder().AddModel("traced", factory: _ => probe).Build();
+
+        await library.Get<int, int>("traced").PredictBatchAsync([1, 2, 3]);
+
+        var mine = spans.Where(s => (string?)s.GetTagItem("model") == "traced").ToList();
+        Assert.Contains(mine, s => s.OperationName == "modelactors.compute" && (int?)s.GetTagItem("batch.size") == 3);
+        Assert.Contains(mine, s => s.OperationName == "modelactors.queue");
+    }
+
+    /// <summary>Collects the measurements of one library's meter.</summary>
+    private sealed class MetricRecorder : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<(string Name, double Value, string? Model)> _measurements = new();
+
+        public MetricRecorder(ModelLibrary library)
+        {
+            var meter = library.Metrics.Meter;
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i, v, tags));
+            _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Add(i, v, tags));
+            _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Add(i, v, tags));
+            _listener.Start();
+        }
+
+        public IEnumerable<string?> Tags => _measurements.Select(m => m.Model);
+
+        public void Observe() => _listener.RecordObservableInstruments();
+
+        public double Sum(string name) => _measurements.Where(m => m.Name == name).Sum(m => m.Value);
+
+        public IReadOnlyList<double> Values(string name) => [.. _measurements.Where(m => m.Name == name).Select(m => m.Value)];
+
+        public double Last(string name) => _measurements.Last(m => m.Name == name).Value;
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? model = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "model")
+                {
+                    model = tag.Value as string;
+                }
+            }
+
+            _measurements.Enqueue((instrument.Name, value, model));
+        }
+    }
+}
