@@ -1,4 +1,11 @@
 using BenchmarkDotNet.Running;
+using ModelActors.Benchmarks;
+
+if (args.Length > 0 && args[0] == "batching")
+{
+    await BatchingLoadBenchmark.RunAsync(args[1..]);
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ModelActors.Benchmarks;
+
+/// <summary>
+/// Closed-loop load: N callers each send one request, wait for it, send the next, for a fixed time;
+/// batching on (MaxBatchSize 64, MaxDelay 0) against off, on the same model. Reports throughput,
+/// p50/p99 latency and bytes allocated per request. Run: <c>dotnet run -c Release -- batching [seconds]</c>.
+/// </summary>
+public static class BatchingLoadBenchmark
+{
+    private static readonly int[] CallerCounts = [1, 8, 64, 256];
+
+    public static async Task RunAsync(string[] args)
+    {
+        var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        var duration = TimeSpan.FromSeconds(seconds);
+        Console.WriteLine($"# Cost model: 1 replica (sync, dedicated thread), call = 500 µs fixed + 5 µs per item; {seconds} s per row after 1 s warm-up");
+        Console.WriteLine("| model | batching | callers | requests/s | p50 µs | p99 µs | mean batch | B/request |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var callers in CallerCounts)
+        {
+            foreach (var batching in new[] { false, true })
+            {
+                await RunRowAsync("cost 500+5/item", batching, callers, duration, b => b.AddModel("m", o => Configure(o, batching), _ => new CostModel(TimeSpan.FromMicroseconds(500), TimeSpan.FromMicroseconds(5))));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("# Batcher overhead: instant async model, 1 replica, 1 caller");
+        Console.WriteLine("| model | batching | callers | requests/s | p50 µs | p99 µs | mean batch | B/request |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var batching in new[] { false, true })
+        {
+            await RunRowAsync("instant", batching, 1, duration, b => b.AddModel("m", o => Configure(o, batching), _ => new InstantModel()));
+        }
+    }
+
+    private static void Configure(ModelOptions options, bool batching)
+    {
+        options.QueueCapacity = 4096;
+        if (batching)
+        {
+            options.MaxBatchSize = 64;
+            options.MaxDelay = TimeSpan.Zero;
+        }
+    }
+
+    private static async Task RunRowAsync(string model, bool batching, int callers, TimeSpan duration, Func<ModelLibraryBuilder, ModelLibraryBuilder> register)
+    {
+        await using var library = register(ModelLibrary.CreateBuilder()).Build();
+        await library.LoadAsync();
+        var client = library.Get<int, int>("m");
+        using var batchSizes = new BatchSizeCounter();
+
+        await LoadAsync(client, callers, TimeSpan.FromSeconds(1), record: null); // warm-up
+        batchSizes.Reset();
+        var latencies = new List<long>[callers];
+        for (var i = 0; i < callers; i++)
+        {
+            latencies[i] = new List<long>(1 << 16);
+        }
+
+        GC.Collect();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var started = Stopwatch.GetTimestamp();
+        await LoadAsync(client, callers, duration, latencies);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        var perSecond = all.Length / elapsed.TotalSeconds;
+        double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))] * 1e6 / Stopwatch.Frequency;
+        // Each latency list grows by one long per request; that is the harness's own allocation, not the library's.
+        var harness = all.Length * sizeof(long) * 2;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {model} | {(batching ? "on (64, 0 ms)" : "off")} | {callers} | {perSecond:N0} | {Percentile(0.50):N1} | {Percentile(0.99):N1} | {batchSizes.Mean:N1} | {Math.Max(0, allocated - harness) / (double)Math.Max(1, all.Length):N0} |"));
+    }
+
+    private static Task LoadAsync(IModelClient<int, int> client, int callers, TimeSpan duration, List<long>[]? record)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        return Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+        {
+            var mine = record?[c];
+            var i = 0;
+            while (Stopwatch.GetTimestamp() < end)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                await client.PredictAsync(i++).ConfigureAwait(false);
+                mine?.Add(Stopwatch.GetTimestamp() - sent);
+            }
+        })));
+    }
+
+    /// <summary>Counts model calls and items through the library's batch-size histogram.</summary>
+    private sealed class BatchSizeCounter : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private long _calls;
+        private long _items;
+
+        /// <summary>Listens to the batch-size histogram of the (one) library alive during a row.</summary>
+        public BatchSizeCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "ModelActors" && instrument.Name == "modelactors.batch.size")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((_, value, _, _) =>
+            {
+                Interlocked.Increment(ref _calls);
+                Interlocked.Add(ref _items, value);
+            });
+            _listener.Start();
+        }
+
+        public double Mean => _calls == 0 ? 0 : (double)Interlocked.Read(ref _items) / Interlocked.Read(ref _calls);
+
+        public void Reset()
+        {
+            Interlocked.Exchange(ref _calls, 0);
+            Interlocked.Exchange(ref _items, 0);
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
