@@ -112,7 +112,7 @@ public sealed class RegistrationTests
     {
         await using var library = ModelLibrary.CreateBuilder().AddModelsFromAssembly(typeof(UpperModel).Assembly).Build();
 
-        Assert.Equal(["greeter", "greeter-default", "length", "upper"], library.ModelNames);
+        Assert.Equal(["attributed-batcher", "greeter", "greeter-default", "length", "upper"], library.ModelNames);
     }
 
     [Fact]
