@@ -1,0 +1,379 @@
+using System.Runtime.InteropServices;
+using ModelActors.Onnx.Native;
+
+namespace ModelActors.Onnx;
+
+/// <summary>
+/// A loaded ONNX model on ONNX Runtime 1.30 (the official binding's <c>InferenceSession</c>): its input
+/// and output metadata, read once at load, and <see cref="Run"/> with named tensors. Safe to call
+/// <see cref="Run"/> from many threads at once; disposing waits for no one but is deferred natively
+/// until runs in flight return.
+/// </summary>
+public sealed unsafe class InferenceSession : IDisposable
+{
+    private readonly SessionHandle _handle;
+    private readonly NativeNames _inputNames;
+    private readonly NativeNames _outputNames;
+    private readonly Dictionary<string, int> _inputIndex;
+    private readonly Dictionary<string, int> _outputIndex;
+
+    /// <summary>Loads the model file at <paramref name="modelPath"/>.</summary>
+    /// <param name="modelPath">An .onnx file.</param>
+    /// <param name="options">Session settings; defaults when null.</param>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime could not load the model (missing file, invalid model...).</exception>
+    public InferenceSession(string modelPath, OnnxSessionOptions? options = null)
+        : this(CreateFromPath(modelPath ?? throw new ArgumentNullException(nameof(modelPath)), options))
+    {
+    }
+
+    /// <summary>Loads a model from its bytes.</summary>
+    /// <param name="model">The serialized ONNX model.</param>
+    /// <param name="options">Session settings; defaults when null.</param>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime could not load the model.</exception>
+    public InferenceSession(byte[] model, OnnxSessionOptions? options = null)
+        : this(CreateFromBytes(model ?? throw new ArgumentNullException(nameof(model)), options))
+    {
+    }
+
+    private InferenceSession(SessionHandle handle)
+    {
+        _handle = handle;
+        try
+        {
+            InputMetadata = ReadMetadata(handle.DangerousGetHandle(), input: true);
+            OutputMetadata = ReadMetadata(handle.DangerousGetHandle(), input: false);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
+        InputNames = [.. InputMetadata.Select(m => m.Name)];
+        OutputNames = [.. OutputMetadata.Select(m => m.Name)];
+        _inputIndex = InputNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+        _outputIndex = OutputNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+        _inputNames = new NativeNames(InputNames);
+        _outputNames = new NativeNames(OutputNames);
+    }
+
+    /// <summary>The version of the ONNX Runtime library in use (1.30.x).</summary>
+    public static string RuntimeVersion
+    {
+        get
+        {
+            OrtApi.Load();
+            return OrtApi.Version;
+        }
+    }
+
+    /// <summary>The inputs, in model order.</summary>
+    public IReadOnlyList<NodeMetadata> InputMetadata { get; }
+
+    /// <summary>The outputs, in model order.</summary>
+    public IReadOnlyList<NodeMetadata> OutputMetadata { get; }
+
+    /// <summary>The input names, in model order.</summary>
+    public IReadOnlyList<string> InputNames { get; }
+
+    /// <summary>The output names, in model order.</summary>
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>Routes ONNX Runtime's own log lines (warnings and above) to <paramref name="logger"/> (process-wide).</summary>
+    /// <param name="logger">The logger.</param>
+    public static void UseLogger(Microsoft.Extensions.Logging.ILogger logger) => OrtEnvironment.UseLogger(logger);
+
+    /// <summary>
+    /// Runs the model. Every input is checked against the metadata first (names, element types, ranks,
+    /// fixed dimensions, nothing missing), so a mismatch is an <see cref="OnnxInputException"/> naming the
+    /// input before ONNX Runtime is called.
+    /// </summary>
+    /// <param name="inputs">The inputs by name.</param>
+    /// <param name="outputNames">The outputs to compute; all when null.</param>
+    /// <param name="cancellationToken">Terminates the run (ONNX Runtime stops between operators).</param>
+    /// <returns>The outputs by name, copied into managed memory.</returns>
+    public IReadOnlyDictionary<string, OnnxTensor> Run(IReadOnlyDictionary<string, OnnxTensor> inputs, IReadOnlyList<string>? outputNames = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        Validate(inputs);
+        var outputs = outputNames ?? OutputNames;
+        foreach (var name in outputs)
+        {
+            if (!_outputIndex.ContainsKey(name))
+            {
+                throw new ArgumentException($"The model has no output '{name}'. Outputs: {string.Join(", ", OutputNames)}.", nameof(outputNames));
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var inputCount = inputs.Count;
+        var inNames = new nint[inputCount];
+        var inValues = new nint[inputCount];
+        var pins = new GCHandle[inputCount];
+        var outNames = new nint[outputs.Count];
+        var outValues = new nint[outputs.Count];
+        nint runOptions = 0;
+        var addedRef = false;
+        CancellationTokenRegistration registration = default;
+        try
+        {
+            var i = 0;
+            foreach (var (name, tensor) in inputs)
+            {
+                inNames[i] = _inputNames[_inputIndex[name]];
+                inValues[i] = TensorMarshal.ToNative(tensor, out pins[i]);
+                i++;
+            }
+
+            for (var o = 0; o < outputs.Count; o++)
+            {
+                outNames[o] = _outputNames[_outputIndex[outputs[o]]];
+            }
+
+            if (cancellationToken.CanBeCanceled)
+            {
+                OrtApi.Check(OrtApi.CreateRunOptions(&runOptions));
+                var options = runOptions;
+                registration = cancellationToken.Register(() => OrtApi.ReleaseStatus(OrtApi.RunOptionsSetTerminate(options)));
+            }
+
+            _handle.DangerousAddRef(ref addedRef);
+            fixed (nint* inN = inNames)
+            fixed (nint* inV = inValues)
+            fixed (nint* outN = outNames)
+            fixed (nint* outV = outValues)
+            {
+                var status = OrtApi.Run(_handle.DangerousGetHandle(), runOptions, inN, inV, (nuint)inputCount, outN, (nuint)outputs.Count, outV);
+                if (status != 0 && cancellationToken.IsCancellationRequested)
+                {
+                    OrtApi.ReleaseStatus(status);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                OrtApi.Check(status);
+            }
+
+            var results = new Dictionary<string, OnnxTensor>(outputs.Count, StringComparer.Ordinal);
+            for (var o = 0; o < outputs.Count; o++)
+            {
+                results[outputs[o]] = TensorMarshal.FromNative(outValues[o], outputs[o]);
+            }
+
+            return results;
+        }
+        finally
+        {
+            // Every native value is released exactly once (outputs ORT allocated even when a later one failed),
+            // and only then are the managed buffers unpinned.
+            registration.Dispose();
+            foreach (var value in outValues)
+            {
+                if (value != 0)
+                {
+                    OrtApi.ReleaseValue(value);
+                }
+            }
+
+            foreach (var value in inValues)
+            {
+                if (value != 0)
+                {
+                    OrtApi.ReleaseValue(value);
+                }
+            }
+
+            foreach (var pin in pins)
+            {
+                if (pin.IsAllocated)
+                {
+                    pin.Free();
+                }
+            }
+
+            if (runOptions != 0)
+            {
+                OrtApi.ReleaseRunOptions(runOptions);
+            }
+
+            if (addedRef)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Releases the native session (after any run in flight returns).</summary>
+    public void Dispose()
+    {
+        _handle.Dispose();
+        _inputNames.Dispose();
+        _outputNames.Dispose();
+    }
+
+    private void Validate(IReadOnlyDictionary<string, OnnxTensor> inputs)
+    {
+        foreach (var (name, tensor) in inputs)
+        {
+            if (!_inputIndex.TryGetValue(name, out var index))
+            {
+                throw new OnnxInputException(name, $"The model has no input '{name}'. Inputs: {string.Join(", ", InputMetadata)}.");
+            }
+
+            ArgumentNullException.ThrowIfNull(tensor, name);
+            var expected = InputMetadata[index];
+            if (!expected.IsTensor)
+            {
+                throw new OnnxInputException(name, $"Input '{name}' is not a tensor input; only tensor inputs are supported.");
+            }
+
+            if (tensor.ElementType != expected.ElementType)
+            {
+                throw new OnnxInputException(name, $"Input '{name}' must hold {expected.ElementType} elements, but a {tensor.ElementType} tensor was given (expected {expected}).");
+            }
+
+            if (tensor.Shape.Count != expected.Rank)
+            {
+                throw new OnnxInputException(name, $"Input '{name}' must have rank {expected.Rank} ({expected}), but shape [{string.Join(", ", tensor.Shape)}] was given.");
+            }
+
+            for (var d = 0; d < expected.Rank; d++)
+            {
+                if (expected.Dimensions[d] >= 0 && expected.Dimensions[d] != tensor.Shape[d])
+                {
+                    throw new OnnxInputException(name, $"Input '{name}' dimension {d} must be {expected.Dimensions[d]} ({expected}), but shape [{string.Join(", ", tensor.Shape)}] was given.");
+                }
+            }
+        }
+
+        foreach (var expected in InputMetadata)
+        {
+            if (!inputs.ContainsKey(expected.Name))
+            {
+                throw new OnnxInputException(expected.Name, $"Input '{expected.Name}' ({expected}) is missing.");
+            }
+        }
+    }
+
+    private static SessionHandle CreateFromPath(string path, OnnxSessionOptions? options)
+    {
+        var env = OrtEnvironment.Handle;
+        return WithOptions(options, so =>
+        {
+            nint session;
+            var utf8 = Marshal.StringToCoTaskMemUTF8(path);
+            try
+            {
+                OrtApi.Check(OrtApi.CreateSession(env, (byte*)utf8, so, &session));
+            }
+            finally
+            {
+                Marshal.FreeCoTaskMem(utf8);
+            }
+
+            return new SessionHandle(session);
+        });
+    }
+
+    private static SessionHandle CreateFromBytes(byte[] model, OnnxSessionOptions? options)
+    {
+        var env = OrtEnvironment.Handle;
+        return WithOptions(options, so =>
+        {
+            nint session;
+            fixed (byte* data = model)
+            {
+                OrtApi.Check(OrtApi.CreateSessionFromArray(env, data, (nuint)model.Length, so, &session));
+            }
+
+            return new SessionHandle(session);
+        });
+    }
+
+    private static SessionHandle WithOptions(OnnxSessionOptions? options, Func<nint, SessionHandle> create)
+    {
+        options ??= new OnnxSessionOptions();
+        options.Validate();
+        nint so;
+        OrtApi.Check(OrtApi.CreateSessionOptions(&so));
+        try
+        {
+            OrtApi.Check(OrtApi.SetIntraOpNumThreads(so, options.IntraOpNumThreads));
+            OrtApi.Check(OrtApi.SetInterOpNumThreads(so, options.InterOpNumThreads));
+            OrtApi.Check(OrtApi.SetSessionGraphOptimizationLevel(so, (int)options.GraphOptimizationLevel));
+            OrtApi.Check(OrtApi.SetSessionExecutionMode(so, (int)options.ExecutionMode));
+            return create(so);
+        }
+        finally
+        {
+            OrtApi.ReleaseSessionOptions(so);
+        }
+    }
+
+    private static NodeMetadata[] ReadMetadata(nint session, bool input)
+    {
+        nuint count;
+        OrtApi.Check(input ? OrtApi.SessionGetInputCount(session, &count) : OrtApi.SessionGetOutputCount(session, &count));
+        var nodes = new NodeMetadata[(int)count];
+        var allocator = OrtEnvironment.Allocator;
+        for (nuint i = 0; i < count; i++)
+        {
+            nint namePtr;
+            OrtApi.Check(input ? OrtApi.SessionGetInputName(session, i, allocator, &namePtr) : OrtApi.SessionGetOutputName(session, i, allocator, &namePtr));
+            string name;
+            try
+            {
+                name = Marshal.PtrToStringUTF8(namePtr) ?? string.Empty;
+            }
+            finally
+            {
+                OrtApi.Check(OrtApi.AllocatorFree(allocator, namePtr));
+            }
+
+            nint typeInfo;
+            OrtApi.Check(input ? OrtApi.SessionGetInputTypeInfo(session, i, &typeInfo) : OrtApi.SessionGetOutputTypeInfo(session, i, &typeInfo));
+            try
+            {
+                nodes[(int)i] = Describe(name, typeInfo);
+            }
+            finally
+            {
+                OrtApi.ReleaseTypeInfo(typeInfo);
+            }
+        }
+
+        return nodes;
+    }
+
+    private static NodeMetadata Describe(string name, nint typeInfo)
+    {
+        int onnxType;
+        OrtApi.Check(OrtApi.GetOnnxTypeFromTypeInfo(typeInfo, &onnxType));
+        nint tensorInfo;
+        OrtApi.Check(OrtApi.CastTypeInfoToTensorInfo(typeInfo, &tensorInfo));
+        if (onnxType != 1 || tensorInfo == 0)
+        {
+            return new NodeMetadata(name, false, TensorElementType.Undefined, [], []);
+        }
+
+        int elementType;
+        OrtApi.Check(OrtApi.GetTensorElementType(tensorInfo, &elementType));
+        nuint rank;
+        OrtApi.Check(OrtApi.GetDimensionsCount(tensorInfo, &rank));
+        var dims = new long[(int)rank];
+        var symbolic = new nint[(int)rank];
+        fixed (long* d = dims)
+        fixed (nint* s = symbolic)
+        {
+            OrtApi.Check(OrtApi.GetDimensions(tensorInfo, d, rank));
+            OrtApi.Check(OrtApi.GetSymbolicDimensions(tensorInfo, s, rank));
+        }
+
+        var supported = TensorElementTypes.IsSupported(elementType);
+        return new NodeMetadata(
+            name,
+            supported,
+            supported ? (TensorElementType)elementType : TensorElementType.Undefined,
+            dims,
+            [.. symbolic.Select(p => p == 0 ? string.Empty : Marshal.PtrToStringUTF8(p) ?? string.Empty)]);
+    }
+}

@@ -1,0 +1,87 @@
+namespace ModelActors.Onnx;
+
+/// <summary>Tensor element types, numbered as ONNX Runtime's C API (equal to ONNX's TensorProto numbers up to 23).</summary>
+public enum TensorElementType
+{
+    /// <summary>Unknown.</summary>
+    Undefined = 0,
+
+    /// <summary>32-bit float (<see cref="float"/>).</summary>
+    Float = 1,
+
+    /// <summary>8-bit unsigned (<see cref="byte"/>).</summary>
+    UInt8 = 2,
+
+    /// <summary>8-bit signed (<see cref="sbyte"/>).</summary>
+    Int8 = 3,
+
+    /// <summary>16-bit unsigned (<see cref="ushort"/>).</summary>
+    UInt16 = 4,
+
+    /// <summary>16-bit signed (<see cref="short"/>).</summary>
+    Int16 = 5,
+
+    /// <summary>32-bit signed (<see cref="int"/>).</summary>
+    Int32 = 6,
+
+    /// <summary>64-bit signed (<see cref="long"/>).</summary>
+    Int64 = 7,
+
+    /// <summary>UTF-8 strings (<see cref="string"/>).</summary>
+    String = 8,
+
+    /// <summary>Booleans, one byte each (<see cref="bool"/>).</summary>
+    Bool = 9,
+
+    /// <summary>16-bit float (<see cref="Half"/>).</summary>
+    Float16 = 10,
+
+    /// <summary>64-bit float (<see cref="double"/>).</summary>
+    Double = 11,
+
+    /// <summary>32-bit unsigned (<see cref="uint"/>).</summary>
+    UInt32 = 12,
+
+    /// <summary>64-bit unsigned (<see cref="ulong"/>).</summary>
+    UInt64 = 13,
+}
+
+/// <summary>The .NET types of the supported element types.</summary>
+internal static class TensorElementTypes
+{
+    public static Type ClrType(TensorElementType type) => type switch
+    {
+        TensorElementType.Float => typeof(float),
+        TensorElementType.UInt8 => typeof(byte),
+        TensorElementType.Int8 => typeof(sbyte),
+        TensorElementType.UInt16 => typeof(ushort),
+        TensorElementType.Int16 => typeof(short),
+        TensorElementType.Int32 => typeof(int),
+        TensorElementType.Int64 => typeof(long),
+        TensorElementType.String => typeof(string),
+        TensorElementType.Bool => typeof(bool),
+        TensorElementType.Float16 => typeof(Half),
+        TensorElementType.Double => typeof(double),
+        TensorElementType.UInt32 => typeof(uint),
+        TensorElementType.UInt64 => typeof(ulong),
+        _ => throw new NotSupportedException($"Tensor element type {type} ({(int)type}) is not supported."),
+    };
+
+    public static TensorElementType FromClrType(Type type) =>
+        type == typeof(float) ? TensorElementType.Float
+        : type == typeof(byte) ? TensorElementType.UInt8
+        : type == typeof(sbyte) ? TensorElementType.Int8
+        : type == typeof(ushort) ? TensorElementType.UInt16
+        : type == typeof(short) ? TensorElementType.Int16
+        : type == typeof(int) ? TensorElementType.Int32
+        : type == typeof(long) ? TensorElementType.Int64
+        : type == typeof(string) ? TensorElementType.String
+        : type == typeof(bool) ? TensorElementType.Bool
+        : type == typeof(Half) ? TensorElementType.Float16
+        : type == typeof(double) ? TensorElementType.Double
+        : type == typeof(uint) ? TensorElementType.UInt32
+        : type == typeof(ulong) ? TensorElementType.UInt64
+        : throw new NotSupportedException($"Element type {type.Name} has no ONNX tensor element type.");
+
+    public static bool IsSupported(int type) => type is >= 1 and <= 13;
+}

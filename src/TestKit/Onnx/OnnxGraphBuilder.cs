@@ -1,0 +1,186 @@
+using System.Runtime.InteropServices;
+using ModelActors.Onnx;
+
+namespace ModelActors.TestKit.Onnx;
+
+/// <summary>
+/// Writes small ONNX models for tests (the ONNX protobuf, by ONNX's own field numbers): inputs and outputs
+/// with fixed or symbolic dimensions, float/int64 initializers, and nodes with int, float and ints attributes.
+/// </summary>
+/// <example>
+/// <code>
+/// var model = new OnnxGraphBuilder()
+///     .Input("x", TensorElementType.Float, "N", 3)
+///     .Initializer("w", [..], 3, 2).Initializer("b", [..], 2)
+///     .Node("MatMul", ["x", "w"], ["xw"]).Node("Add", ["xw", "b"], ["y"])
+///     .Output("y", TensorElementType.Float, "N", 2)
+///     .Build();
+/// using var session = new InferenceSession(model);
+/// </code>
+/// </example>
+public sealed class OnnxGraphBuilder
+{
+    private readonly ProtoWriter _graph = new();
+    private readonly List<ProtoWriter> _inputs = [];
+    private readonly List<ProtoWriter> _outputs = [];
+    private readonly int _opset;
+
+    /// <summary>Starts a graph for the default ONNX opset <paramref name="opset"/>.</summary>
+    /// <param name="opset">The opset version (13 by default).</param>
+    public OnnxGraphBuilder(int opset = 13)
+    {
+        _opset = opset;
+    }
+
+    /// <summary>Declares an input; each dimension is a number or a symbolic name (a string).</summary>
+    /// <param name="name">The input's name.</param>
+    /// <param name="type">The element type.</param>
+    /// <param name="dims">Numbers for fixed dimensions, strings for symbolic ones.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder Input(string name, TensorElementType type, params object[] dims)
+    {
+        _inputs.Add(ValueInfo(name, type, dims));
+        return this;
+    }
+
+    /// <summary>Declares an output; each dimension is a number or a symbolic name.</summary>
+    /// <param name="name">The output's name.</param>
+    /// <param name="type">The element type.</param>
+    /// <param name="dims">Numbers for fixed dimensions, strings for symbolic ones.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder Output(string name, TensorElementType type, params object[] dims)
+    {
+        _outputs.Add(ValueInfo(name, type, dims));
+        return this;
+    }
+
+    /// <summary>Adds a float initializer (a constant weight).</summary>
+    /// <param name="name">Its name.</param>
+    /// <param name="values">Row-major values.</param>
+    /// <param name="dims">Its shape.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder Initializer(string name, float[] values, params long[] dims)
+    {
+        _graph.Message(5, Tensor(name, TensorElementType.Float, dims, MemoryMarshal.AsBytes(values.AsSpan()).ToArray()));
+        return this;
+    }
+
+    /// <summary>Adds an int64 initializer.</summary>
+    /// <param name="name">Its name.</param>
+    /// <param name="values">Row-major values.</param>
+    /// <param name="dims">Its shape.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder Initializer(string name, long[] values, params long[] dims)
+    {
+        _graph.Message(5, Tensor(name, TensorElementType.Int64, dims, MemoryMarshal.AsBytes(values.AsSpan()).ToArray()));
+        return this;
+    }
+
+    /// <summary>Adds a node; attributes may be <see cref="long"/>/<see cref="int"/>, <see cref="float"/>, <see cref="string"/> or <c>long[]</c>.</summary>
+    /// <param name="opType">The operator (e.g. "MatMul").</param>
+    /// <param name="inputs">Input value names.</param>
+    /// <param name="outputs">Output value names.</param>
+    /// <param name="attributes">Attribute names and values.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder Node(string opType, string[] inputs, string[] outputs, params (string Name, object Value)[] attributes)
+    {
+        var node = new ProtoWriter();
+        foreach (var input in inputs)
+        {
+            node.String(1, input);
+        }
+
+        foreach (var output in outputs)
+        {
+            node.String(2, output);
+        }
+
+        node.String(4, opType);
+        foreach (var (name, value) in attributes)
+        {
+            var attribute = new ProtoWriter().String(1, name);
+            switch (value)
+            {
+                case float f:
+                    attribute.Float(2, f).Varint(20, 1);
+                    break;
+                case int or long:
+                    attribute.Varint(3, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)).Varint(20, 2);
+                    break;
+                case string s:
+                    attribute.String(4, s).Varint(20, 3);
+                    break;
+                case long[] ints:
+                    attribute.PackedVarints(8, ints).Varint(20, 7);
+                    break;
+                default:
+                    throw new ArgumentException($"Unsupported attribute value for '{name}': {value?.GetType().Name}.");
+            }
+
+            node.Message(5, attribute);
+        }
+
+        _graph.Message(1, node);
+        return this;
+    }
+
+    /// <summary>Serializes the model (IR version 8).</summary>
+    /// <returns>The ONNX model's bytes.</returns>
+    public byte[] Build()
+    {
+        var body = new ProtoWriter();
+        foreach (var input in _inputs)
+        {
+            body.Message(11, input);
+        }
+
+        foreach (var output in _outputs)
+        {
+            body.Message(12, output);
+        }
+
+        var graphBytes = _graph.ToArray().Concat(new ProtoWriter().String(2, "test-graph").ToArray()).Concat(body.ToArray()).ToArray();
+        return new ProtoWriter()
+            .Varint(1, 8)
+            .String(2, "ModelActors.TestKit")
+            .Bytes(7, graphBytes)
+            .Message(8, new ProtoWriter().String(1, string.Empty).Varint(2, _opset))
+            .ToArray();
+    }
+
+    /// <summary>Writes the model to <paramref name="path"/>.</summary>
+    /// <param name="path">The file to write.</param>
+    /// <returns>The path.</returns>
+    public string Save(string path)
+    {
+        File.WriteAllBytes(path, Build());
+        return path;
+    }
+
+    private static ProtoWriter ValueInfo(string name, TensorElementType type, object[] dims)
+    {
+        var shape = new ProtoWriter();
+        foreach (var dim in dims)
+        {
+            shape.Message(1, dim switch
+            {
+                string symbolic => new ProtoWriter().String(2, symbolic),
+                _ => new ProtoWriter().Varint(1, Convert.ToInt64(dim, System.Globalization.CultureInfo.InvariantCulture)),
+            });
+        }
+
+        var tensorType = new ProtoWriter().Varint(1, (int)type).Message(2, shape);
+        return new ProtoWriter().String(1, name).Message(2, new ProtoWriter().Message(1, tensorType));
+    }
+
+    private static ProtoWriter Tensor(string name, TensorElementType type, long[] dims, byte[] raw)
+    {
+        var tensor = new ProtoWriter();
+        foreach (var dim in dims)
+        {
+            tensor.Varint(1, dim);
+        }
+
+        return tensor.Varint(2, (int)type).String(8, name).Bytes(9, raw);
+    }
+}
