@@ -210,7 +210,8 @@ public sealed unsafe class InferenceSession : IDisposable
         _outputNames.Dispose();
     }
 
-    private void Validate(IReadOnlyDictionary<string, OnnxTensor> inputs)
+    /// <summary>Checks inputs against the metadata; throws <see cref="OnnxInputException"/> naming the input.</summary>
+    internal void Validate(IReadOnlyDictionary<string, OnnxTensor> inputs)
     {
         foreach (var (name, tensor) in inputs)
         {

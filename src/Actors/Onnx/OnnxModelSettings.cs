@@ -1,0 +1,40 @@
+namespace ModelActors.Onnx;
+
+/// <summary>An <see cref="OnnxModel"/>'s settings (the configuration's <c>Settings</c>); the model file is the configuration's asset path unless <see cref="Path"/> is set.</summary>
+public sealed class OnnxModelSettings
+{
+    /// <summary>The .onnx file. <value>The default is the configuration's <c>AssetPath</c>.</value></summary>
+    public string? Path { get; set; }
+
+    /// <summary>Threads one operator may use. <value>The default value is 0 (ONNX Runtime's choice).</value></summary>
+    public int IntraOpNumThreads { get; set; }
+
+    /// <summary>Threads for parallel operators. <value>The default value is 0.</value></summary>
+    public int InterOpNumThreads { get; set; }
+
+    /// <summary>Graph optimizations. <value>The default value is <see cref="Onnx.GraphOptimizationLevel.All"/>.</value></summary>
+    public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.All;
+
+    /// <summary>Sequential or parallel execution. <value>The default value is <see cref="Onnx.ExecutionMode.Sequential"/>.</value></summary>
+    public ExecutionMode ExecutionMode { get; set; } = ExecutionMode.Sequential;
+
+    /// <summary>The axis each input is batched along, by input name (e.g. <c>state: 1</c> for a recurrent state). <value>The default is 0 for every input.</value></summary>
+    public Dictionary<string, int> BatchAxes { get; set; } = [];
+
+    /// <summary>The axis each output is split along, by output name. <value>The default is 0 for every output.</value></summary>
+    public Dictionary<string, int> OutputBatchAxes { get; set; } = [];
+
+    /// <summary>Inputs that are not batched (e.g. a scalar sample rate): every item of a batch must give the same value, which is passed once.</summary>
+    public List<string> SharedInputs { get; set; } = [];
+
+    /// <summary>Inputs of unequal length that are padded, with the given value, to the longest item of the batch along every non-batch axis.</summary>
+    public Dictionary<string, double> PadInputs { get; set; } = [];
+
+    internal OnnxSessionOptions SessionOptions => new()
+    {
+        IntraOpNumThreads = IntraOpNumThreads,
+        InterOpNumThreads = InterOpNumThreads,
+        GraphOptimizationLevel = GraphOptimizationLevel,
+        ExecutionMode = ExecutionMode,
+    };
+}

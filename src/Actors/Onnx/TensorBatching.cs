@@ -1,0 +1,124 @@
+namespace ModelActors.Onnx;
+
+/// <summary>Concatenates tensors along an axis, splits them back, and pads them: the array work behind <see cref="OnnxModel"/>'s batches.</summary>
+internal static class TensorBatching
+{
+    /// <summary>Concatenates <paramref name="parts"/> (equal shapes except on <paramref name="axis"/>) along <paramref name="axis"/>.</summary>
+    public static OnnxTensor Concat(IReadOnlyList<OnnxTensor> parts, int axis)
+    {
+        var first = parts[0];
+        var shape = first.Shape.ToArray();
+        shape[axis] = parts.Sum(p => p.Shape[axis]);
+        var outer = Product(shape, 0, axis);
+        var inner = Product(shape, axis + 1, shape.Length);
+        var data = Array.CreateInstance(first.Data.GetType().GetElementType()!, Product(shape, 0, shape.Length));
+        var target = 0L;
+        for (var o = 0L; o < outer; o++)
+        {
+            foreach (var part in parts)
+            {
+                var block = part.Shape[axis] * inner;
+                Array.Copy(part.Data, o * block, data, target, block);
+                target += block;
+            }
+        }
+
+        return OnnxTensor.FromNative(first.ElementType, shape, data);
+    }
+
+    /// <summary>Splits <paramref name="whole"/> along <paramref name="axis"/> into parts of the given sizes.</summary>
+    public static OnnxTensor[] Split(OnnxTensor whole, int axis, IReadOnlyList<long> sizes)
+    {
+        var shape = whole.Shape.ToArray();
+        var outer = Product(shape, 0, axis);
+        var inner = Product(shape, axis + 1, shape.Length);
+        var elementType = whole.Data.GetType().GetElementType()!;
+        var parts = new OnnxTensor[sizes.Count];
+        var partData = new Array[sizes.Count];
+        for (var p = 0; p < sizes.Count; p++)
+        {
+            var partShape = (long[])shape.Clone();
+            partShape[axis] = sizes[p];
+            partData[p] = Array.CreateInstance(elementType, Product(partShape, 0, partShape.Length));
+            parts[p] = OnnxTensor.FromNative(whole.ElementType, partShape, partData[p]);
+        }
+
+        var source = 0L;
+        for (var o = 0L; o < outer; o++)
+        {
+            for (var p = 0; p < sizes.Count; p++)
+            {
+                var block = sizes[p] * inner;
+                Array.Copy(whole.Data, source, partData[p], o * block, block);
+                source += block;
+            }
+        }
+
+        return parts;
+    }
+
+    /// <summary>Pads <paramref name="tensor"/> with <paramref name="padValue"/> up to <paramref name="shape"/> (every dimension at least as large).</summary>
+    public static OnnxTensor Pad(OnnxTensor tensor, long[] shape, double padValue)
+    {
+        if (tensor.Shape.SequenceEqual(shape))
+        {
+            return tensor;
+        }
+
+        var elementType = tensor.Data.GetType().GetElementType()!;
+        var data = Array.CreateInstance(elementType, Product(shape, 0, shape.Length));
+        var fill = PadValue(elementType, padValue);
+        if (fill is not null && !Equals(fill, elementType.IsValueType ? Activator.CreateInstance(elementType) : null))
+        {
+            for (var i = 0; i < data.Length; i++)
+            {
+                data.SetValue(fill, i);
+            }
+        }
+
+        // Copy each innermost row of the source into its place in the padded target.
+        var rank = shape.Length;
+        var source = tensor.Shape.ToArray();
+        var rowLength = rank == 0 ? 1 : source[rank - 1];
+        var rows = Product(source, 0, Math.Max(0, rank - 1));
+        var index = new long[Math.Max(0, rank - 1)];
+        for (var r = 0L; r < rows; r++)
+        {
+            var offset = 0L;
+            for (var d = 0; d < index.Length; d++)
+            {
+                offset = (offset * shape[d]) + index[d];
+            }
+
+            Array.Copy(tensor.Data, r * rowLength, data, rank == 0 ? 0 : offset * shape[rank - 1], rowLength);
+            for (var d = index.Length - 1; d >= 0; d--)
+            {
+                if (++index[d] < source[d])
+                {
+                    break;
+                }
+
+                index[d] = 0;
+            }
+        }
+
+        return OnnxTensor.FromNative(tensor.ElementType, shape, data);
+    }
+
+    private static object? PadValue(Type elementType, double value) =>
+        elementType == typeof(string) ? string.Empty
+        : elementType == typeof(Half) ? (Half)value
+        : elementType == typeof(bool) ? value != 0
+        : Convert.ChangeType(value, elementType, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static long Product(long[] shape, int from, int to)
+    {
+        var product = 1L;
+        for (var i = from; i < to; i++)
+        {
+            product *= shape[i];
+        }
+
+        return product;
+    }
+}
