@@ -7,6 +7,12 @@ if (args.Length > 0 && args[0] == "batching")
     return;
 }
 
+if (args.Length > 0 && args[0] == "onnx")
+{
+    await OnnxThroughputBenchmark.RunAsync(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 /// <summary>The benchmark runner's entry point.</summary>

@@ -24,12 +24,14 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
     private readonly BatchingOptions _options;
     private readonly int _capacity;
     private readonly IActorRef<IModelWork<TItem, TResult>> _replicas;
-    private readonly SemaphoreSlim _free;
+    private readonly int _replicaCount;
     private readonly TimeProvider _timeProvider;
     private readonly Action<IReadOnlyList<WorkPart<TItem, TResult>>> _onFormed;
     private readonly Action<TimeSpan> _onDone;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource? _arrival;
+    private TaskCompletionSource? _wake;
+    private bool _wakeOnAnyArrival;
+    private int _inFlight;
     private int _slots;
     private int _queuedItems;
     private bool _stopping;
@@ -47,7 +49,7 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
         _options = options;
         _capacity = capacity;
         _replicas = replicasRef;
-        _free = new SemaphoreSlim(replicas, replicas);
+        _replicaCount = replicas;
         _timeProvider = timeProvider;
         _onFormed = onFormed;
         _ = Task.Run(RunAsync);
@@ -79,8 +81,7 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
             work.EnterQueue(this);
             _queue.Enqueue(new Entry(work));
             _queuedItems += work.Count;
-            arrival = _arrival;
-            _arrival = null;
+            arrival = _wakeOnAnyArrival || _queuedItems >= _options.MaxBatchSize ? TakeWake() : null;
         }
 
         arrival?.TrySetResult();
@@ -92,15 +93,14 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
     /// <summary>Refuses new requests; what is queued is still sent, without waiting for MaxDelay.</summary>
     public void Stop()
     {
-        TaskCompletionSource? arrival;
+        TaskCompletionSource? wake;
         lock (_gate)
         {
             _stopping = true;
-            arrival = _arrival;
-            _arrival = null;
+            wake = TakeWake();
         }
 
-        arrival?.TrySetResult();
+        wake?.TrySetResult();
     }
 
     /// <summary>Fails every request still queued (the drain deadline passed).</summary>
@@ -130,25 +130,19 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
     {
         try
         {
-            while (true)
+            while (await NextBatchAsync().ConfigureAwait(false) is { } parts)
             {
-                await _free.WaitAsync().ConfigureAwait(false);
-                var parts = await NextBatchAsync().ConfigureAwait(false);
-                if (parts is null)
-                {
-                    break;
-                }
-
                 var count = parts.Sum(p => p.Count);
                 var formed = _timeProvider.GetTimestamp();
                 var batch = new MergedWork<TItem, TResult>(parts, count, parts.Min(p => p.Work.AcceptedAt), () =>
                 {
                     _onDone(_timeProvider.GetElapsedTime(formed));
-                    _free.Release();
+                    BatchFinished();
                 });
                 _onFormed(parts);
                 if (_replicas.Tell(batch) != PostResult.Accepted)
                 {
+                    batch.TryBegin();
                     batch.Fail(new InvalidOperationException("The model's replicas stopped before the batch could be sent."));
                     batch.Release();
                 }
@@ -160,7 +154,23 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
         }
     }
 
-    /// <summary>The next batch, or null once stopped and empty.</summary>
+    private void BatchFinished()
+    {
+        TaskCompletionSource? wake;
+        lock (_gate)
+        {
+            _inFlight--;
+            wake = TakeWake();
+        }
+
+        wake?.TrySetResult();
+    }
+
+    /// <summary>
+    /// The next batch, or null once stopped and empty. With a replica free: GroupedWithin (full batch at
+    /// once, else wait up to MaxDelay from the oldest item). With every replica busy: only a full batch, at
+    /// most one ahead, so the replica that frees up next finds it ready instead of waiting for it to form.
+    /// </summary>
     private async ValueTask<List<WorkPart<TItem, TResult>>?> NextBatchAsync()
     {
         while (true)
@@ -170,6 +180,7 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
             lock (_gate)
             {
                 DropDeadHeads();
+                var replicaFree = _inFlight < _replicaCount;
                 if (_queue.Count == 0)
                 {
                     if (_stopping)
@@ -177,8 +188,16 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
                         return null;
                     }
 
-                    _arrival = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    wait = _arrival.Task;
+                    wait = NewWake(anyArrival: replicaFree);
+                }
+                else if (!replicaFree)
+                {
+                    if (_inFlight < _replicaCount + 1 && _queuedItems >= _options.MaxBatchSize && TakeBatch() is { } ahead)
+                    {
+                        return ahead;
+                    }
+
+                    wait = NewWake(anyArrival: false);
                 }
                 else
                 {
@@ -186,8 +205,7 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
                     var now = _timeProvider.GetTimestamp();
                     if (_queuedItems >= _options.MaxBatchSize || _stopping || now >= due)
                     {
-                        var parts = Take();
-                        if (parts.Count > 0)
+                        if (TakeBatch() is { } parts)
                         {
                             return parts;
                         }
@@ -195,10 +213,10 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
                         continue;
                     }
 
-                    _arrival = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = NewWake(anyArrival: true);
                     timer = new CancellationTokenSource();
                     var delay = TimeSpan.FromSeconds((double)(due - now) / _timeProvider.TimestampFrequency);
-                    wait = Task.WhenAny(_arrival.Task, Task.Delay(delay, _timeProvider, timer.Token));
+                    wait = Task.WhenAny(wait, Task.Delay(delay, _timeProvider, timer.Token));
                 }
             }
 
@@ -209,6 +227,35 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
                 timer.Dispose();
             }
         }
+    }
+
+    /// <summary>Takes a batch and counts it in flight; null when only dead work was queued. Called under the lock.</summary>
+    private List<WorkPart<TItem, TResult>>? TakeBatch()
+    {
+        var parts = Take();
+        if (parts.Count == 0)
+        {
+            return null;
+        }
+
+        _inFlight++;
+        return parts;
+    }
+
+    /// <summary>Arms the loop's wake-up: on any arrival, or only when a full batch is queued; always on a finished batch or stop. Called under the lock.</summary>
+    private Task NewWake(bool anyArrival)
+    {
+        _wakeOnAnyArrival = anyArrival;
+        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _wake.Task;
+    }
+
+    /// <summary>Takes the armed wake-up, if any. Called under the lock.</summary>
+    private TaskCompletionSource? TakeWake()
+    {
+        var wake = _wake;
+        _wake = null;
+        return wake;
     }
 
     /// <summary>Takes up to MaxBatchSize live items from the head of the queue. Called under the lock.</summary>
@@ -227,14 +274,15 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
             }
 
             var take = Math.Min(remaining, _options.MaxBatchSize - taken);
-            parts.Add(new WorkPart<TItem, TResult>(work, entry.Offset, take));
+            var last = entry.Offset + take == work.Count;
+            parts.Add(new WorkPart<TItem, TResult>(work, entry.Offset, take, last));
             entry.Offset += take;
             taken += take;
             _queuedItems -= take;
-            if (entry.Offset == work.Count)
+            if (last)
             {
+                // Its slot is released when a replica starts the batch (MergedWork.TryBegin), or on timeout/cancellation.
                 _queue.Dequeue();
-                work.TryLeaveQueue();
             }
         }
 

@@ -2,8 +2,8 @@ using ModelActors.Models;
 
 namespace ModelActors.Batching;
 
-/// <summary>One part of a merged batch: <see cref="Count"/> items of <see cref="Work"/> from <see cref="Offset"/>.</summary>
-internal readonly record struct WorkPart<TItem, TResult>(IModelWork<TItem, TResult> Work, int Offset, int Count);
+/// <summary>One part of a merged batch: <see cref="Count"/> items of <see cref="Work"/> from <see cref="Offset"/>; <see cref="Last"/> when it holds the work's last items.</summary>
+internal readonly record struct WorkPart<TItem, TResult>(IModelWork<TItem, TResult> Work, int Offset, int Count, bool Last);
 
 /// <summary>
 /// A batch the batcher formed from queued work of any callers: the message a replica receives when
@@ -57,7 +57,48 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
 
     public long AcceptedAt { get; set; }
 
-    public bool TryBegin() => true;
+    /// <summary>A replica starts the batch: works whose last items are in it leave the queue now (releasing their slots).</summary>
+    public bool TryBegin()
+    {
+        foreach (var part in Parts)
+        {
+            if (part.Last)
+            {
+                part.Work.TryLeaveQueue();
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Ends a batch whose every part was dropped by <see cref="WithoutCompletedParts"/> (they are already accounted for).</summary>
+    public void FinishWithoutWork() => _onReleased();
+
+    /// <summary>Whether a caller timed out or cancelled while the batch waited for a replica.</summary>
+    public bool HasCompletedParts => Parts.Any(p => p.Work.IsCompleted);
+
+    /// <summary>
+    /// This batch without the parts whose callers already have an answer (they never reach the model), or
+    /// null when none is left. The dropped parts are accounted for here; the returned batch keeps the
+    /// release callback.
+    /// </summary>
+    public MergedWork<TItem, TResult>? WithoutCompletedParts()
+    {
+        var live = new List<WorkPart<TItem, TResult>>(Parts.Count);
+        foreach (var part in Parts)
+        {
+            if (part.Work.IsCompleted)
+            {
+                part.Work.ItemsDone(part.Count);
+            }
+            else
+            {
+                live.Add(part);
+            }
+        }
+
+        return live.Count == 0 ? null : new MergedWork<TItem, TResult>(live, live.Sum(p => p.Count), AcceptedAt, _onReleased);
+    }
 
     public void Complete(TResult result) => Complete([result]);
 

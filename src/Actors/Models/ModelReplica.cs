@@ -32,7 +32,18 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
             return ValueTask.CompletedTask;
         }
 
-        if (work is not MergedWork<TItem, TResult>)
+        if (work is MergedWork<TItem, TResult> { HasCompletedParts: true } waited)
+        {
+            // Callers that timed out or cancelled while the batch waited never reach the model.
+            if (waited.WithoutCompletedParts() is not { } live)
+            {
+                waited.FinishWithoutWork();
+                return ValueTask.CompletedTask;
+            }
+
+            work = live;
+        }
+        else if (work is not MergedWork<TItem, TResult>)
         {
             entry.Events.Dequeued(work.AcceptedAt, work.Count);
         }

@@ -302,6 +302,21 @@ public sealed unsafe class InferenceSession : IDisposable
             OrtApi.Check(OrtApi.SetInterOpNumThreads(so, options.InterOpNumThreads));
             OrtApi.Check(OrtApi.SetSessionGraphOptimizationLevel(so, (int)options.GraphOptimizationLevel));
             OrtApi.Check(OrtApi.SetSessionExecutionMode(so, (int)options.ExecutionMode));
+            foreach (var (key, value) in options.ConfigEntries)
+            {
+                var k = Marshal.StringToCoTaskMemUTF8(key);
+                var v = Marshal.StringToCoTaskMemUTF8(value);
+                try
+                {
+                    OrtApi.Check(OrtApi.AddSessionConfigEntry(so, (byte*)k, (byte*)v));
+                }
+                finally
+                {
+                    Marshal.FreeCoTaskMem(k);
+                    Marshal.FreeCoTaskMem(v);
+                }
+            }
+
             return create(so);
         }
         finally

@@ -33,6 +33,11 @@ public static class OnnxModelLibraryExtensions
         settings[nameof(OnnxModelSettings.InterOpNumThreads)] = values.InterOpNumThreads.ToString(c);
         settings[nameof(OnnxModelSettings.GraphOptimizationLevel)] = values.GraphOptimizationLevel.ToString();
         settings[nameof(OnnxModelSettings.ExecutionMode)] = values.ExecutionMode.ToString();
+        foreach (var (key, value) in values.ConfigEntries)
+        {
+            settings[$"{nameof(OnnxModelSettings.ConfigEntries)}:{key}"] = value;
+        }
+
         foreach (var (input, axis) in values.BatchAxes)
         {
             settings[$"{nameof(OnnxModelSettings.BatchAxes)}:{input}"] = axis.ToString(c);

@@ -18,6 +18,9 @@ public sealed class OnnxModelSettings
     /// <summary>Sequential or parallel execution. <value>The default value is <see cref="Onnx.ExecutionMode.Sequential"/>.</value></summary>
     public ExecutionMode ExecutionMode { get; set; } = ExecutionMode.Sequential;
 
+    /// <summary>Session configuration entries, e.g. <c>session.intra_op.allow_spinning: "0"</c>. <value>The default is none.</value></summary>
+    public Dictionary<string, string> ConfigEntries { get; set; } = [];
+
     /// <summary>The axis each input is batched along, by input name (e.g. <c>state: 1</c> for a recurrent state). <value>The default is 0 for every input.</value></summary>
     public Dictionary<string, int> BatchAxes { get; set; } = [];
 
@@ -36,5 +39,6 @@ public sealed class OnnxModelSettings
         InterOpNumThreads = InterOpNumThreads,
         GraphOptimizationLevel = GraphOptimizationLevel,
         ExecutionMode = ExecutionMode,
+        ConfigEntries = ConfigEntries,
     };
 }

@@ -41,6 +41,17 @@ public sealed record OnnxSessionOptions
     /// <summary>Sequential or parallel execution. <value>The default value is <see cref="ExecutionMode.Sequential"/>.</value></summary>
     public ExecutionMode ExecutionMode { get; init; } = ExecutionMode.Sequential;
 
+    /// <summary>
+    /// Session configuration entries (the official binding's <c>AddSessionConfigEntry</c>), e.g.
+    /// <c>session.intra_op.allow_spinning = 0</c> so that idle pool threads do not spin.
+    /// <value>The default is none.</value>
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ConfigEntries { get; init; } = new Dictionary<string, string>();
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"intra={IntraOpNumThreads};inter={InterOpNumThreads};opt={GraphOptimizationLevel};mode={ExecutionMode};{string.Join(";", ConfigEntries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"))}";
+
     internal void Validate()
     {
         if (IntraOpNumThreads < 0 || InterOpNumThreads < 0)

@@ -41,11 +41,21 @@ internal sealed class Mailbox<TMessage>
     private volatile bool _closed;
 
     /// <param name="options">Bounded or unbounded.</param>
-    public Mailbox(MailboxOptions options)
+    /// <param name="blockingReaders">
+    /// True when the readers are dedicated threads blocked on the mailbox: a post then wakes the blocked
+    /// thread directly instead of through a thread-pool hop. Never for thread-pool readers, whose actor
+    /// loop would otherwise run on the sender's thread.
+    /// </param>
+    public Mailbox(MailboxOptions options, bool blockingReaders = false)
     {
         Options = options;
         _capacity = options.Capacity ?? int.MaxValue;
-        _channel = Channel.CreateUnbounded<TMessage>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+        _channel = Channel.CreateUnbounded<TMessage>(new UnboundedChannelOptions
+        {
+            SingleReader = false,
+            SingleWriter = false,
+            AllowSynchronousContinuations = blockingReaders,
+        });
     }
 
     public MailboxOptions Options { get; }

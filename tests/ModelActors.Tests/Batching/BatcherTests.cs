@@ -103,4 +103,26 @@ public sealed class BatcherTests
         Assert.All(f.Probe.Batches, b => Assert.InRange(b.Count, 1, 5));
         Assert.Equal(200, f.Probe.Items.Count);
     }
+
+    [Fact]
+    public async Task AFullBatchFormedWhileTheReplicaIsBusy_StillDropsRequestsCancelledBeforeItStarts()
+    {
+        await using var f = new BatchingFixture(maxBatchSize: 2, maxDelay: TimeSpan.Zero);
+        var busy = f.Client.PredictAsync(0).AsTask();
+        await f.Probe.ExpectBatchesAsync(1);
+        using var cts = new CancellationTokenSource();
+        var cancelled = f.Client.PredictAsync(1, cts.Token).AsTask();
+        var kept = f.Client.PredictAsync(2).AsTask();
+        Assert.Equal(2, f.QueueDepth); // formed ahead, but still counted as waiting until a replica starts it
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(1, f.QueueDepth);
+        f.ReleaseAll(2);
+
+        Assert.Equal(0, await busy);
+        Assert.Equal(20, await kept);
+        Assert.Equal([[0], [2]], f.Probe.Batches);
+        Assert.Equal(0, f.QueueDepth);
+    }
 }

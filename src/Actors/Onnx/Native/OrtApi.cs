@@ -136,6 +136,8 @@ internal static unsafe class OrtApi
 
     public static nint SetInterOpNumThreads(nint options, int threads) => ((delegate* unmanaged[Cdecl]<nint, int, nint>)Api[25])(options, threads);
 
+    public static nint AddSessionConfigEntry(nint options, byte* key, byte* value) => ((delegate* unmanaged[Cdecl]<nint, byte*, byte*, nint>)Api[130])(options, key, value);
+
     public static void ReleaseSessionOptions(nint options) => ((delegate* unmanaged[Cdecl]<nint, void>)Api[100])(options);
 
     public static void ReleaseSession(nint session) => ((delegate* unmanaged[Cdecl]<nint, void>)Api[95])(session);

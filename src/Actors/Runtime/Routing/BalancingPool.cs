@@ -11,7 +11,7 @@ internal sealed class BalancingPool<TMessage> : RouterPool<TMessage>
     private readonly Mailbox<TMessage> _mailbox;
 
     public BalancingPool(string path, int replicas, Props<TMessage> props, MailboxOptions options, ILogger logger, TimeProvider timeProvider)
-        : this(path, new Mailbox<TMessage>(options), replicas, props, logger, timeProvider)
+        : this(path, new Mailbox<TMessage>(options, blockingReaders: props.Dispatcher == DispatcherKind.DedicatedThread), replicas, props, logger, timeProvider)
     {
     }
 

@@ -15,7 +15,7 @@ internal sealed class RoutedReplicas<TMessage>
         for (var i = 0; i < replicas; i++)
         {
             var index = i;
-            var mailbox = new Mailbox<TMessage>(options);
+            var mailbox = new Mailbox<TMessage>(options, blockingReaders: props.Dispatcher == DispatcherKind.DedicatedThread);
             Mailboxes[i] = mailbox;
             Cells[i] = new ActorCell<TMessage>(
                 $"{path}#{i}", i, props, mailbox, ownsReader: true, logger, timeProvider,
