@@ -11,6 +11,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
 
     public ModelMetrics Metrics => metrics;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Request()
     {
         if (metrics.Requests.Enabled)
@@ -85,10 +86,16 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     }
 
     /// <summary>True when accepted-at timestamps are worth taking (someone listens to queue time).</summary>
-    public bool TracksQueueTime => metrics.QueueDuration.Enabled || ModelMetrics.Activities.HasListeners();
+    public bool TracksQueueTime
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => metrics.QueueDuration.Enabled || ModelMetrics.Activities.HasListeners();
+    }
 
     /// <summary>Starts timing one model call; dispose the result when the call returns.</summary>
-    public ComputeScope Compute(int batchSize) => new(this, batchSize);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public ComputeScope Compute(int batchSize) =>
+        metrics.ComputeDuration.Enabled || metrics.BatchSize.Enabled || ModelMetrics.Activities.HasListeners() ? new(this, batchSize) : default;
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Model '{Model}' rejected a request: its queue of {Capacity} is full")]
     private static partial void LogRejected(ILogger logger, string model, int capacity);
@@ -112,13 +119,6 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
 
         public ComputeScope(ModelEvents events, int batchSize)
         {
-            var metrics = events.Metrics;
-            if (!metrics.ComputeDuration.Enabled && !metrics.BatchSize.Enabled && !ModelMetrics.Activities.HasListeners())
-            {
-                this = default;
-                return;
-            }
-
             _events = events;
             _batchSize = batchSize;
             _started = events.Clock.GetTimestamp();
@@ -127,7 +127,16 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
             _span?.SetTag("batch.size", batchSize);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Dispose()
+        {
+            if (_events is not null)
+            {
+                Record();
+            }
+        }
+
+        private void Record()
         {
             if (_events is null)
             {

@@ -32,18 +32,21 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
             return ValueTask.CompletedTask;
         }
 
-        if (work is MergedWork<TItem, TResult> { HasCompletedParts: true } waited)
+        if (work is MergedWork<TItem, TResult> waited)
         {
-            // Callers that timed out or cancelled while the batch waited never reach the model.
-            if (waited.WithoutCompletedParts() is not { } live)
+            if (waited.HasCompletedParts)
             {
-                waited.FinishWithoutWork();
-                return ValueTask.CompletedTask;
-            }
+                // Callers that timed out or cancelled while the batch waited never reach the model.
+                if (waited.WithoutCompletedParts() is not { } live)
+                {
+                    waited.FinishWithoutWork();
+                    return ValueTask.CompletedTask;
+                }
 
-            work = live;
+                work = live;
+            }
         }
-        else if (work is not MergedWork<TItem, TResult>)
+        else if (work.AcceptedAt != 0)
         {
             entry.Events.Dequeued(work.AcceptedAt, work.Count);
         }
