@@ -52,7 +52,7 @@ public static class BatchingLoadBenchmark
         await using var library = register(ModelLibrary.CreateBuilder()).Build();
         await library.LoadAsync();
         var client = library.Get<int, int>("m");
-        using var batchSizes = new BatchSizeCounter();
+        using var batchSizes = new BatchSizeListener();
 
         await LoadAsync(client, callers, TimeSpan.FromSeconds(1), record: null); // warm-up
         batchSizes.Reset();
@@ -92,41 +92,5 @@ public static class BatchingLoadBenchmark
                 mine?.Add(Stopwatch.GetTimestamp() - sent);
             }
         })));
-    }
-
-    /// <summary>Counts model calls and items through the library's batch-size histogram.</summary>
-    private sealed class BatchSizeCounter : IDisposable
-    {
-        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
-        private long _calls;
-        private long _items;
-
-        /// <summary>Listens to the batch-size histogram of the (one) library alive during a row.</summary>
-        public BatchSizeCounter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == "ModelActors" && instrument.Name == "modelactors.batch.size")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<int>((_, value, _, _) =>
-            {
-                Interlocked.Increment(ref _calls);
-                Interlocked.Add(ref _items, value);
-            });
-            _listener.Start();
-        }
-
-        public double Mean => _calls == 0 ? 0 : (double)Interlocked.Read(ref _items) / Interlocked.Read(ref _calls);
-
-        public void Reset()
-        {
-            Interlocked.Exchange(ref _calls, 0);
-            Interlocked.Exchange(ref _items, 0);
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -114,39 +114,4 @@ public static class OnnxThroughputBenchmark
 
     private static float[] Values(Random random, int count, float scale = 1) =>
         [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5) * 2 * scale)];
-
-    /// <summary>Mean items per model call, from the library's batch-size histogram.</summary>
-    private sealed class BatchSizeListener : IDisposable
-    {
-        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
-        private long _calls;
-        private long _items;
-
-        public BatchSizeListener()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == "ModelActors" && instrument.Name == "modelactors.batch.size")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<int>((_, value, _, _) =>
-            {
-                Interlocked.Increment(ref _calls);
-                Interlocked.Add(ref _items, value);
-            });
-            _listener.Start();
-        }
-
-        public double Mean => _calls == 0 ? 0 : (double)Interlocked.Read(ref _items) / Interlocked.Read(ref _calls);
-
-        public void Reset()
-        {
-            Interlocked.Exchange(ref _calls, 0);
-            Interlocked.Exchange(ref _items, 0);
-        }
-
-        public void Dispose() => _listener.Dispose();
-    }
 }
