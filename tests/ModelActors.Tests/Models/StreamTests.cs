@@ -82,9 +82,13 @@ public sealed class StreamTests
                 return [.. items];
             }
 
-            using var registration = ct.Register(() => cancelled.TrySetResult());
-            await Task.Delay(Timeout.Infinite, ct); // held until the stream is abandoned
-            return [.. items];
+            var held = new TaskCompletionSource<IReadOnlyList<int>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var registration = ct.Register(() =>
+            {
+                cancelled.TrySetResult();
+                held.TrySetCanceled(ct);
+            });
+            return await held.Task; // held until the stream is abandoned
         });
         await using var library = ModelLibrary.CreateBuilder().AddModel("m", o => o.Replicas = 2, _ => probe).Build();
 
