@@ -12,7 +12,7 @@ namespace ModelActors;
 /// </summary>
 public sealed class ModelLibraryBuilder
 {
-    private readonly List<Registration> _registrations = [];
+    private readonly List<ModelRegistration> _registrations = [];
     private readonly List<Assembly> _assemblies = [];
     private readonly List<Action<ModelLibraryOptions>> _configure = [];
     private IServiceProvider? _services;
@@ -35,7 +35,7 @@ public sealed class ModelLibraryBuilder
         var attributes = modelType.GetCustomAttributes<ModelConfigurationAttribute>(inherit: false).ToList();
         if (attributes.Count == 0)
         {
-            _registrations.Add(new Registration(modelType.Name, modelType, null, null, $"class {modelType.Name}")
+            _registrations.Add(new ModelRegistration(modelType.Name, modelType, null, null, $"class {modelType.Name}")
             {
                 Error = $"Class {modelType.FullName} has no [ModelConfiguration]; give it one or register it with AddModel<T>(name, ...).",
             });
@@ -43,7 +43,7 @@ public sealed class ModelLibraryBuilder
 
         foreach (var attribute in attributes)
         {
-            _registrations.Add(new Registration(attribute.Name, modelType, FromAttribute(attribute), null, $"[ModelConfiguration] on {modelType.Name}"));
+            _registrations.Add(new ModelRegistration(attribute.Name, modelType, ModelRegistration.FromAttribute(attribute), null, $"[ModelConfiguration] on {modelType.Name}"));
         }
 
         return this;
@@ -62,7 +62,7 @@ public sealed class ModelLibraryBuilder
         var options = new ModelOptions();
         configure?.Invoke(options);
         _assemblies.Add(typeof(TModel).Assembly);
-        _registrations.Add(new Registration(name, typeof(TModel), options, factory, "code"));
+        _registrations.Add(new ModelRegistration(name, typeof(TModel), options, factory, "code"));
         return this;
     }
 
@@ -107,7 +107,7 @@ public sealed class ModelLibraryBuilder
             var options = new ModelOptions();
             model.Bind(options);
             var source = model is IConfigurationSection s ? $"configuration '{s.Path}'" : "configuration";
-            _registrations.Add(new Registration(model.Key, null, options, null, source)
+            _registrations.Add(new ModelRegistration(model.Key, null, options, null, source)
             {
                 TypeName = options.Type,
                 SettingsSection = model.GetSection("Settings"),
@@ -189,7 +189,7 @@ public sealed class ModelLibraryBuilder
                 continue;
             }
 
-            if (ToDefinition(all[0], errors) is { } definition)
+            if (all[0].ToDefinition(_assemblies, errors) is { } definition)
             {
                 definitions.Add(definition.Name, definition);
             }
@@ -226,152 +226,6 @@ public sealed class ModelLibraryBuilder
         {
             errors.Add("LoadRetries must be 0 or more and LoadMinBackoff ≤ LoadMaxBackoff, both non-negative.");
         }
-    }
-
-    private ModelDefinition? ToDefinition(Registration registration, List<string> errors)
-    {
-        var name = registration.Name;
-        if (registration.Error is { } error)
-        {
-            errors.Add(error);
-            return null;
-        }
-
-        var type = registration.ModelType;
-        if (type is null)
-        {
-            if (string.IsNullOrWhiteSpace(registration.TypeName))
-            {
-                errors.Add($"Model '{name}' ({registration.Source}) gives no Type: name its model class.");
-                return null;
-            }
-
-            type = ModelTypes.Resolve(registration.TypeName, _assemblies, out var resolveError);
-            if (type is null)
-            {
-                errors.Add($"Model '{name}' ({registration.Source}): {resolveError ?? $"no model class named '{registration.TypeName}' was found."}");
-                return null;
-            }
-        }
-
-        var problems = errors.Count;
-        var shape = ModelTypes.Inspect(type, name, errors);
-        var options = registration.Options ?? new ModelOptions();
-        var dependencies = ParseDependencies(name, options.Dependencies, errors);
-        CheckRange(name, "Replicas", options.Replicas, errors);
-        CheckRange(name, "BatchSize", options.BatchSize, errors);
-        CheckRange(name, "MaxChunksInFlight", options.MaxChunksInFlight, errors);
-        CheckRange(name, "QueueCapacity", options.QueueCapacity, errors);
-        if (options.LoadRetries < 0)
-        {
-            errors.Add($"Model '{name}': LoadRetries must be 0 or more (was {options.LoadRetries}).");
-        }
-
-        if (options.Timeout <= TimeSpan.Zero)
-        {
-            errors.Add($"Model '{name}': Timeout must be positive and finite (was {options.Timeout}).");
-        }
-
-        CheckRange(name, "MaxBatchSize", options.MaxBatchSize, errors);
-        if (options.MaxDelay < TimeSpan.Zero)
-        {
-            errors.Add($"Model '{name}': MaxDelay must not be negative (was {options.MaxDelay}).");
-        }
-        else if (options.MaxDelay > TimeSpan.Zero && options.MaxBatchSize is null)
-        {
-            errors.Add($"Model '{name}': MaxDelay is set but MaxBatchSize is not; set MaxBatchSize to turn batching on.");
-        }
-
-        if (shape is not { } s || errors.Count > problems)
-        {
-            return null;
-        }
-
-        return new ModelDefinition
-        {
-            Name = name,
-            ModelType = type,
-            ItemType = s.ItemType,
-            ResultType = s.ResultType,
-            IsSync = s.IsSync,
-            OverridesSingle = s.OverridesSingle,
-            Dependencies = dependencies,
-            Settings = registration.SettingsSection ?? new ConfigurationBuilder().AddInMemoryCollection(options.Settings).Build(),
-            AssetPath = options.AssetPath,
-            Replicas = options.Replicas ?? 1,
-            Router = options.Router ?? RouterKind.Balancing,
-            BatchSize = options.BatchSize,
-            Timeout = options.Timeout,
-            MaxChunksInFlight = options.MaxChunksInFlight,
-            QueueCapacity = options.QueueCapacity,
-            LoadRetries = options.LoadRetries,
-            Batching = options.MaxBatchSize is { } max ? new Batching.BatchingOptions(max, options.MaxDelay ?? TimeSpan.Zero) : null,
-            Fallback = string.IsNullOrWhiteSpace(options.Fallback) ? null : options.Fallback,
-            Factory = registration.Factory,
-            Source = registration.Source,
-        };
-    }
-
-    private static void CheckRange(string name, string setting, int? value, List<string> errors)
-    {
-        if (value < 1)
-        {
-            errors.Add($"Model '{name}': {setting} must be at least 1 (was {value}).");
-        }
-    }
-
-    private static Dictionary<string, string> ParseDependencies(string name, IEnumerable<string> specs, List<string> errors)
-    {
-        var dependencies = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var spec in specs)
-        {
-            var parts = spec.Split('=', 2, StringSplitOptions.TrimEntries);
-            var (key, target) = parts.Length == 2 ? (parts[0], parts[1]) : (parts[0], parts[0]);
-            if (key.Length == 0 || target.Length == 0)
-            {
-                errors.Add($"Model '{name}': dependency '{spec}' is malformed; write \"name\" or \"key=name\".");
-            }
-            else if (!dependencies.TryAdd(key, target))
-            {
-                errors.Add($"Model '{name}': dependency key '{key}' is declared twice.");
-            }
-        }
-
-        return dependencies;
-    }
-
-    private static ModelOptions FromAttribute(ModelConfigurationAttribute attribute)
-    {
-        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in attribute.Settings)
-        {
-            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            settings[parts[0]] = parts.Length == 2 ? parts[1] : string.Empty;
-        }
-
-        return new ModelOptions
-        {
-            Dependencies = [.. attribute.Dependencies],
-            Settings = settings,
-            AssetPath = attribute.AssetPath,
-            Replicas = attribute.Replicas == 0 ? null : attribute.Replicas,
-            Router = attribute.Router,
-            BatchSize = attribute.BatchSize == 0 ? null : attribute.BatchSize,
-            Timeout = attribute.TimeoutMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(attribute.TimeoutMilliseconds),
-            MaxBatchSize = attribute.MaxBatchSize == 0 ? null : attribute.MaxBatchSize,
-            MaxDelay = attribute.MaxDelayMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(attribute.MaxDelayMilliseconds),
-            QueueCapacity = attribute.QueueCapacity == 0 ? null : attribute.QueueCapacity,
-            Fallback = attribute.Fallback,
-        };
-    }
-
-    private sealed record Registration(string Name, Type? ModelType, ModelOptions? Options, Func<IServiceProvider, object>? Factory, string Source)
-    {
-        public string? TypeName { get; init; }
-
-        public IConfiguration? SettingsSection { get; init; }
-
-        public string? Error { get; init; }
     }
 
     private sealed class EmptyServices : IServiceProvider

@@ -22,7 +22,7 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <param name="options">Session settings; defaults when null.</param>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime could not load the model (missing file, invalid model...).</exception>
     public InferenceSession(string modelPath, OnnxSessionOptions? options = null)
-        : this(CreateFromPath(modelPath ?? throw new ArgumentNullException(nameof(modelPath)), options))
+        : this(SessionFactory.FromPath(modelPath ?? throw new ArgumentNullException(nameof(modelPath)), options))
     {
     }
 
@@ -31,7 +31,7 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <param name="options">Session settings; defaults when null.</param>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime could not load the model.</exception>
     public InferenceSession(byte[] model, OnnxSessionOptions? options = null)
-        : this(CreateFromBytes(model ?? throw new ArgumentNullException(nameof(model)), options))
+        : this(SessionFactory.FromBytes(model ?? throw new ArgumentNullException(nameof(model)), options))
     {
     }
 
@@ -40,8 +40,8 @@ public sealed unsafe class InferenceSession : IDisposable
         _handle = handle;
         try
         {
-            InputMetadata = ReadMetadata(handle.DangerousGetHandle(), input: true);
-            OutputMetadata = ReadMetadata(handle.DangerousGetHandle(), input: false);
+            InputMetadata = SessionFactory.ReadMetadata(handle.DangerousGetHandle(), input: true);
+            OutputMetadata = SessionFactory.ReadMetadata(handle.DangerousGetHandle(), input: false);
         }
         catch
         {
@@ -253,143 +253,5 @@ public sealed unsafe class InferenceSession : IDisposable
                 throw new OnnxInputException(expected.Name, $"Input '{expected.Name}' ({expected}) is missing.");
             }
         }
-    }
-
-    private static SessionHandle CreateFromPath(string path, OnnxSessionOptions? options)
-    {
-        var env = OrtEnvironment.Handle;
-        return WithOptions(options, so =>
-        {
-            nint session;
-            var utf8 = Marshal.StringToCoTaskMemUTF8(path);
-            try
-            {
-                OrtApi.Check(OrtApi.CreateSession(env, (byte*)utf8, so, &session));
-            }
-            finally
-            {
-                Marshal.FreeCoTaskMem(utf8);
-            }
-
-            return new SessionHandle(session);
-        });
-    }
-
-    private static SessionHandle CreateFromBytes(byte[] model, OnnxSessionOptions? options)
-    {
-        var env = OrtEnvironment.Handle;
-        return WithOptions(options, so =>
-        {
-            nint session;
-            fixed (byte* data = model)
-            {
-                OrtApi.Check(OrtApi.CreateSessionFromArray(env, data, (nuint)model.Length, so, &session));
-            }
-
-            return new SessionHandle(session);
-        });
-    }
-
-    private static SessionHandle WithOptions(OnnxSessionOptions? options, Func<nint, SessionHandle> create)
-    {
-        options ??= new OnnxSessionOptions();
-        options.Validate();
-        nint so;
-        OrtApi.Check(OrtApi.CreateSessionOptions(&so));
-        try
-        {
-            OrtApi.Check(OrtApi.SetIntraOpNumThreads(so, options.IntraOpNumThreads));
-            OrtApi.Check(OrtApi.SetInterOpNumThreads(so, options.InterOpNumThreads));
-            OrtApi.Check(OrtApi.SetSessionGraphOptimizationLevel(so, (int)options.GraphOptimizationLevel));
-            OrtApi.Check(OrtApi.SetSessionExecutionMode(so, (int)options.ExecutionMode));
-            foreach (var (key, value) in options.ConfigEntries)
-            {
-                var k = Marshal.StringToCoTaskMemUTF8(key);
-                var v = Marshal.StringToCoTaskMemUTF8(value);
-                try
-                {
-                    OrtApi.Check(OrtApi.AddSessionConfigEntry(so, (byte*)k, (byte*)v));
-                }
-                finally
-                {
-                    Marshal.FreeCoTaskMem(k);
-                    Marshal.FreeCoTaskMem(v);
-                }
-            }
-
-            return create(so);
-        }
-        finally
-        {
-            OrtApi.ReleaseSessionOptions(so);
-        }
-    }
-
-    private static NodeMetadata[] ReadMetadata(nint session, bool input)
-    {
-        nuint count;
-        OrtApi.Check(input ? OrtApi.SessionGetInputCount(session, &count) : OrtApi.SessionGetOutputCount(session, &count));
-        var nodes = new NodeMetadata[(int)count];
-        var allocator = OrtEnvironment.Allocator;
-        for (nuint i = 0; i < count; i++)
-        {
-            nint namePtr;
-            OrtApi.Check(input ? OrtApi.SessionGetInputName(session, i, allocator, &namePtr) : OrtApi.SessionGetOutputName(session, i, allocator, &namePtr));
-            string name;
-            try
-            {
-                name = Marshal.PtrToStringUTF8(namePtr) ?? string.Empty;
-            }
-            finally
-            {
-                OrtApi.Check(OrtApi.AllocatorFree(allocator, namePtr));
-            }
-
-            nint typeInfo;
-            OrtApi.Check(input ? OrtApi.SessionGetInputTypeInfo(session, i, &typeInfo) : OrtApi.SessionGetOutputTypeInfo(session, i, &typeInfo));
-            try
-            {
-                nodes[(int)i] = Describe(name, typeInfo);
-            }
-            finally
-            {
-                OrtApi.ReleaseTypeInfo(typeInfo);
-            }
-        }
-
-        return nodes;
-    }
-
-    private static NodeMetadata Describe(string name, nint typeInfo)
-    {
-        int onnxType;
-        OrtApi.Check(OrtApi.GetOnnxTypeFromTypeInfo(typeInfo, &onnxType));
-        nint tensorInfo;
-        OrtApi.Check(OrtApi.CastTypeInfoToTensorInfo(typeInfo, &tensorInfo));
-        if (onnxType != 1 || tensorInfo == 0)
-        {
-            return new NodeMetadata(name, false, TensorElementType.Undefined, [], []);
-        }
-
-        int elementType;
-        OrtApi.Check(OrtApi.GetTensorElementType(tensorInfo, &elementType));
-        nuint rank;
-        OrtApi.Check(OrtApi.GetDimensionsCount(tensorInfo, &rank));
-        var dims = new long[(int)rank];
-        var symbolic = new nint[(int)rank];
-        fixed (long* d = dims)
-        fixed (nint* s = symbolic)
-        {
-            OrtApi.Check(OrtApi.GetDimensions(tensorInfo, d, rank));
-            OrtApi.Check(OrtApi.GetSymbolicDimensions(tensorInfo, s, rank));
-        }
-
-        var supported = TensorElementTypes.IsSupported(elementType);
-        return new NodeMetadata(
-            name,
-            supported,
-            supported ? (TensorElementType)elementType : TensorElementType.Undefined,
-            dims,
-            [.. symbolic.Select(p => p == 0 ? string.Empty : Marshal.PtrToStringUTF8(p) ?? string.Empty)]);
     }
 }
