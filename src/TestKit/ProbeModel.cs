@@ -36,6 +36,24 @@ public sealed class ProbeModel<TItem, TResult> : AsyncModel<TItem, TResult>
     public static ProbeModel<TItem, TResult> Failing(Func<IReadOnlyList<TItem>, Exception> failure) =>
         new((items, _) => ValueTask.FromException<IReadOnlyList<TResult>>(failure(items)));
 
+    /// <summary>
+    /// A probe that holds every batch until <paramref name="gate"/> completes, then answers each item with
+    /// <paramref name="answer"/>: the way to keep a replica busy while a test queues more work.
+    /// </summary>
+    /// <param name="gate">Completes when the held batches may return (e.g. a <see cref="TaskCompletionSource"/>'s task).</param>
+    /// <param name="answer">Maps an item to its result.</param>
+    /// <returns>The probe.</returns>
+    public static ProbeModel<TItem, TResult> Holding(Task gate, Func<TItem, TResult> answer)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        ArgumentNullException.ThrowIfNull(answer);
+        return new(async (items, _) =>
+        {
+            await gate.ConfigureAwait(false);
+            return [.. items.Select(answer)];
+        });
+    }
+
     /// <summary>Every batch received so far, in arrival order.</summary>
     public IReadOnlyList<IReadOnlyList<TItem>> Batches
     {

@@ -55,11 +55,7 @@ public sealed class OutcomesAndFallbackTests
     {
         var clock = new ManualTimeProvider();
         var gate = new TaskCompletionSource();
-        var primary = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var primary = ProbeModel<int, int>.Holding(gate.Task, i => i);
         var backup = new ProbeModel<int, int>(i => -i);
         await using var library = ModelLibrary.CreateBuilder()
             .AddModel("primary", o => { o.Fallback = "backup"; o.QueueCapacity = 1; o.Timeout = TimeSpan.FromSeconds(1); }, _ => primary)
@@ -84,11 +80,7 @@ public sealed class OutcomesAndFallbackTests
     public async Task AFallback_IsNotUsedWhenTheCallerCancels()
     {
         var gate = new TaskCompletionSource();
-        var primary = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var primary = ProbeModel<int, int>.Holding(gate.Task, i => i);
         var backup = new ProbeModel<int, int>(i => -i);
         await using var library = ModelLibrary.CreateBuilder()
             .AddModel("primary", o => o.Fallback = "backup", _ => primary)

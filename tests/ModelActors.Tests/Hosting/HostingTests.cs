@@ -48,11 +48,7 @@ public sealed class HostingTests
     public async Task HostedStop_DrainsAcceptedRequests()
     {
         var gate = new TaskCompletionSource();
-        var probe = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var probe = ProbeModel<int, int>.Holding(gate.Task, i => i);
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddModelActors(b => b.AddModel("slow", factory: _ => probe));
         using var host = builder.Build();

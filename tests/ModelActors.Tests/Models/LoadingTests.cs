@@ -144,11 +144,7 @@ public sealed class LoadingTests
     public async Task DisposeAsync_DrainsAcceptedRequests_ThenRefusesNewOnes()
     {
         var gate = new TaskCompletionSource();
-        var probe = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var probe = ProbeModel<int, int>.Holding(gate.Task, i => i);
         var library = ModelLibrary.CreateBuilder().AddModel("slow", factory: _ => probe).Build();
         var client = library.Get<int, int>("slow");
         var accepted = Enumerable.Range(0, 5).Select(i => client.PredictAsync(i).AsTask()).ToList();
@@ -170,11 +166,7 @@ public sealed class LoadingTests
     {
         var clock = new ManualTimeProvider();
         var gate = new TaskCompletionSource();
-        var probe = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var probe = ProbeModel<int, int>.Holding(gate.Task, i => i);
         await using var library = ModelLibrary.CreateBuilder()
             .AddModel("slow", factory: _ => probe)
             .Configure(o => o.DrainTimeout = TimeSpan.FromSeconds(5))

@@ -9,11 +9,7 @@ public sealed class TimeoutAndCancellationTests
     {
         var clock = new ManualTimeProvider();
         var gate = new TaskCompletionSource();
-        var probe = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var probe = ProbeModel<int, int>.Holding(gate.Task, i => i);
         await using var library = ModelLibrary.CreateBuilder()
             .AddModel("slow", o => o.Timeout = TimeSpan.FromSeconds(2), _ => probe)
             .UseTimeProvider(clock)
@@ -38,11 +34,7 @@ public sealed class TimeoutAndCancellationTests
     public async Task ARequestCancelledWhileQueued_NeverReachesTheModel()
     {
         var gate = new TaskCompletionSource();
-        var probe = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var probe = ProbeModel<int, int>.Holding(gate.Task, i => i);
         await using var library = ModelLibrary.CreateBuilder().AddModel("slow", factory: _ => probe).Build();
         var client = library.Get<int, int>("slow");
         var first = client.PredictAsync(1).AsTask();
@@ -107,11 +99,7 @@ public sealed class TimeoutAndCancellationTests
     public async Task AFullQueue_RejectsAtOnce_WithAnOverloadErrorCarryingARetryHint()
     {
         var gate = new TaskCompletionSource();
-        var probe = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var probe = ProbeModel<int, int>.Holding(gate.Task, i => i);
         await using var library = ModelLibrary.CreateBuilder().AddModel("small", o => o.QueueCapacity = 2, _ => probe).Build();
         var client = library.Get<int, int>("small");
         var running = client.PredictAsync(0).AsTask();

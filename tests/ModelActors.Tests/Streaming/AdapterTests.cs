@@ -38,11 +38,7 @@ public sealed class AdapterTests
     public async Task DataflowBlock_IsBounded()
     {
         var gate = new TaskCompletionSource();
-        var probe = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var probe = ProbeModel<int, int>.Holding(gate.Task, i => i);
         await using var library = ModelLibrary.CreateBuilder().AddModel("m", factory: _ => probe).Build();
         var block = library.Get<int, int>("m").ToDataflowBlock(maxInFlight: 2, boundedCapacity: 4);
 

@@ -21,11 +21,7 @@ public sealed class ProbeModelTests
     public async Task ExpectBatchesAsync_CompletesWhenTheBatchesArrive_NotBefore()
     {
         var gate = new TaskCompletionSource();
-        var probe = new ProbeModel<int, int>(async (items, _) =>
-        {
-            await gate.Task;
-            return [.. items];
-        });
+        var probe = ProbeModel<int, int>.Holding(gate.Task, i => i);
         await using var library = ModelLibrary.CreateBuilder().AddModel("probe", o => o.Replicas = 2, _ => probe).Build();
         await library.LoadAsync();
         var expectation = probe.ExpectBatchesAsync(2);
