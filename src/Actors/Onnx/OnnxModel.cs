@@ -63,7 +63,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
         var session = Session;
         for (var i = 0; i < items.Count; i++)
         {
-            Validate(session, items[i], items.Count > 1 ? $"Item {i}: " : string.Empty);
+            Validate(session, items[i], items.Count > 1 ? i : -1);
         }
 
         if (items.Count == 1)
@@ -111,15 +111,16 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
         return File.Exists(besideApp) ? besideApp : Path.GetFullPath(path);
     }
 
-    private static void Validate(InferenceSession session, OnnxTensors item, string prefix)
+    /// <summary>Checks one item; in a batch (<paramref name="index"/> ≥ 0) the error names the item too.</summary>
+    private static void Validate(InferenceSession session, OnnxTensors item, int index)
     {
         try
         {
             session.Validate(item);
         }
-        catch (OnnxInputException exception) when (prefix.Length > 0)
+        catch (OnnxInputException exception) when (index >= 0)
         {
-            throw new OnnxInputException(exception.InputName, prefix + exception.Message);
+            throw new OnnxInputException(exception.InputName, $"Item {index}: {exception.Message}");
         }
     }
 

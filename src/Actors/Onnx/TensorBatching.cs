@@ -11,7 +11,7 @@ internal static class TensorBatching
         shape[axis] = parts.Sum(p => p.Shape[axis]);
         var outer = Product(shape, 0, axis);
         var inner = Product(shape, axis + 1, shape.Length);
-        var data = Array.CreateInstance(first.Data.GetType().GetElementType()!, Product(shape, 0, shape.Length));
+        var data = TensorElementTypes.NewArray(first.ElementType, Product(shape, 0, shape.Length));
         var target = 0L;
         for (var o = 0L; o < outer; o++)
         {
@@ -32,14 +32,13 @@ internal static class TensorBatching
         var shape = whole.Shape.ToArray();
         var outer = Product(shape, 0, axis);
         var inner = Product(shape, axis + 1, shape.Length);
-        var elementType = whole.Data.GetType().GetElementType()!;
         var parts = new OnnxTensor[sizes.Count];
         var partData = new Array[sizes.Count];
         for (var p = 0; p < sizes.Count; p++)
         {
             var partShape = (long[])shape.Clone();
             partShape[axis] = sizes[p];
-            partData[p] = Array.CreateInstance(elementType, Product(partShape, 0, partShape.Length));
+            partData[p] = TensorElementTypes.NewArray(whole.ElementType, Product(partShape, 0, partShape.Length));
             parts[p] = OnnxTensor.FromNative(whole.ElementType, partShape, partData[p]);
         }
 
@@ -66,7 +65,7 @@ internal static class TensorBatching
         }
 
         var elementType = tensor.Data.GetType().GetElementType()!;
-        var data = Array.CreateInstance(elementType, Product(shape, 0, shape.Length));
+        var data = TensorElementTypes.NewArray(tensor.ElementType, Product(shape, 0, shape.Length));
         var fill = PadValue(elementType, padValue);
         if (fill is not null && !Equals(fill, elementType.IsValueType ? Activator.CreateInstance(elementType) : null))
         {

@@ -84,4 +84,23 @@ internal static class TensorElementTypes
         : throw new NotSupportedException($"Element type {type.Name} has no ONNX tensor element type.");
 
     public static bool IsSupported(int type) => type is >= 1 and <= 13;
+
+    /// <summary>A new array of <paramref name="count"/> elements of <paramref name="type"/> (typed allocation, no reflection).</summary>
+    public static Array NewArray(TensorElementType type, long count) => type switch
+    {
+        TensorElementType.Float => new float[count],
+        TensorElementType.UInt8 => new byte[count],
+        TensorElementType.Int8 => new sbyte[count],
+        TensorElementType.UInt16 => new ushort[count],
+        TensorElementType.Int16 => new short[count],
+        TensorElementType.Int32 => new int[count],
+        TensorElementType.Int64 => new long[count],
+        TensorElementType.String => new string[count],
+        TensorElementType.Bool => new bool[count],
+        TensorElementType.Float16 => new Half[count],
+        TensorElementType.Double => new double[count],
+        TensorElementType.UInt32 => new uint[count],
+        TensorElementType.UInt64 => new ulong[count],
+        _ => throw new NotSupportedException($"Tensor element type {type} ({(int)type}) is not supported."),
+    };
 }

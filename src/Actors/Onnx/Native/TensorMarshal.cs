@@ -92,20 +92,15 @@ internal static unsafe class TensorMarshal
             return OnnxTensor.FromNative(type, shape, ReadStrings(value, count));
         }
 
-        var array = Array.CreateInstance(TensorElementTypes.ClrType(type), count);
+        var array = TensorElementTypes.NewArray(type, count);
         if (count > 0)
         {
             void* data;
             OrtApi.Check(OrtApi.GetTensorMutableData(value, &data));
-            var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
-            try
+            var bytes = count * ElementSize(type);
+            fixed (byte* target = &MemoryMarshal.GetArrayDataReference(array))
             {
-                var bytes = count * ElementSize(type);
-                Buffer.MemoryCopy(data, (void*)handle.AddrOfPinnedObject(), bytes, bytes);
-            }
-            finally
-            {
-                handle.Free();
+                Buffer.MemoryCopy(data, target, bytes, bytes);
             }
         }
 
