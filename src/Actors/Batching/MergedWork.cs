@@ -112,36 +112,30 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
         }
     }
 
+    /// <summary>Answers item <paramref name="offset"/> of the merged batch (and the next <paramref name="count"/> − 1, within the same part) in the part that holds it.</summary>
     public void SetPart(int offset, IReadOnlyList<TResult> results, int start, int count)
     {
-        // Item `offset` of the merged batch belongs to exactly one part: answer it there.
-        var first = 0;
-        foreach (var part in Parts)
-        {
-            if (offset < first + part.Count)
-            {
-                part.Work.SetPart(part.Offset + (offset - first), results, start, count);
-                return;
-            }
-
-            first += part.Count;
-        }
+        var (part, index) = Locate(offset);
+        part.Work.SetPart(part.Offset + index, results, start, count);
     }
 
     /// <summary>Fails the part that holds item <paramref name="index"/> of the merged batch.</summary>
-    public void FailItem(int index, Exception exception)
+    public void FailItem(int index, Exception exception) => Locate(index).Part.Work.Fail(exception);
+
+    /// <summary>The part holding item <paramref name="index"/> of the merged batch, and the item's index within that part.</summary>
+    private (WorkPart<TItem, TResult> Part, int Index) Locate(int index)
     {
-        var first = 0;
         foreach (var part in Parts)
         {
-            if (index < first + part.Count)
+            if (index < part.Count)
             {
-                part.Work.Fail(exception);
-                return;
+                return (part, index);
             }
 
-            first += part.Count;
+            index -= part.Count;
         }
+
+        throw new ArgumentOutOfRangeException(nameof(index), index, "The merged batch has no such item.");
     }
 
     public void Fail(Exception exception)

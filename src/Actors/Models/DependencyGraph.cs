@@ -11,8 +11,7 @@ internal static class DependencyGraph
             {
                 if (!models.ContainsKey(target))
                 {
-                    var suggestion = NameSuggester.Nearest(target, models.Keys);
-                    var hint = suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?";
+                    var hint = NameSuggester.Hint(target, models.Keys);
                     var via = key == target ? string.Empty : $" (as '{key}')";
                     errors.Add($"Model '{model.Name}' depends on '{target}'{via}, which is not registered.{hint}");
                 }
@@ -35,8 +34,7 @@ internal static class DependencyGraph
         {
             if (!models.TryGetValue(model.Fallback!, out var fallback))
             {
-                var suggestion = NameSuggester.Nearest(model.Fallback!, models.Keys);
-                errors.Add($"Model '{model.Name}' falls back to '{model.Fallback}', which is not registered.{(suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?")}");
+                errors.Add($"Model '{model.Name}' falls back to '{model.Fallback}', which is not registered.{NameSuggester.Hint(model.Fallback!, models.Keys)}");
                 continue;
             }
 

@@ -34,9 +34,8 @@ internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definitio
         if (!definition.Dependencies.TryGetValue(key, out var target))
         {
             var declared = definition.Dependencies.Count == 0 ? "none" : string.Join(", ", definition.Dependencies.Keys.Select(k => $"'{k}'"));
-            var suggestion = NameSuggester.Nearest(key, definition.Dependencies.Keys);
             throw new ModelDependencyException(
-                $"Model '{definition.Name}' asked for dependency '{key}', which its configuration does not declare.{(suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?")} Declared: {declared}.");
+                $"Model '{definition.Name}' asked for dependency '{key}', which its configuration does not declare.{NameSuggester.Hint(key, definition.Dependencies.Keys)} Declared: {declared}.");
         }
 
         var dependency = library.Entry(target).Definition;

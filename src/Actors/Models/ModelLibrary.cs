@@ -136,8 +136,6 @@ public sealed class ModelLibrary : IAsyncDisposable
         throw new ModelNotFoundException(name, known, NameSuggester.Nearest(name, known));
     }
 
-    internal IReadOnlyDictionary<string, ModelDefinition> Definitions => _definitions;
-
     private ModelEntry<TItem, TResult> Typed<TItem, TResult>(string name)
     {
         var entry = Entry(name);

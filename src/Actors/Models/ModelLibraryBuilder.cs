@@ -198,8 +198,7 @@ public sealed class ModelLibraryBuilder
         DependencyGraph.Validate(definitions, errors);
         foreach (var required in options.RequiredModels.Where(r => !definitions.ContainsKey(r)))
         {
-            var suggestion = NameSuggester.Nearest(required, definitions.Keys);
-            errors.Add($"Required model '{required}' is not registered.{(suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?")}");
+            errors.Add($"Required model '{required}' is not registered.{NameSuggester.Hint(required, definitions.Keys)}");
         }
 
         if (errors.Count > 0)

@@ -20,6 +20,10 @@ internal static class NameSuggester
         return best is not null && bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
     }
 
+    /// <summary>" Did you mean 'x'?" for the nearest known name, or "" when none is close.</summary>
+    public static string Hint(string name, IEnumerable<string> known) =>
+        Nearest(name, known) is { } suggestion ? $" Did you mean '{suggestion}'?" : string.Empty;
+
     private static int Distance(string a, string b)
     {
         var previous = new int[b.Length + 1];

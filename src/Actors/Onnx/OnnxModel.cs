@@ -192,14 +192,14 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
     {
         var axis = Axis(input);
         var parts = items.Select(item => item[input]).ToList();
-        var target = parts[0].Shape.ToArray();
-        for (var d = 0; d < target.Length; d++)
-        {
-            target[d] = parts.Max(p => p.Shape[d]);
-        }
-
         if (_settings.PadInputs.TryGetValue(input, out var padValue))
         {
+            var target = parts[0].Shape.ToArray();
+            for (var d = 0; d < target.Length; d++)
+            {
+                target[d] = parts.Max(p => p.Shape[d]);
+            }
+
             parts = [.. parts.Select(p =>
             {
                 var shape = target.ToArray();
@@ -211,7 +211,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
         {
             for (var i = 0; i < parts.Count; i++)
             {
-                for (var d = 0; d < target.Length; d++)
+                for (var d = 0; d < parts[0].Shape.Count; d++)
                 {
                     if (d != axis && parts[i].Shape[d] != parts[0].Shape[d])
                     {

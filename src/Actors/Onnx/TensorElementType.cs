@@ -49,24 +49,6 @@ public enum TensorElementType
 /// <summary>The .NET types of the supported element types.</summary>
 internal static class TensorElementTypes
 {
-    public static Type ClrType(TensorElementType type) => type switch
-    {
-        TensorElementType.Float => typeof(float),
-        TensorElementType.UInt8 => typeof(byte),
-        TensorElementType.Int8 => typeof(sbyte),
-        TensorElementType.UInt16 => typeof(ushort),
-        TensorElementType.Int16 => typeof(short),
-        TensorElementType.Int32 => typeof(int),
-        TensorElementType.Int64 => typeof(long),
-        TensorElementType.String => typeof(string),
-        TensorElementType.Bool => typeof(bool),
-        TensorElementType.Float16 => typeof(Half),
-        TensorElementType.Double => typeof(double),
-        TensorElementType.UInt32 => typeof(uint),
-        TensorElementType.UInt64 => typeof(ulong),
-        _ => throw new NotSupportedException($"Tensor element type {type} ({(int)type}) is not supported."),
-    };
-
     public static TensorElementType FromClrType(Type type) =>
         type == typeof(float) ? TensorElementType.Float
         : type == typeof(byte) ? TensorElementType.UInt8

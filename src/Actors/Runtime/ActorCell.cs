@@ -279,7 +279,10 @@ internal sealed class ActorCell<TMessage>
         }
 
         // A cell that never started reports its start failure through Started; make sure nobody waits forever.
-        _started.TrySetException(new InvalidOperationException($"Actor {Path} stopped before it started."));
+        if (!_started.Task.IsCompleted)
+        {
+            _started.TrySetException(new InvalidOperationException($"Actor {Path} stopped before it started."));
+        }
         _completion.TrySetResult();
     }
 

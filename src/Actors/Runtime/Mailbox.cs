@@ -48,7 +48,6 @@ internal sealed class Mailbox<TMessage>
     /// </param>
     public Mailbox(MailboxOptions options, bool blockingReaders = false)
     {
-        Options = options;
         _capacity = options.Capacity ?? int.MaxValue;
         _channel = Channel.CreateUnbounded<TMessage>(new UnboundedChannelOptions
         {
@@ -57,8 +56,6 @@ internal sealed class Mailbox<TMessage>
             AllowSynchronousContinuations = blockingReaders,
         });
     }
-
-    public MailboxOptions Options { get; }
 
     /// <summary>The number of queued messages (not counting one being processed).</summary>
     public int Count => Volatile.Read(ref _count);
