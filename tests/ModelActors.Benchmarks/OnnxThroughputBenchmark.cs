@@ -8,44 +8,66 @@ namespace ModelActors.Benchmarks;
 /// <summary>
 /// An MLP (256→512→512→10, float, ReLU) built here, run two ways at each batch size B: raw through the
 /// binding (one thread calling <see cref="InferenceSession.Run"/> on a pre-built [B,256] batch), and
-/// through the model actor with batching (MaxBatchSize B, MaxDelay 0, 1 replica) fed by 64 concurrent
-/// callers sending single [1,256] items. Reports items per second and the actors' share of raw.
-/// Run: <c>dotnet run -c Release -- onnx [seconds]</c>.
+/// through the model actor with batching (MaxBatchSize B, MaxDelay 0; by default 2 replicas with
+/// ConcurrentRuns 1, so one replica prepares or delivers a batch while the other runs) fed by 64 concurrent
+/// callers sending single [1,256] items. Both stay loaded for the whole row and are measured in turns
+/// (raw, actors, raw, actors, ...), so a slow spell on the machine hits both; reported are the medians.
+/// Run: <c>dotnet run -c Release -- onnx [seconds] [intraOpThreads] [allowSpinning] [replicas] [concurrentRuns] [callers] [batchSizes, e.g. 1,8,64] [turns]</c>.
 /// </summary>
 public static class OnnxThroughputBenchmark
 {
-    private const int Callers = 64;
-    private static readonly int[] BatchSizes = [1, 8, 16, 32, 64];
-
     public static async Task RunAsync(string[] args)
     {
-        var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 2;
         var threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
         var spinning = args.Length > 2 ? args[2] : "1";
-        var entries = new Dictionary<string, string> { ["session.intra_op.allow_spinning"] = spinning };
-        var options = new OnnxSessionOptions { IntraOpNumThreads = threads, ConfigEntries = entries };
+        var setup = new ActorSetup(
+            Replicas: args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2,
+            ConcurrentRuns: args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1,
+            Callers: args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 64);
+        int[] batchSizes = args.Length > 6 ? [.. args[6].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))] : [1, 8, 16, 32, 64];
+        var turns = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 3;
         var duration = TimeSpan.FromSeconds(seconds);
         var path = Path.Combine(Path.GetTempPath(), "modelactors-mlp-256-512-512-10.onnx");
         File.WriteAllBytes(path, BuildMlp());
-        Console.WriteLine($"# MLP 256→512→512→10 (float), ONNX Runtime {InferenceSession.RuntimeVersion}, IntraOpNumThreads {threads} (0 = ORT's default), allow_spinning {spinning}, same for both; {seconds} s per row after 1 s warm-up");
-        Console.WriteLine("| batch size | raw items/s | actors items/s (64 callers) | actors / raw | actors mean batch |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
-        foreach (var batch in BatchSizes)
+        Console.WriteLine($"# MLP 256→512→512→10 (float), ONNX Runtime {InferenceSession.RuntimeVersion}, IntraOpNumThreads {threads} (0 = ORT's default), allow_spinning {spinning}, same for both; actors: {setup.Replicas} replica(s), ConcurrentRuns {setup.ConcurrentRuns} (0 = no limit), {setup.Callers} callers; {turns} turns of {seconds} s each per row after 1 s warm-up, medians");
+        Console.WriteLine("| batch size | raw items/s | actors items/s | actors / raw | per-turn ratios | actors mean batch |");
+        Console.WriteLine("|---:|---:|---:|---:|---|---:|");
+        foreach (var batch in batchSizes)
         {
-            var raw = Raw(path, batch, duration, options);
-            var (actors, meanBatch) = await ThroughActorsAsync(path, batch, duration, threads, spinning);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {raw:N0} | {actors:N0} | {actors / raw:P1} | {meanBatch:N1} |"));
-        }
-    }
+            using var session = new InferenceSession(path, new OnnxSessionOptions
+            {
+                IntraOpNumThreads = threads,
+                ConfigEntries = new Dictionary<string, string> { ["session.intra_op.allow_spinning"] = spinning },
+            });
+            var inputs = new Dictionary<string, OnnxTensor> { ["x"] = OnnxTensor.Create(Values(new Random(7), batch * 256), batch, 256) };
+            await using var library = ModelLibrary.CreateBuilder()
+                .AddOnnxModel(
+                    "mlp",
+                    path,
+                    s => { s.IntraOpNumThreads = threads; s.ConfigEntries["session.intra_op.allow_spinning"] = spinning; s.ConcurrentRuns = setup.ConcurrentRuns; },
+                    o => { o.Replicas = setup.Replicas; o.MaxBatchSize = batch; o.MaxDelay = TimeSpan.Zero; o.QueueCapacity = 4096; })
+                .Build();
+            await library.LoadAsync();
+            var client = library.Get<OnnxTensors, OnnxTensors>("mlp");
+            var random = new Random(11);
+            var items = Enumerable.Range(0, setup.Callers).Select(_ => new OnnxTensors { ["x"] = OnnxTensor.Create(Values(random, 256), 1, 256) }).ToArray();
+            using var sizes = new BatchSizeListener();
 
-    private static double Raw(string path, int batch, TimeSpan duration, OnnxSessionOptions options)
-    {
-        using var session = new InferenceSession(path, options);
-        var random = new Random(7);
-        var inputs = new Dictionary<string, OnnxTensor> { ["x"] = OnnxTensor.Create(Values(random, batch * 256), batch, 256) };
-        Loop(session, inputs, TimeSpan.FromSeconds(1));
-        var runs = Loop(session, inputs, duration);
-        return runs * batch / duration.TotalSeconds;
+            Loop(session, inputs, TimeSpan.FromSeconds(1));
+            await LoadAsync(client, items, TimeSpan.FromSeconds(1));
+            sizes.Reset();
+            var raw = new List<double>();
+            var actors = new List<double>();
+            for (var turn = 0; turn < turns; turn++)
+            {
+                raw.Add(Loop(session, inputs, duration) * batch / duration.TotalSeconds);
+                actors.Add(await LoadAsync(client, items, duration));
+            }
+
+            var ratios = string.Join(" ", raw.Zip(actors, (r, a) => (a / r).ToString("P0", CultureInfo.InvariantCulture).Replace(" ", string.Empty, StringComparison.Ordinal)));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {Median(raw):N0} | {Median(actors):N0} | **{Median(actors) / Median(raw):P1}** | {ratios} | {sizes.Mean:N1} |"));
+        }
     }
 
     private static long Loop(InferenceSession session, Dictionary<string, OnnxTensor> inputs, TimeSpan duration)
@@ -61,28 +83,11 @@ public static class OnnxThroughputBenchmark
         return runs;
     }
 
-    private static async Task<(double ItemsPerSecond, double MeanBatch)> ThroughActorsAsync(string path, int batch, TimeSpan duration, int threads, string spinning)
+    /// <summary>Items per second through the actors: every caller sends its item, awaits the answer, and sends again.</summary>
+    private static async Task<double> LoadAsync(IModelClient<OnnxTensors, OnnxTensors> client, OnnxTensors[] items, TimeSpan duration)
     {
-        await using var library = ModelLibrary.CreateBuilder()
-            .AddOnnxModel("mlp", path, s => { s.IntraOpNumThreads = threads; s.ConfigEntries["session.intra_op.allow_spinning"] = spinning; }, o => { o.MaxBatchSize = batch; o.MaxDelay = TimeSpan.Zero; o.QueueCapacity = 4096; })
-            .Build();
-        await library.LoadAsync();
-        var client = library.Get<OnnxTensors, OnnxTensors>("mlp");
-        var random = new Random(11);
-        var items = Enumerable.Range(0, Callers).Select(_ => new OnnxTensors { ["x"] = OnnxTensor.Create(Values(random, 256), 1, 256) }).ToArray();
-        using var sizes = new BatchSizeListener();
-
-        await Load(client, items, TimeSpan.FromSeconds(1));
-        sizes.Reset();
         var started = Stopwatch.GetTimestamp();
-        var done = await Load(client, items, duration);
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return (done / elapsed, sizes.Mean);
-    }
-
-    private static async Task<long> Load(IModelClient<OnnxTensors, OnnxTensors> client, OnnxTensors[] items, TimeSpan duration)
-    {
-        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var end = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var counts = await Task.WhenAll(items.Select(item => Task.Run(async () =>
         {
             var n = 0L;
@@ -94,7 +99,13 @@ public static class OnnxThroughputBenchmark
 
             return n;
         })));
-        return counts.Sum();
+        return counts.Sum() / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static byte[] BuildMlp()
@@ -114,4 +125,6 @@ public static class OnnxThroughputBenchmark
 
     private static float[] Values(Random random, int count, float scale = 1) =>
         [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5) * 2 * scale)];
+
+    private readonly record struct ActorSetup(int Replicas, int ConcurrentRuns, int Callers);
 }

@@ -132,20 +132,7 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
         {
             while (await NextBatchAsync().ConfigureAwait(false) is { } parts)
             {
-                var count = parts.Sum(p => p.Count);
-                var formed = _timeProvider.GetTimestamp();
-                var batch = new MergedWork<TItem, TResult>(parts, count, parts.Min(p => p.Work.AcceptedAt), () =>
-                {
-                    _onDone(_timeProvider.GetElapsedTime(formed));
-                    BatchFinished();
-                });
-                _onFormed(parts);
-                if (_replicas.Tell(batch) != PostResult.Accepted)
-                {
-                    batch.TryBegin();
-                    batch.Fail(new InvalidOperationException("The model's replicas stopped before the batch could be sent."));
-                    batch.Release();
-                }
+                Send(parts);
             }
         }
         finally
@@ -154,17 +141,57 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
         }
     }
 
+    private void Send(List<WorkPart<TItem, TResult>> parts)
+    {
+        var count = parts.Sum(p => p.Count);
+        var formed = _timeProvider.GetTimestamp();
+        var batch = new MergedWork<TItem, TResult>(parts, count, parts.Min(p => p.Work.AcceptedAt), () =>
+        {
+            _onDone(_timeProvider.GetElapsedTime(formed));
+            BatchFinished();
+        });
+        _onFormed(parts);
+        if (_replicas.Tell(batch) != PostResult.Accepted)
+        {
+            batch.TryBegin();
+            batch.Fail(new InvalidOperationException("The model's replicas stopped before the batch could be sent."));
+            batch.Release();
+        }
+    }
+
+    /// <summary>
+    /// A replica finished a batch. When no batch formed ahead waits for it and what is queued may go at once
+    /// (a full batch, or MaxDelay already passed for the oldest item), the next batch is formed and sent
+    /// right here, on the replica's thread, so the replica finds it in its mailbox instead of waiting for
+    /// the batching loop to be scheduled; otherwise the loop is woken to decide.
+    /// </summary>
     private void BatchFinished()
     {
         TaskCompletionSource? wake;
+        List<WorkPart<TItem, TResult>>? next = null;
         lock (_gate)
         {
             _inFlight--;
+            DropDeadHeads();
+            if (!_stopping && _inFlight < _replicaCount && _queue.Count > 0 && (_queuedItems >= _options.MaxBatchSize || _timeProvider.GetTimestamp() >= DueAt(_queue.Peek().Work)))
+            {
+                next = TakeBatch();
+            }
+
             wake = TakeWake();
+        }
+
+        if (next is not null)
+        {
+            Send(next);
         }
 
         wake?.TrySetResult();
     }
+
+    /// <summary>When the batch holding <paramref name="oldest"/> is due (its arrival plus MaxDelay).</summary>
+    private long DueAt(IModelWork<TItem, TResult> oldest) =>
+        oldest.AcceptedAt + (long)(_options.MaxDelay.TotalSeconds * _timeProvider.TimestampFrequency);
 
     /// <summary>
     /// The next batch, or null once stopped and empty. With a replica free: GroupedWithin (full batch at
@@ -201,7 +228,7 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
                 }
                 else
                 {
-                    var due = _queue.Peek().Work.AcceptedAt + (long)(_options.MaxDelay.TotalSeconds * _timeProvider.TimestampFrequency);
+                    var due = DueAt(_queue.Peek().Work);
                     var now = _timeProvider.GetTimestamp();
                     if (_queuedItems >= _options.MaxBatchSize || _stopping || now >= due)
                     {

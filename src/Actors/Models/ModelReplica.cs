@@ -10,10 +10,13 @@ namespace ModelActors.Models;
 /// work message. A prediction failure goes back to that caller (with the model's name attached) and the
 /// replica carries on; only a load failure is a start failure, retried with backoff. When a merged
 /// batch (several callers' items) fails, its items are retried one by one so that only the failing
-/// items fail, each with the model's own exception.
+/// items fail, each with the model's own exception. The callers of a batch merged from several callers'
+/// work are answered on the thread pool (<see cref="Deliveries"/>), so the replica goes straight on to
+/// its next batch.
 /// </summary>
 internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> entry, int index) : IActor<IModelWork<TItem, TResult>>
 {
+    private readonly Deliveries _deliveries = new(entry.Name);
     private ModelBase<TItem, TResult>? _model;
 
     public async ValueTask PreStartAsync(CancellationToken cancellationToken)
@@ -78,7 +81,10 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
                 compute.Dispose();
                 compute = default;
                 CheckCount(items.Count, pending.Result);
-                work.Complete(pending.Result);
+                if (Answer(work, pending.Result))
+                {
+                    return ValueTask.CompletedTask;
+                }
             }
         }
         catch (Exception exception)
@@ -91,8 +97,12 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask PostStopAsync() =>
-        _model is IAsyncDisposable asyncDisposable ? asyncDisposable.DisposeAsync() : DisposeSync(_model as IDisposable);
+    public async ValueTask PostStopAsync()
+    {
+        // Results may still be read by deliveries (lazily computed ones may need the model): they finish first.
+        await _deliveries.WhenIdleAsync().ConfigureAwait(false);
+        await (_model is IAsyncDisposable asyncDisposable ? asyncDisposable.DisposeAsync() : DisposeSync(_model as IDisposable)).ConfigureAwait(false);
+    }
 
     private static ValueTask DisposeSync(IDisposable? disposable)
     {
@@ -137,8 +147,28 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         }
 
         compute.Dispose();
+        if (!Answer(work, results))
+        {
+            work.Release();
+        }
+    }
+
+    /// <summary>
+    /// Answers a successful call: a batch merged from several callers' work is delivered on the thread pool
+    /// (which also releases it; true), anything else is completed here (false: the caller releases it).
+    /// </summary>
+    private bool Answer(IModelWork<TItem, TResult> work, IReadOnlyList<TResult> results)
+    {
+        if (work is MergedWork<TItem, TResult> { Parts.Count: > 1 } merged)
+        {
+            // The replica is free now: the batcher may send the next batch while these callers are answered.
+            merged.ModelDone();
+            _deliveries.Deliver(merged, results);
+            return true;
+        }
+
         work.Complete(results);
-        work.Release();
+        return false;
     }
 
     /// <summary>Answers a failed call: a merged batch of several items is retried item by item; anything else fails its caller.</summary>

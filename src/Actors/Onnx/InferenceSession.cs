@@ -211,46 +211,66 @@ public sealed unsafe class InferenceSession : IDisposable
     }
 
     /// <summary>Checks inputs against the metadata; throws <see cref="OnnxInputException"/> naming the input.</summary>
+    /// <remarks>One lookup per model input: this runs for every item of every batch.</remarks>
     internal void Validate(IReadOnlyDictionary<string, OnnxTensor> inputs)
     {
-        foreach (var (name, tensor) in inputs)
+        if (inputs.Count > InputMetadata.Count)
         {
-            if (!_inputIndex.TryGetValue(name, out var index))
-            {
-                throw new OnnxInputException(name, $"The model has no input '{name}'. Inputs: {string.Join(", ", InputMetadata)}.");
-            }
-
-            ArgumentNullException.ThrowIfNull(tensor, name);
-            var expected = InputMetadata[index];
-            if (!expected.IsTensor)
-            {
-                throw new OnnxInputException(name, $"Input '{name}' is not a tensor input; only tensor inputs are supported.");
-            }
-
-            if (tensor.ElementType != expected.ElementType)
-            {
-                throw new OnnxInputException(name, $"Input '{name}' must hold {expected.ElementType} elements, but a {tensor.ElementType} tensor was given (expected {expected}).");
-            }
-
-            if (tensor.Shape.Count != expected.Rank)
-            {
-                throw new OnnxInputException(name, $"Input '{name}' must have rank {expected.Rank} ({expected}), but shape [{string.Join(", ", tensor.Shape)}] was given.");
-            }
-
-            for (var d = 0; d < expected.Rank; d++)
-            {
-                if (expected.Dimensions[d] >= 0 && expected.Dimensions[d] != tensor.Shape[d])
-                {
-                    throw new OnnxInputException(name, $"Input '{name}' dimension {d} must be {expected.Dimensions[d]} ({expected}), but shape [{string.Join(", ", tensor.Shape)}] was given.");
-                }
-            }
+            ThrowUnknownInput(inputs);
         }
 
-        foreach (var expected in InputMetadata)
+        for (var k = 0; k < InputMetadata.Count; k++)
         {
-            if (!inputs.ContainsKey(expected.Name))
+            var expected = InputMetadata[k];
+            if (!inputs.TryGetValue(expected.Name, out var tensor))
             {
+                // A misspelt name is the likelier mistake: name it rather than the input it stands for.
+                ThrowUnknownInput(inputs);
                 throw new OnnxInputException(expected.Name, $"Input '{expected.Name}' ({expected}) is missing.");
+            }
+
+            ArgumentNullException.ThrowIfNull(tensor, expected.Name);
+            Check(expected, tensor);
+        }
+    }
+
+    private static void Check(NodeMetadata expected, OnnxTensor tensor)
+    {
+        var name = expected.Name;
+        if (!expected.IsTensor)
+        {
+            throw new OnnxInputException(name, $"Input '{name}' is not a tensor input; only tensor inputs are supported.");
+        }
+
+        if (tensor.ElementType != expected.ElementType)
+        {
+            throw new OnnxInputException(name, $"Input '{name}' must hold {expected.ElementType} elements, but a {tensor.ElementType} tensor was given (expected {expected}).");
+        }
+
+        var shape = tensor.Shape;
+        if (shape.Count != expected.Rank)
+        {
+            throw new OnnxInputException(name, $"Input '{name}' must have rank {expected.Rank} ({expected}), but shape [{string.Join(", ", shape)}] was given.");
+        }
+
+        for (var d = 0; d < shape.Count; d++)
+        {
+            var dimension = expected.Dimensions[d];
+            if (dimension >= 0 && dimension != shape[d])
+            {
+                throw new OnnxInputException(name, $"Input '{name}' dimension {d} must be {dimension} ({expected}), but shape [{string.Join(", ", shape)}] was given.");
+            }
+        }
+    }
+
+    /// <summary>Throws for the first input name the model does not have, if any.</summary>
+    private void ThrowUnknownInput(IReadOnlyDictionary<string, OnnxTensor> inputs)
+    {
+        foreach (var name in inputs.Keys)
+        {
+            if (!_inputIndex.ContainsKey(name))
+            {
+                throw new OnnxInputException(name, $"The model has no input '{name}'. Inputs: {string.Join(", ", InputMetadata)}.");
             }
         }
     }

@@ -8,7 +8,7 @@ namespace ModelActors.Onnx;
 /// output tensors. A batch call checks every item against the model's metadata first (an error names
 /// the input and the item), concatenates the items along each input's batch axis (shared inputs are
 /// passed once; configured inputs are padded to the longest item), runs once, and splits every output
-/// back per item. Replicas share one session. Configure it by asset path or <see cref="OnnxModelSettings"/>.
+/// back per item (each item's part is copied out when its caller is answered). Replicas share one session. Configure it by asset path or <see cref="OnnxModelSettings"/>.
 /// </summary>
 /// <example>
 /// <code>
@@ -21,6 +21,8 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
 {
     private string? _sessionKey;
     private InferenceSession? _session;
+    private RunGate? _runGate;
+    private BatchInputs? _batchInputs;
     private OnnxModelSettings _settings = new();
     private string _name = string.Empty;
 
@@ -34,6 +36,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
         {
             _sessionKey = null;
             _session = null;
+            _runGate = null;
             SharedSessions.Release(key);
         }
     }
@@ -52,9 +55,15 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
 
         var options = _settings.SessionOptions;
         var key = $"{context.Name}|{path}|{options}";
-        _session = SharedSessions.Acquire(key, () => new InferenceSession(path, options));
+        if (_settings.ConcurrentRuns < 0)
+        {
+            throw new ModelRegistrationException([$"Model '{context.Name}' (OnnxModel): ConcurrentRuns must be 0 (no limit) or more, not {_settings.ConcurrentRuns}."]);
+        }
+
+        (_session, _runGate) = SharedSessions.Acquire(key, () => new InferenceSession(path, options), _settings.ConcurrentRuns);
         _sessionKey = key;
         CheckSettings(_session);
+        _batchInputs = new BatchInputs(context.Name, _session, _settings);
     }
 
     /// <inheritdoc />
@@ -68,19 +77,15 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
 
         if (items.Count == 1)
         {
-            return [new OnnxTensors(session.Run(items[0], cancellationToken: cancellationToken))];
+            return [new OnnxTensors(Run(session, items[0], cancellationToken))];
         }
 
-        var sizes = BatchSizes(session, items);
-        var merged = new OnnxTensors();
-        foreach (var input in session.InputNames)
-        {
-            merged[input] = _settings.SharedInputs.Contains(input) ? Shared(input, items) : Concatenate(input, items);
-        }
+        var (merged, sizes) = _batchInputs!.Merge(items);
 
-        var outputs = session.Run(merged, cancellationToken: cancellationToken);
-        var results = items.Select(_ => new OnnxTensors()).ToArray();
+        var outputs = Run(session, merged, cancellationToken);
         var total = sizes.Sum();
+        var split = new (string Name, OnnxTensor Tensor, int Axis)[outputs.Count];
+        var next = 0;
         foreach (var (name, tensor) in outputs)
         {
             var axis = _settings.OutputBatchAxes.GetValueOrDefault(name, 0);
@@ -90,15 +95,18 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
                     $"Model '{_name}': output '{name}' has shape [{string.Join(", ", tensor.Shape)}], which cannot be split back into {items.Count} items along axis {axis} (expected {total} there). Set OutputBatchAxes for it.");
             }
 
-            var parts = TensorBatching.Split(tensor, axis, sizes);
-            for (var i = 0; i < parts.Length; i++)
-            {
-                results[i][name] = parts[i];
-            }
+            split[next++] = (name, tensor, axis);
         }
 
-        return results;
+        // Each item's outputs are cut from the batch's when read, where its caller is answered.
+        return new BatchOutputs(split, sizes);
     }
+
+    /// <summary>Runs the session, through the run gate when <see cref="OnnxModelSettings.ConcurrentRuns"/> bounds concurrent runs.</summary>
+    private IReadOnlyDictionary<string, OnnxTensor> Run(InferenceSession session, IReadOnlyDictionary<string, OnnxTensor> inputs, CancellationToken cancellationToken) =>
+        _runGate is { } gate
+            ? gate.Run((session, inputs, cancellationToken), static s => s.session.Run(s.inputs, cancellationToken: s.cancellationToken), cancellationToken)
+            : session.Run(inputs, cancellationToken: cancellationToken);
 
     private static string ResolvePath(string path)
     {
@@ -147,82 +155,4 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
         }
     }
 
-    private long[] BatchSizes(InferenceSession session, IReadOnlyList<OnnxTensors> items)
-    {
-        var batched = session.InputNames.Where(n => !_settings.SharedInputs.Contains(n)).ToList();
-        if (batched.Count == 0)
-        {
-            throw new InvalidOperationException($"Model '{_name}': every input is shared, so items cannot be batched; set MaxBatchSize to 1.");
-        }
-
-        var sizes = new long[items.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            var first = batched[0];
-            sizes[i] = items[i][first].Shape[Axis(first)];
-            foreach (var input in batched.Skip(1))
-            {
-                var size = items[i][input].Shape[Axis(input)];
-                if (size != sizes[i])
-                {
-                    throw new OnnxInputException(input, $"Item {i}: input '{input}' has {size} along its batch axis {Axis(input)}, but input '{first}' has {sizes[i]}.");
-                }
-            }
-        }
-
-        return sizes;
-    }
-
-    private OnnxTensor Shared(string input, IReadOnlyList<OnnxTensors> items)
-    {
-        var first = items[0][input];
-        for (var i = 1; i < items.Count; i++)
-        {
-            var other = items[i][input];
-            if (!other.Shape.SequenceEqual(first.Shape) || !other.Data.Cast<object>().SequenceEqual(first.Data.Cast<object>()))
-            {
-                throw new OnnxInputException(input, $"Item {i}: shared input '{input}' differs from item 0's; items batched together must share its value.");
-            }
-        }
-
-        return first;
-    }
-
-    private OnnxTensor Concatenate(string input, IReadOnlyList<OnnxTensors> items)
-    {
-        var axis = Axis(input);
-        var parts = items.Select(item => item[input]).ToList();
-        if (_settings.PadInputs.TryGetValue(input, out var padValue))
-        {
-            var target = parts[0].Shape.ToArray();
-            for (var d = 0; d < target.Length; d++)
-            {
-                target[d] = parts.Max(p => p.Shape[d]);
-            }
-
-            parts = [.. parts.Select(p =>
-            {
-                var shape = target.ToArray();
-                shape[axis] = p.Shape[axis];
-                return TensorBatching.Pad(p, shape, padValue);
-            })];
-        }
-        else
-        {
-            for (var i = 0; i < parts.Count; i++)
-            {
-                for (var d = 0; d < parts[0].Shape.Count; d++)
-                {
-                    if (d != axis && parts[i].Shape[d] != parts[0].Shape[d])
-                    {
-                        throw new OnnxInputException(input, $"Item {i}: input '{input}' has shape [{string.Join(", ", parts[i].Shape)}] but item 0 has [{string.Join(", ", parts[0].Shape)}]; only batch axis {axis} may differ (set PadInputs to pad it).");
-                    }
-                }
-            }
-        }
-
-        return TensorBatching.Concat(parts, axis);
-    }
-
-    private int Axis(string input) => _settings.BatchAxes.GetValueOrDefault(input, 0);
 }

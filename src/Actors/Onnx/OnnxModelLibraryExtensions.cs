@@ -29,6 +29,12 @@ public static class OnnxModelLibraryExtensions
     private static void Flatten(OnnxModelSettings values, Dictionary<string, string?> settings)
     {
         var c = CultureInfo.InvariantCulture;
+        if (values.Path is { } path)
+        {
+            settings[nameof(OnnxModelSettings.Path)] = path;
+        }
+
+        settings[nameof(OnnxModelSettings.ConcurrentRuns)] = values.ConcurrentRuns.ToString(c);
         settings[nameof(OnnxModelSettings.IntraOpNumThreads)] = values.IntraOpNumThreads.ToString(c);
         settings[nameof(OnnxModelSettings.InterOpNumThreads)] = values.InterOpNumThreads.ToString(c);
         settings[nameof(OnnxModelSettings.GraphOptimizationLevel)] = values.GraphOptimizationLevel.ToString();

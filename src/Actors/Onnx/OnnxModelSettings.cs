@@ -33,6 +33,15 @@ public sealed class OnnxModelSettings
     /// <summary>Inputs of unequal length that are padded, with the given value, to the longest item of the batch along every non-batch axis.</summary>
     public Dictionary<string, double> PadInputs { get; set; } = [];
 
+    /// <summary>
+    /// How many of the model's replicas may be inside ONNX Runtime's Run at once; 0 for no limit. With
+    /// <c>Replicas: 2</c> and <c>ConcurrentRuns: 1</c>, one replica checks and concatenates its next batch, or
+    /// splits and delivers its last one, while the other runs: the session's threads never compete with a
+    /// second run, and the batch work stays off the run's critical path.
+    /// <value>The default value is 0 (no limit: replicas run concurrently on the shared session).</value>
+    /// </summary>
+    public int ConcurrentRuns { get; set; }
+
     internal OnnxSessionOptions SessionOptions => new()
     {
         IntraOpNumThreads = IntraOpNumThreads,

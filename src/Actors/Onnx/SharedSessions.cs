@@ -1,19 +1,26 @@
 namespace ModelActors.Onnx;
 
-/// <summary>One <see cref="InferenceSession"/> per model configuration, shared by its replicas (concurrent Run is safe) and released with the last of them.</summary>
+/// <summary>
+/// One <see cref="InferenceSession"/> per model configuration, shared by its replicas (concurrent Run is
+/// safe) with the gate that bounds their concurrent runs, released with the last of them.
+/// </summary>
 internal static class SharedSessions
 {
     private static readonly Lock Gate = new();
-    private static readonly Dictionary<string, (InferenceSession Session, int Users)> Sessions = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, Entry> Sessions = new(StringComparer.Ordinal);
 
-    public static InferenceSession Acquire(string key, Func<InferenceSession> create)
+    /// <summary>The session for <paramref name="key"/>, created by <paramref name="create"/> for its first user.</summary>
+    /// <param name="key">The model and session configuration.</param>
+    /// <param name="create">Loads the session (outside the lock).</param>
+    /// <param name="concurrentRuns">Runs allowed at once across the replicas; 0 for no limit.</param>
+    /// <returns>The shared session and its run gate (null when unlimited).</returns>
+    public static (InferenceSession Session, RunGate? RunGate) Acquire(string key, Func<InferenceSession> create, int concurrentRuns)
     {
         lock (Gate)
         {
-            if (Sessions.TryGetValue(key, out var entry))
+            if (TryJoin(key) is { } shared)
             {
-                Sessions[key] = (entry.Session, entry.Users + 1);
-                return entry.Session;
+                return shared;
             }
         }
 
@@ -21,15 +28,15 @@ internal static class SharedSessions
         var session = create();
         lock (Gate)
         {
-            if (Sessions.TryGetValue(key, out var entry))
+            if (TryJoin(key) is { } shared)
             {
-                Sessions[key] = (entry.Session, entry.Users + 1);
                 session.Dispose();
-                return entry.Session;
+                return shared;
             }
 
-            Sessions[key] = (session, 1);
-            return session;
+            var entry = new Entry(session, concurrentRuns > 0 ? new RunGate(concurrentRuns) : null) { Users = 1 };
+            Sessions[key] = entry;
+            return (entry.Session, entry.RunGate);
         }
     }
 
@@ -44,7 +51,7 @@ internal static class SharedSessions
 
     public static void Release(string key)
     {
-        InferenceSession? last = null;
+        Entry? last = null;
         lock (Gate)
         {
             if (!Sessions.TryGetValue(key, out var entry))
@@ -52,17 +59,35 @@ internal static class SharedSessions
                 return;
             }
 
-            if (entry.Users == 1)
+            if (--entry.Users == 0)
             {
                 Sessions.Remove(key);
-                last = entry.Session;
-            }
-            else
-            {
-                Sessions[key] = (entry.Session, entry.Users - 1);
+                last = entry;
             }
         }
 
-        last?.Dispose();
+        last?.Session.Dispose();
+        last?.RunGate?.Dispose();
+    }
+
+    /// <summary>Counts one more user of an existing entry. Called under the lock.</summary>
+    private static (InferenceSession, RunGate?)? TryJoin(string key)
+    {
+        if (!Sessions.TryGetValue(key, out var entry))
+        {
+            return null;
+        }
+
+        entry.Users++;
+        return (entry.Session, entry.RunGate);
+    }
+
+    private sealed class Entry(InferenceSession session, RunGate? runGate)
+    {
+        public InferenceSession Session { get; } = session;
+
+        public RunGate? RunGate { get; } = runGate;
+
+        public int Users { get; set; }
     }
 }

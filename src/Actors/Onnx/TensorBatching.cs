@@ -26,34 +26,22 @@ internal static class TensorBatching
         return OnnxTensor.FromNative(first.ElementType, shape, data);
     }
 
-    /// <summary>Splits <paramref name="whole"/> along <paramref name="axis"/> into parts of the given sizes.</summary>
-    public static OnnxTensor[] Split(OnnxTensor whole, int axis, IReadOnlyList<long> sizes)
+    /// <summary>The part of <paramref name="whole"/> from <paramref name="start"/> with extent <paramref name="size"/> along <paramref name="axis"/> (copied).</summary>
+    public static OnnxTensor Slice(OnnxTensor whole, int axis, long start, long size)
     {
         var shape = whole.Shape.ToArray();
         var outer = Product(shape, 0, axis);
         var inner = Product(shape, axis + 1, shape.Length);
-        var parts = new OnnxTensor[sizes.Count];
-        var partData = new Array[sizes.Count];
-        for (var p = 0; p < sizes.Count; p++)
-        {
-            var partShape = (long[])shape.Clone();
-            partShape[axis] = sizes[p];
-            partData[p] = TensorElementTypes.NewArray(whole.ElementType, Product(partShape, 0, partShape.Length));
-            parts[p] = OnnxTensor.FromNative(whole.ElementType, partShape, partData[p]);
-        }
-
-        var source = 0L;
+        var extent = shape[axis];
+        shape[axis] = size;
+        var data = TensorElementTypes.NewArray(whole.ElementType, outer * size * inner);
+        var block = size * inner;
         for (var o = 0L; o < outer; o++)
         {
-            for (var p = 0; p < sizes.Count; p++)
-            {
-                var block = sizes[p] * inner;
-                Array.Copy(whole.Data, source, partData[p], o * block, block);
-                source += block;
-            }
+            Array.Copy(whole.Data, ((o * extent) + start) * inner, data, o * block, block);
         }
 
-        return parts;
+        return OnnxTensor.FromNative(whole.ElementType, shape, data);
     }
 
     /// <summary>Pads <paramref name="tensor"/> with <paramref name="padValue"/> up to <paramref name="shape"/> (every dimension at least as large).</summary>
