@@ -143,9 +143,16 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
 
     private void Send(List<WorkPart<TItem, TResult>> parts)
     {
-        var count = parts.Sum(p => p.Count);
+        var count = 0;
+        var oldest = long.MaxValue;
+        foreach (var part in parts)
+        {
+            count += part.Count;
+            oldest = Math.Min(oldest, part.Work.AcceptedAt);
+        }
+
         var formed = _timeProvider.GetTimestamp();
-        var batch = new MergedWork<TItem, TResult>(parts, count, parts.Min(p => p.Work.AcceptedAt), () =>
+        var batch = new MergedWork<TItem, TResult>(parts, count, oldest, () =>
         {
             _onDone(_timeProvider.GetElapsedTime(formed));
             BatchFinished();

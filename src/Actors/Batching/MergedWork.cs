@@ -17,7 +17,7 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
 
     public MergedWork(IReadOnlyList<WorkPart<TItem, TResult>> parts, int count, long acceptedAt, Action onReleased)
     {
-        Parts = parts;
+        Parts = [.. parts];
         _onReleased = onReleased;
         AcceptedAt = acceptedAt;
         var items = new TItem[count];
@@ -38,10 +38,10 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
         }
 
         Items = items;
-        CancellationToken = parts.Count == 1 ? parts[0].Work.CancellationToken : CancellationToken.None;
+        CancellationToken = Parts.Length == 1 ? Parts[0].Work.CancellationToken : CancellationToken.None;
     }
 
-    public IReadOnlyList<WorkPart<TItem, TResult>> Parts { get; }
+    public WorkPart<TItem, TResult>[] Parts { get; }
 
     public bool IsSingle => false;
 
@@ -54,7 +54,7 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
     /// <summary>A merged batch is cancelled only when it holds one caller's work and that caller cancels.</summary>
     public CancellationToken CancellationToken { get; }
 
-    public bool IsCompleted => Parts.All(p => p.Work.IsCompleted);
+    public bool IsCompleted => Array.TrueForAll(Parts, p => p.Work.IsCompleted);
 
     public long AcceptedAt { get; set; }
 
@@ -88,7 +88,7 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
     }
 
     /// <summary>Whether a caller timed out or cancelled while the batch waited for a replica.</summary>
-    public bool HasCompletedParts => Parts.Any(p => p.Work.IsCompleted);
+    public bool HasCompletedParts => Array.Exists(Parts, p => p.Work.IsCompleted);
 
     /// <summary>
     /// This batch without the parts whose callers already have an answer (they never reach the model), or
@@ -97,7 +97,7 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
     /// </summary>
     public MergedWork<TItem, TResult>? WithoutCompletedParts()
     {
-        var live = new List<WorkPart<TItem, TResult>>(Parts.Count);
+        var live = new List<WorkPart<TItem, TResult>>(Parts.Length);
         foreach (var part in Parts)
         {
             if (part.Work.IsCompleted)

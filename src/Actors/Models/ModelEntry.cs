@@ -330,6 +330,11 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
     private void OnBatchFormed(IReadOnlyList<WorkPart<TItem, TResult>> parts)
     {
+        if (!Events.TracksQueueTime)
+        {
+            return;
+        }
+
         var count = 0;
         foreach (var part in parts)
         {

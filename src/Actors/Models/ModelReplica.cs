@@ -159,7 +159,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
     /// </summary>
     private bool Answer(IModelWork<TItem, TResult> work, IReadOnlyList<TResult> results)
     {
-        if (work is MergedWork<TItem, TResult> { Parts.Count: > 1 } merged)
+        if (work is MergedWork<TItem, TResult> { Parts.Length: > 1 } merged)
         {
             // The replica is free now: the batcher may send the next batch while these callers are answered.
             merged.ModelDone();

@@ -67,7 +67,25 @@ internal static class TensorElementTypes
 
     public static bool IsSupported(int type) => type is >= 1 and <= 13;
 
-    /// <summary>A new array of <paramref name="count"/> elements of <paramref name="type"/> (typed allocation, no reflection).</summary>
+    /// <summary>An array of <paramref name="count"/> elements whose contents are undefined (not zeroed): only for arrays the caller overwrites entirely.</summary>
+    public static Array NewFilledLater(TensorElementType type, long count) => type switch
+    {
+        TensorElementType.Float => GC.AllocateUninitializedArray<float>(checked((int)count)),
+        TensorElementType.UInt8 => GC.AllocateUninitializedArray<byte>(checked((int)count)),
+        TensorElementType.Int8 => GC.AllocateUninitializedArray<sbyte>(checked((int)count)),
+        TensorElementType.UInt16 => GC.AllocateUninitializedArray<ushort>(checked((int)count)),
+        TensorElementType.Int16 => GC.AllocateUninitializedArray<short>(checked((int)count)),
+        TensorElementType.Int32 => GC.AllocateUninitializedArray<int>(checked((int)count)),
+        TensorElementType.Int64 => GC.AllocateUninitializedArray<long>(checked((int)count)),
+        TensorElementType.Bool => GC.AllocateUninitializedArray<bool>(checked((int)count)),
+        TensorElementType.Float16 => GC.AllocateUninitializedArray<Half>(checked((int)count)),
+        TensorElementType.Double => GC.AllocateUninitializedArray<double>(checked((int)count)),
+        TensorElementType.UInt32 => GC.AllocateUninitializedArray<uint>(checked((int)count)),
+        TensorElementType.UInt64 => GC.AllocateUninitializedArray<ulong>(checked((int)count)),
+        _ => NewArray(type, count),
+    };
+
+    /// <summary>A new, zeroed array of <paramref name="count"/> elements of <paramref name="type"/> (typed allocation, no reflection).</summary>
     public static Array NewArray(TensorElementType type, long count) => type switch
     {
         TensorElementType.Float => new float[count],
