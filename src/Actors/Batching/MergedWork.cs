@@ -125,6 +125,28 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
         }
     }
 
+    /// <summary>
+    /// Answers each part from <paramref name="results"/>; a part whose results cannot be read (a lazily
+    /// computed result list threw) fails alone, with what reading threw and <paramref name="model"/>'s name.
+    /// </summary>
+    public void CompleteEachPart(IReadOnlyList<TResult> results, string model)
+    {
+        var start = 0;
+        foreach (var part in Parts)
+        {
+            try
+            {
+                part.Work.SetPart(part.Offset, results, start, part.Count);
+            }
+            catch (Exception exception)
+            {
+                part.Work.Fail(ModelErrors.Attach(exception, model));
+            }
+
+            start += part.Count;
+        }
+    }
+
     /// <summary>Answers item <paramref name="offset"/> of the merged batch (and the next <paramref name="count"/> − 1, within the same part) in the part that holds it.</summary>
     public void SetPart(int offset, IReadOnlyList<TResult> results, int start, int count)
     {

@@ -33,12 +33,7 @@ internal sealed class Deliveries(string model)
     {
         try
         {
-            batch.Complete(results);
-        }
-        catch (Exception exception)
-        {
-            // Reading a result failed (a lazy result list threw): the callers not yet answered get the error.
-            batch.Fail(ModelErrors.Attach(exception, model));
+            batch.CompleteEachPart(results, model);
         }
         finally
         {

@@ -26,7 +26,8 @@ public static class OnnxModelLibraryExtensions
         });
     }
 
-    private static void Flatten(OnnxModelSettings values, Dictionary<string, string?> settings)
+    /// <summary>Writes <paramref name="values"/> as configuration keys (the form a model's settings are bound from).</summary>
+    internal static void Flatten(OnnxModelSettings values, Dictionary<string, string?> settings)
     {
         var c = CultureInfo.InvariantCulture;
         if (values.Path is { } path)

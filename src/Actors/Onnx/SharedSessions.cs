@@ -49,6 +49,15 @@ internal static class SharedSessions
         }
     }
 
+    /// <summary>The run-gate slots of each shared session whose key starts with <paramref name="prefix"/> (0 when runs are not bounded).</summary>
+    public static IReadOnlyList<int> RunSlots(string prefix)
+    {
+        lock (Gate)
+        {
+            return [.. Sessions.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Value.RunGate?.Slots ?? 0)];
+        }
+    }
+
     public static void Release(string key)
     {
         Entry? last = null;

@@ -207,4 +207,39 @@ public sealed class OnnxModelTests : IDisposable
         Assert.Equal(OrtErrorCode.NoSuchFile, Assert.IsType<OnnxRuntimeException>(missing.InnerException).ErrorCode);
         Assert.Contains("Model 'misnamed': settings name input 'sample_rate'", misnamed.InnerException!.Message);
     }
+
+    [Fact]
+    public async Task ConcurrentRuns_OneGateForAllReplicas_AndEveryAnswerStaysCorrect()
+    {
+        var name = $"gated-{Guid.NewGuid():N}";
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddOnnxModel(name, Save("linear.onnx", TestModelFiles.Linear()), s => s.ConcurrentRuns = 1, o => { o.Replicas = 2; o.MaxBatchSize = 4; o.MaxDelay = TimeSpan.Zero; })
+            .Build();
+        await library.LoadAsync();
+        var client = library.Get<OnnxTensors, OnnxTensors>(name);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => client.PredictAsync(Rows(i, 1, -i)).AsTask()));
+
+        Assert.Equal([1], SharedSessions.RunSlots(name + "|"));
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(TestModelFiles.LinearExpected([i, 1, -i]), results[i]["y"].GetData<float>());
+        }
+    }
+
+    [Fact]
+    public async Task NegativeConcurrentRuns_FailTheLoad_NamingTheModelAndTheSetting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ModelActors:Models:negative:Type"] = "OnnxModel",
+            ["ModelActors:Models:negative:AssetPath"] = Save("linear.onnx", TestModelFiles.Linear()),
+            ["ModelActors:Models:negative:Settings:ConcurrentRuns"] = "-1",
+        }).Build();
+        await using var library = ModelLibrary.CreateBuilder().Bind(configuration.GetSection("ModelActors")).Configure(o => { o.LoadRetries = 0; o.LazyLoading = true; }).Build();
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => library.Get<OnnxTensors, OnnxTensors>("negative").PredictAsync(Rows(1, 2, 3)).AsTask());
+
+        Assert.Contains("Model 'negative' (OnnxModel): ConcurrentRuns must be 0 (no limit) or more, not -1.", error.InnerException!.Message);
+    }
 }
