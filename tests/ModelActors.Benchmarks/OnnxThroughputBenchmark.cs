@@ -8,9 +8,9 @@ namespace ModelActors.Benchmarks;
 /// <summary>
 /// An MLP (256→512→512→10, float, ReLU) built here, run two ways at each batch size B: raw through the
 /// binding (one thread calling <see cref="InferenceSession.Run"/> on a pre-built [B,256] batch), and
-/// through the model actor with batching (MaxBatchSize B, MaxDelay 0; by default 2 replicas with
-/// ConcurrentRuns 1, so one replica prepares or delivers a batch while the other runs) fed by 64 concurrent
-/// callers sending single [1,256] items. Both stay loaded for the whole row and are measured in turns
+/// through the model actor with batching (MaxBatchSize B, MaxDelay 0, by default 1 replica; optionally
+/// more replicas with ConcurrentRuns bounding their runs) fed by 64 concurrent callers sending single
+/// [1,256] items. Both stay loaded for the whole row and are measured in turns
 /// (raw, actors, raw, actors, ...), so a slow spell on the machine hits both; reported are the medians.
 /// Run: <c>dotnet run -c Release -- onnx [seconds] [intraOpThreads] [allowSpinning] [replicas] [concurrentRuns] [callers] [batchSizes, e.g. 1,8,64] [turns]</c>.
 /// </summary>
@@ -22,8 +22,8 @@ public static class OnnxThroughputBenchmark
         var threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
         var spinning = args.Length > 2 ? args[2] : "1";
         var setup = new ActorSetup(
-            Replicas: args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2,
-            ConcurrentRuns: args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1,
+            Replicas: args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1,
+            ConcurrentRuns: args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0,
             Callers: args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 64);
         int[] batchSizes = args.Length > 6 ? [.. args[6].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))] : [1, 8, 16, 32, 64];
         var turns = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 3;

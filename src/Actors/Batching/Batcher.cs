@@ -180,7 +180,7 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
         {
             _inFlight--;
             DropDeadHeads();
-            if (!_stopping && _inFlight < _replicaCount && _queue.Count > 0 && (_queuedItems >= _options.MaxBatchSize || _timeProvider.GetTimestamp() >= DueAt(_queue.Peek().Work)))
+            if (!_stopping && _inFlight < _replicaCount && _queuedItems >= _options.MaxBatchSize)
             {
                 next = TakeBatch();
             }

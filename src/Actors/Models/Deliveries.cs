@@ -37,7 +37,22 @@ internal sealed class Deliveries(string model)
         }
         finally
         {
+            // The batch is released (the replica counted free) from the shared queue, behind the answered
+            // callers' continuations (queued locally to this thread): callers that send again at once
+            // (a closed loop, a bounded stream) are back in the queue when the next batch forms, so it is
+            // full rather than a fraction of them.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Self.Released(s.Batch), (Self: this, Batch: batch), preferLocal: false);
+        }
+    }
+
+    private void Released<TItem, TResult>(MergedWork<TItem, TResult> batch)
+    {
+        try
+        {
             batch.Release();
+        }
+        finally
+        {
             Done();
         }
     }

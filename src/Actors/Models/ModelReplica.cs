@@ -161,8 +161,6 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
     {
         if (work is MergedWork<TItem, TResult> { Parts.Length: > 1 } merged)
         {
-            // The replica is free now: the batcher may send the next batch while these callers are answered.
-            merged.ModelDone();
             _deliveries.Deliver(merged, results);
             return true;
         }
