@@ -167,10 +167,9 @@ internal sealed class Batcher<TItem, TResult> : IQueueSlots
     }
 
     /// <summary>
-    /// A replica finished a batch. When no batch formed ahead waits for it and what is queued may go at once
-    /// (a full batch, or MaxDelay already passed for the oldest item), the next batch is formed and sent
-    /// right here, on the replica's thread, so the replica finds it in its mailbox instead of waiting for
-    /// the batching loop to be scheduled; otherwise the loop is woken to decide.
+    /// A batch was released (its callers answered). When no batch formed ahead waits for the free replica
+    /// and a full batch is queued, it is formed and sent right here, so the replica does not wait for the
+    /// batching loop to be scheduled; the loop is woken in any case to decide what comes next.
     /// </summary>
     private void BatchFinished()
     {

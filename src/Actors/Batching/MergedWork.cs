@@ -13,7 +13,6 @@ internal readonly record struct WorkPart<TItem, TResult>(IModelWork<TItem, TResu
 internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
 {
     private readonly Action _onReleased;
-    private int _modelDone;
 
     public MergedWork(IReadOnlyList<WorkPart<TItem, TResult>> parts, int count, long acceptedAt, Action onReleased)
     {
@@ -73,19 +72,7 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
     }
 
     /// <summary>Ends a batch whose every part was dropped by <see cref="WithoutCompletedParts"/> (they are already accounted for).</summary>
-    public void FinishWithoutWork() => ModelDone();
-
-    /// <summary>
-    /// The model is done with the batch (the replica is free for the next one), though its callers may
-    /// not all be answered yet; runs the batcher's callback once. <see cref="Release"/> implies it.
-    /// </summary>
-    public void ModelDone()
-    {
-        if (Interlocked.Exchange(ref _modelDone, 1) == 0)
-        {
-            _onReleased();
-        }
-    }
+    public void FinishWithoutWork() => _onReleased();
 
     /// <summary>Whether a caller timed out or cancelled while the batch waited for a replica.</summary>
     public bool HasCompletedParts => Array.Exists(Parts, p => p.Work.IsCompleted);
@@ -192,7 +179,7 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
             part.Work.ItemsDone(part.Count);
         }
 
-        ModelDone();
+        _onReleased();
     }
 
     public void EnterQueue(IQueueSlots slots) => throw new InvalidOperationException("A merged batch is never queued.");
