@@ -55,6 +55,8 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
 
     public bool IsCompleted => Array.TrueForAll(Parts, p => p.Work.IsCompleted);
 
+    public bool HasBlockingCaller => Array.Exists(Parts, p => p.Work.HasBlockingCaller);
+
     public long AcceptedAt { get; set; }
 
     /// <summary>A replica starts the batch: works whose last items are in it leave the queue now (releasing their slots).</summary>

@@ -10,9 +10,9 @@ namespace ModelActors.Models;
 /// work message. A prediction failure goes back to that caller (with the model's name attached) and the
 /// replica carries on; only a load failure is a start failure, retried with backoff. When a merged
 /// batch (several callers' items) fails, its items are retried one by one so that only the failing
-/// items fail, each with the model's own exception. The callers of a batch merged from several callers'
-/// work are answered on the thread pool (<see cref="Deliveries"/>), so the replica goes straight on to
-/// its next batch.
+/// items fail, each with the model's own exception. The async callers of a batch merged from several
+/// callers' work are answered on the thread pool (<see cref="Deliveries"/>), so the replica goes straight
+/// on to its next batch; a batch with a blocked (sync gateway) caller is answered here.
 /// </summary>
 internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> entry, int index) : IActor<IModelWork<TItem, TResult>>
 {
@@ -159,7 +159,9 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
     /// </summary>
     private bool Answer(IModelWork<TItem, TResult> work, IReadOnlyList<TResult> results)
     {
-        if (work is MergedWork<TItem, TResult> { Parts.Length: > 1 } merged)
+        // A blocked caller (the sync gateway) is woken from here, never through the thread pool its own
+        // thread may be starving.
+        if (work is MergedWork<TItem, TResult> { Parts.Length: > 1, HasBlockingCaller: false } merged)
         {
             _deliveries.Deliver(merged, results);
             return true;

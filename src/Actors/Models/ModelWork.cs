@@ -24,6 +24,9 @@ internal interface IModelWork<TItem, TResult>
     /// <summary>The caller's token.</summary>
     CancellationToken CancellationToken { get; }
 
+    /// <summary>Whether a thread is blocked waiting for the answer (the sync gateway), which the replica then wakes directly.</summary>
+    bool HasBlockingCaller { get; }
+
     /// <summary>Whether the caller already has its answer (result, failure, timeout or cancellation).</summary>
     bool IsCompleted { get; }
 

@@ -40,6 +40,9 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     /// <summary>Whether this use has been completed (answered, failed, timed out or cancelled).</summary>
     public bool IsCompleted => Volatile.Read(ref _state) == Completed;
 
+    /// <summary>Whether a thread is blocked waiting for this use (the sync gateway): completing it wakes that thread directly.</summary>
+    public bool HasBlockingCaller => !_core.RunContinuationsAsynchronously;
+
     /// <summary>The awaitable the caller holds.</summary>
     public ValueTask<T> Task => new(this, _core.Version);
 

@@ -56,6 +56,51 @@ public sealed class DeliveryTests
         Assert.Equal(50, await fast);
     }
 
+    [Fact]
+    public async Task ABatchWithABlockedCaller_IsAnsweredOnTheReplicasOwnThread_NotThroughThePool()
+    {
+        var model = new LazyResultsModel();
+        await using var library = Library(model);
+        var client = library.Get<int, int>("lazy");
+        var sync = library.GetSync<int, int>("lazy");
+        var holder = client.PredictAsync(-1).AsTask();
+        await model.Holding.Task;
+        var asyncCall = client.PredictAsync(8).AsTask();
+        var syncResult = 0;
+        var blocked = new Thread(() => syncResult = sync.Predict(7)) { IsBackground = true };
+        blocked.Start();
+        Assert.True(SpinWait.SpinUntil(() => library.Describe("lazy").QueueDepth == 2, TimeSpan.FromSeconds(10)), "the blocked call was not queued");
+
+        model.Release.Set();
+        Assert.Equal(80, await asyncCall);
+        blocked.Join();
+        await holder;
+        Assert.Equal(70, syncResult);
+
+        Assert.Equal([8, 7], model.Batches[1]);
+        Assert.False(model.ReadOnPool[7]); // read (and answered) on the replica's dedicated thread
+        Assert.False(model.ReadOnPool[8]);
+    }
+
+    [Fact]
+    public async Task ABatchOfAsyncCallersOnly_IsAnsweredOnThePool()
+    {
+        var model = new LazyResultsModel();
+        await using var library = Library(model);
+        var client = library.Get<int, int>("lazy");
+        var holder = client.PredictAsync(-1).AsTask();
+        await model.Holding.Task;
+        var calls = new[] { 11, 12 }.Select(i => client.PredictAsync(i).AsTask()).ToList();
+
+        model.Release.Set();
+        await Task.WhenAll(calls);
+        await holder;
+
+        Assert.Equal([11, 12], model.Batches[1]);
+        Assert.True(model.ReadOnPool[11]);
+        Assert.True(model.ReadOnPool[12]);
+    }
+
     private static ModelLibrary Library(LazyResultsModel model) => ModelLibrary.CreateBuilder()
         .AddModel("lazy", o => { o.MaxBatchSize = 8; o.MaxDelay = TimeSpan.Zero; o.Timeout = TimeSpan.FromMinutes(1); }, _ => model)
         .Build();
@@ -78,6 +123,9 @@ public sealed class DeliveryTests
         public ManualResetEventSlim ReleaseSlow { get; } = new();
 
         public bool Disposed => Volatile.Read(ref _disposed) == 1;
+
+        /// <summary>For each item read, whether it was read on a thread-pool thread.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<int, bool> ReadOnPool { get; } = new();
 
         public IReadOnlyList<IReadOnlyList<int>> Batches
         {
@@ -117,6 +165,7 @@ public sealed class DeliveryTests
                 get
                 {
                     var item = items[index];
+                    model.ReadOnPool[item] = Thread.CurrentThread.IsThreadPoolThread;
                     if (item == Poison)
                     {
                         throw new ModelFailure($"result {index} cannot be read");
