@@ -23,16 +23,14 @@ internal sealed partial class Batcher<TItem, TResult>
 
     private void Send(List<WorkPart<TItem, TResult>> parts)
     {
-        var count = 0;
         var oldest = long.MaxValue;
         foreach (var part in parts)
         {
-            count += part.Count;
             oldest = Math.Min(oldest, part.Work.AcceptedAt);
         }
 
         var formed = _timeProvider.GetTimestamp();
-        var batch = new MergedWork<TItem, TResult>(parts, count, oldest, () =>
+        var batch = new MergedWork<TItem, TResult>(parts, oldest, () =>
         {
             _onDone(_timeProvider.GetElapsedTime(formed));
             BatchFinished();

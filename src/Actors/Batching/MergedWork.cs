@@ -14,11 +14,17 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
 {
     private readonly Action _onReleased;
 
-    public MergedWork(IReadOnlyList<WorkPart<TItem, TResult>> parts, int count, long acceptedAt, Action onReleased)
+    public MergedWork(IReadOnlyList<WorkPart<TItem, TResult>> parts, long acceptedAt, Action onReleased)
     {
         Parts = [.. parts];
         _onReleased = onReleased;
         AcceptedAt = acceptedAt;
+        var count = 0;
+        foreach (var part in Parts)
+        {
+            count += part.Count;
+        }
+
         var items = new TItem[count];
         var next = 0;
         foreach (var part in parts)
@@ -99,7 +105,7 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
             }
         }
 
-        return live.Count == 0 ? null : new MergedWork<TItem, TResult>(live, live.Sum(p => p.Count), AcceptedAt, _onReleased);
+        return live.Count == 0 ? null : new MergedWork<TItem, TResult>(live, AcceptedAt, _onReleased);
     }
 
     public void Complete(TResult result) => Complete([result]);

@@ -156,18 +156,26 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
     /// <summary>
     /// Answers a successful call: a batch merged from several callers' work is delivered on the thread pool
     /// (which also releases it; true), anything else is completed here (false: the caller releases it).
+    /// Either way each part of a merged batch is answered on its own, so a result that fails when read
+    /// fails only its part.
     /// </summary>
     private bool Answer(IModelWork<TItem, TResult> work, IReadOnlyList<TResult> results)
     {
+        if (work is not MergedWork<TItem, TResult> merged)
+        {
+            work.Complete(results);
+            return false;
+        }
+
         // A blocked caller (the sync gateway) is woken from here, never through the thread pool its own
         // thread may be starving.
-        if (work is MergedWork<TItem, TResult> { Parts.Length: > 1, HasBlockingCaller: false } merged)
+        if (merged is { Parts.Length: > 1, HasBlockingCaller: false })
         {
             _deliveries.Deliver(merged, results);
             return true;
         }
 
-        work.Complete(results);
+        merged.CompleteEachPart(results, entry.Name);
         return false;
     }
 

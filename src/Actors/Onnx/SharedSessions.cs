@@ -41,22 +41,10 @@ internal static class SharedSessions
     }
 
     /// <summary>The number of replicas using each shared session whose key starts with <paramref name="prefix"/>.</summary>
-    public static IReadOnlyList<int> Users(string prefix)
-    {
-        lock (Gate)
-        {
-            return [.. Sessions.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Value.Users)];
-        }
-    }
+    public static IReadOnlyList<int> Users(string prefix) => Select(prefix, e => e.Users);
 
     /// <summary>The run-gate slots of each shared session whose key starts with <paramref name="prefix"/> (0 when runs are not bounded).</summary>
-    public static IReadOnlyList<int> RunSlots(string prefix)
-    {
-        lock (Gate)
-        {
-            return [.. Sessions.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Value.RunGate?.Slots ?? 0)];
-        }
-    }
+    public static IReadOnlyList<int> RunSlots(string prefix) => Select(prefix, e => e.RunGate?.Slots ?? 0);
 
     public static void Release(string key)
     {
@@ -77,6 +65,14 @@ internal static class SharedSessions
 
         last?.Session.Dispose();
         last?.RunGate?.Dispose();
+    }
+
+    private static IReadOnlyList<int> Select(string prefix, Func<Entry, int> value)
+    {
+        lock (Gate)
+        {
+            return [.. Sessions.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(s => value(s.Value))];
+        }
     }
 
     /// <summary>Counts one more user of an existing entry. Called under the lock.</summary>

@@ -11,7 +11,7 @@ internal static class TensorBatching
         shape[axis] = parts.Sum(p => p.Shape[axis]);
         var outer = Product(shape, 0, axis);
         var inner = Product(shape, axis + 1, shape.Length);
-        var data = TensorElementTypes.NewFilledLater(first.ElementType, Product(shape, 0, shape.Length));
+        var data = TensorElementTypes.NewArray(first.ElementType, Product(shape, 0, shape.Length), filledLater: true);
         var target = 0L;
         for (var o = 0L; o < outer; o++)
         {
@@ -34,7 +34,7 @@ internal static class TensorBatching
         var inner = Product(shape, axis + 1, shape.Length);
         var extent = shape[axis];
         shape[axis] = size;
-        var data = TensorElementTypes.NewFilledLater(whole.ElementType, outer * size * inner);
+        var data = TensorElementTypes.NewArray(whole.ElementType, outer * size * inner, filledLater: true);
         var block = size * inner;
         for (var o = 0L; o < outer; o++)
         {

@@ -67,40 +67,28 @@ internal static class TensorElementTypes
 
     public static bool IsSupported(int type) => type is >= 1 and <= 13;
 
-    /// <summary>An array of <paramref name="count"/> elements whose contents are undefined (not zeroed): only for arrays the caller overwrites entirely.</summary>
-    public static Array NewFilledLater(TensorElementType type, long count) => type switch
+    /// <summary>A new array of <paramref name="count"/> elements of <paramref name="type"/> (typed allocation, no reflection).</summary>
+    /// <param name="type">The element type.</param>
+    /// <param name="count">The number of elements.</param>
+    /// <param name="filledLater">True when the caller overwrites every element: the array is then not zeroed first.</param>
+    public static Array NewArray(TensorElementType type, long count, bool filledLater = false) => type switch
     {
-        TensorElementType.Float => GC.AllocateUninitializedArray<float>(checked((int)count)),
-        TensorElementType.UInt8 => GC.AllocateUninitializedArray<byte>(checked((int)count)),
-        TensorElementType.Int8 => GC.AllocateUninitializedArray<sbyte>(checked((int)count)),
-        TensorElementType.UInt16 => GC.AllocateUninitializedArray<ushort>(checked((int)count)),
-        TensorElementType.Int16 => GC.AllocateUninitializedArray<short>(checked((int)count)),
-        TensorElementType.Int32 => GC.AllocateUninitializedArray<int>(checked((int)count)),
-        TensorElementType.Int64 => GC.AllocateUninitializedArray<long>(checked((int)count)),
-        TensorElementType.Bool => GC.AllocateUninitializedArray<bool>(checked((int)count)),
-        TensorElementType.Float16 => GC.AllocateUninitializedArray<Half>(checked((int)count)),
-        TensorElementType.Double => GC.AllocateUninitializedArray<double>(checked((int)count)),
-        TensorElementType.UInt32 => GC.AllocateUninitializedArray<uint>(checked((int)count)),
-        TensorElementType.UInt64 => GC.AllocateUninitializedArray<ulong>(checked((int)count)),
-        _ => NewArray(type, count),
-    };
-
-    /// <summary>A new, zeroed array of <paramref name="count"/> elements of <paramref name="type"/> (typed allocation, no reflection).</summary>
-    public static Array NewArray(TensorElementType type, long count) => type switch
-    {
-        TensorElementType.Float => new float[count],
-        TensorElementType.UInt8 => new byte[count],
-        TensorElementType.Int8 => new sbyte[count],
-        TensorElementType.UInt16 => new ushort[count],
-        TensorElementType.Int16 => new short[count],
-        TensorElementType.Int32 => new int[count],
-        TensorElementType.Int64 => new long[count],
+        TensorElementType.Float => New<float>(count, filledLater),
+        TensorElementType.UInt8 => New<byte>(count, filledLater),
+        TensorElementType.Int8 => New<sbyte>(count, filledLater),
+        TensorElementType.UInt16 => New<ushort>(count, filledLater),
+        TensorElementType.Int16 => New<short>(count, filledLater),
+        TensorElementType.Int32 => New<int>(count, filledLater),
+        TensorElementType.Int64 => New<long>(count, filledLater),
         TensorElementType.String => new string[count],
-        TensorElementType.Bool => new bool[count],
-        TensorElementType.Float16 => new Half[count],
-        TensorElementType.Double => new double[count],
-        TensorElementType.UInt32 => new uint[count],
-        TensorElementType.UInt64 => new ulong[count],
+        TensorElementType.Bool => New<bool>(count, filledLater),
+        TensorElementType.Float16 => New<Half>(count, filledLater),
+        TensorElementType.Double => New<double>(count, filledLater),
+        TensorElementType.UInt32 => New<uint>(count, filledLater),
+        TensorElementType.UInt64 => New<ulong>(count, filledLater),
         _ => throw new NotSupportedException($"Tensor element type {type} ({(int)type}) is not supported."),
     };
+
+    private static T[] New<T>(long count, bool filledLater) =>
+        filledLater ? GC.AllocateUninitializedArray<T>(checked((int)count)) : new T[count];
 }

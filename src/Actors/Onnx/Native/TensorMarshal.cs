@@ -92,7 +92,7 @@ internal static unsafe class TensorMarshal
             return OnnxTensor.FromNative(type, shape, ReadStrings(value, count));
         }
 
-        var array = TensorElementTypes.NewFilledLater(type, count);
+        var array = TensorElementTypes.NewArray(type, count, filledLater: true);
         if (count > 0)
         {
             void* data;
