@@ -31,8 +31,8 @@ public static class OnnxThroughputBenchmark
         var path = Path.Combine(Path.GetTempPath(), "modelactors-mlp-256-512-512-10.onnx");
         File.WriteAllBytes(path, BuildMlp());
         Console.WriteLine($"# MLP 256→512→512→10 (float), ONNX Runtime {InferenceSession.RuntimeVersion}, IntraOpNumThreads {threads} (0 = ORT's default), allow_spinning {spinning}, same for both; actors: {setup.Replicas} replica(s), ConcurrentRuns {setup.ConcurrentRuns} (0 = no limit), {setup.Callers} callers; {turns} turns of {seconds} s each per row after 1 s warm-up, medians");
-        Console.WriteLine("| batch size | raw items/s | actors items/s | actors / raw | per-turn ratios | actors mean batch |");
-        Console.WriteLine("|---:|---:|---:|---:|---|---:|");
+        Console.WriteLine("| batch size | raw items/s | actors items/s | actors / raw | per-turn ratios | actors mean batch | actors B/item | actors gen0 GCs/s |");
+        Console.WriteLine("|---:|---:|---:|---:|---|---:|---:|---:|");
         foreach (var batch in batchSizes)
         {
             using var session = new InferenceSession(path, new OnnxSessionOptions
@@ -59,14 +59,19 @@ public static class OnnxThroughputBenchmark
             sizes.Reset();
             var raw = new List<double>();
             var actors = new List<double>();
+            var memory = new List<(double BytesPerItem, double CollectionsPerSecond)>();
             for (var turn = 0; turn < turns; turn++)
             {
                 raw.Add(Loop(session, inputs, duration) * batch / duration.TotalSeconds);
-                actors.Add(await LoadAsync(client, items, duration));
+                var allocated = GC.GetTotalAllocatedBytes();
+                var collections = GC.CollectionCount(0);
+                var rate = await LoadAsync(client, items, duration);
+                actors.Add(rate);
+                memory.Add(((GC.GetTotalAllocatedBytes() - allocated) / (rate * duration.TotalSeconds), (GC.CollectionCount(0) - collections) / duration.TotalSeconds));
             }
 
             var ratios = string.Join(" ", raw.Zip(actors, (r, a) => (a / r).ToString("P0", CultureInfo.InvariantCulture).Replace(" ", string.Empty, StringComparison.Ordinal)));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {Median(raw):N0} | {Median(actors):N0} | **{Median(actors) / Median(raw):P1}** | {ratios} | {sizes.Mean:N1} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {Median(raw):N0} | {Median(actors):N0} | **{Median(actors) / Median(raw):P1}** | {ratios} | {sizes.Mean:N1} | {Median([.. memory.Select(m => m.BytesPerItem)]):N0} | {Median([.. memory.Select(m => m.CollectionsPerSecond)]):N0} |"));
         }
     }
 

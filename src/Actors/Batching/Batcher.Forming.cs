@@ -82,6 +82,7 @@ internal sealed partial class Batcher<TItem, TResult>
     /// once, else wait up to MaxDelay from the oldest item). With every replica busy: only a full batch, at
     /// most one ahead, so the replica that frees up next finds it ready instead of waiting for it to form.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<List<WorkPart<TItem, TResult>>?> NextBatchAsync()
     {
         while (true)

@@ -142,7 +142,7 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     /// <summary>Takes up to MaxBatchSize live items from the head of the queue. Called under the lock.</summary>
     private List<WorkPart<TItem, TResult>> Take()
     {
-        var parts = new List<WorkPart<TItem, TResult>>();
+        var parts = new List<WorkPart<TItem, TResult>>(Math.Min(_options.MaxBatchSize, _queue.Count));
         var taken = 0;
         while (taken < _options.MaxBatchSize && _queue.TryPeek(out var entry))
         {

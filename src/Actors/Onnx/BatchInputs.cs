@@ -35,7 +35,7 @@ internal sealed class BatchInputs
         }
 
         var sizes = new long[items.Count];
-        var merged = new OnnxTensors();
+        var merged = new OnnxTensors(_inputs.Length);
         var parts = new OnnxTensor[items.Count];
         for (var k = 0; k < _inputs.Length; k++)
         {
@@ -50,6 +50,22 @@ internal sealed class BatchInputs
         }
 
         return (merged, sizes);
+    }
+
+    /// <summary>
+    /// Hands back the arrays <see cref="Merge"/> concatenated, once the run they were made for has returned:
+    /// the next batch of the same size is concatenated into them instead of a new array (a full batch after
+    /// a full batch allocates nothing for its inputs). Shared inputs are the caller's own and are not kept.
+    /// </summary>
+    public void Recycle(OnnxTensors merged)
+    {
+        foreach (var input in _inputs)
+        {
+            if (!input.Shared && merged.TryGetValue(input.Name, out var tensor))
+            {
+                input.Recycle(tensor.Data);
+            }
+        }
     }
 
     private static OnnxTensor SharedValue(Input input, OnnxTensor[] parts)
@@ -86,7 +102,7 @@ internal sealed class BatchInputs
 
         if (input.Pad is { } padValue)
         {
-            return TensorBatching.Concat(Padded(parts, axis, padValue), axis);
+            return input.Concat(Padded(parts, axis, padValue));
         }
 
         var shape0 = parts[0].Shape;
@@ -102,7 +118,7 @@ internal sealed class BatchInputs
             }
         }
 
-        return TensorBatching.Concat(parts, axis);
+        return input.Concat(parts);
     }
 
     /// <summary>Each part padded to the batch's longest extent along every axis but the batch axis.</summary>
@@ -122,5 +138,23 @@ internal sealed class BatchInputs
         })];
     }
 
-    private sealed record Input(string Name, int Axis, bool Shared, double? Pad);
+    /// <summary>One model input and how it is batched. Keeps the array its last batch was concatenated into, for the next.</summary>
+    private sealed class Input(string name, int axis, bool shared, double? pad)
+    {
+        private Array? _spare;
+
+        public string Name => name;
+
+        public int Axis => axis;
+
+        public bool Shared => shared;
+
+        public double? Pad => pad;
+
+        /// <summary>Concatenates the batch's parts, into the spare array when it has the right length.</summary>
+        public OnnxTensor Concat(OnnxTensor[] parts) => TensorBatching.Concat(parts, axis, Interlocked.Exchange(ref _spare, null));
+
+        /// <summary>Keeps a merged array whose run has returned, for the next batch.</summary>
+        public void Recycle(Array merged) => Volatile.Write(ref _spare, merged);
+    }
 }

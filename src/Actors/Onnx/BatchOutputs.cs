@@ -37,7 +37,7 @@ internal sealed class BatchOutputs : IReadOnlyList<OnnxTensors>
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-            var result = new OnnxTensors();
+            var result = new OnnxTensors(_outputs.Length);
             foreach (var (name, tensor, axis) in _outputs)
             {
                 result[name] = TensorBatching.Slice(tensor, axis, _starts[index], _sizes[index]);

@@ -92,7 +92,7 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <param name="outputNames">The outputs to compute; all when null.</param>
     /// <param name="cancellationToken">Terminates the run (ONNX Runtime stops between operators).</param>
     /// <returns>The outputs by name, copied into managed memory.</returns>
-    public IReadOnlyDictionary<string, OnnxTensor> Run(IReadOnlyDictionary<string, OnnxTensor> inputs, IReadOnlyList<string>? outputNames = null, CancellationToken cancellationToken = default)
+    public OnnxTensors Run(IReadOnlyDictionary<string, OnnxTensor> inputs, IReadOnlyList<string>? outputNames = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         Validate(inputs);
@@ -153,7 +153,7 @@ public sealed unsafe class InferenceSession : IDisposable
                 OrtApi.Check(status);
             }
 
-            var results = new Dictionary<string, OnnxTensor>(outputs.Count, StringComparer.Ordinal);
+            var results = new OnnxTensors(outputs.Count);
             for (var o = 0; o < outputs.Count; o++)
             {
                 results[outputs[o]] = TensorMarshal.FromNative(outValues[o], outputs[o]);

@@ -77,12 +77,21 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
 
         if (items.Count == 1)
         {
-            return [new OnnxTensors(Run(session, items[0], cancellationToken))];
+            return [Run(session, items[0], cancellationToken)];
         }
 
         var (merged, sizes) = _batchInputs!.Merge(items);
 
-        var outputs = Run(session, merged, cancellationToken);
+        OnnxTensors outputs;
+        try
+        {
+            outputs = Run(session, merged, cancellationToken);
+        }
+        finally
+        {
+            _batchInputs.Recycle(merged);
+        }
+
         var total = sizes.Sum();
         var split = new (string Name, OnnxTensor Tensor, int Axis)[outputs.Count];
         var next = 0;
@@ -103,7 +112,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
     }
 
     /// <summary>Runs the session, through the run gate when <see cref="OnnxModelSettings.ConcurrentRuns"/> bounds concurrent runs.</summary>
-    private IReadOnlyDictionary<string, OnnxTensor> Run(InferenceSession session, IReadOnlyDictionary<string, OnnxTensor> inputs, CancellationToken cancellationToken) =>
+    private OnnxTensors Run(InferenceSession session, IReadOnlyDictionary<string, OnnxTensor> inputs, CancellationToken cancellationToken) =>
         _runGate is { } gate
             ? gate.Run((session, inputs, cancellationToken), static s => s.session.Run(s.inputs, cancellationToken: s.cancellationToken), cancellationToken)
             : session.Run(inputs, cancellationToken: cancellationToken);

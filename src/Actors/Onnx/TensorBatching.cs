@@ -4,14 +4,25 @@ namespace ModelActors.Onnx;
 internal static class TensorBatching
 {
     /// <summary>Concatenates <paramref name="parts"/> (equal shapes except on <paramref name="axis"/>) along <paramref name="axis"/>.</summary>
-    public static OnnxTensor Concat(IReadOnlyList<OnnxTensor> parts, int axis)
+    /// <param name="parts">The tensors, all of one element type.</param>
+    /// <param name="axis">The axis to concatenate along.</param>
+    /// <param name="reuse">An array of that element type to write into when it has exactly the result's length (it is overwritten whole); otherwise a new one is made.</param>
+    public static OnnxTensor Concat(OnnxTensor[] parts, int axis, Array? reuse = null)
     {
         var first = parts[0];
         var shape = first.Shape.ToArray();
-        shape[axis] = parts.Sum(p => p.Shape[axis]);
+        shape[axis] = 0;
+        foreach (var part in parts)
+        {
+            shape[axis] += part.Shape[axis];
+        }
+
         var outer = Product(shape, 0, axis);
         var inner = Product(shape, axis + 1, shape.Length);
-        var data = TensorElementTypes.NewArray(first.ElementType, Product(shape, 0, shape.Length), filledLater: true);
+        var count = Product(shape, 0, shape.Length);
+        var data = reuse is not null && reuse.LongLength == count && reuse.GetType() == first.Data.GetType()
+            ? reuse
+            : TensorElementTypes.NewArray(first.ElementType, count, filledLater: true);
         var target = 0L;
         for (var o = 0L; o < outer; o++)
         {

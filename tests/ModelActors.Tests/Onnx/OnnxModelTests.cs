@@ -55,6 +55,29 @@ public sealed class OnnxModelTests : IDisposable
     }
 
     [Fact]
+    public async Task ConsecutiveBatchesOfOneSize_EachGetTheirOwnRows_ThoughTheyShareTheMergeArray()
+    {
+        var path = Save("linear.onnx", TestModelFiles.Linear());
+        await using var library = ModelLibrary.CreateBuilder().AddOnnxModel("linear", path).Build();
+        var client = library.Get<OnnxTensors, OnnxTensors>("linear");
+        var rows = Enumerable.Range(0, 14).Select(i => new[] { (float)i, -i, 2 * i }).ToList();
+
+        // Cut into chunks of 4, 4, 4, 2 that reach the one replica one after another.
+        var results = await client.PredictBatchAsync([.. rows.Select(r => Rows(r))], batchSize: 4);
+        var again = await client.PredictBatchAsync([.. rows.Take(4).Reverse().Select(r => Rows(r))], batchSize: 4);
+
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(TestModelFiles.LinearExpected(rows[i]), results[i]["y"].GetData<float>());
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(TestModelFiles.LinearExpected(rows[3 - i]), again[i]["y"].GetData<float>());
+        }
+    }
+
+    [Fact]
     public async Task ARecurrentState_IsBatchedOnAxis1()
     {
         var model = new OnnxGraphBuilder()
