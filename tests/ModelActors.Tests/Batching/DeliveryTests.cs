@@ -59,25 +59,23 @@ public sealed class DeliveryTests
     [Fact]
     public async Task ABatchWithABlockedCaller_IsAnsweredOnTheReplicasOwnThread_NotThroughThePool()
     {
+        // The batch goes only when both calls are queued: two items fill it, and MaxDelay never passes on the manual clock.
         var model = new LazyResultsModel();
-        await using var library = Library(model);
-        var client = library.Get<int, int>("lazy");
-        var sync = library.GetSync<int, int>("lazy");
-        var holder = client.PredictAsync(-1).AsTask();
-        await model.Holding.Task;
-        var asyncCall = client.PredictAsync(8).AsTask();
+        await using var library = ModelLibrary.CreateBuilder()
+            .UseTimeProvider(new ManualTimeProvider())
+            .AddModel("lazy", o => { o.MaxBatchSize = 2; o.MaxDelay = TimeSpan.FromHours(1); o.Timeout = TimeSpan.FromHours(2); }, _ => model)
+            .Build();
+        await library.LoadAsync();
+        var asyncCall = library.Get<int, int>("lazy").PredictAsync(8).AsTask();
         var syncResult = 0;
-        var blocked = new Thread(() => syncResult = sync.Predict(7)) { IsBackground = true };
-        blocked.Start();
-        Assert.True(SpinWait.SpinUntil(() => library.Describe("lazy").QueueDepth == 2, TimeSpan.FromSeconds(10)), "the blocked call was not queued");
+        var blocked = new Thread(() => syncResult = library.GetSync<int, int>("lazy").Predict(7)) { IsBackground = true };
 
-        model.Release.Set();
+        blocked.Start();
         Assert.Equal(80, await asyncCall);
         blocked.Join();
-        await holder;
-        Assert.Equal(70, syncResult);
 
-        Assert.Equal([8, 7], model.Batches[1]);
+        Assert.Equal(70, syncResult);
+        Assert.Equal([8, 7], Assert.Single(model.Batches));
         Assert.False(model.ReadOnPool[7]); // read (and answered) on the replica's dedicated thread
         Assert.False(model.ReadOnPool[8]);
     }
