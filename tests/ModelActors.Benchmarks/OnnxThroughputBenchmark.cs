@@ -65,9 +65,9 @@ public static class OnnxThroughputBenchmark
                 raw.Add(Loop(session, inputs, duration) * batch / duration.TotalSeconds);
                 var allocated = GC.GetTotalAllocatedBytes();
                 var collections = GC.CollectionCount(0);
-                var rate = await LoadAsync(client, items, duration);
-                actors.Add(rate);
-                memory.Add(((GC.GetTotalAllocatedBytes() - allocated) / (rate * duration.TotalSeconds), (GC.CollectionCount(0) - collections) / duration.TotalSeconds));
+                var (answered, took) = await LoadAsync(client, items, duration);
+                actors.Add(answered / took);
+                memory.Add(((double)(GC.GetTotalAllocatedBytes() - allocated) / answered, (GC.CollectionCount(0) - collections) / took));
             }
 
             var ratios = string.Join(" ", raw.Zip(actors, (r, a) => (a / r).ToString("P0", CultureInfo.InvariantCulture).Replace(" ", string.Empty, StringComparison.Ordinal)));
@@ -88,8 +88,8 @@ public static class OnnxThroughputBenchmark
         return runs;
     }
 
-    /// <summary>Items per second through the actors: every caller sends its item, awaits the answer, and sends again.</summary>
-    private static async Task<double> LoadAsync(IModelClient<OnnxTensors, OnnxTensors> client, OnnxTensors[] items, TimeSpan duration)
+    /// <summary>Items answered through the actors, and the seconds it took: every caller sends its item, awaits the answer, and sends again.</summary>
+    private static async Task<(long Items, double Seconds)> LoadAsync(IModelClient<OnnxTensors, OnnxTensors> client, OnnxTensors[] items, TimeSpan duration)
     {
         var started = Stopwatch.GetTimestamp();
         var end = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -104,7 +104,7 @@ public static class OnnxThroughputBenchmark
 
             return n;
         })));
-        return counts.Sum() / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return (counts.Sum(), Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private static double Median(List<double> values)
