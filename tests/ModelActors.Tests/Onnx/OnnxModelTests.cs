@@ -185,6 +185,32 @@ public sealed class OnnxModelTests : IDisposable
     }
 
     [Fact]
+    public async Task ABatchWhoseRunFails_FailsOnlyTheBadItem_AndTheNextBatchOfThatSizeIsCorrect()
+    {
+        // Gather checks its indices while running: ONNX Runtime, not the metadata check, rejects index 7.
+        var model = new OnnxGraphBuilder()
+            .Input("index", TensorElementType.Int64, "N")
+            .Initializer("table", [10f, 20, 30], 3)
+            .Node("Gather", ["table", "index"], ["value"])
+            .Output("value", TensorElementType.Float, "N")
+            .Build();
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddOnnxModel("lookup", Save("lookup.onnx", model), options: o => { o.MaxBatchSize = 3; o.MaxDelay = TimeSpan.FromHours(1); })
+            .Build();
+        var client = library.Get<OnnxTensors, OnnxTensors>("lookup");
+        static OnnxTensors Index(long i) => new() { ["index"] = OnnxTensor.Create(new[] { i }, 1) };
+
+        var failed = await client.PredictOutcomesAsync([Index(0), Index(7), Index(2)]);
+        var next = await client.PredictBatchAsync([Index(2), Index(1), Index(0)]);
+
+        Assert.Equal([10f], failed[0].Value["value"].GetData<float>());
+        Assert.IsType<OnnxRuntimeException>(failed[1].Exception);
+        Assert.Equal("lookup", ModelErrors.GetModelName(failed[1].Exception!));
+        Assert.Equal([30f], failed[2].Value["value"].GetData<float>());
+        Assert.Equal([[30f], [20f], [10f]], next.Select(r => r["value"].GetData<float>()));
+    }
+
+    [Fact]
     public async Task Replicas_ShareOneSession()
     {
         var name = $"shared-{Guid.NewGuid():N}";
