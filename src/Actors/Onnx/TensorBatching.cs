@@ -106,6 +106,7 @@ internal static class TensorBatching
     private static object? PadValue(Type elementType, double value) =>
         elementType == typeof(string) ? string.Empty
         : elementType == typeof(Half) ? (Half)value
+        : elementType == typeof(BFloat16) ? (BFloat16)(float)value
         : elementType == typeof(bool) ? value != 0
         : Convert.ChangeType(value, elementType, System.Globalization.CultureInfo.InvariantCulture);
 

@@ -44,6 +44,9 @@ public enum TensorElementType
 
     /// <summary>64-bit unsigned (<see cref="ulong"/>).</summary>
     UInt64 = 13,
+
+    /// <summary>bfloat16: the upper half of a 32-bit float (<see cref="Onnx.BFloat16"/>).</summary>
+    BFloat16 = 16,
 }
 
 /// <summary>The .NET types of the supported element types.</summary>
@@ -63,9 +66,10 @@ internal static class TensorElementTypes
         : type == typeof(double) ? TensorElementType.Double
         : type == typeof(uint) ? TensorElementType.UInt32
         : type == typeof(ulong) ? TensorElementType.UInt64
+        : type == typeof(BFloat16) ? TensorElementType.BFloat16
         : throw new NotSupportedException($"Element type {type.Name} has no ONNX tensor element type.");
 
-    public static bool IsSupported(int type) => type is >= 1 and <= 13;
+    public static bool IsSupported(int type) => type is (>= 1 and <= 13) or 16;
 
     /// <summary>A new array of <paramref name="count"/> elements of <paramref name="type"/> (typed allocation, no reflection).</summary>
     /// <param name="type">The element type.</param>
@@ -86,6 +90,7 @@ internal static class TensorElementTypes
         TensorElementType.Double => New<double>(count, filledLater),
         TensorElementType.UInt32 => New<uint>(count, filledLater),
         TensorElementType.UInt64 => New<ulong>(count, filledLater),
+        TensorElementType.BFloat16 => New<BFloat16>(count, filledLater),
         _ => throw new NotSupportedException($"Tensor element type {type} ({(int)type}) is not supported."),
     };
 

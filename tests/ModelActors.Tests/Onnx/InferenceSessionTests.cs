@@ -1,3 +1,4 @@
+using ModelActors.TestKit.Onnx;
 using ModelActors.Onnx;
 
 namespace ModelActors.Tests.Onnx;
@@ -71,6 +72,7 @@ public sealed class InferenceSessionTests
         OnnxTensor.Create(new float[] { 1.5f, -2 }, 2),
         OnnxTensor.Create(new double[] { 1e300, -2 }, 2),
         OnnxTensor.Create(new[] { (Half)1.5, (Half)(-0.25) }, 2),
+        OnnxTensor.Create(new[] { (BFloat16)1.5f, (BFloat16)(-3e38f) }, 2),
         OnnxTensor.Create(new sbyte[] { sbyte.MinValue, 1 }, 2),
         OnnxTensor.Create(new short[] { short.MinValue, 1 }, 2),
         OnnxTensor.Create(new[] { int.MinValue, 1 }, 2),
@@ -93,6 +95,22 @@ public sealed class InferenceSessionTests
 
         Assert.Equal(tensor.ElementType, output.ElementType);
         Assert.Equal(tensor.Data.Cast<object>(), output.Data.Cast<object>());
+    }
+
+    [Fact]
+    public void BFloat16_IsCastByOnnxRuntime_AsTheStructRounds()
+    {
+        float[] values = [1f, 1.00390625f, 1.01171875f, -2.5e-3f, 3.4e38f, float.NaN, float.NegativeInfinity];
+        using var session = new InferenceSession(new OnnxGraphBuilder()
+            .Input("x", TensorElementType.Float, "N")
+            .Node("Cast", ["x"], ["y"], ("to", (long)TensorElementType.BFloat16))
+            .Output("y", TensorElementType.BFloat16, "N")
+            .Build());
+
+        var cast = session.Run(Inputs(("x", OnnxTensor.Create(values, values.Length))))["y"].GetData<BFloat16>();
+
+        Assert.Equal(values.Select(v => ((BFloat16)v).Bits), cast.Select(b => b.Bits));
+        Assert.Equal(TensorElementType.BFloat16, session.OutputMetadata[0].ElementType);
     }
 
     [Fact]

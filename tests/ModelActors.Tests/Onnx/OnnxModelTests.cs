@@ -155,6 +155,27 @@ public sealed class OnnxModelTests : IDisposable
     }
 
     [Fact]
+    public async Task BFloat16Items_AreBatched_AndPaddedWithTheRoundedPadValue()
+    {
+        var model = new OnnxGraphBuilder()
+            .Input("x", TensorElementType.BFloat16, "N", "L")
+            .Node("Identity", ["x"], ["y"])
+            .Output("y", TensorElementType.BFloat16, "N", "L")
+            .Build();
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddOnnxModel("bf16", Save("bf16.onnx", model), s => s.PadInputs["x"] = -1.5)
+            .Build();
+        static OnnxTensors Item(params float[] values) =>
+            new() { ["x"] = OnnxTensor.Create([.. values.Select(v => (BFloat16)v)], 1, values.Length) };
+
+        var results = await library.Get<OnnxTensors, OnnxTensors>("bf16").PredictBatchAsync([Item(0.5f), Item(2, 3)]);
+
+        Assert.Equal([0.5f, -1.5f], results[0]["y"].GetData<BFloat16>().Select(v => (float)v));
+        Assert.Equal([2f, 3f], results[1]["y"].GetData<BFloat16>().Select(v => (float)v));
+        Assert.Equal(TensorElementType.BFloat16, results[0]["y"].ElementType);
+    }
+
+    [Fact]
     public async Task ABadItem_FailsBeforeRun_NamingTheInputAndTheItem()
     {
         await using var library = ModelLibrary.CreateBuilder().AddOnnxModel("linear", Save("linear.onnx", TestModelFiles.Linear())).Build();

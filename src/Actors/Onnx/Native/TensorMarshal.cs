@@ -111,7 +111,7 @@ internal static unsafe class TensorMarshal
     {
         TensorElementType.Float or TensorElementType.Int32 or TensorElementType.UInt32 => 4,
         TensorElementType.Double or TensorElementType.Int64 or TensorElementType.UInt64 => 8,
-        TensorElementType.Float16 or TensorElementType.Int16 or TensorElementType.UInt16 => 2,
+        TensorElementType.Float16 or TensorElementType.BFloat16 or TensorElementType.Int16 or TensorElementType.UInt16 => 2,
         TensorElementType.UInt8 or TensorElementType.Int8 or TensorElementType.Bool => 1,
         _ => throw new NotSupportedException($"Element type {type} has no fixed size."),
     };

@@ -50,6 +50,7 @@ public sealed class OnnxConformanceTests(ITestOutputHelper output)
         text.AppendLine("# ONNX backend conformance");
         text.AppendLine();
         text.AppendLine("Every node test of ONNX 1.12's backend test data (Debian `libonnx-testdata`), run through the ModelActors binding on ONNX Runtime 1.30.0 and compared with the expected outputs (rtol 1e-3, atol 1e-7 for floating point; exact for integers, bools and strings).");
+        text.AppendLine("ONNX 1.12 stores its bfloat16 test tensors as uint16 bit patterns; where the graph declares bfloat16 they are read as bfloat16.");
         text.AppendLine("Regenerate: `MODELACTORS_CONFORMANCE_REPORT=$PWD/docs/ONNX-CONFORMANCE.md dotnet test tests/ModelActors.Tests --filter OnnxConformance`.");
         text.AppendLine();
         text.AppendLine($"**{results.Count(r => r.Outcome == "passed")} passed, {results.Count(r => r.Outcome == "failed")} failed, {results.Count(r => r.Outcome == "skipped")} skipped, of {results.Count} cases.**");
