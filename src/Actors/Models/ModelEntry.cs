@@ -61,6 +61,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     private readonly string _target;
     private RouterPool<IModelWork<TItem, TResult>>? _pool;
     private Batcher<TItem, TResult>? _batcher;
+    private IItemCheck<TItem>? _itemCheck;
     private Task? _loadTask;
     private bool _stopping;
 
@@ -180,6 +181,9 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         State = ModelState.Stopped;
     }
 
+    /// <summary>Lets <paramref name="check"/> (a replica's loaded model) refuse bad single requests before they are queued.</summary>
+    internal void UseItemCheck(IItemCheck<TItem> check) => Volatile.Write(ref _itemCheck, check);
+
     private ValueTask<TResult> PredictPrimaryAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
     {
         var pool = Volatile.Read(ref _pool);
@@ -194,6 +198,12 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         }
 
         Events.Request();
+        if (Volatile.Read(ref _itemCheck)?.CheckItem(item) is { } refused)
+        {
+            Events.Failed();
+            return ValueTask.FromException<TResult>(ModelErrors.Attach(refused, Name));
+        }
+
         var work = _singles.Rent(item, Timeout, cancellationToken, blockingCaller);
         Post(pool, work);
         return work.Task;

@@ -24,6 +24,10 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         var model = entry.CreateInstance();
         await model.LoadCoreAsync(entry.CreateContext(index), cancellationToken).ConfigureAwait(false);
         _model = model;
+        if (model is IItemCheck<TItem> check)
+        {
+            entry.UseItemCheck(check);
+        }
     }
 
     public ValueTask ReceiveAsync(IModelWork<TItem, TResult> work)

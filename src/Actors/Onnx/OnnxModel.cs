@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ModelActors.Models;
 
 namespace ModelActors.Onnx;
 
@@ -17,7 +18,7 @@ namespace ModelActors.Onnx;
 /// //                   "Settings": { "BatchAxes": { "state": 1 }, "SharedInputs": [ "sr" ] } }
 /// </code>
 /// </example>
-public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
+public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, IItemCheck<OnnxTensors>
 {
     private string? _sessionKey;
     private InferenceSession? _session;
@@ -126,6 +127,25 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable
 
         var besideApp = Path.Combine(AppContext.BaseDirectory, path);
         return File.Exists(besideApp) ? besideApp : Path.GetFullPath(path);
+    }
+
+    /// <summary>Checks a single request against the metadata on the caller's side, before it is queued.</summary>
+    Exception? IItemCheck<OnnxTensors>.CheckItem(OnnxTensors item)
+    {
+        if (item is null || _session is not { } session)
+        {
+            return null; // the replica reports it
+        }
+
+        try
+        {
+            session.Validate(item);
+            return null;
+        }
+        catch (OnnxInputException exception)
+        {
+            return exception;
+        }
     }
 
     /// <summary>Checks one item; in a batch (<paramref name="index"/> ≥ 0) the error names the item too.</summary>

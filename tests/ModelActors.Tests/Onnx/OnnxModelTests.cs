@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using ModelActors.Onnx;
+using ModelActors.TestKit;
 using ModelActors.TestKit.Onnx;
 
 namespace ModelActors.Tests.Onnx;
@@ -229,6 +230,38 @@ public sealed class OnnxModelTests : IDisposable
         Assert.Equal("lookup", ModelErrors.GetModelName(failed[1].Exception!));
         Assert.Equal([30f], failed[2].Value["value"].GetData<float>());
         Assert.Equal([[30f], [20f], [10f]], next.Select(r => r["value"].GetData<float>()));
+    }
+
+    [Fact]
+    public async Task ABadSingleRequest_FailsAtOnce_OnTheCallersSide_AndNeverBreaksUpTheBatchItWouldHaveJoined()
+    {
+        // Batches go only when full (MaxDelay never passes on the manual clock). Had the bad request been
+        // queued, it would have joined the first batch of four, and the fourth good request would wait forever.
+        await using var library = ModelLibrary.CreateBuilder()
+            .UseTimeProvider(new ManualTimeProvider())
+            .AddOnnxModel("linear", Save("linear.onnx", TestModelFiles.Linear()), options: o => { o.MaxBatchSize = 4; o.MaxDelay = TimeSpan.FromHours(1); o.Timeout = TimeSpan.FromHours(2); })
+            .Build();
+        await library.LoadAsync();
+        var client = library.Get<OnnxTensors, OnnxTensors>("linear");
+        var bad = new OnnxTensors { ["x"] = OnnxTensor.Create(new float[] { 1, 2 }, 1, 2) };
+
+        var refused = client.PredictAsync(bad);
+        var good = Enumerable.Range(0, 4).Select(i => client.PredictAsync(Rows(i, 1, 2)).AsTask()).ToList();
+
+        Assert.True(refused.IsFaulted);
+        var error = await Assert.ThrowsAsync<OnnxInputException>(() => refused.AsTask());
+        Assert.Equal("x", error.InputName);
+        Assert.StartsWith("Input 'x' dimension 1 must be 3", error.Message);
+        Assert.Equal("linear", ModelErrors.GetModelName(error));
+        var results = await Task.WhenAll(good).WaitAsync(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(TestModelFiles.LinearExpected([i, 1, 2]), results[i]["y"].GetData<float>());
+        }
+
+        var sync = Assert.Throws<OnnxInputException>(() => library.GetSync<OnnxTensors, OnnxTensors>("linear").Predict(bad));
+        Assert.Equal("x", sync.InputName);
+        Assert.Equal(0, library.Describe("linear").QueueDepth);
     }
 
     [Fact]
