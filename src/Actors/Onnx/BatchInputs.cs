@@ -139,20 +139,12 @@ internal sealed class BatchInputs
     }
 
     /// <summary>One model input and how it is batched. Keeps the array its last batch was concatenated into, for the next.</summary>
-    private sealed class Input(string name, int axis, bool shared, double? pad)
+    private sealed record Input(string Name, int Axis, bool Shared, double? Pad)
     {
         private Array? _spare;
 
-        public string Name => name;
-
-        public int Axis => axis;
-
-        public bool Shared => shared;
-
-        public double? Pad => pad;
-
         /// <summary>Concatenates the batch's parts, into the spare array when it has the right length.</summary>
-        public OnnxTensor Concat(OnnxTensor[] parts) => TensorBatching.Concat(parts, axis, Interlocked.Exchange(ref _spare, null));
+        public OnnxTensor Concat(OnnxTensor[] parts) => TensorBatching.Concat(parts, Axis, Interlocked.Exchange(ref _spare, null));
 
         /// <summary>Keeps a merged array whose run has returned, for the next batch.</summary>
         public void Recycle(Array merged) => Volatile.Write(ref _spare, merged);

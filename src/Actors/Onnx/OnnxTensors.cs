@@ -59,7 +59,6 @@ public sealed class OnnxTensors : IReadOnlyDictionary<string, OnnxTensor>
         get => TryGetValue(name, out var tensor) ? tensor : throw new KeyNotFoundException($"No tensor named '{name}'. Tensors: {string.Join(", ", Keys)}.");
         set
         {
-            ArgumentNullException.ThrowIfNull(name);
             ArgumentNullException.ThrowIfNull(value);
             var at = IndexOf(name);
             if (at >= 0)

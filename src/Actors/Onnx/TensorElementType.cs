@@ -69,7 +69,8 @@ internal static class TensorElementTypes
         : type == typeof(BFloat16) ? TensorElementType.BFloat16
         : throw new NotSupportedException($"Element type {type.Name} has no ONNX tensor element type.");
 
-    public static bool IsSupported(int type) => type is (>= 1 and <= 13) or 16;
+    /// <summary>Every named element type but Undefined has a .NET array type (see <see cref="NewArray"/>).</summary>
+    public static bool IsSupported(int type) => type != (int)TensorElementType.Undefined && Enum.IsDefined((TensorElementType)type);
 
     /// <summary>A new array of <paramref name="count"/> elements of <paramref name="type"/> (typed allocation, no reflection).</summary>
     /// <param name="type">The element type.</param>

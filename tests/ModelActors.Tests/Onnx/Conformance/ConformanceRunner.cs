@@ -90,8 +90,8 @@ internal static class ConformanceRunner
         for (var i = 0; i < inputFiles.Count; i++)
         {
             var (name, tensor) = TensorProtoReader.Read(File.ReadAllBytes(inputFiles[i]));
-            var declared = name.Length > 0 ? signature.Inputs.First(v => v.Name == name) : signature.Inputs[i];
-            inputs[declared.Name] = AsDeclared(tensor, declared);
+            var key = name.Length > 0 ? name : signature.Inputs[i].Name;
+            inputs[key] = AsDeclared(tensor, signature.Inputs.FirstOrDefault(v => v.Name == key));
         }
 
         var expected = Directory.GetFiles(set, "output_*.pb")
@@ -99,8 +99,8 @@ internal static class ConformanceRunner
             .Select((f, i) =>
             {
                 var (name, tensor) = TensorProtoReader.Read(File.ReadAllBytes(f));
-                var declared = name.Length > 0 ? signature.Outputs.First(v => v.Name == name) : signature.Outputs[i];
-                return (declared.Name, Tensor: AsDeclared(tensor, declared));
+                var key = name.Length > 0 ? name : signature.Outputs[i].Name;
+                return (Name: key, Tensor: AsDeclared(tensor, signature.Outputs.FirstOrDefault(v => v.Name == key)));
             })
             .ToList();
 
@@ -141,8 +141,8 @@ internal static class ConformanceRunner
     /// ONNX 1.12 stores its bfloat16 test tensors as uint16 bit patterns (numpy has no bfloat16): where the
     /// graph declares bfloat16, those bits are read as bfloat16 values.
     /// </summary>
-    private static OnnxTensor AsDeclared(OnnxTensor tensor, GraphSignature.Value declared) =>
-        declared.ElementType == (int)TensorElementType.BFloat16 && tensor.ElementType == TensorElementType.UInt16
+    private static OnnxTensor AsDeclared(OnnxTensor tensor, GraphSignature.Value? declared) =>
+        declared?.ElementType == (int)TensorElementType.BFloat16 && tensor.ElementType == TensorElementType.UInt16
             ? OnnxTensor.Create([.. tensor.GetData<ushort>().Select(BFloat16.FromBits)], [.. tensor.Shape])
             : tensor;
 
