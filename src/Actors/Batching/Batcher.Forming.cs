@@ -1,5 +1,4 @@
 using ModelActors.Models;
-using ModelActors.Runtime;
 
 namespace ModelActors.Batching;
 
@@ -36,7 +35,7 @@ internal sealed partial class Batcher<TItem, TResult>
             BatchFinished();
         });
         _onFormed(parts);
-        if (_replicas.Tell(batch) != PostResult.Accepted)
+        if (_replicas.Post(batch) != PostResult.Accepted)
         {
             batch.TryBegin();
             batch.Fail(new InvalidOperationException("The model's replicas stopped before the batch could be sent."));

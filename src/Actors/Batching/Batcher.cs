@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using ModelActors.Models;
-using ModelActors.Runtime;
 
 namespace ModelActors.Batching;
 
@@ -23,7 +22,7 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     private readonly Queue<Entry> _queue = new();
     private readonly BatchingOptions _options;
     private readonly int _capacity;
-    private readonly IActorRef<IModelWork<TItem, TResult>> _replicas;
+    private readonly Actors.IReplicaTarget<TItem, TResult> _replicas;
     private readonly int _replicaCount;
     private readonly TimeProvider _timeProvider;
     private readonly Action<IReadOnlyList<WorkPart<TItem, TResult>>> _onFormed;
@@ -40,7 +39,7 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
         BatchingOptions options,
         int capacity,
         int replicas,
-        IActorRef<IModelWork<TItem, TResult>> replicasRef,
+        Actors.IReplicaTarget<TItem, TResult> replicasRef,
         TimeProvider timeProvider,
         Action<IReadOnlyList<WorkPart<TItem, TResult>>> onFormed,
         Action<TimeSpan> onDone)

@@ -1,4 +1,3 @@
-using ModelActors.Runtime;
 
 namespace ModelActors.Models;
 

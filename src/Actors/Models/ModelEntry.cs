@@ -1,8 +1,8 @@
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
+using ModelActors.Actors;
 using ModelActors.Batching;
 using ModelActors.Diagnostics;
-using ModelActors.Runtime;
-using ModelActors.Runtime.Routing;
 
 namespace ModelActors.Models;
 
@@ -33,6 +33,18 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     public abstract object SyncClient { get; }
 
+    /// <summary>The model's actor (<c>/user/model-actors/{model}</c>); set when the library actor has created it.</summary>
+    public IActorRef ModelActor { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>Records the model's actor.</summary>
+    public void Attach(IActorRef modelActor) => ModelActor = modelActor;
+
+    /// <summary>The props of the model's actor.</summary>
+    public abstract Props CreateActorProps();
+
+    /// <summary>Fails <paramref name="message"/> with a shutdown error if it is this model's work (it reached dead letters); true when it was.</summary>
+    public abstract bool Abandon(object message);
+
     public ModelDescription Describe() => new(
         Name,
         Definition.ModelType,
@@ -59,11 +71,13 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     private readonly Lock _gate = new();
     private readonly int _queueCapacity;
     private readonly string _target;
-    private RouterPool<IModelWork<TItem, TResult>>? _pool;
+    private IReplicaTarget<TItem, TResult>? _pool;
     private Batcher<TItem, TResult>? _batcher;
     private IItemCheck<TItem>? _itemCheck;
     private Task? _loadTask;
     private bool _stopping;
+    private int _awaitingLoad;
+    private TaskCompletionSource? _loadWaitersGone;
 
     public ModelEntry(ModelDefinition definition, ModelLibrary library)
         : base(definition)
@@ -92,6 +106,40 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     public override object SyncClient { get; }
 
     public override int QueueDepth => _batcher?.QueueDepth ?? _pool?.QueueDepth ?? 0;
+
+    /// <summary>The bound on queued requests (the batcher's queue when batching, else the replicas').</summary>
+    public int QueueCapacity => _queueCapacity;
+
+    /// <summary>The bound on work queued at the replicas: the queue capacity, or none behind a batcher (which sends at most one batch per replica ahead).</summary>
+    public int ReplicaQueueCapacity => Definition.Batching is null ? _queueCapacity : int.MaxValue;
+
+    /// <summary>Load retries after a failed load.</summary>
+    public int LoadRetries => Definition.LoadRetries ?? _library.Options.LoadRetries;
+
+    /// <summary>The delay before load retry number <paramref name="retry"/> (from 1): LoadMinBackoff × 2^(retry−1), at most LoadMaxBackoff.</summary>
+    public TimeSpan Backoff(int retry)
+    {
+        var options = _library.Options;
+        var ticks = Math.Min(options.LoadMinBackoff.Ticks * Math.Pow(2, Math.Min(retry - 1, 30)), options.LoadMaxBackoff.Ticks);
+        return TimeSpan.FromTicks((long)ticks);
+    }
+
+    /// <summary>A load attempt failed and will be retried: Describe reports the error meanwhile.</summary>
+    public void LoadAttemptFailed(Exception error) => LastError = error;
+
+    public override Props CreateActorProps() => Props.Create(typeof(ModelActor<TItem, TResult>), this);
+
+    public override bool Abandon(object message)
+    {
+        if (message is not IModelWork<TItem, TResult> work)
+        {
+            return false;
+        }
+
+        work.Fail(new ModelStoppedException(Name, "the library stopped before the request was processed."));
+        work.Release();
+        return true;
+    }
 
     public override int BusyReplicas => _pool?.BusyReplicas ?? 0;
 
@@ -148,7 +196,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        RouterPool<IModelWork<TItem, TResult>>? pool;
+        IReplicaTarget<TItem, TResult>? pool;
         Batcher<TItem, TResult>? batcher;
         lock (_gate)
         {
@@ -159,12 +207,26 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
         if (pool is null)
         {
+            await DrainActorAsync(CancellationToken.None).ConfigureAwait(false);
             State = ModelState.Stopped;
             return;
         }
 
         State = ModelState.Stopping;
-        if (batcher is not null)
+        try
+        {
+            await LoadWaitersQueued().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The drain deadline passed: requests still waiting for the load are refused by the closed queue.
+        }
+
+        if (batcher is null)
+        {
+            pool.Close();
+        }
+        else
         {
             batcher.Stop();
             try
@@ -175,10 +237,38 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
             {
                 batcher.FailQueued(() => new ModelStoppedException(Name, "the library stopped before the request was processed."));
             }
+
+            pool.Close();
         }
 
-        await pool.StopAsync(cancellationToken).ConfigureAwait(false);
+        await DrainActorAsync(cancellationToken).ConfigureAwait(false);
         State = ModelState.Stopped;
+    }
+
+    /// <summary>
+    /// Asks the model actor to drain its replicas (each finishes what it accepted, then stops and disposes
+    /// its model). When <paramref name="cancellationToken"/> fires first, what is still queued fails with a
+    /// shutdown error and the replicas stop without waiting for the calls in progress.
+    /// </summary>
+    private async Task DrainActorAsync(CancellationToken cancellationToken)
+    {
+        if (ModelActor.IsNobody())
+        {
+            return;
+        }
+
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ModelActor.Tell(new DrainModel(drained));
+        try
+        {
+            await drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ModelActor.Tell(new AbortModel(aborted));
+            await aborted.Task.ConfigureAwait(false);
+        }
     }
 
     /// <summary>Lets <paramref name="check"/> (a replica's loaded model) refuse bad single requests before they are queued.</summary>
@@ -230,17 +320,77 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
     private async ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
     {
-        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-        return await PredictPrimaryAsync(item, cancellationToken, blockingCaller).ConfigureAwait(false);
+        ValueTask<TResult> pending;
+        EnterLoadWait();
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            pending = PredictPrimaryAsync(item, cancellationToken, blockingCaller);
+        }
+        finally
+        {
+            LeaveLoadWait();
+        }
+
+        return await pending.ConfigureAwait(false);
     }
 
     private async ValueTask<IReadOnlyList<TResult>> PredictChunkAfterLoadAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
     {
-        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-        return await PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
+        ValueTask<IReadOnlyList<TResult>> pending;
+        EnterLoadWait();
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            pending = PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller);
+        }
+        finally
+        {
+            LeaveLoadWait();
+        }
+
+        return await pending.ConfigureAwait(false);
     }
 
-    private void Post(RouterPool<IModelWork<TItem, TResult>> pool, IModelWork<TItem, TResult> work)
+    /// <summary>A request accepted before the model loaded waits for the load; a stop lets it join the queue before closing it.</summary>
+    private void EnterLoadWait()
+    {
+        lock (_gate)
+        {
+            _awaitingLoad++;
+        }
+    }
+
+    private void LeaveLoadWait()
+    {
+        TaskCompletionSource? gone = null;
+        lock (_gate)
+        {
+            if (--_awaitingLoad == 0)
+            {
+                gone = _loadWaitersGone;
+            }
+        }
+
+        gone?.TrySetResult();
+    }
+
+    /// <summary>Completes when every request that was waiting for the load when the stop began has been queued (or failed).</summary>
+    private Task LoadWaitersQueued()
+    {
+        lock (_gate)
+        {
+            if (_awaitingLoad == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _loadWaitersGone ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _loadWaitersGone.Task;
+        }
+    }
+
+    private void Post(IReplicaTarget<TItem, TResult> pool, IModelWork<TItem, TResult> work)
     {
         PostResult result;
         if (Volatile.Read(ref _batcher) is { } batcher)
@@ -254,7 +404,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
                 work.AcceptedAt = _library.TimeProvider.GetTimestamp();
             }
 
-            result = pool.Tell(work);
+            result = pool.Post(work);
         }
 
         if (result == PostResult.Accepted)
@@ -302,27 +452,18 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         }
 
         var started = _library.TimeProvider.GetTimestamp();
-        var pool = RouterPool<IModelWork<TItem, TResult>>.Start(
-            Definition.Router,
-            Name,
-            Definition.Replicas,
-            CreateProps(),
-            Definition.Batching is null ? MailboxOptions.Bounded(_queueCapacity) : MailboxOptions.Unbounded,
-            _logger,
-            _library.TimeProvider);
+        var run = new LoadRun();
+        ModelActor.Tell(new LoadModel(run));
+        IReplicaTarget<TItem, TResult> pool;
         try
         {
-            await pool.Started.ConfigureAwait(false);
+            pool = (IReplicaTarget<TItem, TResult>)await run.Task.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            await pool.DisposeAsync().ConfigureAwait(false);
-            var attempts = pool.Cells.Max(c => c.StartAttempts);
-            var failure = new ModelLoadException(Name, attempts, exception);
-            ModelLog.LoadFailed(_logger, Name, attempts, exception);
-            LastError = failure;
+            LastError = exception;
             State = ModelState.Failed;
-            throw failure;
+            throw;
         }
 
         if (Definition.Batching is { } batching)
@@ -359,20 +500,4 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
             }
         }
     }
-
-    private Props<IModelWork<TItem, TResult>> CreateProps() => new(index => new ModelReplica<TItem, TResult>(this, index))
-    {
-        Dispatcher = Definition.IsSync ? DispatcherKind.DedicatedThread : DispatcherKind.ThreadPool,
-        Supervisor = new SupervisorStrategy
-        {
-            MaxRestarts = Definition.LoadRetries ?? _library.Options.LoadRetries,
-            MinBackoff = _library.Options.LoadMinBackoff,
-            MaxBackoff = _library.Options.LoadMaxBackoff,
-        },
-        DeadLetters = work =>
-        {
-            work.Fail(new ModelStoppedException(Name, "the library stopped before the request was processed."));
-            work.Release();
-        },
-    };
 }

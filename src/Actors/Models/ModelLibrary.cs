@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
+using ModelActors.Actors;
 using ModelActors.Models;
 
 namespace ModelActors;
@@ -6,6 +8,9 @@ namespace ModelActors;
 /// <summary>
 /// The registered models and their actors. Loads required models and their dependencies in dependency
 /// order (each shared dependency once), hands out clients, describes the models, and drains on dispose.
+/// Its actors live in an Akka.NET actor system: its own (created by <see cref="ModelLibraryBuilder.Build"/>
+/// and terminated on dispose) or one given with <see cref="ModelLibraryBuilder.UseActorSystem"/>; under
+/// <c>/user/model-actors</c> there is one actor per model, which owns that model's replicas.
 /// </summary>
 public sealed class ModelLibrary : IAsyncDisposable
 {
@@ -13,9 +18,11 @@ public sealed class ModelLibrary : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, ModelDefinition> _definitions;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
+    private readonly bool _ownsSystem;
+    private readonly IActorRef _libraryActor;
     private Task? _stopTask;
 
-    internal ModelLibrary(IReadOnlyDictionary<string, ModelDefinition> definitions, ModelLibraryOptions options, IServiceProvider services, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    internal ModelLibrary(IReadOnlyDictionary<string, ModelDefinition> definitions, ModelLibraryOptions options, IServiceProvider services, ILoggerFactory loggerFactory, TimeProvider timeProvider, ActorSystem? system)
     {
         _definitions = definitions;
         Options = options;
@@ -25,7 +32,30 @@ public sealed class ModelLibrary : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<ModelLibrary>();
         Metrics = new Diagnostics.ModelMetrics(() => _entries!.Values.Select(e => (e.Name, e.QueueDepth, e.BusyReplicas)));
         _entries = definitions.Values.ToDictionary(d => d.Name, CreateEntry, StringComparer.Ordinal);
+        _ownsSystem = system is null;
+        ActorSystem = system ?? ActorSystems.CreateEmbedded(loggerFactory);
+        try
+        {
+            ModelActorsConfig.InjectInto(ActorSystem);
+            _libraryActor = ActorSystem.ActorOf(Props.Create<LibraryActor>(), options.ActorName);
+            _libraryActor.Ask<ModelsStarted>(new StartModels([.. _entries.Values]), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            if (_ownsSystem)
+            {
+                ActorSystem.Terminate().GetAwaiter().GetResult();
+            }
+
+            throw;
+        }
     }
+
+    /// <summary>The actor system the library's actors run in.</summary>
+    public ActorSystem ActorSystem { get; }
+
+    /// <summary>The library's actor (<c>/user/model-actors</c> by default), parent of one actor per model.</summary>
+    public IActorRef LibraryActor => _libraryActor;
 
     /// <summary>The library's options.</summary>
     public ModelLibraryOptions Options { get; }
@@ -88,6 +118,18 @@ public sealed class ModelLibrary : IAsyncDisposable
     public ISyncModelClient<TItem, TResult> GetSync<TItem, TResult>(string name) =>
         (ISyncModelClient<TItem, TResult>)Typed<TItem, TResult>(name).SyncClient;
 
+    /// <summary>
+    /// The actor of model <paramref name="name"/>, for actors that call models by message: <c>Ask</c> or
+    /// <c>Tell</c> it a <see cref="ModelRequest{TItem}"/> and it answers the sender with a
+    /// <see cref="ModelReply{TResult}"/>, or a <c>Status.Failure</c> carrying the model's own exception.
+    /// It routes to the model's replicas as <see cref="IModelClient{TItem, TResult}"/> does (loading the
+    /// model first if needed, batching, queue bound and deadline included).
+    /// </summary>
+    /// <param name="name">The model's name.</param>
+    /// <returns>The model actor's reference (<c>/user/model-actors/{name}</c>).</returns>
+    /// <exception cref="ModelNotFoundException">No model has that name.</exception>
+    public IActorRef RouterOf(string name) => Entry(name).ModelActor;
+
     /// <summary>Describes every model: types, replicas, router, dependencies, state, load time, queue.</summary>
     /// <returns>One description per model, sorted by name.</returns>
     public IReadOnlyList<ModelDescription> Describe() =>
@@ -120,6 +162,15 @@ public sealed class ModelLibrary : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_ownsSystem)
+        {
+            await ActorSystem.Terminate().ConfigureAwait(false);
+        }
+        else if (!ActorSystem.WhenTerminated.IsCompleted)
+        {
+            await _libraryActor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+
         _stopping.Dispose();
         Metrics.Dispose();
     }

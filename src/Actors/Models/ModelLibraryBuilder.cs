@@ -1,4 +1,5 @@
 using System.Reflection;
+using Akka.Actor;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,6 +19,7 @@ public sealed class ModelLibraryBuilder
     private IServiceProvider? _services;
     private ILoggerFactory? _loggerFactory;
     private TimeProvider? _timeProvider;
+    private ActorSystem? _actorSystem;
 
     /// <summary>Registers every <see cref="ModelConfigurationAttribute"/> on <typeparamref name="TModel"/>.</summary>
     /// <typeparam name="TModel">A model class carrying at least one <see cref="ModelConfigurationAttribute"/>.</typeparam>
@@ -154,6 +156,19 @@ public sealed class ModelLibraryBuilder
         return this;
     }
 
+    /// <summary>
+    /// Puts the library's actors into <paramref name="system"/> (the user's own, e.g. a TestKit's or one
+    /// started by Akka.Hosting) instead of an actor system of its own. Disposing the library then stops
+    /// its actors and leaves the system running.
+    /// </summary>
+    /// <param name="system">A running actor system.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder UseActorSystem(ActorSystem system)
+    {
+        _actorSystem = system ?? throw new ArgumentNullException(nameof(system));
+        return this;
+    }
+
     /// <summary>Validates every configuration together and makes the library (nothing is loaded yet).</summary>
     /// <returns>The library.</returns>
     /// <exception cref="ModelRegistrationException">Something is inconsistent; every problem is listed.</exception>
@@ -165,7 +180,8 @@ public sealed class ModelLibraryBuilder
             options,
             _services ?? EmptyServices.Instance,
             _loggerFactory ?? NullLoggerFactory.Instance,
-            _timeProvider ?? TimeProvider.System);
+            _timeProvider ?? TimeProvider.System,
+            _actorSystem);
     }
 
     /// <summary>The validated options and definitions (also used by hosting to register keyed clients).</summary>
@@ -219,6 +235,11 @@ public sealed class ModelLibraryBuilder
         if (options.DefaultQueueCapacity < 1)
         {
             errors.Add($"DefaultQueueCapacity must be at least 1 (was {options.DefaultQueueCapacity}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ActorName) || !ActorPath.IsValidPathElement(options.ActorName))
+        {
+            errors.Add($"ActorName '{options.ActorName}' is not a valid Akka actor name.");
         }
 
         if (options.LoadRetries < 0 || options.LoadMinBackoff < TimeSpan.Zero || options.LoadMaxBackoff < options.LoadMinBackoff)

@@ -24,6 +24,9 @@ public sealed class ModelLibraryOptions
     /// <summary>The longest delay between load retries. <value>The default value is 10 seconds.</value></summary>
     public TimeSpan LoadMaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The name of the library's actor under <c>/user</c>; change it to host two libraries in one actor system. <value>The default value is <c>model-actors</c>.</value></summary>
+    public string ActorName { get; set; } = "model-actors";
+
     /// <summary>How long stopping waits for accepted requests to finish before failing the rest. <value>The default value is 30 seconds.</value></summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

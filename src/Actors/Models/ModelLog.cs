@@ -8,9 +8,6 @@ internal static partial class ModelLog
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Model '{Model}' loaded: {Replicas} replica(s) in {Milliseconds:0.0} ms")]
     public static partial void Loaded(ILogger logger, string model, int replicas, double milliseconds);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Model '{Model}' failed to load after {Attempts} attempt(s)")]
-    public static partial void LoadFailed(ILogger logger, string model, int attempts, Exception exception);
-
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Model library stopping: draining {Count} model(s)")]
     public static partial void Stopping(ILogger logger, int count);
 }

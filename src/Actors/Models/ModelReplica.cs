@@ -1,20 +1,19 @@
 using System.Runtime.CompilerServices;
 using ModelActors.Batching;
 using ModelActors.Diagnostics;
-using ModelActors.Runtime;
 
 namespace ModelActors.Models;
 
 /// <summary>
-/// One replica of a model: an actor that loads its own model instance in PreStart and answers each
-/// work message. A prediction failure goes back to that caller (with the model's name attached) and the
+/// What one replica does with its model instance (hosted by <see cref="Actors.ReplicaActor{TItem, TResult}"/>):
+/// loads it, and answers each work message. A prediction failure goes back to that caller (with the model's name attached) and the
 /// replica carries on; only a load failure is a start failure, retried with backoff. When a merged
 /// batch (several callers' items) fails, its items are retried one by one so that only the failing
 /// items fail, each with the model's own exception. The async callers of a batch merged from several
 /// callers' work are answered on the thread pool (<see cref="Deliveries"/>), so the replica goes straight
 /// on to its next batch; a batch with a blocked (sync gateway) caller is answered here.
 /// </summary>
-internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> entry, int index) : IActor<IModelWork<TItem, TResult>>
+internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> entry, int index)
 {
     private readonly Deliveries _deliveries = new(entry.Name);
     private ModelBase<TItem, TResult>? _model;

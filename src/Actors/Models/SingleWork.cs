@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using ModelActors.Runtime;
 
 namespace ModelActors.Models;
 

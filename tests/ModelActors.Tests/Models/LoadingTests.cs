@@ -92,33 +92,6 @@ public sealed class LoadingTests
     }
 
     [Fact]
-    public async Task ALoadFailure_IsRetriedWithBackoff_ThenTheModelIsFailed_WhileOthersKeepServing()
-    {
-        var clock = new ManualTimeProvider();
-        var broken = new ProbeModel<string, string>(s => s) { OnLoad = _ => throw new IOException("corrupt weights") };
-        var healthy = new ProbeModel<string, string>(s => s + "?");
-        await using var library = ModelLibrary.CreateBuilder()
-            .AddModel("broken", factory: _ => broken)
-            .AddModel("healthy", factory: _ => healthy)
-            .Configure(o => { o.LoadRetries = 2; o.LoadMinBackoff = TimeSpan.FromSeconds(1); o.LazyLoading = true; })
-            .UseTimeProvider(clock)
-            .Build();
-
-        var loading = library.Get<string, string>("broken").PredictAsync("x").AsTask();
-        await clock.WaitForTimersAsync();
-        Assert.Equal(ModelState.Loading, library.Describe("broken").State);
-        clock.Advance(TimeSpan.FromSeconds(1));
-        await clock.WaitForTimersAsync();
-        clock.Advance(TimeSpan.FromSeconds(2));
-
-        var error = await Assert.ThrowsAsync<ModelLoadException>(() => loading);
-        Assert.Equal(3, error.Attempts);
-        Assert.Equal(3, broken.Loads);
-        Assert.Equal(ModelState.Failed, library.Describe("broken").State);
-        Assert.Equal("ok?", await library.Get<string, string>("healthy").PredictAsync("ok"));
-    }
-
-    [Fact]
     public async Task Describe_ReportsTypesReplicasRouterDependenciesStateAndLoadTime()
     {
         await using var library = ModelLibrary.CreateBuilder()

@@ -1,7 +1,7 @@
-using ModelActors.Runtime;
+using ModelActors.Models;
 using ModelActors.TestKit;
 
-namespace ModelActors.Tests.Runtime;
+namespace ModelActors.Tests.Models;
 
 public sealed class PromiseTests
 {

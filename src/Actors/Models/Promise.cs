@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 
-namespace ModelActors.Runtime;
+namespace ModelActors.Models;
 
 /// <summary>
 /// The reply slot of an Ask: a reusable <see cref="IValueTaskSource{TResult}"/> with a deadline and the

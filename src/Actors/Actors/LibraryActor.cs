@@ -1,0 +1,64 @@
+using Akka.Actor;
+using Akka.Event;
+using ModelActors.Models;
+
+namespace ModelActors.Actors;
+
+/// <summary>
+/// The library's actor (<c>/user/model-actors</c> by default): the parent of one model actor per
+/// registered model. It fails, with a shutdown error, work that reached Akka's dead letters because
+/// its replica stopped first, so no caller waits for its deadline after an abrupt stop.
+/// </summary>
+internal sealed class LibraryActor : UntypedActor
+{
+    private readonly Dictionary<string, ModelEntry> _byActorName = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>The actor name of model <paramref name="model"/> under the library actor (escaped for an actor path).</summary>
+    public static string ActorName(string model) => Uri.EscapeDataString(model).Replace("$", "%24", StringComparison.Ordinal);
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    /// <summary>A model actor that throws has a bug: it is stopped (and logged), the other models go on.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case StartModels start:
+                foreach (var entry in start.Entries)
+                {
+                    var name = ActorName(entry.Name);
+                    entry.Attach(Context.ActorOf(entry.CreateActorProps(), name));
+                    _byActorName[name] = entry;
+                }
+
+                Sender.Tell(new ModelsStarted());
+                break;
+            case DeadLetter dead:
+                Abandon(dead);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Abandon(DeadLetter dead)
+    {
+        var mine = Self.Path.Elements;
+        var path = dead.Recipient.Path.Elements;
+        if (path.Count <= mine.Count || !path.Take(mine.Count).SequenceEqual(mine, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        if (_byActorName.TryGetValue(path[mine.Count], out var entry) && entry.Abandon(dead.Message))
+        {
+            _log.Debug("A request to model '{0}' reached dead letters; failed with a shutdown error", entry.Name);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Routing;
+using ModelActors.Models;
+
+namespace ModelActors.Actors;
+
+/// <summary>
+/// The actor of one model (<c>/user/model-actors/{model}</c>): loads the model by starting its replicas
+/// (an Akka <see cref="RoundRobinPool"/> or <see cref="SmallestMailboxPool"/>, or replicas pulling from
+/// one shared queue for Balancing), retries a failed load with exponential backoff on an Akka timer,
+/// answers <see cref="ModelRequest{TItem}"/> from other actors, and drains its replicas on stop.
+/// </summary>
+/// <remarks>
+/// The backoff is this actor's own timer rather than a <c>BackoffSupervisor</c> around it: the failed
+/// attempt, the scheduled retry and its log line happen in one step here, so <c>Describe()</c> and a
+/// test driving Akka's <c>TestScheduler</c> see the retry the moment it is scheduled (a
+/// BackoffSupervisor schedules it later, when it processes the child's <c>Terminated</c>). The replicas'
+/// own supervision is Akka's: Resume (a prediction failure never reaches it; anything else keeps the
+/// loaded instance).
+/// </remarks>
+internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
+{
+    private static readonly SupervisorStrategy ReplicaStrategy = new OneForOneStrategy(_ => Directive.Resume);
+
+    private readonly ModelEntry<TItem, TResult> _entry;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<IActorRef> _replicaActors = [];
+    private LoadRun? _run;
+    private ReplicaSet<TItem, TResult>? _set;
+    private int _attempt;
+    private int _generation;
+    private int _loaded;
+    private TaskCompletionSource? _drained;
+
+    public ModelActor(ModelEntry<TItem, TResult> entry)
+    {
+        _entry = entry;
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override SupervisorStrategy SupervisorStrategy() => ReplicaStrategy;
+
+    /// <summary>Stopped by its supervisor (a bug here): nobody may wait forever for a load or a drain.</summary>
+    protected override void PostStop()
+    {
+        _run?.Failed(new ModelLoadException(_entry.Name, _attempt, new InvalidOperationException($"The actor of model '{_entry.Name}' stopped.")));
+        _drained?.TrySetResult();
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case LoadModel load:
+                Load(load.Run);
+                break;
+            case ReplicaLoaded loaded when ReferenceEquals(loaded.Set, _set):
+                if (++_loaded == _set!.Replicas)
+                {
+                    _run?.Loaded(_set);
+                    _run = null;
+                }
+
+                break;
+            case ReplicaLoadFailed failed when ReferenceEquals(failed.Set, _set):
+                if (_run is not null)
+                {
+                    LoadFailed(failed.Error);
+                }
+                else
+                {
+                    StopReplicas(_set!); // the model is draining: nothing waits for this load any more
+                }
+
+                break;
+            case RetryLoad retry when retry.Attempt == _attempt && _run is not null:
+                StartReplicas();
+                break;
+            case ModelRequest<TItem> request:
+                Answer(request);
+                break;
+            case DrainModel drain:
+                Drain(drain.Drained);
+                break;
+            case AbortModel abort:
+                Abort();
+                abort.Aborted.TrySetResult();
+                break;
+            case Terminated terminated:
+                ReplicaTerminated(terminated.ActorRef);
+                break;
+            case ReplicaLoaded or ReplicaLoadFailed or RetryLoad:
+                break; // from a load attempt that was already given up
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Load(LoadRun run)
+    {
+        if (_set is not null && _run is null && _loaded == _set.Replicas)
+        {
+            run.Loaded(_set);
+            return;
+        }
+
+        if (_run is not null)
+        {
+            // A load is under way: the newer run shares its outcome.
+            var current = _run;
+            current.Task.ContinueWith(t => Copy(t, run), TaskScheduler.Default);
+            return;
+        }
+
+        _run = run;
+        _attempt = 0;
+        StartReplicas();
+    }
+
+    private static void Copy(Task<object> from, LoadRun to)
+    {
+        if (from.IsCompletedSuccessfully)
+        {
+            to.Loaded(from.Result);
+        }
+        else
+        {
+            to.Failed(from.Exception?.InnerException ?? new OperationCanceledException());
+        }
+    }
+
+    private void StartReplicas()
+    {
+        _attempt++;
+        _generation++; // actor names stay unique while an earlier load's replicas are still stopping
+        _loaded = 0;
+        var definition = _entry.Definition;
+        var set = new ReplicaSet<TItem, TResult>(definition.Router, definition.Replicas, _entry.ReplicaQueueCapacity, Self, _generation);
+        _set = set;
+        var props = ReplicaActor<TItem, TResult>.PropsFor(_entry, set);
+        switch (definition.Router)
+        {
+            case RouterKind.Balancing:
+                for (var i = 0; i < definition.Replicas; i++)
+                {
+                    _replicaActors.Add(Context.Watch(Context.ActorOf(props, $"replica-{_generation}-{i}")));
+                }
+
+                break;
+            default:
+                Pool pool = definition.Router == RouterKind.RoundRobin
+                    ? new RoundRobinPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy)
+                    : new SmallestMailboxPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy);
+                set.Router = Context.Watch(Context.ActorOf(props.WithRouter(pool), $"replicas-{_generation}"));
+                _replicaActors.Add(set.Router);
+                break;
+        }
+    }
+
+    private void LoadFailed(Exception error)
+    {
+        StopReplicas(_set!);
+        var retries = _entry.LoadRetries;
+        if (_attempt > retries)
+        {
+            var failure = new ModelLoadException(_entry.Name, _attempt, error);
+            _log.Error(error, "Model '{0}' failed to load after {1} attempt(s); giving up", _entry.Name, _attempt);
+            _set = null;
+            _run!.Failed(failure);
+            _run = null;
+            return;
+        }
+
+        var delay = _entry.Backoff(_attempt);
+        _entry.LoadAttemptFailed(error);
+        Timers.StartSingleTimer("load", new RetryLoad(_attempt), delay);
+        _log.Warning("Model '{0}' failed to load (attempt {1} of {2}): {3}; retrying in {4} ms", _entry.Name, _attempt, retries + 1, error.Message, delay.TotalMilliseconds);
+    }
+
+    private void StopReplicas(ReplicaSet<TItem, TResult> set)
+    {
+        set.Close();
+        if (set.Router is { } router)
+        {
+            Context.Stop(router);
+        }
+        else
+        {
+            foreach (var child in Context.GetChildren())
+            {
+                if (child.Path.Name.StartsWith($"replica-{set.Generation}-", StringComparison.Ordinal))
+                {
+                    Context.Stop(child);
+                }
+            }
+        }
+    }
+
+    private void Answer(ModelRequest<TItem> request)
+    {
+        var replyTo = Sender;
+        _entry.PredictChunkAsync(request.Items, CancellationToken.None, blockingCaller: false).AsTask().PipeTo(
+            replyTo,
+            Self,
+            results => new ModelReply<TResult>(results),
+            error => new Status.Failure(error));
+    }
+
+    private void Drain(TaskCompletionSource drained)
+    {
+        _drained = drained;
+        Timers.CancelAll();
+        _run?.Failed(new ModelStoppedException(_entry.Name, "the library is stopping."));
+        _run = null;
+        if (_set is null || _replicaActors.Count == 0)
+        {
+            drained.TrySetResult();
+            return;
+        }
+
+        _set.Close();
+        if (_set.Router is { } router)
+        {
+            // Each replica finishes its mailbox, then stops; the pool stops after its last replica.
+            router.Tell(new Broadcast(PoisonPill.Instance));
+        }
+    }
+
+    private void Abort()
+    {
+        if (_set is null)
+        {
+            return;
+        }
+
+        foreach (var work in _set.Abort())
+        {
+            work.Fail(new ModelStoppedException(_entry.Name, "the library stopped before the request was processed."));
+            work.Release();
+        }
+
+        // Work still in the replicas' mailboxes reaches dead letters, where the library actor fails it.
+        foreach (var replica in _replicaActors)
+        {
+            Context.Stop(replica);
+        }
+    }
+
+    private void ReplicaTerminated(IActorRef replica)
+    {
+        _replicaActors.Remove(replica);
+        if (_replicaActors.Count == 0 && _drained is { } drained)
+        {
+            var set = _set;
+            (set?.Disposed() ?? Task.CompletedTask).ContinueWith(_ => drained.TrySetResult(), TaskScheduler.Default);
+        }
+    }
+}

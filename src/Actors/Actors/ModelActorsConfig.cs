@@ -1,0 +1,33 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ModelActors.Actors;
+
+/// <summary>The HOCON ModelActors adds to an actor system, and the ids it defines.</summary>
+public static class ModelActorsConfig
+{
+    /// <summary>
+    /// The dispatcher of sync models' replicas: a <c>PinnedDispatcher</c>, so each replica has a thread of
+    /// its own and a blocking model call never takes a thread-pool thread.
+    /// </summary>
+    public const string PinnedDispatcherId = "model-actors.pinned-dispatcher";
+
+    /// <summary>The defaults, added as a fallback: settings of the user's own configuration win.</summary>
+    public static Config Default { get; } = ConfigurationFactory.ParseString(
+        """
+        model-actors.pinned-dispatcher {
+          type = PinnedDispatcher
+        }
+        """);
+
+    /// <summary>Makes the ModelActors dispatcher ids resolvable in <paramref name="system"/> (idempotent).</summary>
+    /// <param name="system">An actor system created with or without <see cref="Default"/>.</param>
+    public static void InjectInto(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        if (!system.Dispatchers.HasDispatcher(PinnedDispatcherId))
+        {
+            system.Settings.InjectTopLevelFallback(Default);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace ModelActors;
+
+/// <summary>
+/// A prediction request from an actor: <c>Tell</c> or <c>Ask</c> it to a model's actor
+/// (<see cref="ModelLibrary.RouterOf"/>, or the <c>ActorRegistry</c> under Akka.Hosting). The model
+/// answers the sender with a <see cref="ModelReply{TResult}"/> holding one result per item, in order, or
+/// with <c>Akka.Actor.Status.Failure</c> carrying the model's own exception (a <see cref="TimeoutException"/>
+/// when the model's timeout passed, <see cref="ModelOverloadedException"/> when its queue is full).
+/// </summary>
+/// <typeparam name="TItem">The model's item type.</typeparam>
+/// <param name="Items">The items; they reach the model as one chunk, or merged with other requests when the model batches.</param>
+public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items);
+
+/// <summary>A model's answer to a <see cref="ModelRequest{TItem}"/>.</summary>
+/// <typeparam name="TResult">The model's result type.</typeparam>
+/// <param name="Results">One result per requested item, in the items' order.</param>
+public sealed record ModelReply<TResult>(IReadOnlyList<TResult> Results);
