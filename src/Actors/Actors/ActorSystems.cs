@@ -10,11 +10,11 @@ namespace ModelActors.Actors;
 internal static class ActorSystems
 {
     /// <summary>
-    /// Akka's own log goes to <see cref="Microsoft.Extensions.Logging"/> (Akka.Hosting's logger), dead
-    /// letters are not logged (the library fails them with a shutdown error instead), and the ModelActors
-    /// dispatchers are defined.
+    /// What every actor system ModelActors creates gets: Akka's own log goes to
+    /// <see cref="Microsoft.Extensions.Logging"/> (Akka.Hosting's logger), dead letters are not logged (the
+    /// library fails them with a shutdown error instead), and the ModelActors dispatchers are defined.
     /// </summary>
-    private static readonly Config Embedded = ConfigurationFactory.ParseString(
+    internal static readonly Config Shared = ConfigurationFactory.ParseString(
         """
         akka {
           loggers = ["Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting"]
@@ -22,9 +22,12 @@ internal static class ActorSystems
           stdout-loglevel = WARNING
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
-          coordinated-shutdown.run-by-clr-shutdown-hook = off
         }
         """).WithFallback(ModelActorsConfig.Default);
+
+    /// <summary>The embedded system also leaves the process's exit to its owner (the library's dispose).</summary>
+    private static readonly Config Embedded = ConfigurationFactory.ParseString(
+        "akka.coordinated-shutdown.run-by-clr-shutdown-hook = off").WithFallback(Shared);
 
     /// <summary>Creates an actor system named <c>model-actors</c> that logs to <paramref name="loggerFactory"/>.</summary>
     public static ActorSystem CreateEmbedded(ILoggerFactory loggerFactory)

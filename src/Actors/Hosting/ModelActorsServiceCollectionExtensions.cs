@@ -1,18 +1,26 @@
+using Akka.Actor;
+using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using ModelActors.Actors;
 
 namespace ModelActors.Hosting;
 
-/// <summary>Registers ModelActors with Microsoft.Extensions.DependencyInjection and the generic host.</summary>
+/// <summary>Registers ModelActors with Microsoft.Extensions.DependencyInjection and the generic host, on Akka.Hosting.</summary>
 public static class ModelActorsServiceCollectionExtensions
 {
+    /// <summary>The name of the actor system <see cref="AddModelActors"/> starts when the services have no <c>AddAkka</c>.</summary>
+    public const string DefaultActorSystemName = "model-actors";
+
     /// <summary>
-    /// Registers a <see cref="ModelLibrary"/> singleton, a hosted service that loads the required models
-    /// at start (start fails, naming the model, when one fails) and drains them on stop, and every
-    /// model's clients as keyed services: <c>[FromKeyedServices("name")] IModelClient&lt;TItem, TResult&gt;</c>
-    /// and <c>ISyncModelClient&lt;TItem, TResult&gt;</c>.
+    /// The one-line form. Registers a <see cref="ModelLibrary"/> singleton living in the host's Akka.NET
+    /// actor system: the one of the application's own <c>services.AddAkka(...)</c> (called before or
+    /// after this), or else one this call sets up through Akka.Hosting (named
+    /// <see cref="DefaultActorSystemName"/>, Akka's log to the host's logging). Also registers every
+    /// model's clients as keyed services (<c>[FromKeyedServices("name")] IModelClient&lt;TItem, TResult&gt;</c>
+    /// and <c>ISyncModelClient&lt;TItem, TResult&gt;</c>), the library and model actors in Akka.Hosting's
+    /// <c>ActorRegistry</c> (keys: <see cref="ModelLibrary"/> and each model class registered under one
+    /// name), and a hosted service that loads the required models at start (start fails, naming the
+    /// model, when one fails) and drains accepted work on stop.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Registers models and options on the library builder.</param>
@@ -26,11 +34,14 @@ public static class ModelActorsServiceCollectionExtensions
         configure(builder);
         var (_, definitions) = builder.BuildDefinitions();
 
-        services.AddSingleton(sp => builder
-            .UseServices(sp)
-            .UseLoggerFactory(sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance)
-            .UseTimeProvider(sp.GetService<TimeProvider>() ?? TimeProvider.System)
-            .Build());
+        // A later AddAkka of the application's own replaces this system's registration (Akka.Hosting keeps
+        // the last ActorSystem and builder, and one AkkaHostedService), so the library joins that system.
+        if (!services.Any(d => d.ServiceType == typeof(AkkaConfigurationBuilder)))
+        {
+            services.AddAkka(DefaultActorSystemName, (akka, _) => akka.AddHocon(ActorSystems.Shared, HoconAddMode.Append));
+        }
+
+        services.AddSingleton(sp => HostedLibrary.Create(builder, sp.GetRequiredService<ActorSystem>(), sp));
         services.AddHostedService<ModelActorsHostedService>();
 
         foreach (var definition in definitions.Values)

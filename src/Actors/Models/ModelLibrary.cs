@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using ModelActors.Actors;
@@ -39,6 +40,8 @@ public sealed class ModelLibrary : IAsyncDisposable
             ModelActorsConfig.InjectInto(ActorSystem);
             _libraryActor = ActorSystem.ActorOf(Props.Create<LibraryActor>(), options.ActorName);
             _libraryActor.Ask<ModelsStarted>(new StartModels([.. _entries.Values]), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            DrainOnCoordinatedShutdown();
+            ModelLibraries.Of(ActorSystem).Add(options.ActorName, this);
         }
         catch
         {
@@ -72,6 +75,28 @@ public sealed class ModelLibrary : IAsyncDisposable
     internal CancellationToken Stopping => _stopping.Token;
 
     internal Diagnostics.ModelMetrics Metrics { get; }
+
+    /// <summary>The only model library running in <paramref name="system"/> (made by Akka.Hosting's <c>WithModelActors</c>, <c>AddModelActors</c> or <see cref="ModelLibraryBuilder.UseActorSystem"/>).</summary>
+    /// <param name="system">The actor system.</param>
+    /// <returns>The library.</returns>
+    /// <exception cref="InvalidOperationException">No library runs there (yet), or more than one does; the message says which.</exception>
+    public static ModelLibrary For(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return ModelLibraries.Of(system).Single(system);
+    }
+
+    /// <summary>The model library in <paramref name="system"/> whose library actor is named <paramref name="actorName"/> (<see cref="ModelLibraryOptions.ActorName"/>).</summary>
+    /// <param name="system">The actor system.</param>
+    /// <param name="actorName">The library actor's name.</param>
+    /// <returns>The library.</returns>
+    /// <exception cref="InvalidOperationException">No library of that name runs there.</exception>
+    public static ModelLibrary For(ActorSystem system, string actorName)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(actorName);
+        return ModelLibraries.Of(system).Named(system, actorName);
+    }
 
     /// <summary>Starts building a library.</summary>
     /// <returns>A new builder.</returns>
@@ -171,6 +196,7 @@ public sealed class ModelLibrary : IAsyncDisposable
             await _libraryActor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
 
+        ModelLibraries.Of(ActorSystem).Remove(Options.ActorName, this);
         _stopping.Dispose();
         Metrics.Dispose();
     }
@@ -199,6 +225,18 @@ public sealed class ModelLibrary : IAsyncDisposable
         var type = typeof(ModelEntry<,>).MakeGenericType(definition.ItemType, definition.ResultType);
         return (ModelEntry)Activator.CreateInstance(type, definition, this)!;
     }
+
+    /// <summary>
+    /// When the system shuts down (Akka.Hosting's host stop runs CoordinatedShutdown), accepted work is
+    /// drained in the <c>service-requests-done</c> phase, before the actors are stopped. The phase's
+    /// timeout (5 s unless configured) bounds the wait; what is left then fails with a shutdown error.
+    /// </summary>
+    private void DrainOnCoordinatedShutdown() =>
+        CoordinatedShutdown.Get(ActorSystem).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"drain-{Options.ActorName}", async () =>
+        {
+            await StopAsync().ConfigureAwait(false);
+            return Done.Instance;
+        });
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {

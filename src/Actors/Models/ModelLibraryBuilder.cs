@@ -169,6 +169,19 @@ public sealed class ModelLibraryBuilder
         return this;
     }
 
+    /// <summary>
+    /// Hosting's defaults: the host's services, logger factory and clock (each only where the user set
+    /// none) and the host's actor system.
+    /// </summary>
+    internal ModelLibraryBuilder UseHost(IServiceProvider services, ActorSystem system)
+    {
+        _services ??= services;
+        _loggerFactory ??= services.GetService(typeof(ILoggerFactory)) as ILoggerFactory;
+        _timeProvider ??= services.GetService(typeof(TimeProvider)) as TimeProvider;
+        _actorSystem = system;
+        return this;
+    }
+
     /// <summary>Validates every configuration together and makes the library (nothing is loaded yet).</summary>
     /// <returns>The library.</returns>
     /// <exception cref="ModelRegistrationException">Something is inconsistent; every problem is listed.</exception>

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using ModelActors.TestKit;
 
 namespace ModelActors.Tests.Actors;
@@ -27,5 +28,26 @@ public sealed class DrainTests
         await stopping;
         Assert.Equal(Enumerable.Range(0, 10), await Task.WhenAll(accepted));
         Assert.Equal(ModelState.Stopped, library.Describe("drain").State);
+    }
+
+    [Fact]
+    public async Task CoordinatedShutdownOfTheUsersSystem_DrainsAcceptedWork_BeforeTheActorsStop()
+    {
+        var gate = new TaskCompletionSource();
+        var probe = ProbeModel<int, int>.Holding(gate.Task, i => i + 1);
+        var system = ActorSystem.Create("users-own");
+        await using var library = ModelLibrary.CreateBuilder().UseActorSystem(system).AddModel("drain", factory: _ => probe).Build();
+        await library.LoadAsync();
+        var accepted = library.Get<int, int>("drain").PredictAsync(1).AsTask();
+        await probe.ExpectBatchesAsync(1);
+
+        var shutdown = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        Assert.False(shutdown.IsCompleted);
+        Assert.False(accepted.IsCompleted);
+        gate.SetResult();
+        await shutdown;
+
+        Assert.Equal(2, await accepted);
+        Assert.True(system.WhenTerminated.IsCompleted);
     }
 }
