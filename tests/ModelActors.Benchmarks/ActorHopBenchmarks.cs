@@ -1,25 +1,30 @@
 using System.Threading.Channels;
+using Akka.Actor;
 using BenchmarkDotNet.Attributes;
 
 namespace ModelActors.Benchmarks;
 
 /// <summary>
-/// One request/reply hop: <c>PredictAsync</c> through the actor layer (router, mailbox, replica, pooled
-/// reply slot with a deadline) on an identity AsyncModel, against the same hop built by hand: a Channel
-/// write and read plus a TaskCompletionSource reply. Each invocation makes <see cref="Calls"/> calls in
-/// a row, so the figures are per call.
+/// One request/reply hop, per call: <c>PredictAsync</c> through the model actor's replica (identity
+/// AsyncModel, one replica, Balancing, a 30 s deadline on every call) side by side, in one actor system,
+/// with Akka's own <c>Ask</c> (30 s timeout) to a bare echo actor (the baseline), with a bare <c>Tell</c>
+/// carrying a <see cref="TaskCompletionSource{TResult}"/> that the echo actor completes, and, as a
+/// reference line, the hand-made Channel hop the project's own actor layer used to be measured against.
+/// Each invocation makes <see cref="Calls"/> calls, split over <see cref="Callers"/> concurrent callers.
 /// </summary>
 [MemoryDiagnoser]
 public class ActorHopBenchmarks
 {
     private const int Calls = 1_000;
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
     private ModelLibrary _library = null!;
     private IModelClient<int, int> _client = null!;
+    private IActorRef _echo = null!;
     private Channel<(int Item, TaskCompletionSource<int> Reply)> _channel = null!;
     private Task _consumer = null!;
 
-    /// <summary>Callers making calls at once (1: latency of a lone caller; 16: a loaded pool).</summary>
+    /// <summary>Callers making calls at once (1: latency of a lone caller; 16: a loaded replica).</summary>
     [Params(1, 16)]
     public int Callers { get; set; }
 
@@ -29,6 +34,7 @@ public class ActorHopBenchmarks
         _library = ModelLibrary.CreateBuilder().AddModel<IdentityModel>("identity").Build();
         _library.LoadAsync().GetAwaiter().GetResult();
         _client = _library.Get<int, int>("identity");
+        _echo = _library.ActorSystem.ActorOf(Props.Create<Echo>(), "echo");
 
         _channel = Channel.CreateUnbounded<(int, TaskCompletionSource<int>)>(new UnboundedChannelOptions { SingleReader = true });
         _consumer = Task.Run(async () =>
@@ -52,8 +58,50 @@ public class ActorHopBenchmarks
         _library.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary>Akka's <c>Ask</c> to a bare echo actor, with a finite timeout as every call should have.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Calls)]
-    public Task HandMadeHop() => Run(async () =>
+    public Task AkkaAsk() => Run(async () =>
+    {
+        var sum = 0;
+        for (var i = 0; i < Calls / Callers; i++)
+        {
+            sum += await _echo.Ask<int>(i, AskTimeout).ConfigureAwait(false);
+        }
+
+        return sum;
+    });
+
+    /// <summary>A bare <c>Tell</c> whose message carries its reply completion.</summary>
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public Task TellWithReply() => Run(async () =>
+    {
+        var sum = 0;
+        for (var i = 0; i < Calls / Callers; i++)
+        {
+            var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _echo.Tell(new EchoRequest(i, reply));
+            sum += await reply.Task.ConfigureAwait(false);
+        }
+
+        return sum;
+    });
+
+    /// <summary><c>PredictAsync</c> through the model actor's replica.</summary>
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public Task PredictAsync() => Run(async () =>
+    {
+        var sum = 0;
+        for (var i = 0; i < Calls / Callers; i++)
+        {
+            sum += await _client.PredictAsync(i).ConfigureAwait(false);
+        }
+
+        return sum;
+    });
+
+    /// <summary>Reference line: a Channel write and read plus a TaskCompletionSource reply (no actor).</summary>
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public Task ChannelHop() => Run(async () =>
     {
         var sum = 0;
         for (var i = 0; i < Calls / Callers; i++)
@@ -61,18 +109,6 @@ public class ActorHopBenchmarks
             var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             _channel.Writer.TryWrite((i, reply));
             sum += await reply.Task.ConfigureAwait(false);
-        }
-
-        return sum;
-    });
-
-    [Benchmark(OperationsPerInvoke = Calls)]
-    public Task ThroughActors() => Run(async () =>
-    {
-        var sum = 0;
-        for (var i = 0; i < Calls / Callers; i++)
-        {
-            sum += await _client.PredictAsync(i).ConfigureAwait(false);
         }
 
         return sum;
@@ -99,5 +135,27 @@ public class ActorHopBenchmarks
     {
         /// <inheritdoc />
         protected override ValueTask<int> PredictAsync(int item, CancellationToken cancellationToken) => ValueTask.FromResult(item);
+    }
+
+    /// <summary>A request to <see cref="Echo"/> carrying its reply completion.</summary>
+    /// <param name="Item">The item.</param>
+    /// <param name="Reply">Completed with the item.</param>
+    public sealed record EchoRequest(int Item, TaskCompletionSource<int> Reply);
+
+    /// <summary>A bare actor: answers an Ask with its message, completes an <see cref="EchoRequest"/>.</summary>
+    public sealed class Echo : UntypedActor
+    {
+        /// <inheritdoc />
+        protected override void OnReceive(object message)
+        {
+            if (message is EchoRequest request)
+            {
+                request.Reply.SetResult(request.Item);
+            }
+            else
+            {
+                Sender.Tell(message);
+            }
+        }
     }
 }

@@ -32,10 +32,19 @@ internal sealed class LoadReplica
     public static readonly LoadReplica Instance = new();
 }
 
-/// <summary>Replica → itself: take the next item from the shared queue (Balancing), or wait for one.</summary>
+/// <summary>Replica → itself: take the next item from the shared queue (Balancing), or park as idle.</summary>
 internal sealed class PullWork
 {
     public static readonly PullWork Instance = new();
+}
+
+/// <summary>
+/// Sender or <c>Close</c> → a parked replica it claimed (Balancing): work was queued, or the queue closed;
+/// pull. (A claimed replica gets exactly one message: this or the work itself.)
+/// </summary>
+internal sealed class WakeReplica
+{
+    public static readonly WakeReplica Instance = new();
 }
 
 /// <summary>

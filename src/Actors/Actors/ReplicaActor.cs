@@ -21,15 +21,19 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
     private readonly ModelEntry<TItem, TResult> _entry;
     private readonly ReplicaSet<TItem, TResult> _set;
     private readonly ModelReplica<TItem, TResult> _replica;
-    private readonly Action<Task<bool>, object?> _wake;
+    /// <summary>How many queued items a replica runs in one mailbox message before it yields.</summary>
+    private const int PullsPerMessage = 32;
+
+    private readonly IdleReplicas.Slot _slot;
     private bool _loaded;
+    private bool _claimed;
 
     public ReplicaActor(ModelEntry<TItem, TResult> entry, ReplicaSet<TItem, TResult> set)
     {
         _entry = entry;
         _set = set;
         _replica = new ModelReplica<TItem, TResult>(entry, set.NextIndex());
-        _wake = static (_, self) => ((IActorRef)self!).Tell(PullWork.Instance, ActorRefs.NoSender);
+        _slot = new IdleReplicas.Slot(Context.Self);
     }
 
     /// <summary>Makes the props of a replica of <paramref name="entry"/>, on the dispatcher its kind of model needs.</summary>
@@ -43,6 +47,9 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
 
     protected override void PostStop()
     {
+        // A stopped replica is not claimable (a sender that still found it would tell dead letters).
+        IdleReplicas.TryUnpark(_slot);
+
         // Deliveries still reading results finish first; then the model instance is disposed.
         _set.ReplicaStopped(_loaded ? _replica.PostStopAsync().AsTask() : Task.CompletedTask);
     }
@@ -52,8 +59,18 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
         switch (message)
         {
             case IModelWork<TItem, TResult> work:
+                // Behind a router, or told by a sender that claimed this parked replica (Balancing).
                 _set.Taken();
-                Run(work, pullNext: false);
+                _claimed = false;
+                if (Run(work, pullNext: _set.Idle is not null) && _set.Idle is not null)
+                {
+                    Pull();
+                }
+
+                break;
+            case WakeReplica:
+                _claimed = false;
+                Pull();
                 break;
             case PullWork:
                 Pull();
@@ -88,56 +105,70 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
         }
     }
 
-    /// <summary>Runs one work item; a call that does not complete at once holds the mailbox until it does.</summary>
-    private void Run(IModelWork<TItem, TResult> work, bool pullNext)
+    /// <summary>
+    /// Runs one work item. Returns true when it is done already; a call that does not complete at once
+    /// holds the mailbox until it does and then, with <paramref name="pullNext"/>, tells the replica to pull.
+    /// </summary>
+    private bool Run(IModelWork<TItem, TResult> work, bool pullNext)
     {
         if (_set.Aborted)
         {
             work.Fail(new ModelStoppedException(_entry.Name, "the library stopped before the request was processed."));
             work.Release();
-            if (pullNext)
-            {
-                Self.Tell(PullWork.Instance);
-            }
-
-            return;
+            return true;
         }
 
         _set.Busy(1);
+        var counted = true;
         ValueTask pending;
         try
         {
             pending = _replica.ReceiveAsync(work);
+            if (pending.IsCompleted)
+            {
+                counted = false;
+                _set.Busy(-1);
+                pending.GetAwaiter().GetResult();
+                return true;
+            }
         }
         catch
         {
-            _set.Busy(-1);
-            throw;
-        }
+            // A bug of ours (the model's own errors go to its caller): the replica resumes and still pulls.
+            if (counted)
+            {
+                _set.Busy(-1);
+            }
 
-        if (pending.IsCompleted)
-        {
-            _set.Busy(-1);
-            pending.GetAwaiter().GetResult();
             if (pullNext)
             {
                 Self.Tell(PullWork.Instance);
             }
 
-            return;
+            throw;
         }
 
-        var task = pending.AsTask();
+        Await(pending.AsTask(), pullNext);
+        return false;
+    }
+
+    /// <summary>
+    /// Holds the mailbox until a call that did not complete at once is done (its own method, so the
+    /// closure is allocated only on this path).
+    /// </summary>
+    private void Await(Task call, bool pullNext)
+    {
         var self = Self;
+        var set = _set;
         RunTask(async () =>
         {
             try
             {
-                await task.ConfigureAwait(false);
+                await call.ConfigureAwait(false);
             }
             finally
             {
-                _set.Busy(-1);
+                set.Busy(-1);
             }
 
             if (pullNext)
@@ -147,33 +178,64 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
         });
     }
 
-    /// <summary>Balancing: takes the next item of the shared queue, or arranges to be told when one arrives.</summary>
+    /// <summary>
+    /// Balancing: takes the next item of the shared queue, or parks as idle so that the next sender
+    /// tells this replica its work directly. Stops once the queue is closed and empty.
+    /// </summary>
     private void Pull()
     {
+        // Work that completes at once is followed by the next pull in this same message, up to a bound,
+        // then the mailbox is yielded to whatever else waits (a stop, a load).
+        for (var taken = 0; taken < PullsPerMessage; taken++)
+        {
+            if (!TryTake(out var work) || !Run(work, pullNext: true))
+            {
+                return;
+            }
+        }
+
+        Self.Tell(PullWork.Instance);
+    }
+
+    /// <summary>
+    /// The next item of the shared queue; or none, having parked this replica as idle (the next sender
+    /// tells it its work directly), or stopped it when the queue is closed and empty.
+    /// </summary>
+    private bool TryTake([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IModelWork<TItem, TResult>? work)
+    {
         var queue = _set.SharedQueue!;
-        if (queue.TryRead(out var work))
+        if (queue.TryRead(out work))
         {
             _set.Taken();
-            Run(work, pullNext: true);
-            return;
+            return true;
         }
 
-        var waiting = queue.WaitToReadAsync();
-        if (waiting.IsCompletedSuccessfully)
+        if (_claimed)
         {
-            if (waiting.Result)
-            {
-                Self.Tell(PullWork.Instance);
-            }
-            else
-            {
-                // Drained: the queue is closed and empty.
-                Context.Stop(Self);
-            }
-
-            return;
+            return false; // the claimer's message (work or a wake-up) is on its way
         }
 
-        waiting.AsTask().ContinueWith(_wake, Self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (queue.Completion.IsCompleted)
+        {
+            Context.Stop(Self);
+            return false;
+        }
+
+        _set.Idle!.Park(_slot);
+
+        // Work written, or the queue closed, before this replica was visible as parked.
+        if (queue.TryRead(out work))
+        {
+            _claimed = !IdleReplicas.TryUnpark(_slot);
+            _set.Taken();
+            return true;
+        }
+
+        if (queue.Completion.IsCompleted && IdleReplicas.TryUnpark(_slot))
+        {
+            Context.Stop(Self);
+        }
+
+        return false;
     }
 }

@@ -7,8 +7,9 @@ namespace ModelActors.Actors;
 /// <summary>
 /// The replicas of one load of one model, as the callers see them: where work goes (<see cref="Post"/>),
 /// the bounded admission count in front of Akka's unbounded mailboxes, and the counts
-/// <c>Describe()</c> reports. With <see cref="RouterKind.Balancing"/> the work waits in one shared
-/// <see cref="Channel{T}"/> that idle replicas pull from (Akka.NET has no BalancingPool); otherwise
+/// <c>Describe()</c> reports. With <see cref="RouterKind.Balancing"/> (Akka.NET has no BalancingPool) the
+/// work is told straight to an idle replica when one is parked (<see cref="IdleReplicas"/>), else it
+/// waits in one shared <see cref="Channel{T}"/> that replicas pull from whenever they finish; otherwise
 /// it is told to the Akka pool router, which picks a replica's mailbox on the sender's thread.
 /// </summary>
 internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult>
@@ -29,14 +30,14 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
         _capacity = capacity;
         if (router == RouterKind.Balancing)
         {
-            // Synchronous continuations: a waiting replica's continuation only tells itself to pull,
-            // so running it on the writer's thread saves a thread-pool hop per wake-up.
+            // Replicas never wait on the channel (idle ones park in Idle), so it is only a queue that
+            // refuses writes once completed.
             _shared = Channel.CreateUnbounded<IModelWork<TItem, TResult>>(new UnboundedChannelOptions
             {
                 SingleReader = false,
                 SingleWriter = false,
-                AllowSynchronousContinuations = true,
             });
+            Idle = new IdleReplicas();
         }
     }
 
@@ -54,6 +55,9 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
 
     /// <summary>The shared queue replicas pull from (Balancing); <see langword="null"/> behind a router.</summary>
     public ChannelReader<IModelWork<TItem, TResult>>? SharedQueue => _shared?.Reader;
+
+    /// <summary>Parked idle replicas (Balancing); <see langword="null"/> behind a router.</summary>
+    public IdleReplicas? Idle { get; }
 
     /// <summary>Set when a drain deadline passed: work still reaching a replica fails with a shutdown error.</summary>
     public bool Aborted { get; private set; }
@@ -86,13 +90,25 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
 
         if (_shared is not null)
         {
-            if (_shared.Writer.TryWrite(work))
+            if (Idle!.TryClaim(out var idle))
             {
+                idle.Tell(work, ActorRefs.NoSender);
                 return PostResult.Accepted;
             }
 
-            Interlocked.Decrement(ref _queued);
-            return PostResult.Closed;
+            if (!_shared.Writer.TryWrite(work))
+            {
+                Interlocked.Decrement(ref _queued);
+                return PostResult.Closed;
+            }
+
+            // A replica may have parked between the claim above and the write: wake one to pull.
+            if (Idle.TryClaim(out idle))
+            {
+                idle.Tell(WakeReplica.Instance, ActorRefs.NoSender);
+            }
+
+            return PostResult.Accepted;
         }
 
         Router!.Tell(work, ActorRefs.NoSender);
@@ -105,11 +121,15 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
     /// <summary>A replica started (+1) or finished (−1) a model call.</summary>
     public void Busy(int delta) => Interlocked.Add(ref _busy, delta);
 
-    /// <summary>Stops accepting work; replicas behind a shared queue stop once it is empty.</summary>
+    /// <summary>Stops accepting work; replicas behind a shared queue stop once it is empty (parked ones are woken to see it).</summary>
     public void Close()
     {
         _closed = true;
         _shared?.Writer.TryComplete();
+        while (Idle is not null && Idle.TryClaim(out var idle))
+        {
+            idle.Tell(WakeReplica.Instance, ActorRefs.NoSender);
+        }
     }
 
     /// <summary>

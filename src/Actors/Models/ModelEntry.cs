@@ -29,6 +29,9 @@ internal abstract class ModelEntry(ModelDefinition definition)
     /// <summary>Refuses new requests and drains accepted ones; what is still queued when <paramref name="cancellationToken"/> fires fails with <see cref="ModelStoppedException"/>.</summary>
     public abstract Task StopAsync(CancellationToken cancellationToken);
 
+    /// <summary>Refuses new requests from now on (those already waiting for the load are still queued); <see cref="StopAsync"/> drains.</summary>
+    public abstract void BeginStop();
+
     public abstract object AsyncClient { get; }
 
     public abstract object SyncClient { get; }
@@ -194,6 +197,14 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         return task.WaitAsync(cancellationToken);
     }
 
+    public override void BeginStop()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+        }
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         IReplicaTarget<TItem, TResult>? pool;
@@ -274,12 +285,17 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     /// <summary>Lets <paramref name="check"/> (a replica's loaded model) refuse bad single requests before they are queued.</summary>
     internal void UseItemCheck(IItemCheck<TItem> check) => Volatile.Write(ref _itemCheck, check);
 
-    private ValueTask<TResult> PredictPrimaryAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
+    private ValueTask<TResult> PredictPrimaryAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller, bool admitted = false)
     {
         var pool = Volatile.Read(ref _pool);
         if (pool is null)
         {
             return PredictAfterLoadAsync(item, cancellationToken, blockingCaller);
+        }
+
+        if (!admitted && Volatile.Read(ref _stopping))
+        {
+            return ValueTask.FromException<TResult>(RefusedAtOnce());
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -299,12 +315,17 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         return work.Task;
     }
 
-    private ValueTask<IReadOnlyList<TResult>> PredictChunkPrimaryAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
+    private ValueTask<IReadOnlyList<TResult>> PredictChunkPrimaryAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller, bool admitted = false)
     {
         var pool = Volatile.Read(ref _pool);
         if (pool is null)
         {
             return PredictChunkAfterLoadAsync(items, cancellationToken, blockingCaller);
+        }
+
+        if (!admitted && Volatile.Read(ref _stopping))
+        {
+            return ValueTask.FromException<IReadOnlyList<TResult>>(RefusedAtOnce());
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -325,7 +346,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         try
         {
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-            pending = PredictPrimaryAsync(item, cancellationToken, blockingCaller);
+            pending = PredictPrimaryAsync(item, cancellationToken, blockingCaller, admitted: true);
         }
         finally
         {
@@ -342,7 +363,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         try
         {
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-            pending = PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller);
+            pending = PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller, admitted: true);
         }
         finally
         {
@@ -390,6 +411,17 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         }
     }
 
+    /// <summary>The error of a request that arrives once the model is stopping.</summary>
+    private ModelStoppedException Refused() => new(Name, "it no longer accepts requests.");
+
+    /// <summary>A request refused before it was queued, counted as a failed request.</summary>
+    private ModelStoppedException RefusedAtOnce()
+    {
+        Events.Request();
+        Events.Failed();
+        return Refused();
+    }
+
     private void Post(IReplicaTarget<TItem, TResult> pool, IModelWork<TItem, TResult> work)
     {
         PostResult result;
@@ -419,7 +451,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         }
         else
         {
-            work.Fail(new ModelStoppedException(Name, "it no longer accepts requests."));
+            work.Fail(Refused());
         }
 
         work.Release();

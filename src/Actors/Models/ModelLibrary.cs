@@ -240,14 +240,24 @@ public sealed class ModelLibrary : IAsyncDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
+        // Dependents drain before their dependencies, so work in flight can still reach its dependencies.
+        var order = DependencyGraph.LoadOrder(_definitions, _entries.Keys.Order(StringComparer.Ordinal));
+        order.Reverse();
+
+        // Before the first await (so before StopAsync returns): models no other model depends on (or falls back to) refuse
+        // new requests at once; the others once their dependents have drained.
+        var dependedOn = _definitions.Values
+            .SelectMany(d => d.Fallback is null ? d.Dependencies.Values : d.Dependencies.Values.Append(d.Fallback))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var name in order.Where(n => !dependedOn.Contains(n)))
+        {
+            _entries[name].BeginStop();
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         ModelLog.Stopping(_logger, _entries.Count);
         using var drain = new CancellationTokenSource(Options.DrainTimeout, TimeProvider);
         using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), drain);
-
-        // Dependents drain before their dependencies, so work in flight can still reach its dependencies.
-        var order = DependencyGraph.LoadOrder(_definitions, _entries.Keys.Order(StringComparer.Ordinal));
-        order.Reverse();
         foreach (var name in order)
         {
             await _entries[name].StopAsync(drain.Token).ConfigureAwait(false);

@@ -135,6 +135,30 @@ public sealed class LoadingTests
     }
 
     [Fact]
+    public async Task Stop_RefusesNewRequestsAtOnce_WhileADependencyStillServesItsDrainingDependent()
+    {
+        var gate = new TaskCompletionSource();
+        var inner = ProbeModel<string, string>.Holding(gate.Task, s => s.ToUpperInvariant());
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel<AsyncCaller>("outer", o => o.Dependencies.Add("inner=inner"))
+            .AddModel("inner", factory: _ => inner)
+            .Build();
+        await library.LoadAsync();
+        var outer = library.Get<string, string>("outer");
+        var inFlight = outer.PredictAsync("a").AsTask();
+        await inner.ExpectBatchesAsync(1);
+
+        var stopping = library.StopAsync();
+
+        await Assert.ThrowsAsync<ModelStoppedException>(() => outer.PredictAsync("b").AsTask());
+        var direct = library.Get<string, string>("inner").PredictAsync("c").AsTask();
+        gate.SetResult();
+        await stopping;
+        Assert.Equal("async(A)", await inFlight);
+        Assert.Equal("C", await direct);
+    }
+
+    [Fact]
     public async Task Stop_WhenTheDrainDeadlinePasses_FailsQueuedRequestsWithAShutdownError()
     {
         var clock = new ManualTimeProvider();
