@@ -6,7 +6,7 @@ namespace ModelActors.Actors;
 
 /// <summary>
 /// The library's actor (<c>/user/model-actors</c> by default): the parent of one model actor per
-/// registered model. It fails, with a shutdown error, work that reached Akka's dead letters because
+/// registered model; answers <see cref="DescribeModels"/>. It fails, with a shutdown error, work that reached Akka's dead letters because
 /// its replica stopped first, so no caller waits for its deadline after an abrupt stop.
 /// </summary>
 internal sealed class LibraryActor : UntypedActor
@@ -37,6 +37,9 @@ internal sealed class LibraryActor : UntypedActor
                 }
 
                 Sender.Tell(new ModelsStarted());
+                break;
+            case DescribeModels:
+                Sender.Tell((IReadOnlyList<ModelDescription>)[.. _byActorName.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => e.Describe())]);
                 break;
             case DeadLetter dead:
                 Abandon(dead);

@@ -18,6 +18,19 @@ public sealed class ActorTreeTests : ModelActorsTestKit
     }
 
     [Fact]
+    public async Task TheLibraryActor_DescribesItsModels_WhenAskedByMessage()
+    {
+        var library = CreateLibrary(b => b.AddModel<UpperModel>().AddModel<LengthModel>());
+        await library.Get<string, string>("upper").PredictAsync("x");
+
+        var descriptions = await library.LibraryActor.Ask<IReadOnlyList<ModelDescription>>(DescribeModels.Instance, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(["length", "upper"], descriptions.Select(d => d.Name));
+        Assert.Equal(ModelState.Ready, descriptions.Single(d => d.Name == "upper").State);
+        Assert.Equal(library.Describe("length").State, descriptions.Single(d => d.Name == "length").State);
+    }
+
+    [Fact]
     public async Task AnActor_AsksAModelWithAModelRequest_AndGetsAModelReply()
     {
         var library = CreateLibrary(b => b.AddModel<UpperModel>());
