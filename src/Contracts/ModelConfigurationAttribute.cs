@@ -54,6 +54,9 @@ public sealed class ModelConfigurationAttribute : Attribute
     /// <summary>With batching on, how long (ms) the oldest queued request may wait for more. The default is 0.</summary>
     public int MaxDelayMilliseconds { get; set; }
 
+    /// <summary>Streams: how long (ms) a chunk waits for more items after its first. 0 means the default (50 ms).</summary>
+    public int StreamMaxDelayMilliseconds { get; set; }
+
     /// <summary>The queue capacity (requests). 0 means the library's default.</summary>
     public int QueueCapacity { get; set; }
 

@@ -65,6 +65,11 @@ internal static class Chunking
         }
     }
 
+    /// <summary>
+    /// A stream call: a thin form of <see cref="Streams.ModelFlows"/>' stages, run on the library's
+    /// materializer. Chunks leave full or <c>StreamMaxDelay</c> after their first item; breaking out of
+    /// the loop ends the stream, which cancels the chunks in flight.
+    /// </summary>
     public static async IAsyncEnumerable<TResult> PredictStream<TItem, TResult>(
         ModelEntry<TItem, TResult> entry,
         IAsyncEnumerable<TItem> items,
@@ -74,46 +79,38 @@ internal static class Chunking
     {
         ArgumentNullException.ThrowIfNull(items);
         var size = ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
-        using var chunks = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var inFlight = new Queue<(int Offset, ValueTask<IReadOnlyList<TResult>> Task)>();
-        var source = items.GetAsyncEnumerator(chunks.Token);
+        var flow = Streams.ModelFlows.Create<TItem, TResult>(
+            (chunk, token) => entry.PredictChunkAsync(chunk, token, blockingCaller).AsTask(), size, entry.MaxChunksInFlight, entry.Definition.StreamMaxDelay);
+        // Buffers of one: the input is pulled only as chunks are wanted (lazy, as modelkit's predict_gen).
+        var results = Akka.Streams.Dsl.Source.From(() => items)
+            .Via(flow)
+            .WithAttributes(Akka.Streams.Attributes.CreateInputBuffer(1, 1))
+            .RunAsAsyncEnumerableBuffer(entry.Library.Materializer, 1, 1);
+        var enumerator = results.GetAsyncEnumerator(cancellationToken);
         try
         {
-            var more = true;
-            while (true)
+            while (await NextAsync(enumerator).ConfigureAwait(false))
             {
-                while (more && inFlight.Count < entry.MaxChunksInFlight)
-                {
-                    var chunk = new List<TItem>(size);
-                    while (chunk.Count < size && (more = await source.MoveNextAsync().ConfigureAwait(false)))
-                    {
-                        chunk.Add(source.Current);
-                    }
-
-                    if (chunk.Count > 0)
-                    {
-                        inFlight.Enqueue((0, entry.PredictChunkAsync(chunk, chunks.Token, blockingCaller)));
-                    }
-                }
-
-                if (inFlight.Count == 0)
-                {
-                    yield break;
-                }
-
-                var results = await inFlight.Dequeue().Task.ConfigureAwait(false);
-                foreach (var result in results)
-                {
-                    yield return result;
-                }
+                yield return enumerator.Current;
             }
         }
         finally
         {
-            // Breaking out of the loop (or a failure) cancels the chunks still in flight.
-            await chunks.CancelAsync().ConfigureAwait(false);
-            await DrainAsync(inFlight).ConfigureAwait(false);
-            await source.DisposeAsync().ConfigureAwait(false);
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The stream's next result; a failure surfaces as the model's own exception, not wrapped.</summary>
+    private static async ValueTask<bool> NextAsync<TResult>(IAsyncEnumerator<TResult> enumerator)
+    {
+        try
+        {
+            return await enumerator.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(aggregate.InnerExceptions[0]);
+            throw;
         }
     }
 

@@ -5,6 +5,9 @@ internal sealed class ModelClient<TItem, TResult>(ModelEntry<TItem, TResult> ent
 {
     public string ModelName => entry.Name;
 
+    /// <summary>The model this client calls.</summary>
+    internal ModelEntry<TItem, TResult> Entry => entry;
+
     public ValueTask<TResult> PredictAsync(TItem item, CancellationToken cancellationToken = default) =>
         entry.PredictAsync(item, cancellationToken, blockingCaller: false);
 

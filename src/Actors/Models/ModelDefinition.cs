@@ -35,6 +35,12 @@ internal sealed record ModelDefinition
 
     public int? MaxChunksInFlight { get; init; }
 
+    /// <summary>The default of <see cref="StreamMaxDelay"/>.</summary>
+    public static readonly TimeSpan DefaultStreamMaxDelay = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long a stream chunk waits for more items after its first.</summary>
+    public TimeSpan StreamMaxDelay { get; init; } = DefaultStreamMaxDelay;
+
     public int? QueueCapacity { get; init; }
 
     public int? LoadRetries { get; init; }

@@ -119,6 +119,9 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     /// <summary>Load retries after a failed load.</summary>
     public int LoadRetries => Definition.LoadRetries ?? _library.Options.LoadRetries;
 
+    /// <summary>The library this model belongs to.</summary>
+    public ModelLibrary Library => _library;
+
     /// <summary>The delay before load retry number <paramref name="retry"/> (from 1): LoadMinBackoff × 2^(retry−1), at most LoadMaxBackoff.</summary>
     public TimeSpan Backoff(int retry)
     {

@@ -22,6 +22,7 @@ public sealed class ModelLibrary : IAsyncDisposable
     private readonly bool _ownsSystem;
     private readonly IActorRef _libraryActor;
     private Task? _stopTask;
+    private Akka.Streams.ActorMaterializer? _materializer;
 
     internal ModelLibrary(IReadOnlyDictionary<string, ModelDefinition> definitions, ModelLibraryOptions options, IServiceProvider services, ILoggerFactory loggerFactory, TimeProvider timeProvider, ActorSystem? system)
     {
@@ -75,6 +76,27 @@ public sealed class ModelLibrary : IAsyncDisposable
     internal CancellationToken Stopping => _stopping.Token;
 
     internal Diagnostics.ModelMetrics Metrics { get; }
+
+    /// <summary>Runs the library's own streams (<c>PredictStream</c>); created on first use, shut down on dispose.</summary>
+    internal Akka.Streams.IMaterializer Materializer
+    {
+        get
+        {
+            if (Volatile.Read(ref _materializer) is { } existing)
+            {
+                return existing;
+            }
+
+            var created = Akka.Streams.ActorMaterializer.Create(ActorSystem, namePrefix: $"{Options.ActorName}-streams");
+            if (Interlocked.CompareExchange(ref _materializer, created, null) is { } raced)
+            {
+                created.Shutdown();
+                return raced;
+            }
+
+            return created;
+        }
+    }
 
     /// <summary>The only model library running in <paramref name="system"/> (made by Akka.Hosting's <c>WithModelActors</c>, <c>AddModelActors</c> or <see cref="ModelLibraryBuilder.UseActorSystem"/>).</summary>
     /// <param name="system">The actor system.</param>
@@ -187,6 +209,7 @@ public sealed class ModelLibrary : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        Volatile.Read(ref _materializer)?.Shutdown();
         if (_ownsSystem)
         {
             await ActorSystem.Terminate().ConfigureAwait(false);

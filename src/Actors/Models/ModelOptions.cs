@@ -33,6 +33,13 @@ public sealed class ModelOptions
     /// <summary>Chunks a stream or batch call keeps in flight. <value>The default is the replica count.</value></summary>
     public int? MaxChunksInFlight { get; set; }
 
+    /// <summary>
+    /// Streams (<c>PredictStream</c>, <c>AsFlow</c>): how long a chunk waits for more items after its first
+    /// before it goes to the model part-full, so a live source that waits for its results never stalls.
+    /// Cut on Akka's scheduler, which ticks every 10 ms. <value>The default value is 50 ms.</value>
+    /// </summary>
+    public TimeSpan? StreamMaxDelay { get; set; }
+
     /// <summary>Requests that may wait in the model's queue before new ones are rejected as overloaded. <value>The default is the library's <see cref="ModelLibraryOptions.DefaultQueueCapacity"/>.</value></summary>
     public int? QueueCapacity { get; set; }
 

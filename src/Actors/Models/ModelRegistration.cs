@@ -58,6 +58,11 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
             errors.Add($"Model '{name}': LoadRetries must be 0 or more (was {options.LoadRetries}).");
         }
 
+        if (options.StreamMaxDelay <= TimeSpan.Zero)
+        {
+            errors.Add($"Model '{name}': StreamMaxDelay must be positive (was {options.StreamMaxDelay}).");
+        }
+
         if (options.Timeout <= TimeSpan.Zero)
         {
             errors.Add($"Model '{name}': Timeout must be positive and finite (was {options.Timeout}).");
@@ -94,6 +99,7 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
             BatchSize = options.BatchSize,
             Timeout = options.Timeout,
             MaxChunksInFlight = options.MaxChunksInFlight,
+            StreamMaxDelay = options.StreamMaxDelay ?? ModelDefinition.DefaultStreamMaxDelay,
             QueueCapacity = options.QueueCapacity,
             LoadRetries = options.LoadRetries,
             Batching = options.MaxBatchSize is { } max ? new Batching.BatchingOptions(max, options.MaxDelay ?? TimeSpan.Zero) : null,
@@ -153,6 +159,7 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
             MaxBatchSize = attribute.MaxBatchSize == 0 ? null : attribute.MaxBatchSize,
             MaxDelay = attribute.MaxDelayMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(attribute.MaxDelayMilliseconds),
             QueueCapacity = attribute.QueueCapacity == 0 ? null : attribute.QueueCapacity,
+            StreamMaxDelay = attribute.StreamMaxDelayMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(attribute.StreamMaxDelayMilliseconds),
             Fallback = attribute.Fallback,
         };
     }

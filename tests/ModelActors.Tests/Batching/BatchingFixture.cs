@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using ModelActors.TestKit;
 
 namespace ModelActors.Tests.Batching;
@@ -53,6 +54,30 @@ internal sealed class BatchingFixture : IAsyncDisposable
         {
             Release(i);
         }
+    }
+
+    /// <summary>Completes when this library's model has received <paramref name="count"/> more requests from now on (its requests counter, so no polling).</summary>
+    public Task RequestsReceivedAsync(int count)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = 0L;
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == Library.Metrics.Meter && instrument.Name == "modelactors.requests")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            if (Interlocked.Add(ref seen, value) >= count)
+            {
+                reached.TrySetResult();
+            }
+        });
+        listener.Start();
+        return reached.Task.ContinueWith(_ => listener.Dispose(), TaskScheduler.Default);
     }
 
     public ValueTask DisposeAsync() => Library.DisposeAsync();

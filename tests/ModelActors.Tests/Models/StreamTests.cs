@@ -121,7 +121,9 @@ public sealed class StreamTests
         var firstThree = library.GetSync<int, int>("m").PredictGen(Source()).Take(3).ToList();
 
         Assert.Equal([0, 1, 2], firstThree);
-        Assert.True(pulled <= 4);
+        // Lazy and bounded, not exact: on Akka.Streams each stage holds at most one element ahead
+        // (the source's pending pull, the chunk in flight, the sink's buffer of one).
+        Assert.InRange(pulled, 3, 8);
     }
 
     [Fact]
