@@ -1,0 +1,109 @@
+using System.Runtime.CompilerServices;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using ModelActors.Streams;
+using ModelActors.TestKit;
+
+namespace ModelActors.Tests.Streams;
+
+/// <summary>Models as Akka.Streams stages in a user's own graph, and live sources cut by time.</summary>
+public sealed class ModelFlowTests
+{
+    [Fact]
+    public async Task AUsersGraph_ChainsTwoModelFlows_InOrder_WithTheUsersMaterializer()
+    {
+        await using var library = ModelLibrary.CreateBuilder().AddModel<UpperModel>().AddModel<LengthModel>().Build();
+        var materializer = library.ActorSystem.Materializer();
+
+        var lengths = await Source.From(["a", "bb", "ccc", "dddd"])
+            .Via(library.Get<string, string>("upper").AsFlow(batchSize: 2))
+            .Via(library.Get<string, int>("length").AsFlow())
+            .RunWith(Sink.Seq<int>(), materializer);
+
+        Assert.Equal([1, 2, 3, 4], lengths);
+    }
+
+    [Fact]
+    public async Task ASlowSink_StopsTheSource_BackPressure()
+    {
+        await using var library = ModelLibrary.CreateBuilder().AddModel<UpperModel>().Build();
+        var materializer = library.ActorSystem.Materializer();
+        var pulled = 0;
+
+        IEnumerable<string> Endless()
+        {
+            for (var i = 0; ; i++)
+            {
+                Interlocked.Increment(ref pulled);
+                yield return $"item{i}";
+            }
+        }
+
+        var queue = Source.From(Endless())
+            .Via(library.Get<string, string>("upper").AsFlow())
+            .RunWith(Sink.Queue<string>().WithAttributes(Attributes.CreateInputBuffer(1, 1)), materializer);
+
+        Assert.Equal("ITEM0", (await queue.PullAsync()).Value);
+        Assert.Equal("ITEM1", (await queue.PullAsync()).Value);
+        Assert.InRange(Volatile.Read(ref pulled), 2, 40); // never more than the stages' small buffers ahead
+    }
+
+    [Fact]
+    public async Task AModelFailure_FailsTheUsersGraph_WithTheModelsException()
+    {
+        var probe = new ProbeModel<int, int>((items, _) => items.Contains(2) ? throw new ModelFailure("two") : ValueTask.FromResult<IReadOnlyList<int>>([.. items]));
+        await using var library = ModelLibrary.CreateBuilder().AddModel("m", factory: _ => probe).Build();
+
+        var running = PredictSourceOf(library, [1, 2, 3]).RunWith(Sink.Seq<int>(), library.ActorSystem.Materializer());
+
+        var error = await Assert.ThrowsAsync<ModelFailure>(() => running);
+        Assert.Equal("two", error.Message);
+    }
+
+    [Fact]
+    public async Task ItemsEqualToDefault_AllGetTheirAnswers_ThroughAChunkedFlow()
+    {
+        var probe = new ProbeModel<int, int>((items, _) => ValueTask.FromResult<IReadOnlyList<int>>([.. items.Select(i => i + 1)]));
+        await using var library = ModelLibrary.CreateBuilder().AddModel("m", factory: _ => probe).Build();
+
+        var results = await Source.From([0, 0, 5, 0]).Via(library.Get<int, int>("m").AsFlow(batchSize: 4))
+            .RunWith(Sink.Seq<int>(), library.ActorSystem.Materializer());
+
+        Assert.Equal([1, 1, 6, 1], results);
+        Assert.Equal([0, 0, 5, 0], Assert.Single(probe.Batches));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ALiveSourceThatWaitsForItsResults_DoesNotStall_WithABatchSizeAboveOne(bool syncModel)
+    {
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel<UpperModel>("sync")
+            .AddModel("async", factory: _ => new ProbeModel<string, string>(s => s.ToUpperInvariant()))
+            .Build();
+        var client = library.Get<string, string>(syncModel ? "sync" : "async");
+        var answered = new SemaphoreSlim(0);
+
+        async IAsyncEnumerable<string> Conversation([EnumeratorCancellation] CancellationToken ct = default)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                yield return $"line{i}";
+                await answered.WaitAsync(ct); // like an audio or socket loop: the next item needs this one's result
+            }
+        }
+
+        var results = new List<string>();
+        await foreach (var result in client.PredictStream(Conversation(), batchSize: 8))
+        {
+            results.Add(result);
+            answered.Release();
+        }
+
+        Assert.Equal(["LINE0", "LINE1", "LINE2"], results);
+    }
+
+    private static Source<int, Akka.NotUsed> PredictSourceOf(ModelLibrary library, int[] items) =>
+        library.Get<int, int>("m").PredictSource(Source.From(items));
+}
