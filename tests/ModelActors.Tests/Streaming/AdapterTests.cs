@@ -1,6 +1,9 @@
 using System.Threading.Channels;
 using System.Threading.Tasks.Dataflow;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using ModelActors.Streaming;
+using ModelActors.Streams;
 using ModelActors.TestKit;
 
 namespace ModelActors.Tests.Streaming;
@@ -64,7 +67,7 @@ public sealed class AdapterTests
     }
 
     [Fact]
-    public async Task ChannelStage_WritesResultsInOrder_AndCompletesWhenTheInputCompletes()
+    public async Task ChannelToChannel_WithAkkasChannelSourceAndSink_WritesResultsInOrder_AndCompletesWithTheInput()
     {
         var probe = new ProbeModel<int, int>(async (items, _) =>
         {
@@ -73,7 +76,9 @@ public sealed class AdapterTests
         });
         await using var library = ModelLibrary.CreateBuilder().AddModel("m", o => o.Replicas = 3, _ => probe).Build();
         var input = Channel.CreateUnbounded<int>();
-        var output = library.Get<int, int>("m").PredictChannel(input.Reader, maxInFlight: 8);
+        var output = ChannelSource.FromReader(input.Reader)
+            .Via(library.Get<int, int>("m").AsFlow(parallelism: 8))
+            .RunWith(ChannelSink.AsReader<int>(1024, singleReader: true, BoundedChannelFullMode.Wait), library.ActorSystem.Materializer());
 
         for (var i = 0; i < 100; i++)
         {
@@ -87,12 +92,14 @@ public sealed class AdapterTests
     }
 
     [Fact]
-    public async Task ChannelStage_CompletesWithTheModelsException()
+    public async Task ChannelToChannel_WithAkkasChannelSourceAndSink_CompletesWithTheModelsException()
     {
         var probe = ProbeModel<int, int>.Failing(_ => new ModelFailure("broken"));
         await using var library = ModelLibrary.CreateBuilder().AddModel("m", factory: _ => probe).Build();
         var input = Channel.CreateUnbounded<int>();
-        var output = library.Get<int, int>("m").PredictChannel(input.Reader);
+        var output = ChannelSource.FromReader(input.Reader)
+            .Via(library.Get<int, int>("m").AsFlow())
+            .RunWith(ChannelSink.AsReader<int>(16, singleReader: true, BoundedChannelFullMode.Wait), library.ActorSystem.Materializer());
 
         await input.Writer.WriteAsync(1);
         input.Writer.Complete();
