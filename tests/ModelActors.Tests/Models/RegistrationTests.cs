@@ -5,6 +5,16 @@ namespace ModelActors.Tests.Models;
 public sealed class RegistrationTests
 {
     [Fact]
+    public void AStreamMaxDelayOfZero_IsAnErrorNamingTheModel()
+    {
+        var error = Assert.Throws<ModelRegistrationException>(() => ModelLibrary.CreateBuilder()
+            .AddModel<UpperModel>("live", o => o.StreamMaxDelay = TimeSpan.Zero)
+            .Build());
+
+        Assert.Contains(error.Errors, e => e.Contains("Model 'live': StreamMaxDelay must be positive", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void DuplicateNames_AreAnErrorNamingBothSources()
     {
         var error = Assert.Throws<ModelRegistrationException>(() => ModelLibrary.CreateBuilder()
