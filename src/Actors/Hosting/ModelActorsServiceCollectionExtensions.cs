@@ -32,13 +32,15 @@ public static class ModelActorsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var builder = new ModelLibraryBuilder();
         configure(builder);
-        var (_, definitions) = builder.BuildDefinitions();
+        var (options, definitions) = builder.BuildDefinitions();
 
         // A later AddAkka of the application's own replaces this system's registration (Akka.Hosting keeps
         // the last ActorSystem and builder, and one AkkaHostedService), so the library joins that system.
         if (!services.Any(d => d.ServiceType == typeof(AkkaConfigurationBuilder)))
         {
-            services.AddAkka(DefaultActorSystemName, (akka, _) => akka.AddHocon(ActorSystems.Shared, HoconAddMode.Append));
+            services.AddAkka(DefaultActorSystemName, (akka, _) => akka
+                .AddHocon(DrainPhase(options.DrainTimeout), HoconAddMode.Prepend)
+                .AddHocon(ActorSystems.Shared, HoconAddMode.Append));
         }
 
         services.AddSingleton(sp => HostedLibrary.Create(builder, sp.GetRequiredService<ActorSystem>(), sp));
@@ -55,4 +57,13 @@ public static class ModelActorsServiceCollectionExtensions
 
         return services;
     }
+
+    /// <summary>
+    /// In the system this registration starts, the CoordinatedShutdown phase that drains models lasts as
+    /// long as the library's <see cref="ModelLibraryOptions.DrainTimeout"/> (plus a margin) instead of
+    /// Akka's default 5 s, so host stop waits for accepted work as <c>DisposeAsync</c> does.
+    /// </summary>
+    internal static Akka.Configuration.Config DrainPhase(TimeSpan drainTimeout) =>
+        Akka.Configuration.ConfigurationFactory.ParseString(
+            $"akka.coordinated-shutdown.phases.service-requests-done.timeout = {(long)(drainTimeout + TimeSpan.FromSeconds(5)).TotalMilliseconds}ms");
 }
