@@ -62,14 +62,38 @@ public static class ModelFlows
             // One per materialization: cancels the chunks in flight when this run of the stream ends.
             var ended = new CancellationTokenSource();
             return Chunks<TItem>(size, delay)
-                .SelectAsync(inFlight, chunk => predict(chunk, ended.Token))
-                .SelectMany(results => results)
+                .SelectAsync(inFlight, chunk => AsOutcome(predict(chunk, ended.Token)))
+                .SelectMany(ResultsOrThrow)
                 .WatchTermination((_, done) =>
                 {
                     done.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), ended, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     return NotUsed.Instance;
                 });
         }).MapMaterializedValue(_ => NotUsed.Instance);
+
+    /// <summary>
+    /// A chunk's call as a task that never faults: SelectAsync would fail the stream with a faulted task's
+    /// exception sometimes wrapped in an AggregateException, depending on when the task completed.
+    /// </summary>
+    private static Task<Task<IReadOnlyList<TResult>>> AsOutcome<TResult>(Task<IReadOnlyList<TResult>> call) =>
+        call.ContinueWith(static done => done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>The chunk's results, or the model's own exception thrown (the stage then fails the stream with it).</summary>
+    private static IReadOnlyList<TResult> ResultsOrThrow<TResult>(Task<IReadOnlyList<TResult>> call)
+    {
+        if (call.IsCompletedSuccessfully)
+        {
+            return call.Result;
+        }
+
+        if (call.Exception is { InnerExceptions.Count: 1 } single)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(single.InnerExceptions[0]);
+        }
+
+        // Cancelled (the stream is ending anyway), or several errors: GetResult throws what the task holds.
+        return call.GetAwaiter().GetResult();
+    }
 
     /// <summary>
     /// Cuts items into chunks: full, or <paramref name="delay"/> after the first item. Items travel boxed
