@@ -239,8 +239,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
 
         foreach (var work in _set.Abort())
         {
-            work.Fail(new ModelStoppedException(_entry.Name, "the library stopped before the request was processed."));
-            work.Release();
+            _entry.Abandon(work);
         }
 
         // Work still in the replicas' mailboxes reaches dead letters, where the library actor fails it.

@@ -18,12 +18,12 @@ namespace ModelActors.Actors;
 /// </remarks>
 internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
 {
-    private readonly ModelEntry<TItem, TResult> _entry;
-    private readonly ReplicaSet<TItem, TResult> _set;
-    private readonly ModelReplica<TItem, TResult> _replica;
     /// <summary>How many queued items a replica runs in one mailbox message before it yields.</summary>
     private const int PullsPerMessage = 32;
 
+    private readonly ModelEntry<TItem, TResult> _entry;
+    private readonly ReplicaSet<TItem, TResult> _set;
+    private readonly ModelReplica<TItem, TResult> _replica;
     private readonly IdleReplicas.Slot _slot;
     private bool _loaded;
     private bool _claimed;
@@ -62,7 +62,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
                 // Behind a router, or told by a sender that claimed this parked replica (Balancing).
                 _set.Taken();
                 _claimed = false;
-                if (Run(work, pullNext: _set.Idle is not null) && _set.Idle is not null)
+                if (Run(work, pullNext: _set.Pulls) && _set.Pulls)
                 {
                     Pull();
                 }
@@ -99,7 +99,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
 
         _loaded = true;
         _set.ModelActor.Tell(new ReplicaLoaded(_set));
-        if (_set.SharedQueue is not null)
+        if (_set.Pulls)
         {
             self.Tell(PullWork.Instance);
         }
@@ -113,8 +113,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
     {
         if (_set.Aborted)
         {
-            work.Fail(new ModelStoppedException(_entry.Name, "the library stopped before the request was processed."));
-            work.Release();
+            _entry.Abandon(work);
             return true;
         }
 

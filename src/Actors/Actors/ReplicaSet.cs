@@ -56,6 +56,9 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
     /// <summary>The shared queue replicas pull from (Balancing); <see langword="null"/> behind a router.</summary>
     public ChannelReader<IModelWork<TItem, TResult>>? SharedQueue => _shared?.Reader;
 
+    /// <summary>Whether replicas pull from the shared queue (Balancing) rather than being sent work by a router.</summary>
+    public bool Pulls => _shared is not null;
+
     /// <summary>Parked idle replicas (Balancing); <see langword="null"/> behind a router.</summary>
     public IdleReplicas? Idle { get; }
 

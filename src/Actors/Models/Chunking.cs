@@ -86,31 +86,9 @@ internal static class Chunking
             .Via(flow)
             .WithAttributes(Akka.Streams.Attributes.CreateInputBuffer(1, 1))
             .RunAsAsyncEnumerableBuffer(entry.Library.Materializer, 1, 1);
-        var enumerator = results.GetAsyncEnumerator(cancellationToken);
-        try
+        await foreach (var result in results.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            while (await NextAsync(enumerator).ConfigureAwait(false))
-            {
-                yield return enumerator.Current;
-            }
-        }
-        finally
-        {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The stream's next result; a failure surfaces as the model's own exception, not wrapped.</summary>
-    private static async ValueTask<bool> NextAsync<TResult>(IAsyncEnumerator<TResult> enumerator)
-    {
-        try
-        {
-            return await enumerator.MoveNextAsync().ConfigureAwait(false);
-        }
-        catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count == 1)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(aggregate.InnerExceptions[0]);
-            throw;
+            yield return result;
         }
     }
 

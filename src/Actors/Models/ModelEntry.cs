@@ -142,10 +142,13 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
             return false;
         }
 
-        work.Fail(new ModelStoppedException(Name, "the library stopped before the request was processed."));
+        work.Fail(StoppedBeforeProcessed());
         work.Release();
         return true;
     }
+
+    /// <summary>The error of accepted work that the stop did not get to.</summary>
+    private ModelStoppedException StoppedBeforeProcessed() => new(Name, "the library stopped before the request was processed.");
 
     public override int BusyReplicas => _pool?.BusyReplicas ?? 0;
 
@@ -249,7 +252,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
             }
             catch (OperationCanceledException)
             {
-                batcher.FailQueued(() => new ModelStoppedException(Name, "the library stopped before the request was processed."));
+                batcher.FailQueued(StoppedBeforeProcessed);
             }
 
             pool.Close();
@@ -342,31 +345,21 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         return work.Task;
     }
 
-    private async ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
+    private ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller) =>
+        AfterLoadAsync(() => PredictPrimaryAsync(item, cancellationToken, blockingCaller, admitted: true), cancellationToken);
+
+    private ValueTask<IReadOnlyList<TResult>> PredictChunkAfterLoadAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller) =>
+        AfterLoadAsync(() => PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller, admitted: true), cancellationToken);
+
+    /// <summary>A request that arrived before the model loaded: waits for the load (counted, so a stop queues it before closing), then is admitted.</summary>
+    private async ValueTask<T> AfterLoadAsync<T>(Func<ValueTask<T>> predict, CancellationToken cancellationToken)
     {
-        ValueTask<TResult> pending;
+        ValueTask<T> pending;
         EnterLoadWait();
         try
         {
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-            pending = PredictPrimaryAsync(item, cancellationToken, blockingCaller, admitted: true);
-        }
-        finally
-        {
-            LeaveLoadWait();
-        }
-
-        return await pending.ConfigureAwait(false);
-    }
-
-    private async ValueTask<IReadOnlyList<TResult>> PredictChunkAfterLoadAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
-    {
-        ValueTask<IReadOnlyList<TResult>> pending;
-        EnterLoadWait();
-        try
-        {
-            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-            pending = PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller, admitted: true);
+            pending = predict();
         }
         finally
         {
