@@ -1,68 +1,64 @@
+using System.Threading.Channels;
+using Akka.Streams;
 using Microsoft.Extensions.Logging;
 using ModelActors.Models;
 
 namespace ModelActors.Batching;
 
 /// <summary>
-/// Demand-driven GroupedWithin in front of a model's replicas. Requests from any callers wait in one
-/// bounded queue; when a replica is free the batcher takes up to <c>MaxBatchSize</c> queued items
-/// (splitting a larger chunk), waiting at most <c>MaxDelay</c> from the oldest item's arrival for more,
-/// and sends them to the replicas as one <see cref="MergedWork{TItem, TResult}"/>.
+/// Cross-request batching of one model on Akka.Streams: requests from any callers go into one channel,
+/// read by a graph that groups their items (<c>Batch</c> when <c>MaxDelay</c> is zero: a batch forms
+/// whenever a replica is free, from what is queued; <c>GroupedWithin(MaxBatchSize, MaxDelay)</c>
+/// otherwise) and sends each group to the replicas as one <see cref="MergedWork{TItem, TResult}"/>,
+/// at most one batch per replica at a time (<c>SelectAsyncUnordered</c>).
 /// </summary>
 /// <remarks>
-/// Emits when a replica is free and either MaxBatchSize items are queued or the oldest queued item has
-/// waited MaxDelay (at once when MaxDelay is zero). Never emits an empty batch, never more than
-/// MaxBatchSize items. Rejects when QueueCapacity requests are queued. Completes when stopped and
-/// every accepted request has been sent. Work whose caller timed out or cancelled is dropped before it
-/// reaches the model; its queue slot is released the moment it completes, exactly once.
+/// The queue bound is a count of slots, not the channel's: a request holds its slot from
+/// <see cref="Enqueue"/> until a replica starts its last items or its caller has an answer (timeout,
+/// cancellation, shutdown), exactly once. Work whose caller already has an answer is dropped before it
+/// reaches the model. Failures travel as values (each caller's promise), never as a failed stream
+/// element. The accepted works not yet formed into batches are also kept here, because the graph's own
+/// buffers cannot be read back: <see cref="FailQueued"/> and a failed graph answer them from this list.
 /// </remarks>
 internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
 {
     private readonly Lock _gate = new();
-    private readonly Queue<Entry> _queue = new();
-    private readonly BatchingOptions _options;
-    private readonly int _capacity;
-    private readonly Actors.IReplicaTarget<TItem, TResult> _replicas;
-    private readonly int _replicaCount;
-    private readonly TimeProvider _timeProvider;
-    private readonly Action<IReadOnlyList<WorkPart<TItem, TResult>>> _onFormed;
-    private readonly Action<TimeSpan> _onDone;
+    private readonly Dictionary<IModelWork<TItem, TResult>, int> _queued = new(ReferenceEqualityComparer.Instance);
+    private readonly BatcherSetup<TItem, TResult> _setup;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource? _wake;
-    private bool _wakeOnAnyArrival;
-    private int _inFlight;
+    private Channel<IQueuedPiece<TItem, TResult>> _channel;
+    private UniqueKillSwitch? _killSwitch;
+    private int _generation;
     private int _slots;
-    private int _queuedItems;
     private bool _stopping;
+    private bool _abandoned;
 
-    public Batcher(
-        BatchingOptions options,
-        int capacity,
-        int replicas,
-        Actors.IReplicaTarget<TItem, TResult> replicasRef,
-        TimeProvider timeProvider,
-        Action<IReadOnlyList<WorkPart<TItem, TResult>>> onFormed,
-        Action<TimeSpan> onDone)
+    public Batcher(BatcherSetup<TItem, TResult> setup)
     {
-        _onDone = onDone;
-        _options = options;
-        _capacity = capacity;
-        _replicas = replicasRef;
-        _replicaCount = replicas;
-        _timeProvider = timeProvider;
-        _onFormed = onFormed;
-        _ = Task.Run(RunAsync);
+        _setup = setup;
+        lock (_gate)
+        {
+            _channel = NewChannel();
+            Start();
+        }
     }
 
     /// <summary>Requests holding a queue slot.</summary>
     public int QueueDepth => Volatile.Read(ref _slots);
 
-    /// <summary>Completes when the batcher has stopped and sent (or failed) everything it accepted.</summary>
+    /// <summary>Completes when the batcher has stopped and its graph has finished: every accepted request was sent and answered, or failed.</summary>
     public Task Drained => _drained.Task;
 
+    /// <summary>
+    /// Test seam: called on the graph's actor as each piece of work (a single request is one) enters a
+    /// forming batch. A batching window's timer reaches that actor after the piece it is handling, so a
+    /// test that waits for this before moving virtual time closes a window that holds the piece.
+    /// </summary>
+    internal Action? PieceGrouped { get; set; }
+
+    /// <summary>Queues <paramref name="work"/>: Full when QueueCapacity requests hold slots, Closed once stopping.</summary>
     public PostResult Enqueue(IModelWork<TItem, TResult> work)
     {
-        TaskCompletionSource? arrival;
         lock (_gate)
         {
             if (_stopping)
@@ -70,54 +66,134 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
                 return PostResult.Closed;
             }
 
-            if (Interlocked.Increment(ref _slots) > _capacity)
+            if (Interlocked.Increment(ref _slots) > _setup.Capacity)
             {
                 Interlocked.Decrement(ref _slots);
                 return PostResult.Full;
             }
 
-            work.AcceptedAt = _timeProvider.GetTimestamp();
+            work.AcceptedAt = _setup.TimeProvider.GetTimestamp();
             work.EnterQueue(this);
-            _queue.Enqueue(new Entry(work));
-            _queuedItems += work.Count;
-            arrival = _wakeOnAnyArrival || _queuedItems >= _options.MaxBatchSize ? TakeWake() : null;
+            _queued.Add(work, work.Count);
+            var writer = _channel.Writer;
+            if (work is IQueuedPiece<TItem, TResult> self && ReferenceEquals(self.Work, work))
+            {
+                writer.TryWrite(self);
+            }
+            else
+            {
+                // A chunk goes in pieces of at most MaxBatchSize, each kept whole in one batch.
+                var max = _setup.Options.MaxBatchSize;
+                for (var offset = 0; offset < work.Count; offset += max)
+                {
+                    writer.TryWrite(new ChunkPiece<TItem, TResult>(work, offset, Math.Min(max, work.Count - offset)));
+                }
+            }
         }
 
-        arrival?.TrySetResult();
         return PostResult.Accepted;
     }
 
     public void ReleaseSlot() => Interlocked.Decrement(ref _slots);
 
-    /// <summary>Refuses new requests; what is queued is still sent, without waiting for MaxDelay.</summary>
+    /// <summary>Refuses new requests and completes the graph's source: what is queued is still sent, without waiting for MaxDelay.</summary>
     public void Stop()
     {
-        TaskCompletionSource? wake;
         lock (_gate)
         {
             _stopping = true;
-            wake = TakeWake();
+            _channel.Writer.TryComplete();
         }
-
-        wake?.TrySetResult();
     }
 
-    /// <summary>Fails every request still queued (the drain deadline passed).</summary>
+    /// <summary>Fails every request not yet sent to a replica (the drain deadline passed) and tears the graph down.</summary>
     public void FailQueued(Func<Exception> failure)
     {
-        List<(IModelWork<TItem, TResult> Work, int Remaining)> abandoned = [];
+        List<KeyValuePair<IModelWork<TItem, TResult>, int>> abandoned;
+        UniqueKillSwitch? killSwitch;
         lock (_gate)
         {
             _stopping = true;
-            while (_queue.TryDequeue(out var entry))
-            {
-                abandoned.Add((entry.Work, entry.Work.Count - entry.Offset));
-            }
-
-            _queuedItems = 0;
+            _abandoned = true;
+            _channel.Writer.TryComplete();
+            abandoned = TakeQueued();
+            killSwitch = _killSwitch;
         }
 
-        foreach (var (work, remaining) in abandoned)
+        FailAll(abandoned, failure);
+        killSwitch?.Abort(new OperationCanceledException("The model stopped before its queued requests were sent."));
+    }
+
+    /// <summary>Test seam: fails the running graph as an internal error would, to exercise the restart.</summary>
+    internal void BreakGraph(Exception error)
+    {
+        UniqueKillSwitch? killSwitch;
+        lock (_gate)
+        {
+            killSwitch = _killSwitch;
+        }
+
+        killSwitch?.Abort(error);
+    }
+
+    /// <summary>
+    /// The graph of <paramref name="generation"/> finished. Once stopping, that is the drain. Otherwise the
+    /// graph failed: what it held is answered with the error and a new graph takes the requests from now on.
+    /// </summary>
+    private void GraphFinished(Task finished, int generation)
+    {
+        List<KeyValuePair<IModelWork<TItem, TResult>, int>> orphans;
+        Exception error = finished.Exception?.GetBaseException() ?? new InvalidOperationException("The batching graph completed before it was stopped.");
+        var restarted = true;
+        lock (_gate)
+        {
+            if (generation != _generation)
+            {
+                return;
+            }
+
+            if (_stopping)
+            {
+                _drained.TrySetResult();
+                return;
+            }
+
+            orphans = TakeQueued();
+            _channel = NewChannel();
+            try
+            {
+                Start();
+            }
+            catch (Exception startError)
+            {
+                // The materializer is gone (the actor system is terminating): refuse from now on.
+                restarted = false;
+                _stopping = true;
+                error = startError;
+            }
+        }
+
+        BatchingLog.GraphFailed(_setup.Logger, _setup.ModelName, restarted, error);
+        FailAll(orphans, () => ModelErrors.Attach(
+            new InvalidOperationException($"Model '{_setup.ModelName}': its batching stage failed before the request reached the model ({error.Message}).", error),
+            _setup.ModelName));
+        if (!restarted)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>Takes every queued work with the count of its items not yet in a batch. Called under the lock.</summary>
+    private List<KeyValuePair<IModelWork<TItem, TResult>, int>> TakeQueued()
+    {
+        var taken = new List<KeyValuePair<IModelWork<TItem, TResult>, int>>(_queued);
+        _queued.Clear();
+        return taken;
+    }
+
+    private static void FailAll(List<KeyValuePair<IModelWork<TItem, TResult>, int>> works, Func<Exception> failure)
+    {
+        foreach (var (work, remaining) in works)
         {
             work.TryLeaveQueue();
             work.Fail(failure());
@@ -125,71 +201,6 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
         }
     }
 
-    /// <summary>Takes a batch and counts it in flight; null when only dead work was queued. Called under the lock.</summary>
-    private List<WorkPart<TItem, TResult>>? TakeBatch()
-    {
-        var parts = Take();
-        if (parts.Count == 0)
-        {
-            return null;
-        }
-
-        _inFlight++;
-        return parts;
-    }
-
-    /// <summary>Takes up to MaxBatchSize live items from the head of the queue. Called under the lock.</summary>
-    private List<WorkPart<TItem, TResult>> Take()
-    {
-        var parts = new List<WorkPart<TItem, TResult>>(Math.Min(_options.MaxBatchSize, _queue.Count));
-        var taken = 0;
-        while (taken < _options.MaxBatchSize && _queue.TryPeek(out var entry))
-        {
-            var work = entry.Work;
-            var remaining = work.Count - entry.Offset;
-            if (work.IsCompleted || (entry.Offset == 0 && !work.TryBegin()))
-            {
-                Drop(entry, remaining);
-                continue;
-            }
-
-            var take = Math.Min(remaining, _options.MaxBatchSize - taken);
-            var last = entry.Offset + take == work.Count;
-            parts.Add(new WorkPart<TItem, TResult>(work, entry.Offset, take, last));
-            entry.Offset += take;
-            taken += take;
-            _queuedItems -= take;
-            if (last)
-            {
-                // Its slot is released when a replica starts the batch (MergedWork.TryBegin), or on timeout/cancellation.
-                _queue.Dequeue();
-            }
-        }
-
-        return parts;
-    }
-
-    /// <summary>Removes timed-out and cancelled work from the head, so MaxDelay runs from the oldest live item. Called under the lock.</summary>
-    private void DropDeadHeads()
-    {
-        while (_queue.TryPeek(out var entry) && entry.Work.IsCompleted)
-        {
-            Drop(entry, entry.Work.Count - entry.Offset);
-        }
-    }
-
-    private void Drop(Entry entry, int remaining)
-    {
-        _queue.Dequeue();
-        _queuedItems -= remaining;
-        entry.Work.TryLeaveQueue();
-        entry.Work.ItemsDone(remaining);
-    }
-
-    private sealed class Entry(IModelWork<TItem, TResult> work)
-    {
-        public IModelWork<TItem, TResult> Work { get; } = work;
-
-        public int Offset { get; set; }
-    }
+    private static Channel<IQueuedPiece<TItem, TResult>> NewChannel() =>
+        Channel.CreateUnbounded<IQueuedPiece<TItem, TResult>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 }

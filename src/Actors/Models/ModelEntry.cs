@@ -21,6 +21,9 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     public abstract int QueueDepth { get; }
 
+    /// <summary>Test seam: sets the batcher's <c>PieceGrouped</c> hook; false when the model has no batcher (not loaded, or batching off).</summary>
+    internal abstract bool TrySetPieceGrouped(Action hook);
+
     public abstract int BusyReplicas { get; }
 
     /// <summary>Loads the model (and first its dependencies) unless it is loaded; a failed load is tried again on the next call.</summary>
@@ -107,6 +110,20 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     public override object AsyncClient { get; }
 
     public override object SyncClient { get; }
+
+    /// <summary>The batcher in front of the replicas once loaded with batching on (tests reach its seams).</summary>
+    internal Batcher<TItem, TResult>? Batcher => Volatile.Read(ref _batcher);
+
+    internal override bool TrySetPieceGrouped(Action hook)
+    {
+        if (Batcher is not { } batcher)
+        {
+            return false;
+        }
+
+        batcher.PieceGrouped = hook;
+        return true;
+    }
 
     public override int QueueDepth => _batcher?.QueueDepth ?? _pool?.QueueDepth ?? 0;
 
@@ -496,8 +513,9 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
         if (Definition.Batching is { } batching)
         {
-            // The batcher sends at most one batch per replica at a time, so the pool's mailbox stays short.
-            _batcher = new Batcher<TItem, TResult>(batching, _queueCapacity, Definition.Replicas, pool, _library.TimeProvider, OnBatchFormed, Events.CallTook);
+            // The batcher's graph sends at most one batch per replica at a time, so the pool's mailbox stays short.
+            _batcher = new Batcher<TItem, TResult>(new BatcherSetup<TItem, TResult>(
+                Name, batching, _queueCapacity, Definition.Replicas, pool, _library.Materializer, _library.TimeProvider, _logger, StoppedBeforeProcessed, OnBatchFormed, Events.CallTook));
         }
 
         LoadDuration = _library.TimeProvider.GetElapsedTime(started);

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace ModelActors.Models;
 
 /// <summary>One item from <c>PredictAsync</c>: pooled, so a call through the actors allocates nothing in steady state.</summary>
-internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<TItem, TResult>
+internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<TItem, TResult>, Batching.IQueuedPiece<TItem, TResult>
 {
     private readonly Pool _pool;
     private TItem _item = default!;
@@ -21,6 +21,12 @@ internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<
     public IReadOnlyList<TItem> Items => [_item];
 
     public int Count => 1;
+
+    /// <summary>Single work is its own element in a batching graph.</summary>
+    public IModelWork<TItem, TResult> Work => this;
+
+    /// <summary>Its one item's index.</summary>
+    public int Offset => 0;
 
     public long AcceptedAt { get; set; }
 

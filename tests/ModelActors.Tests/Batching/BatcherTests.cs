@@ -21,11 +21,12 @@ public sealed class BatcherTests
     {
         await using var f = new BatchingFixture(maxBatchSize: 8, maxDelay: TimeSpan.FromMilliseconds(10));
 
+        var windowed = f.PiecesGroupedAsync(1);
         var call = f.Client.PredictAsync(7).AsTask();
-        await f.Clock.WaitForTimersAsync(2); // the request's deadline and the batching window
-        f.Clock.Advance(TimeSpan.FromMilliseconds(9));
+        await windowed; // the window's timer can close only a window the item is in
+        f.Advance(TimeSpan.FromMilliseconds(9));
         Assert.Empty(f.Probe.Batches);
-        f.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        f.Advance(TimeSpan.FromMilliseconds(1));
 
         var batches = await f.Probe.ExpectBatchesAsync(1);
         f.ReleaseAll(1);
@@ -49,8 +50,10 @@ public sealed class BatcherTests
         var first = f.Client.PredictAsync(0).AsTask();
         await f.Probe.ExpectBatchesAsync(1);
 
+        var grouped = f.PiecesGroupedAsync(4); // 1..4 fill the forming batch; 5 waits as its next
         var rest = Enumerable.Range(1, 9).Select(i => f.Client.PredictAsync(i).AsTask()).ToList();
         Assert.Equal(9, f.QueueDepth);
+        await grouped;
         f.ReleaseAll(4);
 
         var results = await Task.WhenAll(rest.Prepend(first));
@@ -78,10 +81,12 @@ public sealed class BatcherTests
         var busy = f.Client.PredictAsync(0).AsTask();
         await f.Probe.ExpectBatchesAsync(1);
 
-        var streamChunkQueued = f.RequestsReceivedAsync(1); // the stream's first chunk
+        var grouped = f.PiecesGroupedAsync(3); // the stream's first chunk and the two singles
+        var streamChunkQueued = f.RequestsReceivedAsync(1);
         var stream = f.Client.PredictStream(new[] { 1, 2, 3, 4 }, batchSize: 2).ToListAsync().AsTask();
         await streamChunkQueued;
         var singles = new[] { f.Client.PredictAsync(100).AsTask(), f.Client.PredictAsync(101).AsTask() };
+        await grouped;
         f.ReleaseAll(4); // three calls expected; a fourth gate so that a miss fails the assertions below instead of hanging
 
         Assert.Equal([10, 20, 30, 40], await stream);

@@ -1,9 +1,15 @@
 using System.Diagnostics.Metrics;
+using Akka.Actor;
+using Akka.TestKit;
 using ModelActors.TestKit;
 
 namespace ModelActors.Tests.Batching;
 
-/// <summary>A library with one batched probe model "m" on a manual clock; the probe holds each call open until released.</summary>
+/// <summary>
+/// A library with one batched probe model "m" in an actor system on Akka.TestKit's virtual scheduler
+/// (request deadlines and the batching window move only with <see cref="Advance"/>); the probe holds
+/// each call open until released.
+/// </summary>
 internal sealed class BatchingFixture : IAsyncDisposable
 {
     private readonly List<TaskCompletionSource> _gates = [];
@@ -20,6 +26,8 @@ internal sealed class BatchingFixture : IAsyncDisposable
 
             return answer?.Invoke(items) ?? [.. items.Select(i => i * 10)];
         });
+        System = ActorSystem.Create("batching", ModelActorsTestKit.TestConfig);
+        Clock = new SchedulerTimeProvider(System.Scheduler);
         Library = ModelLibrary.CreateBuilder()
             .AddModel("m", o =>
             {
@@ -30,12 +38,16 @@ internal sealed class BatchingFixture : IAsyncDisposable
                 o.Timeout = TimeSpan.FromMinutes(1);
             }, _ => Probe)
             .UseTimeProvider(Clock)
+            .UseActorSystem(System)
             .Build();
         Library.LoadAsync().GetAwaiter().GetResult();
         Client = Library.Get<int, int>("m");
     }
 
-    public ManualTimeProvider Clock { get; } = new();
+    public ActorSystem System { get; }
+
+    /// <summary>The library's clock: the virtual scheduler's time.</summary>
+    public TimeProvider Clock { get; }
 
     public ProbeModel<int, int> Probe { get; }
 
@@ -44,6 +56,15 @@ internal sealed class BatchingFixture : IAsyncDisposable
     public IModelClient<int, int> Client { get; }
 
     public int QueueDepth => Library.Describe("m").QueueDepth;
+
+    /// <summary>The model's batcher (its test seams).</summary>
+    internal ModelActors.Batching.Batcher<int, int> Batcher => ((ModelActors.Models.ModelEntry<int, int>)Library.Entry("m")).Batcher!;
+
+    /// <summary>Moves virtual time: due deadlines fail, the batching window closes when due.</summary>
+    public void Advance(TimeSpan by) => ((TestScheduler)System.Scheduler).Advance(by);
+
+    /// <summary>Completes when <paramref name="count"/> more pieces of work have entered a forming batch (see <see cref="BatcherSeams"/>).</summary>
+    public Task PiecesGroupedAsync(int count) => Library.PiecesGroupedAsync("m", count);
 
     /// <summary>Lets model call number <paramref name="call"/> (from 0) return.</summary>
     public void Release(int call) => GateFor(call).TrySetResult();
@@ -80,7 +101,11 @@ internal sealed class BatchingFixture : IAsyncDisposable
         return reached.Task.ContinueWith(_ => listener.Dispose(), TaskScheduler.Default);
     }
 
-    public ValueTask DisposeAsync() => Library.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Library.DisposeAsync();
+        await System.Terminate();
+    }
 
     private TaskCompletionSource NextGate()
     {

@@ -17,7 +17,9 @@ public sealed class DeliveryTests
         var client = library.Get<int, int>("lazy");
         var holder = client.PredictAsync(-1).AsTask();
         await model.Holding.Task;
+        var grouped = library.PiecesGroupedAsync("lazy", 3);
         var calls = new[] { 1, LazyResultsModel.Poison, 3 }.Select(i => client.PredictAsync(i).AsTask()).ToList();
+        await grouped;
 
         model.Release.Set();
 
@@ -88,7 +90,9 @@ public sealed class DeliveryTests
         var client = library.Get<int, int>("lazy");
         var holder = client.PredictAsync(-1).AsTask();
         await model.Holding.Task;
+        var grouped = library.PiecesGroupedAsync("lazy", 2);
         var calls = new[] { 11, 12 }.Select(i => client.PredictAsync(i).AsTask()).ToList();
+        await grouped;
 
         model.Release.Set();
         await Task.WhenAll(calls);

@@ -24,7 +24,9 @@ public sealed class FailureIsolationTests
         var client = library.Get<int, int>("m");
         var holder = client.PredictAsync(-1).AsTask();
         await probe.ExpectBatchesAsync(1);
+        var grouped = library.PiecesGroupedAsync("m", 32);
         var calls = Enumerable.Range(0, 32).Select(i => client.PredictAsync(i).AsTask()).ToList();
+        await grouped;
 
         gate.SetResult();
         await holder;

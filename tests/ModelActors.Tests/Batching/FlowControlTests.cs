@@ -34,7 +34,7 @@ public sealed class FlowControlTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Equal(1, f.QueueDepth); // released at once, not when the batcher reaches it
 
-        f.Clock.Advance(TimeSpan.FromMinutes(1));
+        f.Advance(TimeSpan.FromMinutes(1));
         await Assert.ThrowsAsync<TimeoutException>(() => expiring);
         Assert.Equal(0, f.QueueDepth);
         await Assert.ThrowsAsync<TimeoutException>(() => busy); // its deadline passed too, while running
@@ -89,9 +89,10 @@ public sealed class FlowControlTests
     public async Task Stopping_FinishesAcceptedRequests_ThenRefusesNewOnes()
     {
         var f = new BatchingFixture(maxBatchSize: 4, maxDelay: TimeSpan.FromSeconds(5));
+        var windowed = f.PiecesGroupedAsync(1);
         var busy = f.Client.PredictAsync(0).AsTask();
-        await f.Clock.WaitForTimersAsync(2);
-        f.Clock.Advance(TimeSpan.FromSeconds(5));
+        await windowed;
+        f.Advance(TimeSpan.FromSeconds(5));
         await f.Probe.ExpectBatchesAsync(1);
         var queued = Enumerable.Range(1, 6).Select(i => f.Client.PredictAsync(i).AsTask()).ToList();
 

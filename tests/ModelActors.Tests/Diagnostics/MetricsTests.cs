@@ -1,3 +1,4 @@
+using ModelActors.Tests.Batching;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -72,7 +73,9 @@ public sealed class MetricsTests
         var client = library.Get<int, int>("m");
         var holder = client.PredictAsync(-1).AsTask();
         await probe.ExpectBatchesAsync(1);
+        var grouped = library.PiecesGroupedAsync("m", 8);
         var calls = Enumerable.Range(0, 8).Select(i => client.PredictAsync(i).AsTask()).ToList();
+        await grouped;
         gate.SetResult();
         await holder;
         await Assert.ThrowsAsync<ModelFailure>(() => calls[3]);
