@@ -6,7 +6,7 @@ namespace ModelActors.Benchmarks;
 /// <summary>
 /// Closed-loop load: N callers each send one request, wait for it, send the next, for a fixed time;
 /// batching on (MaxBatchSize 64, MaxDelay 0) against off, on the same model. Reports throughput,
-/// p50/p99 latency and bytes allocated per request. Run: <c>dotnet run -c Release -- batching [seconds]</c>.
+/// p50/p99 latency and bytes allocated per request. Run: <c>dotnet run -c Release -- batching [seconds] [callers,callers,…]</c>.
 /// </summary>
 public static class BatchingLoadBenchmark
 {
@@ -16,38 +16,40 @@ public static class BatchingLoadBenchmark
     {
         var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
         var duration = TimeSpan.FromSeconds(seconds);
+        var callerCounts = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : CallerCounts;
         Console.WriteLine($"# Cost model: 1 replica (sync, dedicated thread), call = 500 µs fixed + 5 µs per item; {seconds} s per row after 1 s warm-up");
         Console.WriteLine("| model | batching | callers | requests/s | p50 µs | p99 µs | mean batch | B/request |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var callers in CallerCounts)
+        foreach (var callers in callerCounts)
         {
-            foreach (var batching in new[] { false, true })
+            foreach (var maxDelay in new TimeSpan?[] { null, TimeSpan.Zero })
             {
-                await RunRowAsync("cost 500+5/item", batching, callers, duration, b => b.AddModel("m", o => Configure(o, batching), _ => new CostModel(TimeSpan.FromMicroseconds(500), TimeSpan.FromMicroseconds(5))));
+                await RunRowAsync("cost 500+5/item", maxDelay, callers, duration, b => b.AddModel("m", o => Configure(o, maxDelay), _ => new CostModel(TimeSpan.FromMicroseconds(500), TimeSpan.FromMicroseconds(5))));
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine("# Batcher overhead: instant async model, 1 replica, 1 caller");
+        Console.WriteLine("# Batcher overhead: instant async model, 1 replica, 1 caller (a 2 ms window shows Akka's 10 ms scheduler tick)");
         Console.WriteLine("| model | batching | callers | requests/s | p50 µs | p99 µs | mean batch | B/request |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var batching in new[] { false, true })
+        foreach (var maxDelay in new TimeSpan?[] { null, TimeSpan.Zero, TimeSpan.FromMilliseconds(2) })
         {
-            await RunRowAsync("instant", batching, 1, duration, b => b.AddModel("m", o => Configure(o, batching), _ => new InstantModel()));
+            await RunRowAsync("instant", maxDelay, 1, duration, b => b.AddModel("m", o => Configure(o, maxDelay), _ => new InstantModel()));
         }
     }
 
-    private static void Configure(ModelOptions options, bool batching)
+    /// <summary>Batching off when <paramref name="maxDelay"/> is null; else MaxBatchSize 64 with that window.</summary>
+    private static void Configure(ModelOptions options, TimeSpan? maxDelay)
     {
         options.QueueCapacity = 4096;
-        if (batching)
+        if (maxDelay is { } window)
         {
             options.MaxBatchSize = 64;
-            options.MaxDelay = TimeSpan.Zero;
+            options.MaxDelay = window;
         }
     }
 
-    private static async Task RunRowAsync(string model, bool batching, int callers, TimeSpan duration, Func<ModelLibraryBuilder, ModelLibraryBuilder> register)
+    private static async Task RunRowAsync(string model, TimeSpan? maxDelay, int callers, TimeSpan duration, Func<ModelLibraryBuilder, ModelLibraryBuilder> register)
     {
         await using var library = register(ModelLibrary.CreateBuilder()).Build();
         await library.LoadAsync();
@@ -75,7 +77,7 @@ public static class BatchingLoadBenchmark
         // Each latency list grows by one long per request; that is the harness's own allocation, not the library's.
         var harness = all.Length * sizeof(long) * 2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {model} | {(batching ? "on (64, 0 ms)" : "off")} | {callers} | {perSecond:N0} | {Percentile(0.50):N1} | {Percentile(0.99):N1} | {batchSizes.Mean:N1} | {Math.Max(0, allocated - harness) / (double)Math.Max(1, all.Length):N0} |"));
+            $"| {model} | {(maxDelay is { } d ? $"on (64, {d.TotalMilliseconds:0} ms)" : "off")} | {callers} | {perSecond:N0} | {Percentile(0.50):N1} | {Percentile(0.99):N1} | {batchSizes.Mean:N1} | {Math.Max(0, allocated - harness) / (double)Math.Max(1, all.Length):N0} |"));
     }
 
     private static Task LoadAsync(IModelClient<int, int> client, int callers, TimeSpan duration, List<long>[]? record)

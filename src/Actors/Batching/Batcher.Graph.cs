@@ -5,7 +5,11 @@ using ModelActors.Models;
 
 namespace ModelActors.Batching;
 
-/// <summary>The batcher's graph: channel → Batch or GroupedWithin → SelectAsyncUnordered(replicas) forming and sending each batch.</summary>
+/// <summary>
+/// The batcher's graph: the channel read as batches (<see cref="QueuedBatchSource{T}"/> when MaxDelay is
+/// zero; <c>ChannelSource</c> → <c>GroupedWeightedWithin(MaxBatchSize, MaxDelay)</c> otherwise) →
+/// <c>SelectAsyncUnordered(replicas)</c> forming and sending each batch → <c>Sink.Ignore</c>.
+/// </summary>
 internal sealed partial class Batcher<TItem, TResult>
 {
     private static readonly Task<NotUsed> Nothing = Task.FromResult(NotUsed.Instance);
@@ -14,25 +18,13 @@ internal sealed partial class Batcher<TItem, TResult>
     private void Start()
     {
         var generation = ++_generation;
-        var items = ChannelSource.FromReader(_channel.Reader)
-            .ViaMaterialized(KillSwitches.Single<IQueuedPiece<TItem, TResult>>(), Keep.Right);
         var max = _setup.Options.MaxBatchSize;
         var groups = _setup.Options.MaxDelay == TimeSpan.Zero
-            ? items.BatchWeighted(
-                max,
-                piece => piece.Count,
-                piece =>
-                {
-                    PieceGrouped?.Invoke();
-                    return new List<IQueuedPiece<TItem, TResult>> { piece };
-                },
-                (group, piece) =>
-                {
-                    PieceGrouped?.Invoke();
-                    group.Add(piece);
-                    return group;
-                })
-            : items.GroupedWeightedWithin(max, _setup.Options.MaxDelay, Weigh)
+            ? Source.FromGraph(new QueuedBatchSource<IQueuedPiece<TItem, TResult>>(_channel.Reader, max, piece => piece.Count))
+                .ViaMaterialized(KillSwitches.Single<List<IQueuedPiece<TItem, TResult>>>(), Keep.Right)
+            : ChannelSource.FromReader(_channel.Reader)
+                .ViaMaterialized(KillSwitches.Single<IQueuedPiece<TItem, TResult>>(), Keep.Right)
+                .GroupedWeightedWithin(max, _setup.Options.MaxDelay, Weigh)
                 .Select(group => group as List<IQueuedPiece<TItem, TResult>> ?? [.. group]);
         var (killSwitch, finished) = groups
             .SelectAsyncUnordered(_setup.ReplicaCount, SendAsync)

@@ -7,10 +7,10 @@ namespace ModelActors.Batching;
 
 /// <summary>
 /// Cross-request batching of one model on Akka.Streams: requests from any callers go into one channel,
-/// read by a graph that groups their items (<c>Batch</c> when <c>MaxDelay</c> is zero: a batch forms
-/// whenever a replica is free, from what is queued; <c>GroupedWithin(MaxBatchSize, MaxDelay)</c>
-/// otherwise) and sends each group to the replicas as one <see cref="MergedWork{TItem, TResult}"/>,
-/// at most one batch per replica at a time (<c>SelectAsyncUnordered</c>).
+/// read by a graph that groups their items (when <c>MaxDelay</c> is zero a batch forms whenever a
+/// replica is free, from what is queued; otherwise <c>GroupedWithin(MaxBatchSize, MaxDelay)</c>) and
+/// sends each group to the replicas as one <see cref="MergedWork{TItem, TResult}"/>, at most one batch
+/// per replica at a time (<c>SelectAsyncUnordered</c>).
 /// </summary>
 /// <remarks>
 /// The queue bound is a count of slots, not the channel's: a request holds its slot from
@@ -50,14 +50,27 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     public Task Drained => _drained.Task;
 
     /// <summary>
-    /// Test seam: called on the graph's actor as each piece of work (a single request is one) enters a
-    /// forming batch. A batching window's timer reaches that actor after the piece it is handling, so a
-    /// test that waits for this before moving virtual time closes a window that holds the piece.
+    /// Test seam: called as each piece of work (a single request is one; with MaxDelay zero, as each
+    /// request is queued) enters the batch it will be formed into. With a window it is called on the
+    /// graph's actor, and the window's timer reaches that actor after the piece it is handling, so a test
+    /// that waits for this before moving virtual time closes a window that holds the piece.
     /// </summary>
     internal Action? PieceGrouped { get; set; }
 
     /// <summary>Queues <paramref name="work"/>: Full when QueueCapacity requests hold slots, Closed once stopping.</summary>
     public PostResult Enqueue(IModelWork<TItem, TResult> work)
+    {
+        var result = Admit(work);
+        if (result == PostResult.Accepted && _setup.Options.MaxDelay == TimeSpan.Zero)
+        {
+            // With MaxDelay zero the next batch is read straight from the channel: queued is grouped.
+            PieceGrouped?.Invoke();
+        }
+
+        return result;
+    }
+
+    private PostResult Admit(IModelWork<TItem, TResult> work)
     {
         lock (_gate)
         {
@@ -201,6 +214,11 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
         }
     }
 
+    /// <summary>
+    /// The queue the graph reads. Synchronous continuations let the write that ends an idle wait hand
+    /// the graph its wake-up on the writer's thread (an Akka async-callback message: no user code), one
+    /// thread-pool hop less for a lone request.
+    /// </summary>
     private static Channel<IQueuedPiece<TItem, TResult>> NewChannel() =>
-        Channel.CreateUnbounded<IQueuedPiece<TItem, TResult>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        Channel.CreateUnbounded<IQueuedPiece<TItem, TResult>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = true });
 }
