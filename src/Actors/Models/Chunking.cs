@@ -67,7 +67,7 @@ internal static class Chunking
 
     /// <summary>
     /// A stream call: a thin form of <see cref="Streams.ModelFlows"/>' stages, run on the library's
-    /// materializer. Chunks leave full or <c>StreamMaxDelay</c> after their first item; breaking out of
+    /// materializer. Chunks leave full or <paramref name="maxDelay"/> (else <c>StreamMaxDelay</c>) after their first item; breaking out of
     /// the loop ends the stream, which cancels the chunks in flight.
     /// </summary>
     public static async IAsyncEnumerable<TResult> PredictStream<TItem, TResult>(
@@ -75,12 +75,13 @@ internal static class Chunking
         IAsyncEnumerable<TItem> items,
         int? batchSize,
         bool blockingCaller,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        [EnumeratorCancellation] CancellationToken cancellationToken = default,
+        TimeSpan? maxDelay = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         var size = ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
         var flow = Streams.ModelFlows.Create<TItem, TResult>(
-            (chunk, token) => entry.PredictChunkAsync(chunk, token, blockingCaller).AsTask(), size, entry.MaxChunksInFlight, entry.Definition.StreamMaxDelay);
+            (chunk, token) => entry.PredictChunkAsync(chunk, token, blockingCaller).AsTask(), size, entry.MaxChunksInFlight, maxDelay ?? entry.Definition.StreamMaxDelay);
         // Buffers of one: the input is pulled only as chunks are wanted (lazy, as modelkit's predict_gen).
         var results = Akka.Streams.Dsl.Source.From(() => items)
             .Via(flow)

@@ -55,6 +55,46 @@ public static class ModelFlows
         return source.Via(client.AsFlow(batchSize, parallelism, maxDelay));
     }
 
+    /// <summary>
+    /// <c>PredictStream</c> with this call's own <paramref name="maxDelay"/> instead of the model's
+    /// <c>StreamMaxDelay</c>: a chunk leaves when it holds <paramref name="batchSize"/> items or
+    /// <paramref name="maxDelay"/> after its first (on Akka's scheduler, which ticks every 10 ms).
+    /// </summary>
+    /// <typeparam name="TItem">The model's item type.</typeparam>
+    /// <typeparam name="TResult">The model's result type.</typeparam>
+    /// <param name="client">A model client from a <see cref="ModelLibrary"/>.</param>
+    /// <param name="items">The items, pulled lazily.</param>
+    /// <param name="maxDelay">How long a chunk waits for more items after its first; must be positive.</param>
+    /// <param name="batchSize">Items per chunk; <see langword="null"/> for the model's <c>BatchSize</c>, else 1.</param>
+    /// <param name="cancellationToken">Cancels the stream and the chunks in flight.</param>
+    /// <returns>The results in input order.</returns>
+    /// <exception cref="ArgumentException"><paramref name="client"/> does not come from a <see cref="ModelLibrary"/>.</exception>
+    public static IAsyncEnumerable<TResult> PredictStream<TItem, TResult>(this IModelClient<TItem, TResult> client, IAsyncEnumerable<TItem> items, TimeSpan maxDelay, int? batchSize = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxDelay, TimeSpan.Zero, nameof(maxDelay));
+        var entry = (client as ModelClient<TItem, TResult>)?.Entry
+            ?? throw new ArgumentException("A per-call maxDelay needs a client from a ModelLibrary (Get<TItem, TResult>).", nameof(client));
+        _ = Chunking.ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
+        return Chunking.PredictStream(entry, items, batchSize, blockingCaller: false, cancellationToken, maxDelay);
+    }
+
+    /// <summary><c>PredictStream</c> over a synchronous sequence with this call's own <paramref name="maxDelay"/> (see the <see cref="IAsyncEnumerable{T}"/> overload).</summary>
+    /// <typeparam name="TItem">The model's item type.</typeparam>
+    /// <typeparam name="TResult">The model's result type.</typeparam>
+    /// <param name="client">A model client from a <see cref="ModelLibrary"/>.</param>
+    /// <param name="items">The items, pulled lazily.</param>
+    /// <param name="maxDelay">How long a chunk waits for more items after its first; must be positive.</param>
+    /// <param name="batchSize">Items per chunk; <see langword="null"/> for the model's <c>BatchSize</c>, else 1.</param>
+    /// <param name="cancellationToken">Cancels the stream and the chunks in flight.</param>
+    /// <returns>The results in input order.</returns>
+    public static IAsyncEnumerable<TResult> PredictStream<TItem, TResult>(this IModelClient<TItem, TResult> client, IEnumerable<TItem> items, TimeSpan maxDelay, int? batchSize = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return client.PredictStream(Chunking.ToAsync(items), maxDelay, batchSize, cancellationToken);
+    }
+
     /// <summary>The stages behind <see cref="AsFlow"/> and <c>PredictStream</c>: chunk, predict in order, flatten.</summary>
     internal static Flow<TItem, TResult, NotUsed> Create<TItem, TResult>(Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> predict, int size, int inFlight, TimeSpan delay) =>
         Flow.Setup<TItem, TResult, NotUsed>((_, _) =>

@@ -104,6 +104,60 @@ public sealed class ModelFlowTests
         Assert.Equal(["LINE0", "LINE1", "LINE2"], results);
     }
 
+    [Fact]
+    public async Task APerCallMaxDelay_OverridesTheModelsStreamMaxDelay_SoALiveSourceGetsItsResults()
+    {
+        // With the model's own hour-long StreamMaxDelay this conversation would wait an hour per line.
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("slow-window", o => o.StreamMaxDelay = TimeSpan.FromHours(1), _ => new ProbeModel<string, string>(s => s.ToUpperInvariant()))
+            .Build();
+        var client = library.Get<string, string>("slow-window");
+        var answered = new SemaphoreSlim(0);
+
+        async IAsyncEnumerable<string> Conversation([EnumeratorCancellation] CancellationToken ct = default)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                yield return $"line{i}";
+                await answered.WaitAsync(ct);
+            }
+        }
+
+        var results = new List<string>();
+        await foreach (var result in client.PredictStream(Conversation(), maxDelay: TimeSpan.FromMilliseconds(10), batchSize: 8).WithCancellation(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token))
+        {
+            results.Add(result);
+            answered.Release();
+        }
+
+        Assert.Equal(["LINE0", "LINE1", "LINE2"], results);
+    }
+
+    [Fact]
+    public async Task APerCallMaxDelay_MustBePositive_AndNeedsALibraryClient()
+    {
+        await using var library = ModelLibrary.CreateBuilder().AddModel("m", factory: _ => new ProbeModel<int, int>(i => i)).Build();
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => library.Get<int, int>("m").PredictStream([1], TimeSpan.Zero));
+        Assert.Equal("maxDelay", error.ParamName);
+        var foreign = Assert.Throws<ArgumentException>(() => new ForeignClient().PredictStream([1], TimeSpan.FromMilliseconds(5)));
+        Assert.Equal("client", foreign.ParamName);
+    }
+
     private static Source<int, Akka.NotUsed> PredictSourceOf(ModelLibrary library, int[] items) =>
         library.Get<int, int>("m").PredictSource(Source.From(items));
+
+    /// <summary>A client written by hand (a user's fake), not from a library.</summary>
+    private sealed class ForeignClient : IModelClient<int, int>
+    {
+        public string ModelName => "fake";
+
+        public ValueTask<int> PredictAsync(int item, CancellationToken cancellationToken = default) => ValueTask.FromResult(item);
+
+        public ValueTask<IReadOnlyList<int>> PredictBatchAsync(IReadOnlyList<int> items, int? batchSize = null, CancellationToken cancellationToken = default) => ValueTask.FromResult(items);
+
+        public IAsyncEnumerable<int> PredictStream(IAsyncEnumerable<int> items, int? batchSize = null, CancellationToken cancellationToken = default) => items;
+
+        public IAsyncEnumerable<int> PredictStream(IEnumerable<int> items, int? batchSize = null, CancellationToken cancellationToken = default) => items.ToAsyncEnumerable();
+    }
 }
