@@ -130,7 +130,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     /// <summary>The bound on queued requests (the batcher's queue when batching, else the replicas').</summary>
     public int QueueCapacity => _queueCapacity;
 
-    /// <summary>The bound on work queued at the replicas: the queue capacity, or none behind a batcher (which sends at most one batch per replica ahead).</summary>
+    /// <summary>The bound on work queued at the replicas: the queue capacity, or none behind a batcher (whose graph sends at most one batch per replica at a time).</summary>
     public int ReplicaQueueCapacity => Definition.Batching is null ? _queueCapacity : int.MaxValue;
 
     /// <summary>Load retries after a failed load.</summary>
