@@ -6,8 +6,9 @@ using ModelActors.Models;
 namespace ModelActors.Batching;
 
 /// <summary>
-/// The batcher's graph: the channel read as batches (<see cref="QueuedBatchSource{T}"/> when MaxDelay is
-/// zero; <c>ChannelSource</c> → <c>GroupedWeightedWithin(MaxBatchSize, MaxDelay)</c> otherwise) →
+/// The batcher's graph. MaxDelay zero: <see cref="QueuedBatchSource{T}"/> (what is queued, when a
+/// replica slot is free) → <c>Select</c> forming and sending each batch → <c>Sink.Ignore</c>. Otherwise:
+/// <c>ChannelSource</c> → <c>GroupedWeightedWithin(MaxBatchSize, MaxDelay)</c> →
 /// <c>SelectAsyncUnordered(replicas)</c> forming and sending each batch → <c>Sink.Ignore</c>.
 /// </summary>
 internal sealed partial class Batcher<TItem, TResult>
@@ -19,17 +20,19 @@ internal sealed partial class Batcher<TItem, TResult>
     {
         var generation = ++_generation;
         var max = _setup.Options.MaxBatchSize;
-        var groups = _setup.Options.MaxDelay == TimeSpan.Zero
-            ? Source.FromGraph(new QueuedBatchSource<IQueuedPiece<TItem, TResult>>(_channel.Reader, max, piece => piece.Count))
+        var (killSwitch, finished) = _setup.Options.MaxDelay == TimeSpan.Zero
+            ? Source.FromGraph(new QueuedBatchSource<IQueuedPiece<TItem, TResult>>(_channel.Reader, max, piece => piece.Count, _replicaSlots))
                 .ViaMaterialized(KillSwitches.Single<List<IQueuedPiece<TItem, TResult>>>(), Keep.Right)
+                .Select(SendReserved)
+                .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Both)
+                .Run(_setup.Materializer)
             : ChannelSource.FromReader(_channel.Reader)
                 .ViaMaterialized(KillSwitches.Single<IQueuedPiece<TItem, TResult>>(), Keep.Right)
                 .GroupedWeightedWithin(max, _setup.Options.MaxDelay, Weigh)
-                .Select(group => group as List<IQueuedPiece<TItem, TResult>> ?? [.. group]);
-        var (killSwitch, finished) = groups
-            .SelectAsyncUnordered(_setup.ReplicaCount, SendAsync)
-            .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Both)
-            .Run(_setup.Materializer);
+                .Select(group => group as List<IQueuedPiece<TItem, TResult>> ?? [.. group])
+                .SelectAsyncUnordered(_setup.ReplicaCount, SendAsync)
+                .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Both)
+                .Run(_setup.Materializer);
         _killSwitch = killSwitch;
         finished.ContinueWith(t => GraphFinished(t, generation), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
@@ -41,15 +44,34 @@ internal sealed partial class Batcher<TItem, TResult>
         return piece.Count;
     }
 
-    /// <summary>
-    /// Forms the batch from <paramref name="group"/>: each piece becomes one part; works already
-    /// answered (timed out, cancelled) are dropped and accounted for here; what is left goes to the
-    /// replicas. The task completes when the batch is released, freeing the replica's place in the graph.
-    /// </summary>
+    /// <summary>Sends a window's batch; the task completes when the batch is released, freeing the replica's place in the graph.</summary>
     private Task<NotUsed> SendAsync(List<IQueuedPiece<TItem, TResult>> group)
     {
+        var parts = Claim(group, out var abandoned);
+        var released = new TaskCompletionSource<NotUsed>();
+        return Send(parts, abandoned, () => released.TrySetResult(NotUsed.Instance)) ? released.Task : Nothing;
+    }
+
+    /// <summary>Sends a batch for which the source reserved a replica slot; the batch frees it when released (or at once when nothing was left to send).</summary>
+    private NotUsed SendReserved(List<IQueuedPiece<TItem, TResult>> group)
+    {
+        var parts = Claim(group, out var abandoned);
+        if (!Send(parts, abandoned, _freeReplica))
+        {
+            _replicaSlots.Free();
+        }
+
+        return NotUsed.Instance;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="group"/>'s pieces out of the queued works: each piece becomes one part. A
+    /// piece whose work is no longer queued was answered by FailQueued or a failed graph, which accounted
+    /// for its items; it is skipped.
+    /// </summary>
+    private List<WorkPart<TItem, TResult>> Claim(List<IQueuedPiece<TItem, TResult>> group, out bool abandoned)
+    {
         var parts = new List<WorkPart<TItem, TResult>>(group.Count);
-        bool abandoned;
         lock (_gate)
         {
             abandoned = _abandoned;
@@ -60,7 +82,7 @@ internal sealed partial class Batcher<TItem, TResult>
                 var count = piece.Count;
                 if (!_queued.TryGetValue(work, out var left))
                 {
-                    continue; // already answered by FailQueued or a failed graph, which accounted for its items
+                    continue;
                 }
 
                 if (left == count)
@@ -76,10 +98,15 @@ internal sealed partial class Batcher<TItem, TResult>
             }
         }
 
-        return Send(parts, abandoned);
+        return parts;
     }
 
-    private Task<NotUsed> Send(List<WorkPart<TItem, TResult>> parts, bool abandoned)
+    /// <summary>
+    /// Forms the batch from <paramref name="parts"/>: works already answered (timed out, cancelled) are
+    /// dropped and accounted for here, and all are failed once abandoned; what is left goes to the
+    /// replicas, and <paramref name="onReleased"/> runs when the batch is released. False when nothing was sent.
+    /// </summary>
+    private bool Send(List<WorkPart<TItem, TResult>> parts, bool abandoned, Action onReleased)
     {
         var kept = 0;
         for (var i = 0; i < parts.Count; i++)
@@ -103,7 +130,7 @@ internal sealed partial class Batcher<TItem, TResult>
 
         if (kept == 0)
         {
-            return Nothing;
+            return false;
         }
 
         parts.RemoveRange(kept, parts.Count - kept);
@@ -115,12 +142,11 @@ internal sealed partial class Batcher<TItem, TResult>
 
         var time = _setup.TimeProvider;
         var formed = time.GetTimestamp();
-        var released = new TaskCompletionSource<NotUsed>();
         var onDone = _setup.OnDone;
         var batch = new MergedWork<TItem, TResult>(parts, oldest, () =>
         {
             onDone(time.GetElapsedTime(formed));
-            released.TrySetResult(NotUsed.Instance);
+            onReleased();
         });
         _setup.OnFormed(parts);
         if (_setup.Replicas.Post(batch) != PostResult.Accepted)
@@ -130,6 +156,6 @@ internal sealed partial class Batcher<TItem, TResult>
             batch.Release();
         }
 
-        return released.Task;
+        return true;
     }
 }

@@ -26,6 +26,8 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     private readonly Dictionary<IModelWork<TItem, TResult>, int> _queued = new(ReferenceEqualityComparer.Instance);
     private readonly BatcherSetup<TItem, TResult> _setup;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ReplicaSlots _replicaSlots;
+    private readonly Action _freeReplica;
     private Channel<IQueuedPiece<TItem, TResult>> _channel;
     private UniqueKillSwitch? _killSwitch;
     private int _generation;
@@ -36,6 +38,8 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     public Batcher(BatcherSetup<TItem, TResult> setup)
     {
         _setup = setup;
+        _replicaSlots = new ReplicaSlots(setup.ReplicaCount);
+        _freeReplica = _replicaSlots.Free;
         lock (_gate)
         {
             _channel = NewChannel();
@@ -60,18 +64,29 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     /// <summary>Queues <paramref name="work"/>: Full when QueueCapacity requests hold slots, Closed once stopping.</summary>
     public PostResult Enqueue(IModelWork<TItem, TResult> work)
     {
-        var result = Admit(work);
+        var result = Admit(work, out var straight);
         if (result == PostResult.Accepted && _setup.Options.MaxDelay == TimeSpan.Zero)
         {
             // With MaxDelay zero the next batch is read straight from the channel: queued is grouped.
             PieceGrouped?.Invoke();
         }
 
+        if (straight && !Send([new WorkPart<TItem, TResult>(work, 0, work.Count, Last: true)], abandoned: false, _freeReplica))
+        {
+            _replicaSlots.Free();
+        }
+
         return result;
     }
 
-    private PostResult Admit(IModelWork<TItem, TResult> work)
+    /// <summary>
+    /// Admits <paramref name="work"/> under the lock. With MaxDelay zero, nothing queued and a replica
+    /// free, the work takes that replica's slot and goes straight to it (<paramref name="straight"/>),
+    /// without waking the graph: a lone request costs what it costs with batching off.
+    /// </summary>
+    private PostResult Admit(IModelWork<TItem, TResult> work, out bool straight)
     {
+        straight = false;
         lock (_gate)
         {
             if (_stopping)
@@ -87,6 +102,12 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
 
             work.AcceptedAt = _setup.TimeProvider.GetTimestamp();
             work.EnterQueue(this);
+            if (_setup.Options.MaxDelay == TimeSpan.Zero && _queued.Count == 0 && work.Count <= _setup.Options.MaxBatchSize && _replicaSlots.TryReserve())
+            {
+                straight = true;
+                return PostResult.Accepted;
+            }
+
             _queued.Add(work, work.Count);
             var writer = _channel.Writer;
             if (work is IQueuedPiece<TItem, TResult> self && ReferenceEquals(self.Work, work))

@@ -5,9 +5,10 @@ using Akka.Streams.Stage;
 namespace ModelActors.Batching;
 
 /// <summary>
-/// A source that, each time it is pulled, emits everything queued in <paramref name="reader"/> up to
-/// <paramref name="maxWeight"/> (whole pieces, in order) as one batch, waiting for the next arrival
-/// only when nothing is queued: the demand-driven batcher of <c>MaxDelay</c> zero.
+/// A source that, each time it is pulled and one of <paramref name="replicas"/> is free, emits
+/// everything queued in <paramref name="reader"/> up to <paramref name="maxWeight"/> (whole pieces, in
+/// order) as one batch, which takes the replica's slot along: the demand-driven batcher of
+/// <c>MaxDelay</c> zero.
 /// </summary>
 /// <remarks>
 /// Why our own stage and not Akka's <c>ChannelSource</c> followed by <c>Batch</c>: <c>ChannelSource</c>
@@ -16,15 +17,18 @@ namespace ModelActors.Batching;
 /// behind it. Under a closed loop of 64 callers that split every cycle into a batch of 1 and one of 63
 /// (measured: mean batch 32, half the throughput). Reading the channel when the replica asks for
 /// work, and only then, takes whatever arrived in the meantime. Pieces wait in the channel while every
-/// replica is busy, so a batch is never formed ahead of the replica that will run it.
+/// replica is busy, so a batch is never formed ahead of the replica that will run it. The replica slots
+/// are shared with the batcher's straight path (a lone request sent to an idle replica without waking
+/// the graph), so between them at most one batch per replica is ever out.
 /// </remarks>
-internal sealed class QueuedBatchSource<T>(ChannelReader<T> reader, int maxWeight, Func<T, int> weigh) : GraphStage<SourceShape<List<T>>>
+internal sealed class QueuedBatchSource<T>(ChannelReader<T> reader, int maxWeight, Func<T, int> weigh, ReplicaSlots replicas) : GraphStage<SourceShape<List<T>>>
     where T : class
 {
     private readonly Outlet<List<T>> _out = new("queued-batches.out");
     private readonly ChannelReader<T> _reader = reader;
     private readonly int _maxWeight = maxWeight;
     private readonly Func<T, int> _weigh = weigh;
+    private readonly ReplicaSlots _replicas = replicas;
 
     public override SourceShape<List<T>> Shape => new(_out);
 
@@ -35,6 +39,8 @@ internal sealed class QueuedBatchSource<T>(ChannelReader<T> reader, int maxWeigh
         private readonly QueuedBatchSource<T> _stage;
         private readonly Action<bool> _onReady;
         private readonly Action<Exception> _onFailed;
+        private readonly Action _onReplicaFree;
+        private bool _reserved;
 
         public Logic(QueuedBatchSource<T> stage)
             : base(stage.Shape)
@@ -47,33 +53,74 @@ internal sealed class QueuedBatchSource<T>(ChannelReader<T> reader, int maxWeigh
             _stage = stage;
             _onReady = GetAsyncCallback<bool>(OnReady);
             _onFailed = GetAsyncCallback<Exception>(FailStage);
+            _onReplicaFree = GetAsyncCallback(OnReplicaFree);
             SetHandler(stage._out, this);
         }
 
         public override void OnPull() => EmitOrWait();
 
-        private void OnReady(bool more)
+        public override void PostStop()
         {
-            if (more)
+            if (_reserved)
             {
-                EmitOrWait();
-            }
-            else
-            {
-                CompleteStage();
+                _reserved = false;
+                _stage._replicas.Free();
             }
         }
 
-        /// <summary>Pushes what is queued, or arranges to be called back when something is (or the channel completed). Only called while pulled.</summary>
+        private void OnReady(bool more)
+        {
+            if (!more)
+            {
+                CompleteStage();
+            }
+            else if (IsAvailable(_stage._out))
+            {
+                EmitOrWait();
+            }
+        }
+
+        private void OnReplicaFree()
+        {
+            if (IsAvailable(_stage._out))
+            {
+                EmitOrWait();
+            }
+        }
+
+        /// <summary>
+        /// With a replica reserved, pushes what is queued (the batch takes the reservation along); with
+        /// nothing queued, gives the replica back (so a lone request can go straight to it) and arranges to be
+        /// called back on the next arrival; with no replica free, on the next one freed. Only called while pulled.
+        /// </summary>
         private void EmitOrWait()
         {
             while (true)
             {
+                if (!_reserved)
+                {
+                    if (!_stage._replicas.TryReserve())
+                    {
+                        if (_stage._replicas.ArmOrRetry(_onReplicaFree))
+                        {
+                            continue;
+                        }
+
+                        return;
+                    }
+
+                    _reserved = true;
+                }
+
                 if (Drain() is { } batch)
                 {
+                    _reserved = false;
                     Push(_stage._out, batch);
                     return;
                 }
+
+                _reserved = false;
+                _stage._replicas.Free();
 
                 var wait = _stage._reader.WaitToReadAsync();
                 if (!wait.IsCompletedSuccessfully)
