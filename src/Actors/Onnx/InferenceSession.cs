@@ -1,21 +1,22 @@
 using System.Runtime.InteropServices;
-using ModelActors.Onnx.Native;
+using ModelActors.Onnx.Runtime;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace ModelActors.Onnx;
 
 /// <summary>
-/// A loaded ONNX model on ONNX Runtime 1.30 (the official binding's <c>InferenceSession</c>): its input
+/// A loaded ONNX model on the official ONNX Runtime package (<c>Microsoft.ML.OnnxRuntime</c>): its input
 /// and output metadata, read once at load, and <see cref="Run"/> with named tensors. Safe to call
-/// <see cref="Run"/> from many threads at once; disposing waits for no one but is deferred natively
-/// until runs in flight return.
+/// <see cref="Run"/> from many threads at once; disposing is deferred until the runs in flight return
+/// (the package itself would crash the process).
 /// </summary>
-public sealed unsafe class InferenceSession : IDisposable
+public sealed class InferenceSession : IDisposable
 {
-    private readonly SessionHandle _handle;
-    private readonly NativeNames _inputNames;
-    private readonly NativeNames _outputNames;
-    private readonly Dictionary<string, int> _inputIndex;
-    private readonly Dictionary<string, int> _outputIndex;
+    private readonly Ort.InferenceSession _session;
+    private readonly Ort.RunOptions _uncancellable = new();
+    private readonly RunLease _lease;
+    private readonly HashSet<string> _inputIndex;
+    private readonly HashSet<string> _outputIndex;
 
     /// <summary>Loads the model file at <paramref name="modelPath"/>.</summary>
     /// <param name="modelPath">An .onnx file.</param>
@@ -35,36 +36,51 @@ public sealed unsafe class InferenceSession : IDisposable
     {
     }
 
-    private InferenceSession(SessionHandle handle)
+    private InferenceSession(Ort.InferenceSession session)
     {
-        _handle = handle;
+        _session = session;
         try
         {
-            InputMetadata = SessionFactory.ReadMetadata(handle.DangerousGetHandle(), input: true);
-            OutputMetadata = SessionFactory.ReadMetadata(handle.DangerousGetHandle(), input: false);
+            InputMetadata = SessionFactory.ReadMetadata(session.InputNames, session.InputMetadata);
+            OutputMetadata = SessionFactory.ReadMetadata(session.OutputNames, session.OutputMetadata);
         }
         catch
         {
-            handle.Dispose();
+            session.Dispose();
+            _uncancellable.Dispose();
             throw;
         }
 
         InputNames = [.. InputMetadata.Select(m => m.Name)];
         OutputNames = [.. OutputMetadata.Select(m => m.Name)];
-        _inputIndex = InputNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
-        _outputIndex = OutputNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
-        _inputNames = new NativeNames(InputNames);
-        _outputNames = new NativeNames(OutputNames);
+        _inputIndex = new HashSet<string>(InputNames, StringComparer.Ordinal);
+        _outputIndex = new HashSet<string>(OutputNames, StringComparer.Ordinal);
+        _lease = new RunLease(() =>
+        {
+            _session.Dispose();
+            _uncancellable.Dispose();
+        });
     }
 
-    /// <summary>The version of the ONNX Runtime library in use (1.30.x).</summary>
+    /// <summary>The version of the ONNX Runtime library in use (1.31.x).</summary>
     public static string RuntimeVersion
     {
         get
         {
-            OrtApi.Load();
-            return OrtApi.Version;
+            OrtEnvironment.EnsureCreated();
+            return Ort.OrtEnv.Instance().GetVersionString();
         }
+    }
+
+    /// <summary>
+    /// Whether ONNX Runtime may write its telemetry (a device id and an event queue under the user's cache
+    /// folder). Off by default: ModelActors sets <c>ORT_DISABLE_TELEMETRY=1</c> before ONNX Runtime's first
+    /// use unless this is set first.
+    /// </summary>
+    public static bool AllowTelemetry
+    {
+        get => OrtEnvironment.AllowTelemetry;
+        set => OrtEnvironment.AllowTelemetry = value;
     }
 
     /// <summary>The inputs, in model order.</summary>
@@ -92,6 +108,7 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <param name="outputNames">The outputs to compute; all when null.</param>
     /// <param name="cancellationToken">Terminates the run (ONNX Runtime stops between operators).</param>
     /// <returns>The outputs by name, copied into managed memory.</returns>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     public OnnxTensors Run(IReadOnlyDictionary<string, OnnxTensor> inputs, IReadOnlyList<string>? outputNames = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -99,87 +116,70 @@ public sealed unsafe class InferenceSession : IDisposable
         var outputs = outputNames ?? OutputNames;
         foreach (var name in outputs)
         {
-            if (!_outputIndex.ContainsKey(name))
+            if (!_outputIndex.Contains(name))
             {
                 throw new ArgumentException($"The model has no output '{name}'. Outputs: {string.Join(", ", OutputNames)}.", nameof(outputNames));
             }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var inputCount = inputs.Count;
-        var inNames = new nint[inputCount];
-        var inValues = new nint[inputCount];
-        var pins = new GCHandle[inputCount];
-        var outNames = new nint[outputs.Count];
-        var outValues = new nint[outputs.Count];
-        nint runOptions = 0;
-        var addedRef = false;
+        if (!_lease.TryEnter())
+        {
+            throw new ObjectDisposedException(nameof(InferenceSession));
+        }
+
+        var names = new string[inputs.Count];
+        var values = new Ort.OrtValue?[inputs.Count];
+        var pins = new GCHandle[inputs.Count];
+        Ort.RunOptions? runOptions = null;
         CancellationTokenRegistration registration = default;
         try
         {
             var i = 0;
             foreach (var (name, tensor) in inputs)
             {
-                inNames[i] = _inputNames[_inputIndex[name]];
-                inValues[i] = TensorMarshal.ToNative(tensor, out pins[i]);
+                names[i] = name;
+                values[i] = OrtValues.ToOrt(tensor, out pins[i]);
                 i++;
-            }
-
-            for (var o = 0; o < outputs.Count; o++)
-            {
-                outNames[o] = _outputNames[_outputIndex[outputs[o]]];
             }
 
             if (cancellationToken.CanBeCanceled)
             {
-                OrtApi.Check(OrtApi.CreateRunOptions(&runOptions));
-                var options = runOptions;
-                registration = cancellationToken.Register(() => OrtApi.ReleaseStatus(OrtApi.RunOptionsSetTerminate(options)));
+                runOptions = new Ort.RunOptions();
+                registration = cancellationToken.Register(static o => ((Ort.RunOptions)o!).Terminate = true, runOptions);
             }
 
-            _handle.DangerousAddRef(ref addedRef);
-            fixed (nint* inN = inNames)
-            fixed (nint* inV = inValues)
-            fixed (nint* outN = outNames)
-            fixed (nint* outV = outValues)
+            try
             {
-                var status = OrtApi.Run(_handle.DangerousGetHandle(), runOptions, inN, inV, (nuint)inputCount, outN, (nuint)outputs.Count, outV);
-                if (status != 0 && cancellationToken.IsCancellationRequested)
+                using var results = _session.Run(runOptions ?? _uncancellable, names, values!, outputs);
+                var tensors = new OnnxTensors(outputs.Count);
+                var o = 0;
+                foreach (var value in results)
                 {
-                    OrtApi.ReleaseStatus(status);
-                    cancellationToken.ThrowIfCancellationRequested();
+                    tensors[outputs[o]] = OrtValues.FromOrt(value, outputs[o]);
+                    o++;
                 }
 
-                OrtApi.Check(status);
+                return tensors;
             }
-
-            var results = new OnnxTensors(outputs.Count);
-            for (var o = 0; o < outputs.Count; o++)
+            catch (Ort.OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
             {
-                results[outputs[o]] = TensorMarshal.FromNative(outValues[o], outputs[o]);
+                throw new OperationCanceledException(cancellationToken);
             }
-
-            return results;
+            catch (Ort.OnnxRuntimeException exception)
+            {
+                throw OrtErrors.Map(exception);
+            }
         }
         finally
         {
-            // Every native value is released exactly once (outputs ORT allocated even when a later one failed),
-            // and only then are the managed buffers unpinned.
+            // The registration goes before its RunOptions (setting Terminate on a disposed one crashes the
+            // process); every value is disposed exactly once, and only then are the managed buffers unpinned.
             registration.Dispose();
-            foreach (var value in outValues)
+            runOptions?.Dispose();
+            foreach (var value in values)
             {
-                if (value != 0)
-                {
-                    OrtApi.ReleaseValue(value);
-                }
-            }
-
-            foreach (var value in inValues)
-            {
-                if (value != 0)
-                {
-                    OrtApi.ReleaseValue(value);
-                }
+                value?.Dispose();
             }
 
             foreach (var pin in pins)
@@ -190,25 +190,12 @@ public sealed unsafe class InferenceSession : IDisposable
                 }
             }
 
-            if (runOptions != 0)
-            {
-                OrtApi.ReleaseRunOptions(runOptions);
-            }
-
-            if (addedRef)
-            {
-                _handle.DangerousRelease();
-            }
+            _lease.Exit();
         }
     }
 
-    /// <summary>Releases the native session (after any run in flight returns).</summary>
-    public void Dispose()
-    {
-        _handle.Dispose();
-        _inputNames.Dispose();
-        _outputNames.Dispose();
-    }
+    /// <summary>Releases the session once the runs in flight return; later runs throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => _lease.Close();
 
     /// <summary>Checks inputs against the metadata; throws <see cref="OnnxInputException"/> naming the input.</summary>
     /// <remarks>One lookup per model input: this runs for every item of every batch.</remarks>
@@ -268,7 +255,7 @@ public sealed unsafe class InferenceSession : IDisposable
     {
         foreach (var name in inputs.Keys)
         {
-            if (!_inputIndex.ContainsKey(name))
+            if (!_inputIndex.Contains(name))
             {
                 throw new OnnxInputException(name, $"The model has no input '{name}'. Inputs: {string.Join(", ", InputMetadata)}.");
             }

@@ -9,9 +9,9 @@ public sealed class InferenceSessionTests
         inputs.ToDictionary(i => i.Name, i => i.Tensor);
 
     [Fact]
-    public void TheLibrary_Is1_30_AndPassedItsSelfTest()
+    public void TheLibrary_IsThePackages_1_31_1()
     {
-        Assert.Equal("1.30.0", InferenceSession.RuntimeVersion);
+        Assert.Equal("1.31.1", InferenceSession.RuntimeVersion);
     }
 
     [Fact]

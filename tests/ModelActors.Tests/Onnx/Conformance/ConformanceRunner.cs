@@ -2,7 +2,7 @@ using ModelActors.Onnx;
 
 namespace ModelActors.Tests.Onnx.Conformance;
 
-/// <summary>Runs one ONNX backend node test case through the binding and compares with its expected outputs (ONNX's tolerance: rtol 1e-3, atol 1e-7; exact for integers, bools and strings).</summary>
+/// <summary>Runs one ONNX backend node test case through InferenceSession (on the ONNX Runtime package) and compares with its expected outputs (ONNX's tolerance: rtol 1e-3, atol 1e-7; exact for integers, bools and strings).</summary>
 internal static class ConformanceRunner
 {
     public const double RelativeTolerance = 1e-3;
@@ -10,7 +10,7 @@ internal static class ConformanceRunner
 
     /// <summary>
     /// Cases where ONNX Runtime itself disagrees with ONNX 1.12's expected data, for reasons outside the
-    /// binding. They count as skipped (with the observed difference) only when they do differ.
+    /// session. They count as skipped (with the observed difference) only when they do differ.
     /// </summary>
     private static readonly (string Prefix, string Reason)[] KnownDeviations =
     [
@@ -19,8 +19,8 @@ internal static class ConformanceRunner
         ("test_cast_FLOAT_to_STRING", "float-to-string formatting: ONNX Runtime prints 9 significant digits, the expected strings use numpy's shortest form (same value)"),
         ("test_castlike_FLOAT_to_STRING", "float-to-string formatting: ONNX Runtime prints 9 significant digits, the expected strings use numpy's shortest form (same value)"),
         ("test_cast_FLOAT_to_BFLOAT16", "ONNX 1.12's expected bfloat16 values are the inputs' upper 16 bits (truncation); ONNX Runtime rounds to nearest even, one unit higher where the cut-off bits are above half"),
-        ("test_castlike_BFLOAT16_to_FLOAT", "the test data's 'like' tensor has shape [1] where the graph declares [3, 4]; the binding rejects inputs that contradict the model's declared shape before running"),
-        ("test_castlike_FLOAT_to_BFLOAT16", "the test data's 'like' tensor has shape [1] where the graph declares [3, 4]; the binding rejects inputs that contradict the model's declared shape before running"),
+        ("test_castlike_BFLOAT16_to_FLOAT", "the test data's 'like' tensor has shape [1] where the graph declares [3, 4]; InferenceSession's input check rejects inputs that contradict the model's declared shape before running"),
+        ("test_castlike_FLOAT_to_BFLOAT16", "the test data's 'like' tensor has shape [1] where the graph declares [3, 4]; InferenceSession's input check rejects inputs that contradict the model's declared shape before running"),
         ("test_dft", "FFT rounding: exact zeros are expected where ONNX Runtime leaves ~1e-5 residue, above atol 1e-7"),
         ("test_stft", "FFT rounding: exact zeros are expected where ONNX Runtime leaves ~1e-6 residue, above atol 1e-7"),
         ("test_maxunpool_export_with_output_shape", "invalid expected output in the ONNX test (onnx/onnx#2398); excluded by ONNX Runtime's own backend test filters"),
@@ -64,7 +64,7 @@ internal static class ConformanceRunner
         }
         catch (OnnxRuntimeException exception) when (exception.ErrorCode is OrtErrorCode.NotImplemented or OrtErrorCode.InvalidGraph or OrtErrorCode.Fail)
         {
-            return CaseResult.Skipped(name, $"ONNX Runtime 1.30 cannot load it: {FirstLine(exception.Message)}");
+            return CaseResult.Skipped(name, $"ONNX Runtime {ModelActors.Onnx.InferenceSession.RuntimeVersion} cannot load it: {FirstLine(exception.Message)}");
         }
 
         using (session)

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace ModelActors.Tests.Onnx.Conformance;
 
 /// <summary>
-/// Every ONNX backend node test from Debian's libonnx-testdata (ONNX 1.12) runs through the binding.
+/// Every ONNX backend node test from Debian's libonnx-testdata (ONNX 1.12) runs through InferenceSession on the ONNX Runtime package.
 /// .ci/run installs the package; locally: apt-get install libonnx-testdata, or set ONNX_TESTDATA_DIR.
 /// Set MODELACTORS_CONFORMANCE_REPORT to a file path to write the full report (docs/ONNX-CONFORMANCE.md).
 /// </summary>
@@ -49,7 +49,7 @@ public sealed class OnnxConformanceTests(ITestOutputHelper output)
         var text = new StringBuilder();
         text.AppendLine("# ONNX backend conformance");
         text.AppendLine();
-        text.AppendLine("Every node test of ONNX 1.12's backend test data (Debian `libonnx-testdata`), run through the ModelActors binding on ONNX Runtime 1.30.0 and compared with the expected outputs (rtol 1e-3, atol 1e-7 for floating point; exact for integers, bools and strings).");
+        text.AppendLine($"Every node test of ONNX 1.12's backend test data (Debian `libonnx-testdata`), run through ModelActors' `InferenceSession` on the official `Microsoft.ML.OnnxRuntime` package ({ModelActors.Onnx.InferenceSession.RuntimeVersion}) and compared with the expected outputs (rtol 1e-3, atol 1e-7 for floating point; exact for integers, bools and strings).");
         text.AppendLine("ONNX 1.12 stores its bfloat16 test tensors as uint16 bit patterns; where the graph declares bfloat16 they are read as bfloat16.");
         text.AppendLine("Regenerate: `MODELACTORS_CONFORMANCE_REPORT=$PWD/docs/ONNX-CONFORMANCE.md dotnet test tests/ModelActors.Tests --filter OnnxConformance`.");
         text.AppendLine();

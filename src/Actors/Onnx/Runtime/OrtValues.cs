@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using Ort = Microsoft.ML.OnnxRuntime;
+
+namespace ModelActors.Onnx.Runtime;
+
+/// <summary>
+/// Moves tensors across the boundary: managed inputs become <c>OrtValue</c>s over pinned arrays (no copy;
+/// one path for every fixed-size type, <see cref="Half"/> and <see cref="BFloat16"/> included) or
+/// ORT-owned string tensors; outputs are copied into managed arrays.
+/// </summary>
+internal static class OrtValues
+{
+    /// <summary>A value for <paramref name="tensor"/>; for numeric tensors <paramref name="pin"/> holds the array pinned until the value is disposed.</summary>
+    public static Ort.OrtValue ToOrt(OnnxTensor tensor, out GCHandle pin)
+    {
+        pin = default;
+        var shape = tensor.Shape.ToArray();
+        if (tensor.ElementType == TensorElementType.String)
+        {
+            var value = Ort.OrtValue.CreateTensorWithEmptyStrings(Ort.OrtAllocator.DefaultInstance, shape);
+            try
+            {
+                var strings = (string[])tensor.Data;
+                for (var i = 0; i < strings.Length; i++)
+                {
+                    value.StringTensorSetElementAt((strings[i] ?? throw new ArgumentException($"String tensor element {i} is null.")).AsSpan(), i);
+                }
+
+                return value;
+            }
+            catch
+            {
+                value.Dispose();
+                throw;
+            }
+        }
+
+        pin = GCHandle.Alloc(tensor.Data, GCHandleType.Pinned);
+        try
+        {
+            var bytes = tensor.Data.LongLength * ElementSize(tensor.ElementType);
+            return Ort.OrtValue.CreateTensorValueWithData(
+                Ort.OrtMemoryInfo.DefaultInstance, (Ort.Tensors.TensorElementType)(int)tensor.ElementType, shape, pin.AddrOfPinnedObject(), bytes);
+        }
+        catch
+        {
+            pin.Free();
+            pin = default;
+            throw;
+        }
+    }
+
+    /// <summary>Copies an output tensor into managed memory.</summary>
+    public static OnnxTensor FromOrt(Ort.OrtValue value, string name)
+    {
+        if (!value.IsTensor)
+        {
+            throw new NotSupportedException($"Output '{name}' is not a tensor ({value.OnnxType}); only tensor outputs are supported.");
+        }
+
+        var info = value.GetTensorTypeAndShape();
+        var elementType = (int)info.ElementDataType;
+        if (!TensorElementTypes.IsSupported(elementType))
+        {
+            throw new NotSupportedException($"Output '{name}' has element type {info.ElementDataType}, which is not supported.");
+        }
+
+        var type = (TensorElementType)elementType;
+        var shape = info.Shape;
+        var count = info.ElementCount;
+        if (type == TensorElementType.String)
+        {
+            return OnnxTensor.FromNative(type, shape, count == 0 ? Array.Empty<string>() : value.GetStringTensorAsArray());
+        }
+
+        var array = TensorElementTypes.NewArray(type, count, filledLater: true);
+        if (count > 0)
+        {
+            var source = value.GetTensorMutableRawData();
+            var target = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(array), checked((int)(count * ElementSize(type))));
+            source[..target.Length].CopyTo(target);
+        }
+
+        return OnnxTensor.FromNative(type, shape, array);
+    }
+
+    public static int ElementSize(TensorElementType type) => type switch
+    {
+        TensorElementType.Float or TensorElementType.Int32 or TensorElementType.UInt32 => 4,
+        TensorElementType.Double or TensorElementType.Int64 or TensorElementType.UInt64 => 8,
+        TensorElementType.Float16 or TensorElementType.BFloat16 or TensorElementType.Int16 or TensorElementType.UInt16 => 2,
+        TensorElementType.UInt8 or TensorElementType.Int8 or TensorElementType.Bool => 1,
+        _ => throw new NotSupportedException($"Element type {type} has no fixed size."),
+    };
+}

@@ -1,0 +1,105 @@
+using ModelActors.Onnx;
+using ModelActors.Onnx.Runtime;
+using ModelActors.TestKit.Onnx;
+
+namespace ModelActors.Tests.Onnx;
+
+/// <summary>What ModelActors adds around the ONNX Runtime package: the run lease, the error mapping, telemetry off.</summary>
+public sealed class OnnxRuntimePackageTests
+{
+    [Fact]
+    public void TheLease_ReleasesOnce_WhenTheLastRunLeavesAfterClose()
+    {
+        var released = 0;
+        var lease = new RunLease(() => released++);
+
+        Assert.True(lease.TryEnter());
+        Assert.True(lease.TryEnter());
+        lease.Close();
+        Assert.False(lease.TryEnter());
+        lease.Exit();
+        Assert.Equal(0, released);
+        lease.Exit();
+        Assert.Equal(1, released);
+        lease.Close();
+        Assert.Equal(1, released);
+    }
+
+    [Fact]
+    public void TheLease_ReleasesAtOnce_WhenClosedWithNoRunInFlight()
+    {
+        var released = 0;
+        var lease = new RunLease(() => released++);
+
+        lease.Close();
+
+        Assert.Equal(1, released);
+        Assert.False(lease.TryEnter());
+    }
+
+    [Fact]
+    public void RunningADisposedSession_IsAnObjectDisposedException_NotACrash()
+    {
+        var session = new InferenceSession(TestModelFiles.Linear());
+        session.Dispose();
+        session.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => session.Run(new Dictionary<string, OnnxTensor> { ["x"] = OnnxTensor.Create(new float[3], 1, 3) }));
+    }
+
+    [Fact]
+    public async Task DisposingWhileRunsAreInFlight_LetsThemFinish_AndRefusesTheRest()
+    {
+        var session = new InferenceSession(TestModelFiles.Linear());
+        var running = new CountdownEvent(4);
+        var workers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            var answered = 0;
+            for (var i = 0; ; i++)
+            {
+                float[] x = [t, i, 1];
+                try
+                {
+                    var y = session.Run(new Dictionary<string, OnnxTensor> { ["x"] = OnnxTensor.Create(x, 1, 3) })["y"].GetData<float>();
+                    Assert.Equal(TestModelFiles.LinearExpected(x), y);
+                    if (++answered == 1)
+                    {
+                        running.Signal();
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    return answered;
+                }
+            }
+        })).ToArray();
+        Assert.True(running.Wait(TimeSpan.FromMinutes(1))); // every worker has a correct answer and keeps running
+
+        session.Dispose(); // races the runs: each completes correctly or is refused; the process lives
+
+        var answers = await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.All(answers, a => Assert.True(a > 0));
+    }
+
+    [Theory]
+    [InlineData("[ErrorCode:NoSuchFile] Load model from x failed", OrtErrorCode.NoSuchFile, "Load model from x failed")]
+    [InlineData("[ErrorCode:InvalidProtobuf] Failed to load model", OrtErrorCode.InvalidProtobuf, "Failed to load model")]
+    [InlineData("[ErrorCode:NotImplemented] Could not find an implementation", OrtErrorCode.NotImplemented, "Could not find an implementation")]
+    [InlineData("no prefix at all", OrtErrorCode.Fail, "no prefix at all")]
+    public void ThePackagesErrorPrefix_BecomesTheTypedCode(string message, OrtErrorCode code, string native)
+    {
+        var mapped = OrtErrors.FromMessage(message);
+
+        Assert.Equal(code, mapped.ErrorCode);
+        Assert.Equal(native, mapped.NativeMessage);
+    }
+
+    [Fact]
+    public void Telemetry_IsOffByDefault_BeforeOnnxRuntimesFirstUse()
+    {
+        using var session = new InferenceSession(TestModelFiles.Linear());
+
+        Assert.False(InferenceSession.AllowTelemetry);
+        Assert.Equal("1", Environment.GetEnvironmentVariable("ORT_DISABLE_TELEMETRY"));
+    }
+}
