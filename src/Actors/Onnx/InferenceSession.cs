@@ -162,13 +162,17 @@ public sealed class InferenceSession : IDisposable
 
                 return tensors;
             }
-            catch (Ort.OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            catch (Ort.OnnxRuntimeException exception) when (cancellationToken.IsCancellationRequested)
             {
-                throw new OperationCanceledException(cancellationToken);
+                throw new OperationCanceledException("The run was terminated: its caller cancelled.", OrtErrors.Map(exception), cancellationToken);
             }
             catch (Ort.OnnxRuntimeException exception)
             {
                 throw OrtErrors.Map(exception);
+            }
+            catch (KeyNotFoundException exception) when (OrtErrors.IsFromOrt(exception))
+            {
+                throw OrtErrors.Unnamed(exception);
             }
         }
         finally

@@ -24,12 +24,15 @@ public sealed class OnnxGraphBuilder
     private readonly List<ProtoWriter> _inputs = [];
     private readonly List<ProtoWriter> _outputs = [];
     private readonly int _opset;
+    private readonly int _irVersion;
 
     /// <summary>Starts a graph for the default ONNX opset <paramref name="opset"/>.</summary>
     /// <param name="opset">The opset version (13 by default).</param>
-    public OnnxGraphBuilder(int opset = 13)
+    /// <param name="irVersion">The model's IR version (8 by default; opset 19 and the float8 types need 9).</param>
+    public OnnxGraphBuilder(int opset = 13, int irVersion = 8)
     {
         _opset = opset;
+        _irVersion = irVersion;
     }
 
     /// <summary>Declares an input; each dimension is a number or a symbolic name (a string).</summary>
@@ -124,7 +127,7 @@ public sealed class OnnxGraphBuilder
         return this;
     }
 
-    /// <summary>Serializes the model (IR version 8).</summary>
+    /// <summary>Serializes the model (IR version 8 unless the constructor said otherwise).</summary>
     /// <returns>The ONNX model's bytes.</returns>
     public byte[] Build()
     {
@@ -141,7 +144,7 @@ public sealed class OnnxGraphBuilder
 
         var graphBytes = _graph.ToArray().Concat(new ProtoWriter().String(2, "test-graph").ToArray()).Concat(body.ToArray()).ToArray();
         return new ProtoWriter()
-            .Varint(1, 8)
+            .Varint(1, _irVersion)
             .String(2, "ModelActors.TestKit")
             .Bytes(7, graphBytes)
             .Message(8, new ProtoWriter().String(1, string.Empty).Varint(2, _opset))

@@ -95,6 +95,45 @@ public sealed class OnnxRuntimePackageTests
     }
 
     [Fact]
+    public void AModelWithAFloat8Input_IsRefused_NamingTheInputAndItsType()
+    {
+        var model = new OnnxGraphBuilder(opset: 19, irVersion: 9)
+            .Input("codes", (TensorElementType)17, "N")
+            .Node("Cast", ["codes"], ["values"], ("to", 1L))
+            .Output("values", TensorElementType.Float, "N")
+            .Build();
+
+        var error = Assert.Throws<OnnxRuntimeException>(() => new InferenceSession(model));
+
+        Assert.Equal(OrtErrorCode.InvalidArgument, error.ErrorCode);
+        Assert.Contains("input 'codes' is float8 (FLOAT8E4M3FN)", error.Message);
+    }
+
+    [Fact]
+    public async Task CancellingALongRun_TerminatesItBetweenOperators()
+    {
+        // 500 MatMuls of [2048, 512] × [512, 512] on one thread: about ten seconds of work if nothing stops it.
+        var builder = new OnnxGraphBuilder().Input("x", TensorElementType.Float, 2048, 512)
+            .Initializer("w", [.. Enumerable.Range(0, 512 * 512).Select(i => (i % 7) * 0.001f)], 512, 512);
+        var previous = "x";
+        for (var i = 0; i < 500; i++)
+        {
+            builder.Node("MatMul", [previous, "w"], [$"h{i}"]);
+            previous = $"h{i}";
+        }
+
+        using var session = new InferenceSession(builder.Output(previous, TensorElementType.Float, 2048, 512).Build(), new OnnxSessionOptions { IntraOpNumThreads = 1 });
+        using var cts = new CancellationTokenSource();
+        var run = Task.Run(() => session.Run(new Dictionary<string, OnnxTensor> { ["x"] = OnnxTensor.Create(new float[2048 * 512], 2048, 512) }, cancellationToken: cts.Token));
+
+        cts.CancelAfter(TimeSpan.FromMilliseconds(300)); // well inside the run; the test waits on the run, not on time
+        var cancelled = await Assert.ThrowsAsync<OperationCanceledException>(() => run);
+
+        var terminated = Assert.IsType<OnnxRuntimeException>(cancelled.InnerException); // stopped inside ONNX Runtime, not before it
+        Assert.Contains("terminate", terminated.NativeMessage, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void Telemetry_IsOffByDefault_BeforeOnnxRuntimesFirstUse()
     {
         using var session = new InferenceSession(TestModelFiles.Linear());

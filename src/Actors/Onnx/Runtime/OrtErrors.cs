@@ -60,10 +60,12 @@ internal static partial class OrtErrors
         return new OnnxRuntimeException(code, message[match.Length..]);
     }
 
-    private static bool IsFromOrt(Exception exception) =>
+    /// <summary>Whether <paramref name="exception"/> was thrown inside the package (how codes 13–15 surface).</summary>
+    public static bool IsFromOrt(Exception exception) =>
         exception.StackTrace?.Contains("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal) == true;
 
-    private static OnnxRuntimeException Unnamed(Exception exception) =>
+    /// <summary>The project's exception for an error code the package could not name.</summary>
+    public static OnnxRuntimeException Unnamed(Exception exception) =>
         new(OrtErrorCode.Fail, $"ONNX Runtime reported an error whose code the managed package cannot name (native codes 13–15: ModelRequiresCompilation, NotFound, DeviceReset): {exception.Message}");
 
     [GeneratedRegex(@"^\[ErrorCode:(\w+)\] ")]

@@ -6,12 +6,12 @@ namespace ModelActors.Onnx.Runtime;
 internal static class SessionFactory
 {
     public static Ort.InferenceSession FromPath(string path, OnnxSessionOptions? options) =>
-        Create(options, so => new Ort.InferenceSession(path, so));
+        Create(options, so => new Ort.InferenceSession(path, so), () => File.ReadAllBytes(path));
 
     public static Ort.InferenceSession FromBytes(byte[] model, OnnxSessionOptions? options) =>
-        Create(options, so => new Ort.InferenceSession(model, so));
+        Create(options, so => new Ort.InferenceSession(model, so), () => model);
 
-    private static Ort.InferenceSession Create(OnnxSessionOptions? options, Func<Ort.SessionOptions, Ort.InferenceSession> create)
+    private static Ort.InferenceSession Create(OnnxSessionOptions? options, Func<Ort.SessionOptions, Ort.InferenceSession> create, Func<byte[]> modelBytes)
     {
         options ??= new OnnxSessionOptions();
         options.Validate();
@@ -36,13 +36,53 @@ internal static class SessionFactory
             }
             catch (Ort.OnnxRuntimeException exception) when (exception.Message.Contains("Unregistered TensorElementType", StringComparison.Ordinal))
             {
-                throw new OnnxRuntimeException(
-                    OrtErrorCode.InvalidArgument,
-                    "The model has an input or output whose element type ONNX Runtime's managed API cannot open (float8, int4/uint4 and 2-bit types); "
-                    + $"only element types up to bfloat16 are supported. ({exception.Message})");
+                throw UnopenableTypes(modelBytes, exception);
             }
         });
     }
+
+    /// <summary>
+    /// The error for a model the managed package cannot open because an input or output has an element type
+    /// newer than bfloat16 (ONNX Runtime itself could run it): names each such input or output and its type,
+    /// read from the model's own graph.
+    /// </summary>
+    private static OnnxRuntimeException UnopenableTypes(Func<byte[]> modelBytes, Ort.OnnxRuntimeException error)
+    {
+        string which;
+        try
+        {
+            var signature = GraphSignature.Read(modelBytes());
+            var values = signature.Inputs.Select(v => (Kind: "input", Value: v)).Concat(signature.Outputs.Select(v => (Kind: "output", Value: v)))
+                .Where(v => v.Value.ElementType > (int)TensorElementType.BFloat16)
+                .Select(v => $"{v.Kind} '{v.Value.Name}' is {NewTypeName(v.Value.ElementType)}")
+                .ToList();
+            which = values.Count > 0 ? string.Join("; ", values) : "an input or output has an element type newer than bfloat16";
+        }
+        catch (Exception exception) when (exception is InvalidDataException or IOException or IndexOutOfRangeException)
+        {
+            which = "an input or output has an element type newer than bfloat16";
+        }
+
+        return new OnnxRuntimeException(
+            OrtErrorCode.InvalidArgument,
+            $"ONNX Runtime's managed package cannot open this model: {which}. Float8, int4/uint4, float4 and 2-bit "
+            + $"types are not supported as model inputs or outputs; element types up to bfloat16 are. ({error.Message})");
+    }
+
+    private static string NewTypeName(int type) => type switch
+    {
+        17 => "float8 (FLOAT8E4M3FN)",
+        18 => "float8 (FLOAT8E4M3FNUZ)",
+        19 => "float8 (FLOAT8E5M2)",
+        20 => "float8 (FLOAT8E5M2FNUZ)",
+        21 => "uint4",
+        22 => "int4",
+        23 => "float4 (FLOAT4E2M1)",
+        24 => "float8 (FLOAT8E8M0)",
+        25 => "uint2",
+        26 => "int2",
+        _ => $"element type {type}",
+    };
 
     /// <summary>The metadata of <paramref name="names"/> in model order.</summary>
     public static NodeMetadata[] ReadMetadata(IReadOnlyList<string> names, IReadOnlyDictionary<string, Ort.NodeMetadata> metadata)

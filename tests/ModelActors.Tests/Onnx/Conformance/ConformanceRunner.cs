@@ -1,3 +1,4 @@
+using ModelActors.Onnx.Runtime;
 using ModelActors.Onnx;
 
 namespace ModelActors.Tests.Onnx.Conformance;

@@ -1,3 +1,4 @@
+using ModelActors.Onnx.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
 using ModelActors.Onnx;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ModelActors.Tests.Onnx.Conformance;
+namespace ModelActors.Onnx.Runtime;
 
 /// <summary>A model's graph inputs and outputs as ONNX declares them: whether each is a plain tensor, and its element type.</summary>
 internal sealed record GraphSignature(IReadOnlyList<GraphSignature.Value> Inputs, IReadOnlyList<GraphSignature.Value> Outputs)

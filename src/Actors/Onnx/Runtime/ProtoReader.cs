@@ -1,4 +1,4 @@
-namespace ModelActors.Tests.Onnx.Conformance;
+namespace ModelActors.Onnx.Runtime;
 
 /// <summary>Reads protobuf fields: just what ONNX's TensorProto and ModelProto need.</summary>
 internal ref struct ProtoReader(ReadOnlySpan<byte> data)
