@@ -38,7 +38,7 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     public Batcher(BatcherSetup<TItem, TResult> setup)
     {
         _setup = setup;
-        _replicaSlots = new ReplicaSlots(setup.ReplicaCount);
+        _replicaSlots = new ReplicaSlots(setup.ReplicaCount, setup.Options.MaxBatchSize);
         _freeReplica = _replicaSlots.Free;
         lock (_gate)
         {
@@ -64,7 +64,12 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     /// <summary>Queues <paramref name="work"/>: Full when QueueCapacity requests hold slots, Closed once stopping.</summary>
     public PostResult Enqueue(IModelWork<TItem, TResult> work)
     {
-        var result = Admit(work, out var straight);
+        var result = Admit(work, out var straight, out var fullBatchQueued);
+        if (fullBatchQueued)
+        {
+            _replicaSlots.Wake();
+        }
+
         if (result == PostResult.Accepted && _setup.Options.MaxDelay == TimeSpan.Zero)
         {
             // With MaxDelay zero the next batch is read straight from the channel: queued is grouped.
@@ -84,9 +89,10 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     /// free, the work takes that replica's slot and goes straight to it (<paramref name="straight"/>),
     /// without waking the graph: a lone request costs what it costs with batching off.
     /// </summary>
-    private PostResult Admit(IModelWork<TItem, TResult> work, out bool straight)
+    private PostResult Admit(IModelWork<TItem, TResult> work, out bool straight, out bool fullBatchQueued)
     {
         straight = false;
+        fullBatchQueued = false;
         lock (_gate)
         {
             if (_stopping)
@@ -109,6 +115,7 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
             }
 
             _queued.Add(work, work.Count);
+            fullBatchQueued = _setup.Options.MaxDelay == TimeSpan.Zero && _replicaSlots.Enqueued(work.Count);
             var writer = _channel.Writer;
             if (work is IQueuedPiece<TItem, TResult> self && ReferenceEquals(self.Work, work))
             {
@@ -194,6 +201,7 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
 
             orphans = TakeQueued();
             _channel = NewChannel();
+            _replicaSlots.ClearQueued();
             try
             {
                 Start();

@@ -11,13 +11,15 @@ namespace ModelActors.Batching;
 /// <c>MaxDelay</c> zero.
 /// </summary>
 /// <remarks>
+/// While every replica is busy it forms at most one batch ahead, and only a full one (the replica that
+/// frees up next then finds it ready instead of waiting for this stage to be scheduled).
 /// Why our own stage and not Akka's <c>ChannelSource</c> followed by <c>Batch</c>: <c>ChannelSource</c>
 /// emits one element per wake-up, and <c>Batch</c> pushes its aggregate as soon as there is demand, so
 /// whenever a replica was already free the first request to arrive went alone and the rest queued
 /// behind it. Under a closed loop of 64 callers that split every cycle into a batch of 1 and one of 63
 /// (measured: mean batch 32, half the throughput). Reading the channel when the replica asks for
 /// work, and only then, takes whatever arrived in the meantime. Pieces wait in the channel while every
-/// replica is busy, so a batch is never formed ahead of the replica that will run it. The replica slots
+/// replica is busy, so no partial batch is formed ahead of the replica that will run it. The replica slots
 /// are shared with the batcher's straight path (a lone request sent to an idle replica without waking
 /// the graph), so between them at most one batch per replica is ever out.
 /// </remarks>
@@ -99,7 +101,7 @@ internal sealed class QueuedBatchSource<T>(ChannelReader<T> reader, int maxWeigh
             {
                 if (!_reserved)
                 {
-                    if (!_stage._replicas.TryReserve())
+                    if (!_stage._replicas.TryReserve() && !_stage._replicas.TryReserveAhead())
                     {
                         if (_stage._replicas.ArmOrRetry(_onReplicaFree))
                         {
@@ -112,9 +114,10 @@ internal sealed class QueuedBatchSource<T>(ChannelReader<T> reader, int maxWeigh
                     _reserved = true;
                 }
 
-                if (Drain() is { } batch)
+                if (Drain(out var weight) is { } batch)
                 {
                     _reserved = false;
+                    _stage._replicas.Dequeued(weight);
                     Push(_stage._out, batch);
                     return;
                 }
@@ -156,11 +159,11 @@ internal sealed class QueuedBatchSource<T>(ChannelReader<T> reader, int maxWeigh
         }
 
         /// <summary>Reads whole pieces while they fit in <c>maxWeight</c> (the first always does); null when nothing is queued.</summary>
-        private List<T>? Drain()
+        private List<T>? Drain(out int weight)
         {
             var reader = _stage._reader;
             List<T>? batch = null;
-            var weight = 0;
+            weight = 0;
             while (reader.TryPeek(out var next))
             {
                 var cost = _stage._weigh(next);

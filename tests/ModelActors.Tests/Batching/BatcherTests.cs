@@ -123,7 +123,7 @@ public sealed class BatcherTests
         using var cts = new CancellationTokenSource();
         var cancelled = f.Client.PredictAsync(1, cts.Token).AsTask();
         var kept = f.Client.PredictAsync(2).AsTask();
-        Assert.Equal(2, f.QueueDepth); // waiting behind the busy replica until it is free
+        Assert.Equal(2, f.QueueDepth); // formed ahead, but still counted as waiting until a replica starts it
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
