@@ -45,6 +45,11 @@ internal static class ConformanceRunner
         var name = Path.GetFileName(caseDirectory);
         var modelBytes = File.ReadAllBytes(Path.Combine(caseDirectory, "model.onnx"));
         var signature = GraphSignature.Read(modelBytes);
+        if (signature.Inputs.Concat(signature.Outputs).Any(v => v.Kind is "sequence" or "optional"))
+        {
+            return SequenceCaseRunner.Run(name, caseDirectory, modelBytes, signature);
+        }
+
         foreach (var value in signature.Inputs.Concat(signature.Outputs))
         {
             if (value.Kind != "tensor")
@@ -54,7 +59,7 @@ internal static class ConformanceRunner
 
             if (!TensorElementTypes.IsSupported(value.ElementType))
             {
-                return CaseResult.Skipped(name, $"'{value.Name}' has element type {ElementTypeName(value.ElementType)}, which has no .NET array type in the binding");
+                return CaseResult.Skipped(name, $"'{value.Name}' has element type {ElementTypeName(value.ElementType)}, which ModelActors' OnnxTensor has no .NET array type for");
             }
         }
 
@@ -147,7 +152,7 @@ internal static class ConformanceRunner
             ? OnnxTensor.Create([.. tensor.GetData<ushort>().Select(BFloat16.FromBits)], [.. tensor.Shape])
             : tensor;
 
-    private static string? Compare(OnnxTensor got, OnnxTensor want)
+    internal static string? Compare(OnnxTensor got, OnnxTensor want)
     {
         for (var i = 0; i < want.Data.Length; i++)
         {
@@ -175,7 +180,7 @@ internal static class ConformanceRunner
         || actual == expected
         || Math.Abs(actual - expected) <= AbsoluteTolerance + (RelativeTolerance * Math.Abs(expected));
 
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+    internal static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     private static string ElementTypeName(int type) => type switch
     {
