@@ -11,7 +11,9 @@ namespace ModelActors.Onnx;
 /// Converting from <see cref="float"/> rounds to the nearest representable value, ties to even (as ONNX
 /// Runtime's Cast does); NaN stays NaN. Converting to <see cref="float"/> is exact. Equality follows IEEE
 /// rules for the operators (NaN differs from everything, +0 equals −0) and <see cref="Half"/>'s for
-/// <see cref="Equals(BFloat16)"/> (NaN equals NaN), so values work as dictionary keys.
+/// <see cref="Equals(BFloat16)"/> (NaN equals NaN), so values work as dictionary keys. Kept rather than
+/// the ONNX Runtime package's <c>BFloat16</c>, which loses a NaN's sign when converting, says +0 ≠ −0 and
+/// prints its bits: tensors of this struct reach ONNX Runtime as the same two bytes either way.
 /// </remarks>
 /// <param name="bits">The raw 16 bits.</param>
 public readonly struct BFloat16(ushort bits) : IEquatable<BFloat16>, IComparable<BFloat16>

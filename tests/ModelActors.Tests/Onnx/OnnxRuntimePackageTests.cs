@@ -134,11 +134,51 @@ public sealed class OnnxRuntimePackageTests
     }
 
     [Fact]
+    public void OnnxRuntimesOwnLogLines_GoToTheLogger()
+    {
+        // The package's session does not check for a missing input: the kernel fails and ORT logs an error.
+        var model = new OnnxGraphBuilder()
+            .Input("a", TensorElementType.Float, 2).Input("b", TensorElementType.Float, 2)
+            .Node("Add", ["a", "b"], ["sum"])
+            .Output("sum", TensorElementType.Float, 2)
+            .Build();
+        var logger = new CapturingLogger();
+        using var session = new InferenceSession(model); // creates the environment with its log callback
+        InferenceSession.UseLogger(logger);
+        try
+        {
+            using var raw = new Microsoft.ML.OnnxRuntime.InferenceSession(model);
+            using var a = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[] { 1, 2 }, [2]);
+            using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+            Assert.ThrowsAny<Exception>(() => raw.Run(runOptions, ["a"], [a], ["sum"]));
+        }
+        finally
+        {
+            InferenceSession.UseLogger(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        }
+
+        Assert.Contains(logger.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error && l.Message.Contains("ONNX Runtime", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Telemetry_IsOffByDefault_BeforeOnnxRuntimesFirstUse()
     {
         using var session = new InferenceSession(TestModelFiles.Linear());
 
         Assert.False(InferenceSession.AllowTelemetry);
         Assert.Equal("1", Environment.GetEnvironmentVariable("ORT_DISABLE_TELEMETRY"));
+    }
+
+    private sealed class CapturingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Lines { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue((logLevel, formatter(state, exception)));
     }
 }
