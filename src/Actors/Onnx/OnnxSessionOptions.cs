@@ -26,7 +26,7 @@ public enum ExecutionMode
     Parallel = 1,
 }
 
-/// <summary>Session settings (the official binding's <c>SessionOptions</c>), validated before any native call.</summary>
+/// <summary>Session settings, applied to the ONNX Runtime package's <c>SessionOptions</c> and validated first (the package validates none of them).</summary>
 public sealed record OnnxSessionOptions
 {
     /// <summary>Threads one operator may use. <value>The default value is 0: ONNX Runtime's choice (the core count).</value></summary>
@@ -42,7 +42,7 @@ public sealed record OnnxSessionOptions
     public ExecutionMode ExecutionMode { get; init; } = ExecutionMode.Sequential;
 
     /// <summary>
-    /// Session configuration entries (the official binding's <c>AddSessionConfigEntry</c>), e.g.
+    /// Session configuration entries (the package's <c>AddSessionConfigEntry</c>), e.g.
     /// <c>session.intra_op.allow_spinning = 0</c> so that idle pool threads do not spin.
     /// <value>The default is none.</value>
     /// </summary>
