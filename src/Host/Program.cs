@@ -1,6 +1,8 @@
 using ModelActors;
+using ModelActors.Diagnostics;
 using ModelActors.Hosting;
 using ModelActors.Host;
+using OpenTelemetry.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,8 +19,14 @@ builder.Services.AddModelActors(models => models
     .AddModelTypesFrom(typeof(Program).Assembly)
     .Bind(builder.Configuration.GetSection("ModelActors")));
 
+// /metrics in Prometheus text format: the ModelActors meter, plus ASP.NET Core's own request and Kestrel metrics.
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddMeter(ModelActorsTelemetry.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+    .AddPrometheusExporter());
+
 var app = builder.Build();
 app.MapInferenceProtocol();
+app.MapPrometheusScrapingEndpoint("/metrics");
 app.Run();
 
 /// <summary>The host's entry point (public so that tests can start it in memory).</summary>
