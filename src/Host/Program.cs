@@ -26,6 +26,7 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
 
 var app = builder.Build();
 app.MapInferenceProtocol();
+app.MapTypedModels();
 app.MapPrometheusScrapingEndpoint("/metrics");
 app.Run();
 

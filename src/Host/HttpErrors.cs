@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace ModelActors.Host;
+
+/// <summary>The one mapping from the library's errors to HTTP answers, each with a JSON body <c>{"error": "..."}</c> that names what was wrong.</summary>
+internal static class HttpErrors
+{
+    /// <summary>The answer for <paramref name="exception"/>, thrown while serving <paramref name="model"/>.</summary>
+    public static IResult For(Exception exception, string model, HttpContext context) => exception switch
+    {
+        ModelNotFoundException e => Error(StatusCodes.Status404NotFound, e.Message),
+        ModelOverloadedException e => Overloaded(e, context),
+        TimeoutException e => Error(StatusCodes.Status504GatewayTimeout, e.Message),
+        ModelStoppedException or ModelLoadException => Error(StatusCodes.Status503ServiceUnavailable, exception.Message),
+        OperationCanceledException when context.RequestAborted.IsCancellationRequested => Results.StatusCode(499), // the client is gone
+        _ => Error(StatusCodes.Status500InternalServerError, $"Model '{ModelErrors.GetModelName(exception) ?? model}' failed: {exception.Message}"),
+    };
+
+    /// <summary>An error answer with its JSON body.</summary>
+    public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+
+    private static IResult Overloaded(ModelOverloadedException exception, HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(exception.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Error(StatusCodes.Status429TooManyRequests, exception.Message);
+    }
+}

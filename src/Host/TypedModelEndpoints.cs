@@ -1,0 +1,68 @@
+using System.Text.Json;
+
+namespace ModelActors.Host;
+
+/// <summary>
+/// Typed JSON routes for C# models: <c>POST /models/{m}/predict</c> takes one item as JSON and answers its
+/// result; <c>POST /models/{m}/predict-batch</c> takes a JSON array and answers the results in order. The
+/// model call is cancelled when the client disconnects.
+/// </summary>
+public static class TypedModelEndpoints
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Maps the typed routes.</summary>
+    /// <param name="app">The application's route builder.</param>
+    /// <returns>The route builder.</returns>
+    public static IEndpointRouteBuilder MapTypedModels(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPost("/models/{model}/predict", (string model, HttpContext context, ModelLibrary library) => ServeAsync(model, context, library, batch: false));
+        app.MapPost("/models/{model}/predict-batch", (string model, HttpContext context, ModelLibrary library) => ServeAsync(model, context, library, batch: true));
+        return app;
+    }
+
+    private static async Task<IResult> ServeAsync(string model, HttpContext context, ModelLibrary library, bool batch)
+    {
+        ModelDescription description;
+        try
+        {
+            description = library.Describe(model);
+        }
+        catch (ModelNotFoundException exception)
+        {
+            return HttpErrors.Error(StatusCodes.Status404NotFound, exception.Message);
+        }
+
+        var invoker = ModelInvoker.For(description.ItemType, description.ResultType);
+        var bodyType = batch ? invoker.BatchType : description.ItemType;
+        object? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync(context.Request.Body, bodyType, Json, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException exception)
+        {
+            return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' takes {Describe(bodyType)}; the body is not one: {exception.Message}");
+        }
+
+        if (body is null)
+        {
+            return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' takes {Describe(bodyType)}; the body is empty or null.");
+        }
+
+        try
+        {
+            return batch
+                ? Results.Json(await invoker.PredictBatchAsync(library, model, body, context.RequestAborted).ConfigureAwait(false), options: Json)
+                : Results.Json(await invoker.PredictAsync(library, model, body, context.RequestAborted).ConfigureAwait(false), options: Json);
+        }
+        catch (Exception exception)
+        {
+            return HttpErrors.For(exception, model, context);
+        }
+    }
+
+    private static string Describe(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? $"a JSON array of {type.GetGenericArguments()[0].Name} items" : $"a {type.Name} item as JSON";
+}
