@@ -20,7 +20,7 @@ internal sealed partial class Batcher<TItem, TResult>
     {
         var generation = ++_generation;
         var max = _setup.Options.MaxBatchSize;
-        var (killSwitch, finished) = _setup.Options.MaxDelay == TimeSpan.Zero
+        var (killSwitch, finished) = _demandDriven
             ? Source.FromGraph(new QueuedBatchSource<IQueuedPiece<TItem, TResult>>(_channel.Reader, max, piece => piece.Count, _replicaSlots))
                 .ViaMaterialized(KillSwitches.Single<List<IQueuedPiece<TItem, TResult>>>(), Keep.Right)
                 .Select(SendReserved)

@@ -27,6 +27,7 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     private readonly BatcherSetup<TItem, TResult> _setup;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ReplicaSlots _replicaSlots;
+    private readonly bool _demandDriven;
     private readonly Action _freeReplica;
     private Channel<IQueuedPiece<TItem, TResult>> _channel;
     private UniqueKillSwitch? _killSwitch;
@@ -38,6 +39,7 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
     public Batcher(BatcherSetup<TItem, TResult> setup)
     {
         _setup = setup;
+        _demandDriven = setup.Options.MaxDelay == TimeSpan.Zero;
         _replicaSlots = new ReplicaSlots(setup.ReplicaCount, setup.Options.MaxBatchSize);
         _freeReplica = _replicaSlots.Free;
         lock (_gate)
@@ -70,7 +72,7 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
             _replicaSlots.Wake();
         }
 
-        if (result == PostResult.Accepted && _setup.Options.MaxDelay == TimeSpan.Zero)
+        if (result == PostResult.Accepted && _demandDriven)
         {
             // With MaxDelay zero the next batch is read straight from the channel: queued is grouped.
             PieceGrouped?.Invoke();
@@ -108,14 +110,14 @@ internal sealed partial class Batcher<TItem, TResult> : IQueueSlots
 
             work.AcceptedAt = _setup.TimeProvider.GetTimestamp();
             work.EnterQueue(this);
-            if (_setup.Options.MaxDelay == TimeSpan.Zero && _queued.Count == 0 && work.Count <= _setup.Options.MaxBatchSize && _replicaSlots.TryReserve())
+            if (_demandDriven && _queued.Count == 0 && work.Count <= _setup.Options.MaxBatchSize && _replicaSlots.TryReserve())
             {
                 straight = true;
                 return PostResult.Accepted;
             }
 
             _queued.Add(work, work.Count);
-            fullBatchQueued = _setup.Options.MaxDelay == TimeSpan.Zero && _replicaSlots.Enqueued(work.Count);
+            fullBatchQueued = _demandDriven && _replicaSlots.Enqueued(work.Count);
             var writer = _channel.Writer;
             if (work is IQueuedPiece<TItem, TResult> self && ReferenceEquals(self.Work, work))
             {

@@ -92,7 +92,7 @@ internal static class ConformanceRunner
     private static string? RunSet(InferenceSession session, GraphSignature signature, string set)
     {
         var inputs = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
-        var inputFiles = Directory.GetFiles(set, "input_*.pb").OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)[6..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var inputFiles = DataFiles(set, "input_");
         for (var i = 0; i < inputFiles.Count; i++)
         {
             var (name, tensor) = TensorProtoReader.Read(File.ReadAllBytes(inputFiles[i]));
@@ -100,8 +100,7 @@ internal static class ConformanceRunner
             inputs[key] = AsDeclared(tensor, signature.Inputs.FirstOrDefault(v => v.Name == key));
         }
 
-        var expected = Directory.GetFiles(set, "output_*.pb")
-            .OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)[7..], System.Globalization.CultureInfo.InvariantCulture))
+        var expected = DataFiles(set, "output_")
             .Select((f, i) =>
             {
                 var (name, tensor) = TensorProtoReader.Read(File.ReadAllBytes(f));
@@ -179,6 +178,10 @@ internal static class ConformanceRunner
         (double.IsNaN(actual) && double.IsNaN(expected))
         || actual == expected
         || Math.Abs(actual - expected) <= AbsoluteTolerance + (RelativeTolerance * Math.Abs(expected));
+
+    /// <summary>A data set's <c>{prefix}N.pb</c> files in the order of N.</summary>
+    internal static List<string> DataFiles(string set, string prefix) =>
+        [.. Directory.GetFiles(set, prefix + "*.pb").OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture))];
 
     internal static string FirstLine(string text) => text.Split('\n')[0].Trim();
 

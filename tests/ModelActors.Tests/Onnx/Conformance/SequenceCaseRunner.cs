@@ -51,7 +51,7 @@ internal static class SequenceCaseRunner
         var values = new List<Ort.OrtValue>();
         try
         {
-            var inputFiles = Ordered(Directory.GetFiles(set, "input_*.pb"), 6);
+            var inputFiles = ConformanceRunner.DataFiles(set, "input_");
             for (var i = 0; i < inputFiles.Count; i++)
             {
                 var declared = signature.Inputs[i];
@@ -70,14 +70,14 @@ internal static class SequenceCaseRunner
                 values.Add(ToOrt(value));
             }
 
-            var expected = Ordered(Directory.GetFiles(set, "output_*.pb"), 7)
+            var expected = ConformanceRunner.DataFiles(set, "output_")
                 .Select((f, i) => (signature.Outputs[i].Name, Value: ProtoValue.Read(File.ReadAllBytes(f), signature.Outputs[i].Kind)))
                 .ToList();
             using var runOptions = new Ort.RunOptions();
-            IDisposableReadOnlyCollectionOfValues results;
+            Ort.IDisposableReadOnlyCollection<Ort.OrtValue> results;
             try
             {
-                results = new(session.Run(runOptions, names, values, [.. expected.Select(e => e.Name)]));
+                results = session.Run(runOptions, names, values, [.. expected.Select(e => e.Name)]);
             }
             catch (Ort.OnnxRuntimeException exception)
             {
@@ -88,7 +88,7 @@ internal static class SequenceCaseRunner
             {
                 for (var o = 0; o < expected.Count; o++)
                 {
-                    var mismatch = Compare(results.Values[o], expected[o].Value);
+                    var mismatch = Compare(results[o], expected[o].Value);
                     if (mismatch is not null)
                     {
                         return (false, $"output '{expected[o].Name}' {mismatch}");
@@ -201,16 +201,5 @@ internal static class SequenceCaseRunner
         var bytes = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(tensor.Data), (int)(tensor.Data.LongLength * OrtValues.ElementSize(tensor.ElementType)));
         bytes.CopyTo(value.GetTensorMutableRawData());
         return value;
-    }
-
-    private static List<string> Ordered(string[] files, int prefix) =>
-        [.. files.OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)[prefix..], System.Globalization.CultureInfo.InvariantCulture))];
-
-    /// <summary>The run's outputs as a list that disposes them.</summary>
-    private sealed class IDisposableReadOnlyCollectionOfValues(Ort.IDisposableReadOnlyCollection<Ort.OrtValue> values) : IDisposable
-    {
-        public IReadOnlyList<Ort.OrtValue> Values { get; } = [.. values];
-
-        public void Dispose() => values.Dispose();
     }
 }
