@@ -9,6 +9,7 @@ internal static class HttpErrors
     public static IResult For(Exception exception, string model, HttpContext context) => exception switch
     {
         ModelNotFoundException e => Error(StatusCodes.Status404NotFound, e.Message),
+        Onnx.OnnxInputException e => Error(StatusCodes.Status400BadRequest, $"Model '{ModelErrors.GetModelName(e) ?? model}': {e.Message}"),
         ModelOverloadedException e => Overloaded(e, context),
         TimeoutException e => Error(StatusCodes.Status504GatewayTimeout, e.Message),
         ModelStoppedException or ModelLoadException => Error(StatusCodes.Status503ServiceUnavailable, exception.Message),

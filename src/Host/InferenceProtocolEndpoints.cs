@@ -1,11 +1,15 @@
-using ModelActors;
+using ModelActors.Host.V2;
+using ModelActors.Onnx;
 
 namespace ModelActors.Host;
 
-/// <summary>The KServe v2 / Open Inference Protocol routes the host answers so far: server and model metadata and health.</summary>
+/// <summary>The KServe v2 / Open Inference Protocol routes: server and model metadata, health, readiness and inference with JSON tensors.</summary>
 public static class InferenceProtocolEndpoints
 {
-    /// <summary>Maps <c>/v2</c>, <c>/v2/health/live</c>, <c>/v2/health/ready</c>, <c>/v2/models/{m}</c> and <c>/v2/models/{m}/ready</c>.</summary>
+    /// <summary>
+    /// Maps <c>/v2</c>, <c>/v2/health/live</c>, <c>/v2/health/ready</c>, and for each model (optionally under
+    /// <c>/versions/{v}</c>) <c>/v2/models/{m}</c>, <c>/v2/models/{m}/ready</c> and <c>POST /v2/models/{m}/infer</c>.
+    /// </summary>
     /// <param name="app">The application's route builder.</param>
     /// <returns>The route builder.</returns>
     public static IEndpointRouteBuilder MapInferenceProtocol(this IEndpointRouteBuilder app)
@@ -20,16 +24,43 @@ public static class InferenceProtocolEndpoints
             models = library.ModelNames,
         }));
         v2.MapGet("/health/live", () => Results.Json(new { live = true }));
-        v2.MapGet("/health/ready", (ModelLibrary library) =>
+        v2.MapGet("/health/ready", (ServerReadiness readiness) =>
         {
-            var ready = Required(library).All(d => d.State == ModelState.Ready);
+            var ready = readiness.IsReady;
             return Results.Json(new { ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
-        v2.MapGet("/models/{model}", (string model, ModelLibrary library) => WithModel(library, model, d => Results.Json(new
+
+        foreach (var prefix in new[] { "/models/{model}", "/models/{model}/versions/{version}" })
+        {
+            v2.MapGet(prefix, (string model, string? version, ModelLibrary library, ModelVersions versions) =>
+                V2Models.Find(library, versions, model, version, out var d) ?? Results.Json(Metadata(library, versions, d)));
+            v2.MapGet(prefix + "/ready", (string model, string? version, ModelLibrary library, ModelVersions versions, ServerReadiness readiness) =>
+            {
+                if (V2Models.Find(library, versions, model, version, out var d) is { } notFound)
+                {
+                    return notFound;
+                }
+
+                var ready = d.State == ModelState.Ready && !readiness.Stopping;
+                return Results.Json(new { name = d.Name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            });
+            v2.MapPost(prefix + "/infer", InferEndpoint.ServeAsync);
+        }
+
+        return app;
+    }
+
+    private static object Metadata(ModelLibrary library, ModelVersions versions, ModelDescription d)
+    {
+        var signature = library.GetTensorSignature(d.Name);
+        var version = versions.Of(d.Name);
+        return new
         {
             name = d.Name,
-            platform = "modelactors",
-            versions = Array.Empty<string>(),
+            platform = signature is null ? "modelactors" : "onnxruntime_onnx",
+            versions = version is null ? Array.Empty<string>() : [version],
+            inputs = signature?.Inputs.Select(Tensor).ToArray(),
+            outputs = signature?.Outputs.Select(Tensor).ToArray(),
             item_type = d.ItemType.Name,
             result_type = d.ResultType.Name,
             replicas = d.Replicas,
@@ -38,29 +69,13 @@ public static class InferenceProtocolEndpoints
             state = d.State.ToString(),
             load_ms = d.LoadDuration?.TotalMilliseconds,
             error = d.Error,
-        })));
-        v2.MapGet("/models/{model}/ready", (string model, ModelLibrary library) => WithModel(library, model, d =>
-        {
-            var ready = d.State == ModelState.Ready;
-            return Results.Json(new { name = d.Name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        }));
-        return app;
+        };
     }
 
-    private static IEnumerable<ModelDescription> Required(ModelLibrary library) =>
-        library.Options.RequiredModels.Count == 0
-            ? library.Describe()
-            : library.Describe().Where(d => library.Options.RequiredModels.Contains(d.Name));
-
-    private static IResult WithModel(ModelLibrary library, string model, Func<ModelDescription, IResult> answer)
+    private static object Tensor(NodeMetadata node) => new
     {
-        try
-        {
-            return answer(library.Describe(model));
-        }
-        catch (ModelNotFoundException exception)
-        {
-            return Results.Json(new { error = exception.Message }, statusCode: StatusCodes.Status404NotFound);
-        }
-    }
+        name = node.Name,
+        datatype = V2Datatypes.NameOf(node.ElementType),
+        shape = node.Dimensions,
+    };
 }

@@ -15,6 +15,18 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
     builder.WebHost.UseUrls("http://127.0.0.1:5080"); // loopback unless told otherwise
 }
 
+// --model-repository DIR: every DIR/<model>/[<version>/]model.onnx becomes an OnnxModel (Triton's layout).
+var versions = new ModelVersions();
+if (builder.Configuration["model-repository"] is { Length: > 0 } repository)
+{
+    var (repositorySettings, served) = ModelRepository.Scan(repository);
+    builder.Configuration.AddInMemoryCollection(repositorySettings);
+    foreach (var (model, version) in served)
+    {
+        versions.Add(model, version);
+    }
+}
+
 builder.Services.AddModelActors(models => models
     .AddModelTypesFrom(typeof(Program).Assembly)
     .Bind(builder.Configuration.GetSection("ModelActors")));
@@ -23,6 +35,13 @@ builder.Services.AddModelActors(models => models
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
     .AddMeter(ModelActorsTelemetry.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
     .AddPrometheusExporter());
+
+builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection("Server"));
+var serverOptions = builder.Configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = serverOptions.MaxRequestBodySize);
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = serverOptions.ShutdownGrace);
+builder.Services.AddSingleton(versions);
+builder.Services.AddSingleton<ServerReadiness>();
 
 var app = builder.Build();
 app.MapInferenceProtocol();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 
 namespace ModelActors.Host;
 
@@ -17,12 +18,12 @@ public static class TypedModelEndpoints
     public static IEndpointRouteBuilder MapTypedModels(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/models/{model}/predict", (string model, HttpContext context, ModelLibrary library) => ServeAsync(model, context, library, batch: false));
-        app.MapPost("/models/{model}/predict-batch", (string model, HttpContext context, ModelLibrary library) => ServeAsync(model, context, library, batch: true));
+        app.MapPost("/models/{model}/predict", (string model, HttpContext context, ModelLibrary library, IOptions<ServerOptions> options) => ServeAsync(model, context, library, options.Value, batch: false));
+        app.MapPost("/models/{model}/predict-batch", (string model, HttpContext context, ModelLibrary library, IOptions<ServerOptions> options) => ServeAsync(model, context, library, options.Value, batch: true));
         return app;
     }
 
-    private static async Task<IResult> ServeAsync(string model, HttpContext context, ModelLibrary library, bool batch)
+    private static async Task<IResult> ServeAsync(string model, HttpContext context, ModelLibrary library, ServerOptions options, bool batch)
     {
         ModelDescription description;
         try
@@ -36,10 +37,15 @@ public static class TypedModelEndpoints
 
         var invoker = ModelInvoker.For(description.ItemType, description.ResultType);
         var bodyType = batch ? invoker.BatchType : description.ItemType;
+        if (await RequestBodies.ReadAsync(context.Request, options.MaxRequestBodySize, context.RequestAborted).ConfigureAwait(false) is not { } bytes)
+        {
+            return RequestBodies.TooLarge(options.MaxRequestBodySize);
+        }
+
         object? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync(context.Request.Body, bodyType, Json, context.RequestAborted).ConfigureAwait(false);
+            body = bytes.Length == 0 ? null : JsonSerializer.Deserialize(bytes.Span, bodyType, Json);
         }
         catch (JsonException exception)
         {

@@ -19,6 +19,12 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     public Exception? LastError { get; protected set; }
 
+    /// <summary>The tensor signature a replica's loaded model reported, if it is a tensor model.</summary>
+    public Onnx.TensorSignature? Signature { get; private set; }
+
+    /// <summary>Records the signature of a loaded replica's model.</summary>
+    public void UseSignature(Onnx.TensorSignature signature) => Signature = signature;
+
     public abstract int QueueDepth { get; }
 
     /// <summary>Test seam: sets the batcher's <c>PieceGrouped</c> hook; false when the model has no batcher (not loaded, or batching off).</summary>

@@ -27,6 +27,11 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         {
             entry.UseItemCheck(check);
         }
+
+        if (model is Onnx.ITensorSignatureSource tensors)
+        {
+            entry.UseSignature(tensors.Signature);
+        }
     }
 
     public ValueTask ReceiveAsync(IModelWork<TItem, TResult> work)

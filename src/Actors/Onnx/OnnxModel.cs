@@ -18,7 +18,7 @@ namespace ModelActors.Onnx;
 /// //                   "Settings": { "BatchAxes": { "state": 1 }, "SharedInputs": [ "sr" ] } }
 /// </code>
 /// </example>
-public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, IItemCheck<OnnxTensors>
+public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, IItemCheck<OnnxTensors>, ITensorSignatureSource
 {
     private string? _sessionKey;
     private InferenceSession? _session;
@@ -26,9 +26,13 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
     private BatchInputs? _batchInputs;
     private OnnxModelSettings _settings = new();
     private string _name = string.Empty;
+    private TensorSignature? _signature;
 
     /// <summary>The session (after load).</summary>
     public InferenceSession Session => _session ?? throw new InvalidOperationException("The model is not loaded.");
+
+    /// <summary>The model's inputs and outputs (after load).</summary>
+    public TensorSignature Signature => _signature ?? throw new InvalidOperationException("The model is not loaded.");
 
     /// <inheritdoc />
     public void Dispose()
@@ -64,6 +68,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
         (_session, _runGate) = SharedSessions.Acquire(key, () => new InferenceSession(path, options), _settings.ConcurrentRuns);
         _sessionKey = key;
         CheckSettings(_session);
+        _signature = new TensorSignature(_session.InputMetadata, _session.OutputMetadata);
         _batchInputs = new BatchInputs(context.Name, _session, _settings);
     }
 

@@ -1,0 +1,44 @@
+using System.Buffers;
+
+namespace ModelActors.Host;
+
+/// <summary>Reads a request body whole, refusing one over the configured limit with 413 before it is all read.</summary>
+internal static class RequestBodies
+{
+    /// <summary>The body's bytes, or null when it is over <paramref name="limit"/> bytes (the caller answers 413).</summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } declared)
+        {
+            if (declared > limit)
+            {
+                return null;
+            }
+
+            var exact = new byte[declared];
+            await request.Body.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
+            return exact;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            var memory = buffer.GetMemory(8192);
+            var read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.WrittenMemory;
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>The 413 answer naming the limit.</summary>
+    public static IResult TooLarge(long limit) =>
+        HttpErrors.Error(StatusCodes.Status413PayloadTooLarge, $"The request body is over the limit of {limit} bytes (Server:MaxRequestBodySize).");
+}

@@ -1,0 +1,11 @@
+namespace ModelActors.Host;
+
+/// <summary>The server's own settings: the <c>Server</c> section of the configuration file.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>The largest request body accepted, in bytes; a larger one is answered 413. Default 64 MiB.</summary>
+    public long MaxRequestBodySize { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>How long a stopping server (SIGTERM, Ctrl+C) lets in-flight requests finish before it exits. Default 30 s.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Hosting;
+
+namespace ModelActors.Host;
+
+/// <summary>
+/// Whether the server is ready: every required model (all of them unless <c>RequiredModels</c> names some) is
+/// loaded and shutdown has not begun. Turns false the moment the host starts stopping, so load balancers stop
+/// sending before in-flight requests are drained.
+/// </summary>
+public sealed class ServerReadiness
+{
+    private readonly ModelLibrary _library;
+    private volatile bool _stopping;
+
+    /// <summary>Creates the readiness view of <paramref name="library"/>, turning false when <paramref name="lifetime"/> begins stopping.</summary>
+    /// <param name="library">The served library.</param>
+    /// <param name="lifetime">The host's lifetime.</param>
+    public ServerReadiness(ModelLibrary library, IHostApplicationLifetime lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(lifetime);
+        _library = library;
+        lifetime.ApplicationStopping.Register(() => _stopping = true);
+    }
+
+    /// <summary>True once shutdown has begun.</summary>
+    public bool Stopping => _stopping;
+
+    /// <summary>True when the required models are ready and the server is not stopping.</summary>
+    public bool IsReady => !_stopping && Required().All(d => d.State == ModelState.Ready);
+
+    private IEnumerable<ModelDescription> Required() =>
+        _library.Options.RequiredModels.Count == 0
+            ? _library.Describe()
+            : _library.Describe().Where(d => _library.Options.RequiredModels.Contains(d.Name));
+}

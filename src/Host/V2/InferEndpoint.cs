@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+using ModelActors.Onnx;
+
+namespace ModelActors.Host.V2;
+
+/// <summary><c>POST /v2/models/{m}[/versions/{v}]/infer</c>: JSON tensors in, the tensor model's outputs back; the call is cancelled when the client disconnects.</summary>
+internal static class InferEndpoint
+{
+    public static async Task<IResult> ServeAsync(string model, string? version, HttpContext context, ModelLibrary library, ModelVersions versions, IOptions<ServerOptions> options)
+    {
+        if (V2Models.Find(library, versions, model, version, out var description) is { } notFound)
+        {
+            return notFound;
+        }
+
+        if (description.ItemType != typeof(OnnxTensors) || description.ResultType != typeof(OnnxTensors))
+        {
+            return HttpErrors.Error(StatusCodes.Status400BadRequest,
+                $"Model '{model}' takes {description.ItemType.Name} items, not tensors: call POST /models/{model}/predict with a JSON item.");
+        }
+
+        if (description.State == ModelState.Failed)
+        {
+            return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, $"Model '{model}' failed to load: {description.Error}");
+        }
+
+        var limit = options.Value.MaxRequestBodySize;
+        if (await RequestBodies.ReadAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false) is not { } body)
+        {
+            return RequestBodies.TooLarge(limit);
+        }
+
+        InferRequest request;
+        try
+        {
+            request = InferRequestReader.Read(body, model, library.GetTensorSignature(model));
+        }
+        catch (InferRequestException exception)
+        {
+            return HttpErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
+        }
+
+        try
+        {
+            var outputs = await library.Get<OnnxTensors, OnnxTensors>(model).PredictAsync(request.Inputs, context.RequestAborted).ConfigureAwait(false);
+            if (request.Outputs?.FirstOrDefault(name => !outputs.ContainsKey(name)) is { } missing)
+            {
+                return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' has no output '{missing}'. Its outputs are {string.Join(", ", outputs.Keys)}.");
+            }
+
+            return new InferResponse(model, versions.Of(model), request, outputs);
+        }
+        catch (Exception exception)
+        {
+            return HttpErrors.For(exception, model, context);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Text.Json;
+using ModelActors.Onnx;
+
+namespace ModelActors.Host.V2;
+
+/// <summary>
+/// Reads a v2 JSON inference request (<c>id</c>, <c>parameters</c>, <c>inputs</c> with <c>name</c>, <c>shape</c>,
+/// <c>datatype</c> and flat or nested <c>data</c>, <c>outputs</c>) into tensors, and checks it against the model's
+/// signature when one is known. Every refusal names the model and the input or field at fault.
+/// </summary>
+internal static class InferRequestReader
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
+
+    /// <summary>Parses <paramref name="body"/> for model <paramref name="model"/>.</summary>
+    /// <exception cref="InferRequestException">The request is malformed or does not fit the model.</exception>
+    public static InferRequest Read(ReadOnlyMemory<byte> body, string model, TensorSignature? signature)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(PythonJsonLiterals.Quote(body), Options);
+        }
+        catch (JsonException exception)
+        {
+            throw new InferRequestException($"Model '{model}': the body is not valid JSON: {exception.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new InferRequestException($"Model '{model}': the body must be a JSON object with an 'inputs' array, not {Kind(root)}.");
+            }
+
+            string? id = null;
+            if (root.TryGetProperty("id", out var idElement))
+            {
+                id = idElement.ValueKind == JsonValueKind.String
+                    ? idElement.GetString()
+                    : throw new InferRequestException($"Model '{model}': 'id' must be a string, not {Kind(idElement)}.");
+            }
+
+            JsonElement? parameters = null;
+            if (root.TryGetProperty("parameters", out var parametersElement))
+            {
+                parameters = parametersElement.ValueKind == JsonValueKind.Object
+                    ? parametersElement.Clone()
+                    : throw new InferRequestException($"Model '{model}': 'parameters' must be an object, not {Kind(parametersElement)}.");
+            }
+
+            var inputs = ReadInputs(root, model, signature, body.Length);
+            var outputs = ReadOutputs(root, model, signature);
+            return new InferRequest(id, parameters, inputs, outputs);
+        }
+    }
+
+    private static OnnxTensors ReadInputs(JsonElement root, string model, TensorSignature? signature, int bodyLength)
+    {
+        if (!root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
+        {
+            throw new InferRequestException($"Model '{model}': the request needs an 'inputs' array with at least one input.");
+        }
+
+        var tensors = new OnnxTensors();
+        var index = 0;
+        foreach (var input in inputs.EnumerateArray())
+        {
+            var (name, tensor) = ReadInput(input, index++, model, signature, bodyLength);
+            if (tensors.ContainsKey(name))
+            {
+                throw new InferRequestException($"Model '{model}': input '{name}' is given twice.");
+            }
+
+            tensors[name] = tensor;
+        }
+
+        if (signature is not null)
+        {
+            var missing = signature.Inputs.Where(i => !tensors.ContainsKey(i.Name)).Select(i => $"'{i.Name}'").ToList();
+            if (missing.Count > 0)
+            {
+                throw new InferRequestException($"Model '{model}': input {string.Join(", ", missing)} is missing. The model's inputs are {Describe(signature.Inputs)}.");
+            }
+        }
+
+        return tensors;
+    }
+
+    private static (string Name, OnnxTensor Tensor) ReadInput(JsonElement input, int index, string model, TensorSignature? signature, int bodyLength)
+    {
+        if (input.ValueKind != JsonValueKind.Object)
+        {
+            throw new InferRequestException($"Model '{model}': inputs[{index}] must be an object, not {Kind(input)}.");
+        }
+
+        var name = input.TryGetProperty("name", out var nameElement) && nameElement.ValueKind == JsonValueKind.String
+            ? nameElement.GetString()!
+            : throw new InferRequestException($"Model '{model}': inputs[{index}] needs a 'name' string.");
+        var datatype = input.TryGetProperty("datatype", out var typeElement) && typeElement.ValueKind == JsonValueKind.String
+            ? typeElement.GetString()!
+            : throw new InferRequestException($"Model '{model}': input '{name}' needs a 'datatype' string (one of {V2Datatypes.Names}).");
+        if (!V2Datatypes.TryParse(datatype, out var type))
+        {
+            throw new InferRequestException($"Model '{model}': input '{name}' has datatype '{datatype}', which is not one of {V2Datatypes.Names}.");
+        }
+
+        if (signature is not null)
+        {
+            var expected = signature.Inputs.FirstOrDefault(i => i.Name == name)
+                ?? throw new InferRequestException($"Model '{model}' has no input '{name}'. Its inputs are {Describe(signature.Inputs)}.");
+            if (expected.ElementType != type)
+            {
+                throw new InferRequestException($"Model '{model}': input '{name}' is {V2Datatypes.NameOf(expected.ElementType)}, but the request sends {datatype}.");
+            }
+        }
+
+        if (input.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("binary_data_size", out _))
+        {
+            throw new InferRequestException($"Model '{model}': input '{name}' uses the binary tensor extension, which this server does not take; send the data as JSON (binary_data=False).");
+        }
+
+        var shape = ReadShape(input, name, model);
+        if (!input.TryGetProperty("data", out var data))
+        {
+            throw new InferRequestException($"Model '{model}': input '{name}' has no 'data'.");
+        }
+
+        return (name, TensorData.Read(data, type, shape, bodyLength, $"Model '{model}': input '{name}' ({datatype})"));
+    }
+
+    private static long[] ReadShape(JsonElement input, string name, string model)
+    {
+        if (!input.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
+        {
+            throw new InferRequestException($"Model '{model}': input '{name}' needs a 'shape' array of dimensions.");
+        }
+
+        var shape = new long[shapeElement.GetArrayLength()];
+        var i = 0;
+        foreach (var dimension in shapeElement.EnumerateArray())
+        {
+            if (dimension.ValueKind != JsonValueKind.Number || !dimension.TryGetInt64(out var value) || value < 0)
+            {
+                throw new InferRequestException($"Model '{model}': input '{name}' has shape dimension {i} = {dimension.GetRawText()}; dimensions are whole numbers ≥ 0.");
+            }
+
+            shape[i++] = value;
+        }
+
+        return shape;
+    }
+
+    private static List<string>? ReadOutputs(JsonElement root, string model, TensorSignature? signature)
+    {
+        if (!root.TryGetProperty("outputs", out var outputs) || outputs.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (outputs.ValueKind != JsonValueKind.Array)
+        {
+            throw new InferRequestException($"Model '{model}': 'outputs' must be an array of {{\"name\": ...}} objects, not {Kind(outputs)}.");
+        }
+
+        var names = new List<string>();
+        foreach (var output in outputs.EnumerateArray())
+        {
+            var name = output.ValueKind == JsonValueKind.Object && output.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
+                ? n.GetString()!
+                : throw new InferRequestException($"Model '{model}': outputs[{names.Count}] needs a 'name' string.");
+            if (signature is not null && signature.Outputs.All(o => o.Name != name))
+            {
+                throw new InferRequestException($"Model '{model}' has no output '{name}'. Its outputs are {Describe(signature.Outputs)}.");
+            }
+
+            names.Add(name);
+        }
+
+        return names.Count == 0 ? null : names;
+    }
+
+    /// <summary>How a JSON value is named in an error.</summary>
+    internal static string Kind(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    private static string Describe(IReadOnlyList<NodeMetadata> nodes) =>
+        string.Join(", ", nodes.Select(n => $"'{n.Name}' {V2Datatypes.NameOf(n.ElementType)} [{string.Join(", ", n.Dimensions)}]"));
+}

@@ -1,0 +1,180 @@
+using System.Text.Json;
+using ModelActors.Onnx;
+
+namespace ModelActors.Host.V2;
+
+/// <summary>
+/// The v2 inference answer: <c>model_name</c>, <c>model_version</c>, the request's <c>id</c> and <c>parameters</c>
+/// echoed, and the outputs (those asked for, in that order, or all of them in the model's order) with flat data.
+/// Non-finite floats are written as Python's json module writes them (bare NaN, Infinity, -Infinity).
+/// </summary>
+internal sealed class InferResponse(string model, string? version, InferRequest request, OnnxTensors outputs) : IResult
+{
+    /// <inheritdoc />
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter);
+        Write(writer);
+        await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    private void Write(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("model_name", model);
+        if (version is not null)
+        {
+            writer.WriteString("model_version", version);
+        }
+
+        if (request.Id is not null)
+        {
+            writer.WriteString("id", request.Id);
+        }
+
+        if (request.Parameters is { } parameters)
+        {
+            writer.WritePropertyName("parameters");
+            parameters.WriteTo(writer);
+        }
+
+        writer.WriteStartArray("outputs");
+        foreach (var name in request.Outputs ?? [.. outputs.Keys])
+        {
+            var tensor = outputs[name];
+            writer.WriteStartObject();
+            writer.WriteString("name", name);
+            writer.WriteString("datatype", V2Datatypes.NameOf(tensor.ElementType));
+            writer.WriteStartArray("shape");
+            foreach (var dimension in tensor.Shape)
+            {
+                writer.WriteNumberValue(dimension);
+            }
+
+            writer.WriteEndArray();
+            writer.WritePropertyName("data");
+            WriteData(writer, tensor);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteData(Utf8JsonWriter writer, OnnxTensor tensor)
+    {
+        writer.WriteStartArray();
+        // By element type, not by array type: the runtime lets a byte[] pass as sbyte[] (and ushort[] as short[], …).
+        switch (tensor.ElementType)
+        {
+            case TensorElementType.Float:
+                foreach (var v in (float[])tensor.Data)
+                {
+                    Real(writer, v);
+                }
+
+                break;
+            case TensorElementType.Double:
+                foreach (var v in (double[])tensor.Data)
+                {
+                    Real(writer, v);
+                }
+
+                break;
+            case TensorElementType.Float16:
+                foreach (var v in (Half[])tensor.Data)
+                {
+                    Real(writer, (double)v);
+                }
+
+                break;
+            case TensorElementType.BFloat16:
+                foreach (var v in (BFloat16[])tensor.Data)
+                {
+                    Real(writer, (float)v);
+                }
+
+                break;
+            case TensorElementType.Bool:
+                foreach (var v in (bool[])tensor.Data)
+                {
+                    writer.WriteBooleanValue(v);
+                }
+
+                break;
+            case TensorElementType.String:
+                foreach (var v in (string[])tensor.Data)
+                {
+                    writer.WriteStringValue(v);
+                }
+
+                break;
+            case TensorElementType.UInt64:
+                foreach (var v in (ulong[])tensor.Data)
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                break;
+            case TensorElementType.Int64:
+                Integers(writer, (long[])tensor.Data);
+                break;
+            case TensorElementType.Int32:
+                Integers(writer, (int[])tensor.Data);
+                break;
+            case TensorElementType.Int16:
+                Integers(writer, (short[])tensor.Data);
+                break;
+            case TensorElementType.Int8:
+                Integers(writer, (sbyte[])tensor.Data);
+                break;
+            case TensorElementType.UInt8:
+                Integers(writer, (byte[])tensor.Data);
+                break;
+            case TensorElementType.UInt16:
+                Integers(writer, (ushort[])tensor.Data);
+                break;
+            case TensorElementType.UInt32:
+                Integers(writer, (uint[])tensor.Data);
+                break;
+            default:
+                throw new NotSupportedException($"Output element type {tensor.ElementType} cannot be written as JSON.");
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void Integers<T>(Utf8JsonWriter writer, T[] values)
+        where T : System.Numerics.IBinaryInteger<T>
+    {
+        foreach (var v in values)
+        {
+            writer.WriteNumberValue(long.CreateTruncating(v));
+        }
+    }
+
+    private static void Real(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            writer.WriteRawValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity", skipInputValidation: true);
+        }
+    }
+
+    private static void Real(Utf8JsonWriter writer, float value)
+    {
+        if (float.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            Real(writer, (double)value);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text.Json;
+using ModelActors.Onnx;
+
+namespace ModelActors.Host.V2;
+
+/// <summary>Turns a v2 input's flat or nested JSON <c>data</c> into a typed tensor of the given shape, naming the element at fault.</summary>
+internal static class TensorData
+{
+    /// <summary>Reads <paramref name="data"/> as <paramref name="type"/> elements in shape <paramref name="shape"/>.</summary>
+    /// <param name="data">The JSON data: a number, string or boolean, or nested arrays of them.</param>
+    /// <param name="type">The element type.</param>
+    /// <param name="shape">The declared shape.</param>
+    /// <param name="bodyLength">The request body's length in bytes: every element takes at least one, so it bounds the count.</param>
+    /// <param name="what">Names the model, input and datatype in errors.</param>
+    public static OnnxTensor Read(JsonElement data, TensorElementType type, long[] shape, int bodyLength, string what)
+    {
+        var count = 1L;
+        foreach (var dimension in shape)
+        {
+            count = dimension == 0 ? 0 : count > int.MaxValue / dimension ? long.MaxValue : count * dimension;
+        }
+
+        // Every element takes at least one byte of JSON, so a shape that holds more than the body cannot match.
+        if (count > bodyLength || count > Array.MaxLength)
+        {
+            throw new InferRequestException($"{what}: shape [{string.Join(", ", shape)}] holds {Format(count)} elements, more than the data holds.");
+        }
+
+        return type switch
+        {
+            TensorElementType.Bool => Fill(data, shape, (int)count, what, static e => e.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw Wrong("true or false"),
+            }),
+            TensorElementType.UInt8 => Fill(data, shape, (int)count, what, static e => checked((byte)Integer(e, byte.MinValue, byte.MaxValue))),
+            TensorElementType.UInt16 => Fill(data, shape, (int)count, what, static e => checked((ushort)Integer(e, ushort.MinValue, ushort.MaxValue))),
+            TensorElementType.UInt32 => Fill(data, shape, (int)count, what, static e => checked((uint)Integer(e, uint.MinValue, uint.MaxValue))),
+            TensorElementType.UInt64 => Fill(data, shape, (int)count, what, static e =>
+                e.ValueKind == JsonValueKind.Number && e.TryGetUInt64(out var v) ? v : throw Wrong("a whole number from 0 to 18446744073709551615")),
+            TensorElementType.Int8 => Fill(data, shape, (int)count, what, static e => checked((sbyte)Integer(e, sbyte.MinValue, sbyte.MaxValue))),
+            TensorElementType.Int16 => Fill(data, shape, (int)count, what, static e => checked((short)Integer(e, short.MinValue, short.MaxValue))),
+            TensorElementType.Int32 => Fill(data, shape, (int)count, what, static e => checked((int)Integer(e, int.MinValue, int.MaxValue))),
+            TensorElementType.Int64 => Fill(data, shape, (int)count, what, static e => Integer(e, long.MinValue, long.MaxValue)),
+            TensorElementType.Float16 => Fill(data, shape, (int)count, what, static e => (Half)Real(e)),
+            TensorElementType.Float => Fill(data, shape, (int)count, what, static e => (float)Real(e)),
+            TensorElementType.Double => Fill(data, shape, (int)count, what, static e => Real(e)),
+            TensorElementType.BFloat16 => Fill(data, shape, (int)count, what, static e => (BFloat16)(float)Real(e)),
+            TensorElementType.String => Fill(data, shape, (int)count, what, static e =>
+                e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Wrong("a string")),
+            _ => throw new InferRequestException($"{what}: element type {type} is not supported."),
+        };
+    }
+
+    private static OnnxTensor Fill<T>(JsonElement data, long[] shape, int count, string what, Func<JsonElement, T> convert)
+    {
+        var values = new T[count];
+        var index = 0;
+        Walk(data, values, ref index, what, convert);
+        if (index != count)
+        {
+            throw new InferRequestException($"{what}: shape [{string.Join(", ", shape)}] holds {count} elements, but the data has {index}.");
+        }
+
+        return OnnxTensor.Create(values, shape);
+    }
+
+    private static void Walk<T>(JsonElement data, T[] values, ref int index, string what, Func<JsonElement, T> convert)
+    {
+        if (data.ValueKind != JsonValueKind.Array)
+        {
+            if (index >= values.Length)
+            {
+                throw new InferRequestException($"{what}: the data has more elements than the shape's {values.Length}.");
+            }
+
+            try
+            {
+                values[index] = convert(data);
+            }
+            catch (WrongElement wrong)
+            {
+                var text = data.GetRawText();
+                throw new InferRequestException($"{what}: element {index} is {(text.Length > 40 ? text[..40] + "…" : text)}, not {wrong.Message}.");
+            }
+
+            index++;
+            return;
+        }
+
+        foreach (var element in data.EnumerateArray())
+        {
+            Walk(element, values, ref index, what, convert);
+        }
+    }
+
+    private static long Integer(JsonElement element, long min, long max)
+    {
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        throw Wrong($"a whole number from {min} to {max}");
+    }
+
+    private static double Real(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Number => element.GetDouble(),
+        JsonValueKind.String => element.GetString() switch
+        {
+            "NaN" => double.NaN,
+            "Infinity" => double.PositiveInfinity,
+            "-Infinity" => double.NegativeInfinity,
+            _ => throw Wrong("a number (or NaN, Infinity, -Infinity)"),
+        },
+        _ => throw Wrong("a number"),
+    };
+
+    private static WrongElement Wrong(string expected) => new(expected);
+
+    /// <summary>An element of the wrong kind; <see cref="Walk"/> adds which element and where.</summary>
+    private sealed class WrongElement(string expected) : Exception(expected);
+
+    private static string Format(long count) => count == long.MaxValue ? "too many" : count.ToString(CultureInfo.InvariantCulture);
+}
