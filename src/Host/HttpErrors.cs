@@ -17,6 +17,14 @@ internal static class HttpErrors
         _ => Error(StatusCodes.Status500InternalServerError, $"Model '{ModelErrors.GetModelName(exception) ?? model}' failed: {exception.Message}"),
     };
 
+    /// <summary>The status and message <see cref="For"/> would answer (for a stream's final error event).</summary>
+    public static (int Status, string Message) Describe(Exception exception, string model) => exception switch
+    {
+        ModelNotFoundException or ModelOverloadedException or TimeoutException or ModelStoppedException or ModelLoadException or Streaming.StreamItemException or Onnx.OnnxInputException =>
+            (exception is ModelOverloadedException ? 429 : exception is TimeoutException ? 504 : exception is ModelStoppedException or ModelLoadException ? 503 : exception is ModelNotFoundException ? 404 : 400, exception.Message),
+        _ => (StatusCodes.Status500InternalServerError, $"Model '{ModelErrors.GetModelName(exception) ?? model}' failed: {exception.Message}"),
+    };
+
     /// <summary>An error answer with its JSON body.</summary>
     public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 

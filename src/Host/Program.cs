@@ -2,6 +2,7 @@ using ModelActors;
 using ModelActors.Diagnostics;
 using ModelActors.Hosting;
 using ModelActors.Host;
+using ModelActors.Host.Streaming;
 using OpenTelemetry.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -46,6 +47,7 @@ builder.Services.AddSingleton<ServerReadiness>();
 var app = builder.Build();
 app.MapInferenceProtocol();
 app.MapTypedModels();
+app.MapModelStreams();
 app.MapPrometheusScrapingEndpoint("/metrics");
 app.Run();
 

@@ -81,7 +81,7 @@ internal static class Chunking
         ArgumentNullException.ThrowIfNull(items);
         var size = ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
         var flow = Streams.ModelFlows.Create<TItem, TResult>(
-            (chunk, token) => entry.PredictChunkAsync(chunk, token, blockingCaller).AsTask(), size, entry.MaxChunksInFlight, maxDelay ?? entry.Definition.StreamMaxDelay);
+            (chunk, token) => PredictChunkAsync(entry, chunk, token, cancellationToken, blockingCaller), size, entry.MaxChunksInFlight, maxDelay ?? entry.Definition.StreamMaxDelay);
         // Buffers of one: the input is pulled only as chunks are wanted (lazy, as modelkit's predict_gen).
         var results = Akka.Streams.Dsl.Source.From(() => items)
             .Via(flow)
@@ -91,6 +91,26 @@ internal static class Chunking
         {
             yield return result;
         }
+
+        // Akka ends the stream gracefully on the token: a cancelled call must not look like a complete one.
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// One chunk of a stream call, cancelled when the stream ends (<paramref name="ended"/>) or when the caller's
+    /// token fires: Akka's async enumerable completes the stream gracefully on that token, which would otherwise
+    /// wait for the chunks in flight to finish (a disconnected HTTP client's call ran on to its deadline).
+    /// </summary>
+    private static async Task<IReadOnlyList<TResult>> PredictChunkAsync<TItem, TResult>(
+        ModelEntry<TItem, TResult> entry, IReadOnlyList<TItem> chunk, CancellationToken ended, CancellationToken caller, bool blockingCaller)
+    {
+        if (!caller.CanBeCanceled)
+        {
+            return await entry.PredictChunkAsync(chunk, ended, blockingCaller).ConfigureAwait(false);
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ended, caller);
+        return await entry.PredictChunkAsync(chunk, linked.Token, blockingCaller).ConfigureAwait(false);
     }
 
     public static async IAsyncEnumerable<T> ToAsync<T>(IEnumerable<T> items, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -49,6 +49,42 @@ public sealed class ModelFlowTests
     }
 
     [Fact]
+    public async Task CancellingPredictStream_CancelsTheChunkInFlight_InsteadOfWaitingForIt()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probe = new ProbeModel<int, int>(async (items, ct) =>
+        {
+            started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult();
+                throw;
+            }
+
+            return items;
+        });
+        await using var library = ModelLibrary.CreateBuilder().AddModel("held", o => o.Timeout = TimeSpan.FromHours(1), _ => probe).Build();
+        using var caller = new CancellationTokenSource();
+
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var _ in library.Get<int, int>("held").PredictStream([1], cancellationToken: caller.Token))
+            {
+            }
+        });
+        await started.Task;
+        await caller.CancelAsync();
+
+        await cancelled.Task; // the model saw it: the one-hour deadline is not what ended the call
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+    }
+
+    [Fact]
     public async Task AModelFailure_FailsTheUsersGraph_WithTheModelsException()
     {
         var probe = new ProbeModel<int, int>((items, _) => items.Contains(2) ? throw new ModelFailure("two") : ValueTask.FromResult<IReadOnlyList<int>>([.. items]));
