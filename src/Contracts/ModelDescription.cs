@@ -27,4 +27,11 @@ public sealed record ModelDescription(
     TimeSpan? LoadDuration,
     int QueueDepth,
     int BusyReplicas,
-    string? Error);
+    string? Error)
+{
+    /// <summary>The most items one call of the model takes when batching merges requests; 0 when batching is off.</summary>
+    public int MaxBatchSize { get; init; }
+
+    /// <summary>How long the oldest waiting item may wait for more (zero: what is queued goes when a replica is free); meaningful when <see cref="MaxBatchSize"/> is above 0.</summary>
+    public TimeSpan MaxDelay { get; init; }
+}

@@ -1,6 +1,8 @@
 using ModelActors.Host.V2;
 using ModelActors.Onnx;
 
+using ModelActors.Host.Server;
+
 namespace ModelActors.Host;
 
 /// <summary>The KServe v2 / Open Inference Protocol routes: server and model metadata, health, readiness and inference with JSON tensors.</summary>

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
+using ModelActors.Host.Server;
+
 namespace ModelActors.Host;
 
 /// <summary>

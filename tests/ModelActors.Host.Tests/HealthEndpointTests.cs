@@ -22,6 +22,7 @@ public sealed class HealthEndpointTests(WebApplicationFactory<Program> factory) 
     public async Task Ready_AnswersTrue_OnceTheDefaultModelsHaveLoaded()
     {
         using var client = factory.CreateClient();
+        await factory.ModelsLoadedAsync();
 
         var response = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative));
 

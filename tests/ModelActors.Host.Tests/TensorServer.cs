@@ -10,7 +10,7 @@ namespace ModelActors.Host.Tests;
 /// <c>identity</c> (versions 1 and 2; one Identity per v2 datatype, inputs <c>in_&lt;type&gt;</c>, outputs
 /// <c>out_&lt;type&gt;</c>, each [N]) and <c>linear</c> (y = x·W + b, x FP32 [N, 3], batching from its config.json).
 /// </summary>
-public sealed class TensorServer : WebApplicationFactory<Program>
+public sealed class TensorServer : WebApplicationFactory<Program>, IAsyncLifetime
 {
     /// <summary>The v2 datatypes and the element types the identity model carries them as.</summary>
     public static readonly (string Datatype, TensorElementType Type)[] Datatypes =
@@ -46,6 +46,12 @@ public sealed class TensorServer : WebApplicationFactory<Program>
             .Build());
         File.WriteAllText(Path.Combine(_repository, "linear", "config.json"), """{ "MaxBatchSize": 8, "Settings": { "IntraOpNumThreads": 1 } }""");
     }
+
+    /// <summary>Starts the server and waits until it has loaded the repository's models (their signatures check requests).</summary>
+    public Task InitializeAsync() => this.ModelsLoadedAsync();
+
+    /// <inheritdoc />
+    Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask;
 
     /// <inheritdoc />
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -70,7 +70,11 @@ internal abstract class ModelEntry(ModelDefinition definition)
         LoadDuration,
         QueueDepth,
         BusyReplicas,
-        LastError?.Message);
+        LastError?.Message)
+    {
+        MaxBatchSize = Definition.Batching?.MaxBatchSize ?? 0,
+        MaxDelay = Definition.Batching?.MaxDelay ?? TimeSpan.Zero,
+    };
 }
 
 /// <summary>A model's runtime: its router pool of replicas (behind a batcher when batching is on), how requests reach it, and its load/stop life.</summary>

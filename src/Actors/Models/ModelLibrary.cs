@@ -145,6 +145,18 @@ public sealed class ModelLibrary : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Loads model <paramref name="name"/> (its dependencies first) unless it is loaded, whatever
+    /// <see cref="ModelLibraryOptions.LazyLoading"/> says: servers use it to load models one by one and keep
+    /// serving the others when one fails. A failed load is tried again on the next call or load.
+    /// </summary>
+    /// <param name="name">The model's name.</param>
+    /// <param name="cancellationToken">Stops waiting (loading goes on in the background).</param>
+    /// <returns>A task that completes when the model is ready.</returns>
+    /// <exception cref="ModelNotFoundException">No model has that name.</exception>
+    /// <exception cref="ModelLoadException">The model or a dependency failed to load; the message names it.</exception>
+    public Task LoadModelAsync(string name, CancellationToken cancellationToken = default) => Entry(name).EnsureLoadedAsync(cancellationToken);
+
     /// <summary>A client for calling model <paramref name="name"/> from async code.</summary>
     /// <typeparam name="TItem">The model's item type.</typeparam>
     /// <typeparam name="TResult">The model's result type.</typeparam>

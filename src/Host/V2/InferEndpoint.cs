@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using ModelActors.Onnx;
 
+using ModelActors.Host.Server;
+
 namespace ModelActors.Host.V2;
 
 /// <summary><c>POST /v2/models/{m}[/versions/{v}]/infer</c>: JSON tensors in, the tensor model's outputs back; the call is cancelled when the client disconnects.</summary>

@@ -19,7 +19,8 @@ internal sealed class InferResponse(string model, string? version, InferRequest 
         await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
     }
 
-    private void Write(Utf8JsonWriter writer)
+    /// <summary>Writes the answer as JSON (the CLI writes it to the console).</summary>
+    public void Write(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
         writer.WriteString("model_name", model);

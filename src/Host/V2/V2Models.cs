@@ -1,3 +1,5 @@
+using ModelActors.Host.Server;
+
 namespace ModelActors.Host.V2;
 
 /// <summary>Finds the model (and version) a v2 route names, answering 404 with what exists when it does not.</summary>

@@ -1,4 +1,4 @@
-namespace ModelActors.Host;
+namespace ModelActors.Host.Server;
 
 /// <summary>The server's own settings: the <c>Server</c> section of the configuration file.</summary>
 public sealed class ServerOptions

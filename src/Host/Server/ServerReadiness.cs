@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace ModelActors.Host;
+namespace ModelActors.Host.Server;
 
 /// <summary>
 /// Whether the server is ready: every required model (all of them unless <c>RequiredModels</c> names some) is

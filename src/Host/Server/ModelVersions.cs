@@ -1,4 +1,4 @@
-namespace ModelActors.Host;
+namespace ModelActors.Host.Server;
 
 /// <summary>The versions the server serves: a model loaded from a <c>--model-repository</c> version folder is served under its name at that version (the newest one, as Triton's default policy does).</summary>
 public sealed class ModelVersions

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ModelActors.Host;
+namespace ModelActors.Host.Server;
 
 /// <summary>
 /// Reads a model repository in Triton's layout: <c>DIR/&lt;model&gt;/model.onnx</c> or

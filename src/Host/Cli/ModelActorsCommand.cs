@@ -1,0 +1,69 @@
+using System.CommandLine;
+using ModelActors.Host.Server;
+using Spectre.Console;
+
+namespace ModelActors.Host.Cli;
+
+/// <summary>
+/// The <c>modelactors</c> command (System.CommandLine): <c>serve</c> (the default when no command is given),
+/// <c>describe</c>, <c>predict</c>, <c>bench</c>.
+/// </summary>
+internal static class ModelActorsCommand
+{
+    /// <summary>Parses <paramref name="args"/> and runs the command; its exit code.</summary>
+    public static Task<int> RunAsync(string[] args) =>
+        // The server handles SIGTERM itself (stop accepting, drain within Server:ShutdownGrace, exit 0): System.CommandLine
+        // must not end the process first. Exceptions propagate so that a failed start is a non-zero exit with the error.
+        Create(CreateConsole(), Console.Error, args).Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+
+    /// <summary>The terminal, or, when the output is redirected, a console 200 columns wide so that tables are not wrapped.</summary>
+    private static IAnsiConsole CreateConsole()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings());
+        if (Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 200;
+        }
+
+        return console;
+    }
+
+    /// <summary>The command tree for <paramref name="args"/>, writing to <paramref name="console"/> and <paramref name="error"/>.</summary>
+    public static RootCommand Create(IAnsiConsole console, TextWriter error, string[] args)
+    {
+        // serve takes every token after the command as configuration (--config, --urls, --model-repository, --Key=value).
+        string[] serverArgs = args is ["serve", .. var rest] ? rest : args;
+        var root = new RootCommand("ModelActors: serve, describe, call and measure machine-learning models on Akka.NET. With no command, serves.");
+        var serve = Serve(serverArgs);
+        root.Subcommands.Add(serve);
+        root.Subcommands.Add(DescribeCommand.Create(console));
+        root.Subcommands.Add(PredictCommand.Create(console, error));
+        root.Subcommands.Add(BenchCommand.Create(console));
+
+        // No command: serve, with every token passed through as configuration (as "serve" does).
+        root.TreatUnmatchedTokensAsErrors = false;
+        root.SetAction((_, ct) => ServeAsync(serverArgs, ct));
+        return root;
+    }
+
+    private static Command Serve(string[] serverArgs)
+    {
+        var command = new Command("serve", "Serve the configured models over HTTP (KServe v2, typed JSON, streams, /metrics).")
+        {
+            CliOptions.Config(),
+            CliOptions.ModelRepository(),
+            new Option<string?>("--urls") { Description = "Where to listen (default http://127.0.0.1:5080; any configuration key may follow as --Key=value)." },
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((_, ct) => ServeAsync(serverArgs, ct));
+        return command;
+    }
+
+    /// <summary>Runs the server until it is stopped (SIGTERM, Ctrl+C); the host, not the parser's token, decides when.</summary>
+    private static async Task<int> ServeAsync(string[] args, CancellationToken _)
+    {
+        await using var app = ServerApp.Build(args);
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
+    }
+}

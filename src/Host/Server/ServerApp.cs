@@ -1,0 +1,38 @@
+using ModelActors.Diagnostics;
+using ModelActors.Host.Streaming;
+using OpenTelemetry.Metrics;
+
+namespace ModelActors.Host.Server;
+
+/// <summary>The <c>serve</c> command's web application: configuration, Kestrel limits, the routes and <c>/metrics</c>.</summary>
+internal static class ServerApp
+{
+    /// <summary>Builds the server from the command line (<c>--config</c>, <c>--urls</c>, <c>--model-repository</c>, any configuration key).</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var versions = ServerSetup.Configure(builder.Configuration, args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["Urls"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:5080"); // loopback unless told otherwise
+        }
+
+        var serverOptions = builder.Configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = serverOptions.MaxRequestBodySize);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = serverOptions.ShutdownGrace);
+        ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true);
+        builder.Services.AddSingleton<ServerReadiness>();
+
+        // /metrics in Prometheus text format: the ModelActors meter, plus ASP.NET Core's own request and Kestrel metrics.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ModelActorsTelemetry.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
+
+        var app = builder.Build();
+        app.MapInferenceProtocol();
+        app.MapTypedModels();
+        app.MapModelStreams();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}

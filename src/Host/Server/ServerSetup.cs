@@ -1,0 +1,60 @@
+using ModelActors.Hosting;
+
+namespace ModelActors.Host.Server;
+
+/// <summary>What <c>serve</c> and the in-process CLI commands share: the configuration sources and the model library's services.</summary>
+internal static class ServerSetup
+{
+    /// <summary>
+    /// Adds <c>config/modelactors.json</c> (copied next to the binary) or the file <c>--config</c> names, then the
+    /// command line again (it overrides the file), then the models of <c>--model-repository</c>.
+    /// </summary>
+    /// <returns>The versions the repository's models are served at.</returns>
+    public static ModelVersions Configure(IConfigurationManager configuration, string[] args)
+    {
+        configuration.AddCommandLine(args);
+        var configPath = configuration["config"] ?? Path.Combine(AppContext.BaseDirectory, "modelactors.json");
+        configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
+        configuration.AddCommandLine(args);
+        var versions = new ModelVersions();
+        if (configuration["model-repository"] is { Length: > 0 } repository)
+        {
+            var (settings, served) = ModelRepository.Scan(repository);
+            configuration.AddInMemoryCollection(settings);
+            foreach (var (model, version) in served)
+            {
+                versions.Add(model, version);
+            }
+        }
+
+        return versions;
+    }
+
+    /// <summary>The library from the <c>ModelActors</c> section (model classes of this assembly by name), the server's options and versions.</summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="configuration">The configuration <see cref="Configure"/> filled.</param>
+    /// <param name="versions">The served versions.</param>
+    /// <param name="loadInBackground">
+    /// True for the server: the library does not load at start; <see cref="ModelLoader"/> loads every model in the
+    /// background so that the server answers (live, not ready) while they load, and a model that fails to load
+    /// answers 503 while the others serve.
+    /// </param>
+    public static void AddModelActorsServer(IServiceCollection services, IConfiguration configuration, ModelVersions versions, bool loadInBackground)
+    {
+        services.AddModelActors(models =>
+        {
+            models.AddModelTypesFrom(typeof(ServerSetup).Assembly).Bind(configuration.GetSection("ModelActors"));
+            if (loadInBackground)
+            {
+                models.Configure(options => options.LazyLoading = true);
+            }
+        });
+        services.Configure<ServerOptions>(configuration.GetSection("Server"));
+        services.AddSingleton(versions);
+        if (loadInBackground)
+        {
+            services.AddSingleton<ModelLoader>();
+            services.AddHostedService(sp => sp.GetRequiredService<ModelLoader>());
+        }
+    }
+}

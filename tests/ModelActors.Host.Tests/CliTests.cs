@@ -1,0 +1,89 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ModelActors.Host.Tests;
+
+/// <summary>The <c>modelactors</c> commands run as a user runs them (a child process): exit codes and the shape of their output.</summary>
+public sealed class CliTests
+{
+    [Fact]
+    public async Task Describe_PrintsTheModelsAsATable_AndExits0()
+    {
+        var (code, output, error) = await CliProcess.RunAsync("describe");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("│ word-count │ String → Int32", output, StringComparison.Ordinal);
+        Assert.Contains("tokens=tokenizer", output, StringComparison.Ordinal);
+        Assert.Contains("max 64, window 0 ms", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DescribeJson_ListsEveryModelReady()
+    {
+        var (code, output, error) = await CliProcess.RunAsync("describe", "--json");
+
+        Assert.True(code == 0, error);
+        var models = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
+        Assert.Equal(["echo", "tokenizer", "word-count"], models.Select(m => m.GetProperty("name").GetString()));
+        Assert.All(models, m => Assert.Equal("Ready", m.GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task Predict_PrintsTheResult_AndABadItemExits1NamingTheModel()
+    {
+        var good = await CliProcess.RunAsync("predict", "word-count", "\"one two three\"");
+        var bad = await CliProcess.RunAsync("predict", "word-count", "42");
+        var unknown = await CliProcess.RunAsync("predict", "wordcount", "\"x\"");
+
+        Assert.Equal((0, "3"), (good.ExitCode, good.Output.Trim()));
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("Model 'word-count' takes a String item", bad.Error, StringComparison.Ordinal);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("Did you mean 'word-count'?", unknown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BenchJson_CountsEveryRequest_AndReportsLatencyPercentiles()
+    {
+        var (code, output, error) = await CliProcess.RunAsync("bench", "word-count", "\"a b c\"", "--concurrency", "4", "--requests", "300", "--json");
+
+        Assert.True(code == 0, error);
+        var result = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(300, result.GetProperty("requests").GetInt64());
+        Assert.Equal(300, result.GetProperty("successes").GetInt64());
+        Assert.Equal(0, result.GetProperty("errors").GetInt64());
+        var latency = result.GetProperty("latency_ms");
+        Assert.InRange(latency.GetProperty("p50").GetDouble(), 0, latency.GetProperty("p99").GetDouble());
+        Assert.InRange(latency.GetProperty("p99").GetDouble(), 0, latency.GetProperty("max").GetDouble());
+    }
+
+    [Fact]
+    public async Task Bench_RefusesAConcurrencyBelowOne()
+    {
+        var (code, _, error) = await CliProcess.RunAsync("bench", "word-count", "\"a\"", "--concurrency", "0");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--concurrency must be 1 or more", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_AnswersOverHttp_PredictAndBenchReachItByUrl_AndSigtermExits0()
+    {
+        using var server = CliProcess.Start("serve", "--urls", "http://127.0.0.1:0");
+        var url = await server.Listening.WaitAsync(TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+
+        var live = await http.GetFromJsonAsync<JsonElement>("/v2/health/live");
+        var predicted = await CliProcess.RunAsync("predict", "word-count", "\"a b\"", "--url", url);
+        var bench = await CliProcess.RunAsync("bench", "echo", "\"x\"", "--url", url, "-n", "100", "-c", "2", "--json");
+        await server.TerminateAsync();
+        var exit = await server.ExitAsync();
+
+        Assert.True(live.GetProperty("live").GetBoolean());
+        Assert.Equal((0, "2"), (predicted.ExitCode, predicted.Output.Trim()));
+        Assert.Equal(100, JsonDocument.Parse(bench.Output).RootElement.GetProperty("successes").GetInt64());
+        Assert.Equal(0, exit);
+        Assert.Contains("models loaded in", server.Output, StringComparison.Ordinal);
+        Assert.StartsWith("http://127.0.0.1:", url, StringComparison.Ordinal);
+    }
+}

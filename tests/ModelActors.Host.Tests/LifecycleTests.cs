@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ModelActors.Host.Server;
+
+namespace ModelActors.Host.Tests;
+
+/// <summary>Readiness, a model that fails to load while the others serve, and a graceful stop under load.</summary>
+public sealed class LifecycleTests
+{
+    [Fact]
+    public async Task AModelThatFailsToLoad_Answers503_WhileTheOthersServe_AndTheServerIsReadyWithoutIt()
+    {
+        using var server = new LifecycleServer();
+        await server.ModelsLoadedAsync();
+        using var client = server.CreateClient();
+
+        var brokenReady = await client.GetAsync(new Uri("/v2/models/broken/ready", UriKind.Relative));
+        var brokenCall = await client.PostAsync(new Uri("/models/broken/predict", UriKind.Relative), Json("\"x\""));
+        var echoCall = await client.PostAsync(new Uri("/models/echo/predict", UriKind.Relative), Json("\"x\""));
+        var serverReady = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative));
+        var metadata = await client.GetFromJsonAsync<JsonElement>("/v2/models/broken");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, brokenReady.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, brokenCall.StatusCode);
+        Assert.Contains("weights.bin is missing", await brokenCall.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, echoCall.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, serverReady.StatusCode); // only echo is required
+        Assert.Equal("Failed", metadata.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task StoppingUnderLoad_TurnsReadyFalseAtOnce_AndAnswersEveryRequestInFlight()
+    {
+        const int InFlight = 20;
+        HoldModel.Reset(InFlight);
+        using var server = new LifecycleServer();
+        using var client = server.CreateClient();
+        var lifetime = server.Services.GetRequiredService<IHostApplicationLifetime>();
+        var readiness = server.Services.GetRequiredService<ServerReadiness>();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lifetime.ApplicationStopped.Register(() => stopped.TrySetResult());
+
+        var requests = Enumerable.Range(0, InFlight)
+            .Select(i => client.PostAsync(new Uri("/models/hold/predict", UriKind.Relative), Json($"\"r{i}\"")))
+            .ToArray();
+        await HoldModel.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        lifetime.StopApplication();
+        var readyWhileStopping = readiness.IsReady;
+        HoldModel.Release.TrySetResult();
+        var responses = await Task.WhenAll(requests);
+        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.False(readyWhileStopping);
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var answers = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<string>()));
+        Assert.Equal(Enumerable.Range(0, InFlight).Select(i => $"r{i}"), answers);
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}
