@@ -65,6 +65,8 @@ public static class InferenceProtocolEndpoints
             outputs = signature?.Outputs.Select(Tensor).ToArray(),
             item_type = d.ItemType.Name,
             result_type = d.ResultType.Name,
+            item_schema = signature is null ? JsonSchemaOf(d.ItemType) : null,
+            result_schema = signature is null ? JsonSchemaOf(d.ResultType) : null,
             replicas = d.Replicas,
             router = d.Router.ToString(),
             dependencies = d.Dependencies,
@@ -73,6 +75,11 @@ public static class InferenceProtocolEndpoints
             error = d.Error,
         };
     }
+
+    /// <summary>The JSON schema of a typed model's item or result, as the typed routes read and write it.</summary>
+    private static System.Text.Json.Nodes.JsonNode JsonSchemaOf(Type type) =>
+        System.Text.Json.Schema.JsonSchemaExporter.GetJsonSchemaAsNode(
+            System.Text.Json.JsonSerializerOptions.Web, type, new System.Text.Json.Schema.JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true }); // the routes refuse null items
 
     private static object Tensor(NodeMetadata node) => new
     {

@@ -28,7 +28,10 @@ internal static class ServerApp
             .AddMeter(ModelActorsTelemetry.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
 
+        builder.Services.AddModelActorsOpenApi();
+
         var app = builder.Build();
+        app.MapOpenApi(); // /openapi/v1.json
         app.MapInferenceProtocol();
         app.MapTypedModels();
         app.MapModelStreams();
