@@ -28,32 +28,43 @@ internal static class InferRequestReader
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw new InferRequestException($"Model '{model}': the body must be a JSON object with an 'inputs' array, not {Kind(root)}.");
+                return Read(document.RootElement, body.Length, model, signature);
             }
-
-            string? id = null;
-            if (root.TryGetProperty("id", out var idElement))
+            catch (InvalidOperationException exception) when (exception.InnerException is System.Text.DecoderFallbackException)
             {
-                id = idElement.ValueKind == JsonValueKind.String
-                    ? idElement.GetString()
-                    : throw new InferRequestException($"Model '{model}': 'id' must be a string, not {Kind(idElement)}.");
+                throw new InferRequestException($"Model '{model}': a string in the body is not valid UTF-8.");
             }
-
-            JsonElement? parameters = null;
-            if (root.TryGetProperty("parameters", out var parametersElement))
-            {
-                parameters = parametersElement.ValueKind == JsonValueKind.Object
-                    ? parametersElement.Clone()
-                    : throw new InferRequestException($"Model '{model}': 'parameters' must be an object, not {Kind(parametersElement)}.");
-            }
-
-            var inputs = ReadInputs(root, model, signature, body.Length);
-            var outputs = ReadOutputs(root, model, signature);
-            return new InferRequest(id, parameters, inputs, outputs);
         }
+    }
+
+    private static InferRequest Read(JsonElement root, int bodyLength, string model, TensorSignature? signature)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new InferRequestException($"Model '{model}': the body must be a JSON object with an 'inputs' array, not {Kind(root)}.");
+        }
+
+        string? id = null;
+        if (root.TryGetProperty("id", out var idElement))
+        {
+            id = idElement.ValueKind == JsonValueKind.String
+                ? idElement.GetString()
+                : throw new InferRequestException($"Model '{model}': 'id' must be a string, not {Kind(idElement)}.");
+        }
+
+        JsonElement? parameters = null;
+        if (root.TryGetProperty("parameters", out var parametersElement))
+        {
+            parameters = parametersElement.ValueKind == JsonValueKind.Object
+                ? parametersElement.Clone()
+                : throw new InferRequestException($"Model '{model}': 'parameters' must be an object, not {Kind(parametersElement)}.");
+        }
+
+        var inputs = ReadInputs(root, model, signature, bodyLength);
+        var outputs = ReadOutputs(root, model, signature);
+        return new InferRequest(id, parameters, inputs, outputs);
     }
 
     private static OnnxTensors ReadInputs(JsonElement root, string model, TensorSignature? signature, int bodyLength)
