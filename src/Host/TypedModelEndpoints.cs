@@ -37,6 +37,11 @@ public static class TypedModelEndpoints
             return HttpErrors.Error(StatusCodes.Status404NotFound, exception.Message);
         }
 
+        if (description.ItemType == typeof(Onnx.OnnxTensors))
+        {
+            return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' is a tensor model: call POST /v2/models/{model}/infer with a v2 JSON request.");
+        }
+
         var invoker = ModelInvoker.For(description.ItemType, description.ResultType);
         var bodyType = batch ? invoker.BatchType : description.ItemType;
         if (await RequestBodies.ReadAsync(context.Request, options.MaxRequestBodySize, context.RequestAborted).ConfigureAwait(false) is not { } bytes)
@@ -49,7 +54,7 @@ public static class TypedModelEndpoints
         {
             body = bytes.Length == 0 ? null : JsonSerializer.Deserialize(bytes.Span, bodyType, Json);
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is JsonException or NotSupportedException)
         {
             return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' takes {Describe(bodyType)}; the body is not one: {exception.Message}");
         }

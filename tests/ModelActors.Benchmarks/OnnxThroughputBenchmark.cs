@@ -142,7 +142,8 @@ public static class OnnxThroughputBenchmark
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static byte[] BuildMlp()
+    /// <summary>The MLP 256→512→512→10 (float) with fixed random weights.</summary>
+    internal static byte[] BuildMlp()
     {
         var random = new Random(42);
         return new OnnxGraphBuilder()

@@ -13,6 +13,18 @@ if (args.Length > 0 && args[0] == "onnx")
     return;
 }
 
+if (args is ["http-setup", var directory])
+{
+    HttpBenchmark.Setup(directory);
+    return;
+}
+
+if (args is ["bare-kestrel", var url])
+{
+    await HttpBenchmark.BareKestrelAsync(url);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 /// <summary>The benchmark runner's entry point.</summary>

@@ -43,6 +43,28 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Predict_SendsAV2RequestFile_ToATensorModelFromARepository()
+    {
+        var directory = Directory.CreateTempSubdirectory("modelactors-cli-").FullName;
+        Directory.CreateDirectory(Path.Combine(directory, "negate"));
+        await File.WriteAllBytesAsync(Path.Combine(directory, "negate", "model.onnx"), new ModelActors.TestKit.Onnx.OnnxGraphBuilder()
+            .Input("x", ModelActors.Onnx.TensorElementType.Float, "N", 2)
+            .Node("Neg", ["x"], ["y"])
+            .Output("y", ModelActors.Onnx.TensorElementType.Float, "N", 2)
+            .Build());
+        var request = Path.Combine(directory, "request.json");
+        await File.WriteAllTextAsync(request, """{"id": "cli", "inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", "data": [1.5, -2]}]}""");
+
+        var (code, output, error) = await CliProcess.RunAsync("predict", "negate", "@" + request, "--model-repository", directory);
+
+        Assert.True(code == 0, error);
+        var answer = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("cli", answer.GetProperty("id").GetString());
+        Assert.Equal([-1.5f, 2f], answer.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
     public async Task BenchJson_CountsEveryRequest_AndReportsLatencyPercentiles()
     {
         var (code, output, error) = await CliProcess.RunAsync("bench", "word-count", "\"a b c\"", "--concurrency", "4", "--requests", "300", "--json");
@@ -63,7 +85,7 @@ public sealed class CliTests
         var (code, _, error) = await CliProcess.RunAsync("bench", "word-count", "\"a\"", "--concurrency", "0");
 
         Assert.NotEqual(0, code);
-        Assert.Contains("--concurrency must be 1 or more", error, StringComparison.Ordinal);
+        Assert.Contains("--concurrency and --requests must be 1 or more", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class HealthEndpointTests(WebApplicationFactory<Program> factory) 
     public async Task ModelMetadata_DescribesTheDefaultModels_AndUnknownNamesAre404WithTheNearestMatch()
     {
         using var client = factory.CreateClient();
+        await factory.ModelsLoadedAsync();
 
         var wordCount = await client.GetFromJsonAsync<JsonElement>("/v2/models/word-count");
         var missing = await client.GetAsync(new Uri("/v2/models/wordcount", UriKind.Relative));

@@ -137,6 +137,8 @@ public sealed class V2InferTests(TensorServer server) : IClassFixture<TensorServ
     [Theory]
     [InlineData("/v2/models/nope/infer", "{}", HttpStatusCode.NotFound, "nope")]
     [InlineData("/v2/models/echo/infer", "{}", HttpStatusCode.BadRequest, "Model 'echo' takes String items, not tensors")]
+    [InlineData("/models/linear/predict", "{}", HttpStatusCode.BadRequest, "Model 'linear' is a tensor model: call POST /v2/models/linear/infer")]
+    [InlineData("/models/linear/stream", "[]", HttpStatusCode.BadRequest, "Model 'linear' is a tensor model")]
     [InlineData("/v2/models/linear/infer", "{\"inputs\": [", HttpStatusCode.BadRequest, "Model 'linear': the body is not valid JSON")]
     [InlineData("/v2/models/linear/infer", "[1]", HttpStatusCode.BadRequest, "must be a JSON object with an 'inputs' array, not an array")]
     [InlineData("/v2/models/linear/infer", "{\"inputs\": []}", HttpStatusCode.BadRequest, "needs an 'inputs' array with at least one input")]

@@ -14,7 +14,7 @@ namespace ModelActors.Host.Cli;
 /// </summary>
 internal static class BenchCommand
 {
-    public static Command Create(IAnsiConsole console)
+    public static Command Create(IAnsiConsole console, TextWriter error)
     {
         var model = new Argument<string>("model") { Description = "The model's name." };
         var input = new Argument<string>("input") { Description = "The item as JSON, @file for a JSON file (a v2 request for tensor models), or - for stdin." };
@@ -29,20 +29,15 @@ internal static class BenchCommand
         {
             model, input, concurrency, duration, requests, config, repository, url, json,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(concurrency) < 1)
-            {
-                result.AddError("--concurrency must be 1 or more.");
-            }
-
-            if (result.GetValue(requests) is < 1)
-            {
-                result.AddError("--requests must be 1 or more.");
-            }
-        });
         command.SetAction(async (result, ct) =>
         {
+            // Checked here, not in a validator: a validator sees 0 for an option left to its default.
+            if (result.GetValue(concurrency) < 1 || result.GetValue(requests) is < 1)
+            {
+                await error.WriteLineAsync("modelactors bench: --concurrency and --requests must be 1 or more.").ConfigureAwait(false);
+                return 2;
+            }
+
             var name = result.GetValue(model)!;
             var body = await CliOptions.ReadJsonAsync(result.GetValue(input)!, ct).ConfigureAwait(false);
             var count = result.GetValue(requests);
@@ -58,7 +53,17 @@ internal static class BenchCommand
             else
             {
                 await using var models = await InProcessModels.StartAsync(CliOptions.LibraryArgs(result, config, repository), ct).ConfigureAwait(false);
-                var call = JsonModelCall.Create(models.Library, models.Versions, name, body);
+                JsonModelCall call;
+                try
+                {
+                    call = JsonModelCall.Create(models.Library, models.Versions, name, body);
+                }
+                catch (Exception exception) when (exception is InvalidOperationException or ModelNotFoundException)
+                {
+                    await error.WriteLineAsync($"modelactors bench: {exception.Message}").ConfigureAwait(false);
+                    return 1;
+                }
+
                 measured = await RunAsync(console, result.GetValue(json), ct2 => CallInProcessAsync(call, ct2), callers, runFor, count ?? 0, ct).ConfigureAwait(false);
             }
 

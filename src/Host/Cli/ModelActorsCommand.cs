@@ -12,9 +12,10 @@ internal static class ModelActorsCommand
 {
     /// <summary>Parses <paramref name="args"/> and runs the command; its exit code.</summary>
     public static Task<int> RunAsync(string[] args) =>
+        // "@file" is our own notation for a JSON file (read whole), not System.CommandLine's response file (split into tokens).
         // The server handles SIGTERM itself (stop accepting, drain within Server:ShutdownGrace, exit 0): System.CommandLine
         // must not end the process first. Exceptions propagate so that a failed start is a non-zero exit with the error.
-        Create(CreateConsole(), Console.Error, args).Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+        Create(CreateConsole(), Console.Error, args).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
 
     /// <summary>The terminal, or, when the output is redirected, a console 200 columns wide so that tables are not wrapped.</summary>
     private static IAnsiConsole CreateConsole()
@@ -38,7 +39,7 @@ internal static class ModelActorsCommand
         root.Subcommands.Add(serve);
         root.Subcommands.Add(DescribeCommand.Create(console));
         root.Subcommands.Add(PredictCommand.Create(console, error));
-        root.Subcommands.Add(BenchCommand.Create(console));
+        root.Subcommands.Add(BenchCommand.Create(console, error));
 
         // No command: serve, with every token passed through as configuration (as "serve" does).
         root.TreatUnmatchedTokensAsErrors = false;

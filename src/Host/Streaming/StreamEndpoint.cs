@@ -34,6 +34,12 @@ public static class StreamEndpoint
             return;
         }
 
+        if (description.ItemType == typeof(Onnx.OnnxTensors))
+        {
+            await HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' is a tensor model: call POST /v2/models/{model}/infer with a v2 JSON request.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         var format = StreamFormat.For(context.Request);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = format.ContentType;

@@ -62,7 +62,7 @@ internal static class StreamItems
         {
             return JsonSerializer.Deserialize<TItem>(line, json) ?? throw new StreamItemException($"Model '{model}': line {index + 1} of the stream is null.");
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is JsonException or NotSupportedException)
         {
             throw new StreamItemException($"Model '{model}': line {index + 1} of the stream is not a {typeof(TItem).Name}: {exception.Message}");
         }
@@ -74,7 +74,7 @@ internal static class StreamItems
         {
             return element.Deserialize<TItem>(json) ?? throw new StreamItemException($"Model '{model}': {what} {index} of the stream is null.");
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is JsonException or NotSupportedException)
         {
             throw new StreamItemException($"Model '{model}': {what} {index} of the stream is not a {typeof(TItem).Name}: {exception.Message}");
         }
