@@ -65,8 +65,8 @@ public static class InferenceProtocolEndpoints
             outputs = signature?.Outputs.Select(Tensor).ToArray(),
             item_type = d.ItemType.Name,
             result_type = d.ResultType.Name,
-            item_schema = signature is null ? JsonSchemaOf(d.ItemType) : null,
-            result_schema = signature is null ? JsonSchemaOf(d.ResultType) : null,
+            item_schema = signature is null ? JsonSchemaOf(d.ItemType, System.Text.Json.JsonSerializerOptions.Web) : null,
+            result_schema = signature is null ? JsonSchemaOf(d.ResultType, ResultJson) : null,
             replicas = d.Replicas,
             router = d.Router.ToString(),
             dependencies = d.Dependencies,
@@ -76,10 +76,16 @@ public static class InferenceProtocolEndpoints
         };
     }
 
+    /// <summary>How results are written: the web defaults, but numbers as numbers (items may also be read from strings).</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions ResultJson = new(System.Text.Json.JsonSerializerOptions.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+    };
+
     /// <summary>The JSON schema of a typed model's item or result, as the typed routes read and write it.</summary>
-    private static System.Text.Json.Nodes.JsonNode JsonSchemaOf(Type type) =>
+    private static System.Text.Json.Nodes.JsonNode JsonSchemaOf(Type type, System.Text.Json.JsonSerializerOptions options) =>
         System.Text.Json.Schema.JsonSchemaExporter.GetJsonSchemaAsNode(
-            System.Text.Json.JsonSerializerOptions.Web, type, new System.Text.Json.Schema.JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true }); // the routes refuse null items
+            options, type, new System.Text.Json.Schema.JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true }); // the routes refuse null items
 
     private static object Tensor(NodeMetadata node) => new
     {

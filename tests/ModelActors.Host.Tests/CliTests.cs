@@ -12,7 +12,9 @@ public sealed class CliTests
         var (code, output, error) = await CliProcess.RunAsync("describe");
 
         Assert.True(code == 0, error);
-        Assert.Contains("│ word-count │ String → Int32", output, StringComparison.Ordinal);
+        var wordCount = output.Split('\n').Single(line => line.Contains("│ word-count ", StringComparison.Ordinal));
+        Assert.Contains("│ String → Int32 ", wordCount, StringComparison.Ordinal);
+        Assert.Contains("│ Ready ", wordCount, StringComparison.Ordinal);
         Assert.Contains("tokens=tokenizer", output, StringComparison.Ordinal);
         Assert.Contains("max 64, window 0 ms", output, StringComparison.Ordinal);
     }
@@ -24,7 +26,7 @@ public sealed class CliTests
 
         Assert.True(code == 0, error);
         var models = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
-        Assert.Equal(["echo", "tokenizer", "word-count"], models.Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(["echo", "tensor-echo", "tokenizer", "word-count"], models.Select(m => m.GetProperty("name").GetString()));
         Assert.All(models, m => Assert.Equal("Ready", m.GetProperty("state").GetString()));
     }
 
@@ -86,6 +88,20 @@ public sealed class CliTests
 
         Assert.NotEqual(0, code);
         Assert.Contains("--concurrency and --requests must be 1 or more", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_OnAPortInUse_Exits1_SayingWhy()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+
+        var (code, _, error) = await CliProcess.RunAsync("serve", "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(1, code);
+        Assert.Contains("modelactors serve:", error, StringComparison.Ordinal);
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -46,6 +46,8 @@ public sealed class OpenApiTests(WebApplicationFactory<Program> factory) : IClas
         Assert.Equal("string", metadata.GetProperty("item_schema").TypeName());
         Assert.Equal("array", metadata.GetProperty("result_schema").TypeName());
         Assert.Equal("string", metadata.GetProperty("result_schema").GetProperty("items").TypeName());
+        var wordCount = await client.GetFromJsonAsync<JsonElement>("/v2/models/word-count");
+        Assert.Equal(JsonValueKind.String, wordCount.GetProperty("result_schema").GetProperty("type").ValueKind); // "integer", written as a number
     }
 
     /// <summary>The schema itself, following a <c>$ref</c> into components.</summary>

@@ -63,8 +63,18 @@ internal static class ModelActorsCommand
     /// <summary>Runs the server until it is stopped (SIGTERM, Ctrl+C); the host, not the parser's token, decides when.</summary>
     private static async Task<int> ServeAsync(string[] args, CancellationToken _)
     {
-        await using var app = ServerApp.Build(args);
-        await app.RunAsync().ConfigureAwait(false);
-        return 0;
+        try
+        {
+            await using var app = ServerApp.Build(args);
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception exception) when (exception is IOException or InvalidOperationException or ModelRegistrationException)
+        {
+            // A port in use, a missing configuration file or repository, a bad model configuration: say so and exit 1
+            // instead of crashing with an unhandled exception.
+            await Console.Error.WriteLineAsync($"modelactors serve: {exception.Message}").ConfigureAwait(false);
+            return 1;
+        }
     }
 }
