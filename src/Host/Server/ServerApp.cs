@@ -24,9 +24,12 @@ internal static class ServerApp
         builder.Services.AddSingleton<ServerReadiness>();
 
         // /metrics in Prometheus text format: the ModelActors meter, plus ASP.NET Core's own request and Kestrel metrics.
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ModelActorsTelemetry.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-            .AddPrometheusExporter());
+        if (serverOptions.Metrics)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(ModelActorsTelemetry.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddPrometheusExporter());
+        }
 
         builder.Services.AddModelActorsOpenApi();
 
@@ -35,7 +38,10 @@ internal static class ServerApp
         app.MapInferenceProtocol();
         app.MapTypedModels();
         app.MapModelStreams();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        if (serverOptions.Metrics)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
         return app;
     }
 }

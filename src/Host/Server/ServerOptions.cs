@@ -6,6 +6,9 @@ public sealed class ServerOptions
     /// <summary>The largest request body accepted, in bytes; a larger one is answered 413. Default 64 MiB.</summary>
     public long MaxRequestBodySize { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Whether <c>/metrics</c> is served (OpenTelemetry's Prometheus exporter; recording costs a little on every request). Default true.</summary>
+    public bool Metrics { get; set; } = true;
+
     /// <summary>How long a stopping server (SIGTERM, Ctrl+C) lets in-flight requests finish before it exits. Default 30 s.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -13,6 +13,8 @@ internal static class PythonJsonLiterals
     private static readonly byte[] NaN = "NaN"u8.ToArray();
     private static readonly byte[] Infinity = "Infinity"u8.ToArray();
     private static readonly byte[] NegativeInfinity = "-Infinity"u8.ToArray();
+    private static readonly System.Buffers.SearchValues<byte> OutsideString = System.Buffers.SearchValues.Create("\"NI"u8);
+    private static readonly System.Buffers.SearchValues<byte> InsideString = System.Buffers.SearchValues.Create("\"\\"u8);
 
     /// <summary>The body with bare NaN/Infinity/-Infinity quoted; the same memory when it has none.</summary>
     public static ReadOnlyMemory<byte> Quote(ReadOnlyMemory<byte> json)
@@ -42,37 +44,57 @@ internal static class PythonJsonLiterals
     }
 
     /// <summary>The index of the next bare literal at or after <paramref name="from"/> that is outside a string, or -1.</summary>
+    /// <remarks>Vectorized searches: outside strings for a quote or the letters N and I; inside for a quote or a backslash.</remarks>
     private static int FindBare(ReadOnlySpan<byte> json, int from)
     {
-        var inString = false;
-        for (var i = from; i < json.Length; i++)
+        var at = from;
+        while (true)
         {
-            var b = json[i];
-            if (inString)
+            var next = json[at..].IndexOfAny(OutsideString);
+            if (next < 0)
             {
-                if (b == (byte)'\\')
+                return -1;
+            }
+
+            at += next;
+            if (json[at] != (byte)'"')
+            {
+                var start = json[at] == (byte)'I' && at > 0 && json[at - 1] == (byte)'-' ? at - 1 : at;
+                if (TokenLength(json, start) > 0)
                 {
-                    i++;
-                }
-                else if (b == (byte)'"')
-                {
-                    inString = false;
+                    return start;
                 }
 
+                at++;
                 continue;
             }
 
-            if (b == (byte)'"')
+            // Skip the string: to the next quote that is not escaped.
+            at++;
+            while (true)
             {
-                inString = true;
-            }
-            else if (b is (byte)'N' or (byte)'I' or (byte)'-' && TokenLength(json, i) > 0)
-            {
-                return i;
+                var end = json[at..].IndexOfAny(InsideString);
+                if (end < 0)
+                {
+                    return -1;
+                }
+
+                at += end;
+                if (json[at] == (byte)'\\')
+                {
+                    at += 2;
+                    if (at >= json.Length)
+                    {
+                        return -1;
+                    }
+
+                    continue;
+                }
+
+                at++;
+                break;
             }
         }
-
-        return -1;
     }
 
     private static int TokenLength(ReadOnlySpan<byte> json, int at)

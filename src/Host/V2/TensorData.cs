@@ -108,7 +108,7 @@ internal static class TensorData
 
     private static double Real(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.Number => element.GetDouble(),
+        JsonValueKind.Number => element.TryGetDouble(out var value) ? value : throw Wrong("a number"),
         JsonValueKind.String => element.GetString() switch
         {
             "NaN" => double.NaN,
