@@ -5,7 +5,8 @@ namespace ModelActors.Host.Tests;
 
 /// <summary>
 /// The host on Kestrel (127.0.0.1, a free port) with the default models plus <c>broken</c> (its load always fails)
-/// and <c>hold</c> (20 replicas, each holding its call until <see cref="HoldModel.Release"/>); only <c>echo</c> is required
+/// and <see cref="HoldModel"/>s (each call held until <see cref="HoldModel.Release"/>): <c>hold</c> (20 replicas),
+/// <c>narrow</c> (1 replica, a queue of 1) and <c>slow</c> (a 200 ms deadline); only <c>echo</c> is required
 /// for readiness. One per test: the shutdown test stops it.
 /// </summary>
 public sealed class LifecycleServer : WebApplicationFactory<Program>
@@ -25,6 +26,10 @@ public sealed class LifecycleServer : WebApplicationFactory<Program>
         builder.UseSetting("ModelActors:Models:broken:Type", typeof(BrokenModel).FullName);
         builder.UseSetting("ModelActors:Models:hold:Type", typeof(HoldModel).FullName);
         builder.UseSetting("ModelActors:Models:hold:Replicas", "20");
+        builder.UseSetting("ModelActors:Models:narrow:Type", typeof(HoldModel).FullName);
+        builder.UseSetting("ModelActors:Models:narrow:QueueCapacity", "1");
+        builder.UseSetting("ModelActors:Models:slow:Type", typeof(HoldModel).FullName);
+        builder.UseSetting("ModelActors:Models:slow:Timeout", "00:00:00.200");
         builder.UseSetting("Server:ShutdownGrace", "00:01:00");
     }
 }

@@ -60,5 +60,31 @@ public sealed class LifecycleTests
         Assert.Equal(Enumerable.Range(0, InFlight).Select(i => $"r{i}"), answers);
     }
 
+    [Fact]
+    public async Task AFullQueue_Is429WithRetryAfter_AndAPassedDeadline504_OverHttp()
+    {
+        HoldModel.Reset(1);
+        using var server = new LifecycleServer();
+        using var client = server.CreateClient();
+
+        var held = client.PostAsync(new Uri("/models/narrow/predict", UriKind.Relative), Json("\"first\""));
+        await HoldModel.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        // One replica busy, a queue of one: of two more requests, one is queued and the other refused, whichever comes second.
+        var second = client.PostAsync(new Uri("/models/narrow/predict", UriKind.Relative), Json("\"second\""));
+        var third = client.PostAsync(new Uri("/models/narrow/predict", UriKind.Relative), Json("\"third\""));
+        var refused = await await Task.WhenAny(second, third);
+        var timedOut = await client.PostAsync(new Uri("/models/slow/predict", UriKind.Relative), Json("\"late\"")); // held past its 200 ms deadline
+        HoldModel.Release.TrySetResult();
+        var queued = await (refused == await second ? third : second);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Contains("narrow", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
+        Assert.Contains("did not answer within 200 ms", await timedOut.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, queued.StatusCode);
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }
