@@ -21,6 +21,9 @@ public sealed class ModelContext
         TimeProvider = timeProvider;
     }
 
+    /// <summary>The runtime behind this context (read by the runtime's own extensions).</summary>
+    internal IModelContextHost Host => _host;
+
     /// <summary>The configuration name this replica serves (one class may serve several names).</summary>
     public string Name { get; }
 

@@ -26,7 +26,7 @@ public sealed class CliTests
 
         Assert.True(code == 0, error);
         var models = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
-        Assert.Equal(["echo", "tensor-echo", "tokenizer", "word-count"], models.Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(["echo", "speech-segments", "tensor-echo", "tokenizer", "vad", "word-count"], models.Select(m => m.GetProperty("name").GetString()));
         Assert.All(models, m => Assert.Equal("Ready", m.GetProperty("state").GetString()));
     }
 

@@ -3,9 +3,12 @@ using Microsoft.Extensions.Configuration;
 namespace ModelActors.Models;
 
 /// <summary>The runtime side of a model's <see cref="ModelContext"/>: settings binding and dependency lookup.</summary>
-internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definition, ModelLibrary library) : IModelContextHost
+internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definition, ModelLibrary library) : IModelContextHost, IModelLibraryHost
 {
     public IReadOnlyCollection<string> DependencyKeys => [.. definition.Dependencies.Keys];
+
+    /// <summary>The library the model belongs to.</summary>
+    public ModelLibrary Library => library;
 
     public TSettings BindSettings<TSettings>()
         where TSettings : class, new()
@@ -47,4 +50,11 @@ internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definitio
 
         return target;
     }
+}
+
+/// <summary>A context host that knows its library (every one the runtime makes).</summary>
+internal interface IModelLibraryHost
+{
+    /// <summary>The library.</summary>
+    ModelLibrary Library { get; }
 }

@@ -43,7 +43,7 @@ internal static class ServerSetup
     {
         services.AddModelActors(models =>
         {
-            models.AddModelTypesFrom(typeof(ServerSetup).Assembly).Bind(configuration.GetSection("ModelActors"));
+            models.AddModelTypesFrom(typeof(ServerSetup).Assembly).AddModelTypesFrom(typeof(Pretrained.Vad.SpeechSegmentsModel).Assembly).Bind(configuration.GetSection("ModelActors"));
             if (loadInBackground)
             {
                 models.Configure(options => options.LazyLoading = true);
