@@ -10,6 +10,7 @@ internal static class HttpErrors
     {
         ModelNotFoundException e => Error(StatusCodes.Status404NotFound, e.Message),
         Onnx.OnnxInputException e => Error(StatusCodes.Status400BadRequest, $"Model '{ModelErrors.GetModelName(e) ?? model}': {e.Message}"),
+        ArgumentException e => Error(StatusCodes.Status400BadRequest, e.Message.Contains($"'{ModelErrors.GetModelName(e) ?? model}'", StringComparison.Ordinal) ? e.Message : $"Model '{ModelErrors.GetModelName(e) ?? model}': {e.Message}"),
         ModelOverloadedException e => Overloaded(e, context),
         TimeoutException e => Error(StatusCodes.Status504GatewayTimeout, e.Message),
         ModelStoppedException or ModelLoadException => Error(StatusCodes.Status503ServiceUnavailable, exception.Message),
@@ -20,7 +21,7 @@ internal static class HttpErrors
     /// <summary>The status and message <see cref="For"/> would answer (for a stream's final error event).</summary>
     public static (int Status, string Message) Describe(Exception exception, string model) => exception switch
     {
-        ModelNotFoundException or ModelOverloadedException or TimeoutException or ModelStoppedException or ModelLoadException or Streaming.StreamItemException or Onnx.OnnxInputException =>
+        ModelNotFoundException or ModelOverloadedException or TimeoutException or ModelStoppedException or ModelLoadException or Streaming.StreamItemException or Onnx.OnnxInputException or ArgumentException =>
             (exception is ModelOverloadedException ? 429 : exception is TimeoutException ? 504 : exception is ModelStoppedException or ModelLoadException ? 503 : exception is ModelNotFoundException ? 404 : 400, exception.Message),
         _ => (StatusCodes.Status500InternalServerError, $"Model '{ModelErrors.GetModelName(exception) ?? model}' failed: {exception.Message}"),
     };

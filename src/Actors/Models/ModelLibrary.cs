@@ -77,8 +77,8 @@ public sealed class ModelLibrary : IAsyncDisposable
 
     internal Diagnostics.ModelMetrics Metrics { get; }
 
-    /// <summary>Runs the library's own streams (<c>PredictStream</c>); created on first use, shut down on dispose.</summary>
-    internal Akka.Streams.IMaterializer Materializer
+    /// <summary>The library's Akka.Streams materializer: graphs run on it (batchers, stream calls, servers' audio streams) stop with the library.</summary>
+    public Akka.Streams.IMaterializer Materializer
     {
         get
         {

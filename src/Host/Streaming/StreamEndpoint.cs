@@ -40,6 +40,12 @@ public static class StreamEndpoint
             return;
         }
 
+        if (description.ModelType == typeof(Pretrained.Vad.SpeechSegmentsModel))
+        {
+            await SpeechStreamEndpoint.ServeAsync(model, description, context, library).ConfigureAwait(false);
+            return;
+        }
+
         var format = StreamFormat.For(context.Request);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = format.ContentType;
