@@ -13,6 +13,12 @@ if (args.Length > 0 && args[0] == "onnx")
     return;
 }
 
+if (args.Length > 0 && args[0] == "vad")
+{
+    await VadBenchmark.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["http-setup", var directory])
 {
     HttpBenchmark.Setup(directory);
