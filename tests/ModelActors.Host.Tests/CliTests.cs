@@ -26,7 +26,7 @@ public sealed class CliTests
 
         Assert.True(code == 0, error);
         var models = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
-        Assert.Equal(["echo", "speech-segments", "tensor-echo", "tokenizer", "vad", "word-count"], models.Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(["echo", "ocr", "speech-segments", "tensor-echo", "text-detector", "text-recognizer", "tokenizer", "vad", "word-count"], models.Select(m => m.GetProperty("name").GetString()));
         Assert.All(models, m => Assert.Equal("Ready", m.GetProperty("state").GetString()));
     }
 
@@ -79,6 +79,21 @@ public sealed class CliTests
         var latency = result.GetProperty("latency_ms");
         Assert.InRange(latency.GetProperty("p50").GetDouble(), 0, latency.GetProperty("p99").GetDouble());
         Assert.InRange(latency.GetProperty("p99").GetDouble(), 0, latency.GetProperty("max").GetDouble());
+    }
+
+    [Fact]
+    public async Task Samples_WritesAnImageAndSpeech_ThatTheDefaultModelsRead()
+    {
+        var directory = Directory.CreateTempSubdirectory("modelactors-samples-").FullName;
+
+        var (code, _, error) = await CliProcess.RunAsync("samples", directory);
+        var ocr = await CliProcess.RunAsync("predict", "ocr", $$"""{"image": "{{Convert.ToBase64String(await File.ReadAllBytesAsync(Path.Combine(directory, "text.png")))}}"}""");
+
+        Assert.True(code == 0, error);
+        Assert.True(ocr.ExitCode == 0, ocr.Error);
+        Assert.Equal(["ModelActors reads text", "Invoice 42 total 99.50", "Hello World 2024"], JsonDocument.Parse(ocr.Output).RootElement.EnumerateArray().Select(l => l.GetProperty("text").GetString()));
+        Assert.True(new FileInfo(Path.Combine(directory, "speech.wav")).Length > 100_000);
+        Directory.Delete(directory, recursive: true);
     }
 
     [Fact]
