@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-
 namespace ModelActors.Host.Tests;
 
 /// <summary>
@@ -9,29 +6,21 @@ namespace ModelActors.Host.Tests;
 /// <c>narrow</c> (1 replica, a queue of 1) and <c>slow</c> (a 200 ms deadline); only <c>echo</c> is required
 /// for readiness. One per test: the shutdown test stops it.
 /// </summary>
-public sealed class LifecycleServer : WebApplicationFactory<Program>
+public sealed class LifecycleServer : KestrelServer
 {
-    /// <summary>Starts Kestrel on a free loopback port.</summary>
-    public LifecycleServer()
-    {
-        UseKestrel(0);
-        StartServer();
-    }
-
     /// <inheritdoc />
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseSetting("urls", "http://127.0.0.1:0");
-        builder.UseSetting("ModelActors:RequiredModels:0", "echo");
-        builder.UseSetting("ModelActors:Models:broken:Type", typeof(BrokenModel).FullName);
-        builder.UseSetting("ModelActors:Models:hold:Type", typeof(HoldModel).FullName);
-        builder.UseSetting("ModelActors:Models:hold:Replicas", "20");
-        builder.UseSetting("ModelActors:Models:narrow:Type", typeof(HoldModel).FullName);
-        builder.UseSetting("ModelActors:Models:narrow:QueueCapacity", "1");
-        builder.UseSetting("ModelActors:Models:slow:Type", typeof(HoldModel).FullName);
-        builder.UseSetting("ModelActors:Models:slow:Timeout", "00:00:00.200");
-        builder.UseSetting("Server:ShutdownGrace", "00:01:00");
-    }
+    protected override IEnumerable<(string Key, string? Value)> Settings =>
+    [
+        ("ModelActors:RequiredModels:0", "echo"),
+        ("ModelActors:Models:broken:Type", typeof(BrokenModel).FullName),
+        ("ModelActors:Models:hold:Type", typeof(HoldModel).FullName),
+        ("ModelActors:Models:hold:Replicas", "20"),
+        ("ModelActors:Models:narrow:Type", typeof(HoldModel).FullName),
+        ("ModelActors:Models:narrow:QueueCapacity", "1"),
+        ("ModelActors:Models:slow:Type", typeof(HoldModel).FullName),
+        ("ModelActors:Models:slow:Timeout", "00:00:00.200"),
+        ("Server:ShutdownGrace", "00:01:00"),
+    ];
 }
 
 /// <summary>A model whose load always fails, naming why.</summary>

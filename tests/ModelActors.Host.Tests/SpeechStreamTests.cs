@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -86,46 +85,7 @@ public sealed class SpeechStreamTests(WebApplicationFactory<Program> factory) : 
         return audio;
     }
 
-    /// <summary>PCM 16-bit mono WAV bytes.</summary>
-    private static byte[] Wav(float[] samples, int rate)
-    {
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write("RIFF"u8);
-        writer.Write(36 + (samples.Length * 2));
-        writer.Write("WAVEfmt "u8);
-        writer.Write(16);
-        writer.Write((short)1);
-        writer.Write((short)1);
-        writer.Write(rate);
-        writer.Write(rate * 2);
-        writer.Write((short)2);
-        writer.Write((short)16);
-        writer.Write("data"u8);
-        writer.Write(samples.Length * 2);
-        foreach (var sample in samples)
-        {
-            writer.Write((short)Math.Clamp(sample * 32767f, short.MinValue, short.MaxValue));
-        }
+    private static byte[] Wav(float[] samples, int rate) => WavWriter.Pcm16(samples, rate);
 
-        writer.Flush();
-        return stream.ToArray();
-    }
-
-    /// <summary>Speech from espeak-ng (installed by .ci/run) at 16 kHz.</summary>
-    private static async Task<float[]> SpeakAsync(string text)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"modelactors-speech-{Guid.NewGuid():N}.wav");
-        try
-        {
-            using var espeak = Process.Start(new ProcessStartInfo("espeak-ng") { ArgumentList = { "-w", file, text } })!;
-            await espeak.WaitForExitAsync();
-            var (samples, rate) = WavReader.ReadMono(await File.ReadAllBytesAsync(file));
-            return Resampler.Resample(samples, rate, 16000);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    private static Task<float[]> SpeakAsync(string text) => Espeak.SpeakAsync(text);
 }

@@ -1,29 +1,14 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-
 namespace ModelActors.Host.Tests;
 
-/// <summary>
-/// The host on Kestrel (127.0.0.1, a free port: a real connection, so that a client disconnect reaches the server as it
-/// would in production) on the default configuration plus two test models: <c>gate</c> (<see cref="GateModel"/>)
-/// and <c>picky</c> (<see cref="PickyModel"/>).
-/// </summary>
-public sealed class StreamServer : WebApplicationFactory<Program>
+/// <summary>The host on Kestrel with two test models: <c>gate</c> (<see cref="GateModel"/>) and <c>picky</c> (<see cref="PickyModel"/>).</summary>
+public sealed class StreamServer : KestrelServer
 {
-    /// <summary>Starts Kestrel on a free loopback port.</summary>
-    public StreamServer()
-    {
-        UseKestrel(0);
-        StartServer();
-    }
-
     /// <inheritdoc />
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseSetting("ModelActors:Models:gate:Type", typeof(GateModel).FullName);
-        builder.UseSetting("ModelActors:Models:picky:Type", typeof(PickyModel).FullName);
-        builder.UseSetting("urls", "http://127.0.0.1:0");
-    }
+    protected override IEnumerable<(string Key, string? Value)> Settings =>
+    [
+        ("ModelActors:Models:gate:Type", typeof(GateModel).FullName),
+        ("ModelActors:Models:picky:Type", typeof(PickyModel).FullName),
+    ];
 }
 
 /// <summary>Holds every call open until it is cancelled, and reports when a call started and when one was cancelled.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using ModelActors.Pretrained.Audio;
 using SkiaSharp;
 using Spectre.Console;
@@ -27,7 +26,7 @@ internal static class SamplesCommand
                 await File.WriteAllBytesAsync(Path.Combine(directory, "text.png"), RenderText(["ModelActors reads text", "Invoice 42 total 99.50", "Hello World 2024"]), ct).ConfigureAwait(false);
                 await File.WriteAllBytesAsync(Path.Combine(directory, "speech.wav"), await SpeechAsync("hello world, this is a test of voice activity detection", ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
+            catch (Exception exception) when (exception is IOException or InvalidOperationException)
             {
                 await error.WriteLineAsync($"modelactors samples: {exception.Message}").ConfigureAwait(false);
                 return 1;
@@ -63,21 +62,9 @@ internal static class SamplesCommand
 
     private static async Task<byte[]> SpeechAsync(string text, CancellationToken ct)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"modelactors-sample-{Guid.NewGuid():N}.wav");
-        try
-        {
-            using var espeak = Process.Start(new ProcessStartInfo("espeak-ng") { ArgumentList = { "-w", file, text } })
-                ?? throw new InvalidOperationException("espeak-ng did not start (install Debian's espeak-ng).");
-            await espeak.WaitForExitAsync(ct).ConfigureAwait(false);
-            var (samples, rate) = WavReader.ReadMono(await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false));
-            var speech = Resampler.Resample(samples, rate, 16000);
-            var audio = new float[speech.Length + 32000];
-            speech.CopyTo(audio, 16000);
-            return WavWriter.Pcm16(audio, 16000);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var speech = await Espeak.SpeakAsync(text, 16000, ct).ConfigureAwait(false);
+        var audio = new float[speech.Length + 32000]; // a second of silence on each side
+        speech.CopyTo(audio, 16000);
+        return WavWriter.Pcm16(audio, 16000);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ModelActors.Onnx;
 using ModelActors.Pretrained.Audio;
 using ModelActors.Pretrained.Vad;
@@ -24,24 +23,7 @@ internal static class VadLibrary
         .Build();
 
     /// <summary><paramref name="text"/> spoken by espeak-ng (Debian's package, installed by .ci/run), resampled from its 22,050 Hz to 16 kHz.</summary>
-    public static async Task<float[]> SpeakAsync(string text)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"modelactors-speech-{Guid.NewGuid():N}.wav");
-        try
-        {
-            using var espeak = Process.Start(new ProcessStartInfo("espeak-ng") { ArgumentList = { "-w", file, text }, RedirectStandardError = true })
-                ?? throw new InvalidOperationException("espeak-ng did not start");
-            await espeak.WaitForExitAsync();
-            Assert.True(espeak.ExitCode == 0, await espeak.StandardError.ReadToEndAsync());
-            var (samples, rate) = WavReader.ReadMono(await File.ReadAllBytesAsync(file));
-            Assert.Equal(22050, rate);
-            return Resampler.Resample(samples, rate, 16000);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    public static Task<float[]> SpeakAsync(string text) => Espeak.SpeakAsync(text);
 
     /// <summary><paramref name="speech"/> with <paramref name="seconds"/> of silence on each side.</summary>
     public static float[] Padded(float[] speech, double seconds)
