@@ -26,6 +26,12 @@ internal static class HttpErrors
         _ => (StatusCodes.Status500InternalServerError, $"Model '{ModelErrors.GetModelName(exception) ?? model}' failed: {exception.Message}"),
     };
 
+    /// <summary>503 for a model that failed to load, at once (the server tries it again in the background), or null when it did not fail.</summary>
+    public static IResult? FailedToLoad(ModelDescription description) =>
+        description.State == ModelState.Failed
+            ? Error(StatusCodes.Status503ServiceUnavailable, $"Model '{description.Name}' failed to load: {description.Error} The server tries it again in the background.")
+            : null;
+
     /// <summary>An error answer with its JSON body.</summary>
     public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 

@@ -37,6 +37,11 @@ public static class TypedModelEndpoints
             return HttpErrors.Error(StatusCodes.Status404NotFound, exception.Message);
         }
 
+        if (HttpErrors.FailedToLoad(description) is { } failed)
+        {
+            return failed;
+        }
+
         if (description.ItemType == typeof(Onnx.OnnxTensors))
         {
             return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' is a tensor model: call POST /v2/models/{model}/infer with a v2 JSON request.");

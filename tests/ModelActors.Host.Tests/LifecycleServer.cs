@@ -13,6 +13,10 @@ public sealed class LifecycleServer : KestrelServer
     [
         ("ModelActors:RequiredModels:0", "echo"),
         ("ModelActors:Models:broken:Type", typeof(BrokenModel).FullName),
+        ("ModelActors:Models:broken:LoadRetries", "0"),
+        ("ModelActors:Models:flaky:Type", typeof(FlakyModel).FullName),
+        ("ModelActors:Models:flaky:LoadRetries", "0"),
+        ("Server:RetryFailedModels", "00:00:00.100"),
         ("ModelActors:Models:hold:Type", typeof(HoldModel).FullName),
         ("ModelActors:Models:hold:Replicas", "20"),
         ("ModelActors:Models:narrow:Type", typeof(HoldModel).FullName),
@@ -31,6 +35,37 @@ public sealed class BrokenModel : Model<string, string>
 
     /// <inheritdoc />
     protected override string Predict(string item, CancellationToken cancellationToken) => item;
+}
+
+/// <summary>A model whose first <see cref="Reset"/>-given loads fail, then load; <see cref="Loaded"/> completes on the first success.</summary>
+public sealed class FlakyModel : AsyncModel<string, string>
+{
+    private static int _failuresLeft;
+
+    /// <summary>Completed when a load succeeded.</summary>
+    public static TaskCompletionSource Loaded { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The next <paramref name="failures"/> loads fail.</summary>
+    public static void Reset(int failures)
+    {
+        _failuresLeft = failures;
+        Loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask LoadAsync(ModelContext context, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            throw new IOException("the weights server is not up yet");
+        }
+
+        Loaded.TrySetResult();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<string> PredictAsync(string item, CancellationToken cancellationToken) => ValueTask.FromResult(item);
 }
 
 /// <summary>Holds each call until <see cref="Release"/> completes; <see cref="Arrived"/> completes when <see cref="Expected"/> calls are held.</summary>

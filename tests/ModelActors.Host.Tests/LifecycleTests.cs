@@ -26,10 +26,26 @@ public sealed class LifecycleTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, brokenReady.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, brokenCall.StatusCode);
-        Assert.Contains("weights.bin is missing", await brokenCall.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var brokenError = await brokenCall.Content.ReadAsStringAsync();
+        Assert.Contains("weights.bin is missing", brokenError, StringComparison.Ordinal);
+        Assert.Contains("tries it again in the background", brokenError, StringComparison.Ordinal); // answered at once, without a load
         Assert.Equal(HttpStatusCode.OK, echoCall.StatusCode);
         Assert.Equal(HttpStatusCode.OK, serverReady.StatusCode); // only echo is required
         Assert.Equal("Failed", metadata.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task AModelThatFailedToLoad_IsTriedAgainInTheBackground_AndServesOnceItLoads()
+    {
+        FlakyModel.Reset(failures: 2);
+        using var server = new LifecycleServer();
+        using var client = server.CreateClient();
+
+        await FlakyModel.Loaded.Task.WaitAsync(TimeSpan.FromSeconds(60)); // the third load: two background retries after the first
+        var answer = await client.PostAsync(new Uri("/models/flaky/predict", UriKind.Relative), Json("\"back\""));
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("back", await answer.Content.ReadFromJsonAsync<string>());
     }
 
     [Fact]

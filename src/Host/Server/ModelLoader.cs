@@ -1,19 +1,22 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 
 namespace ModelActors.Host.Server;
 
 /// <summary>
 /// Loads the server's models in the background, one at a time (dependencies first), so that the server answers
 /// while they load: live at once, ready when the required ones are. A model that fails to load is logged with its
-/// error and answers 503 (its ready route and its requests) while the others keep serving.
+/// error and answers 503 (its ready route and its requests, at once) while the others keep serving; it is tried again
+/// in the background every <see cref="ServerOptions.RetryFailedModels"/>, so a model whose cause went away recovers
+/// without a request having to wait for its load.
 /// </summary>
-public sealed partial class ModelLoader(ModelLibrary library, ILogger<ModelLoader> logger) : IHostedService
+public sealed partial class ModelLoader(ModelLibrary library, IOptions<ServerOptions> options, ILogger<ModelLoader> logger) : IHostedService
 {
     // Not disposed: it holds no timer, and the host may call StopAsync again after disposing its services.
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes when every model has been tried (loaded or failed); never faults.</summary>
+    /// <summary>Completes when every model has been tried once (loaded or failed); never faults. Background retries go on after it.</summary>
     public Task Completion => _done.Task;
 
     /// <inheritdoc />
@@ -47,6 +50,8 @@ public sealed partial class ModelLoader(ModelLibrary library, ILogger<ModelLoade
 
             LogDone(logger, library.ModelNames.Count - failed.Count, library.ModelNames.Count, clock.Elapsed.TotalMilliseconds,
                 failed.Count == 0 ? "none" : string.Join(", ", failed));
+            _done.TrySetResult();
+            await RetryFailedAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -57,6 +62,39 @@ public sealed partial class ModelLoader(ModelLibrary library, ILogger<ModelLoade
             _done.TrySetResult();
         }
     }
+
+    /// <summary>Tries the failed models again, every interval, until none is failed or the server stops.</summary>
+    private async Task RetryFailedAsync()
+    {
+        var interval = options.Value.RetryFailedModels;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        while (library.Describe().Any(d => d.State == ModelState.Failed))
+        {
+            await Task.Delay(interval, _stopping.Token).ConfigureAwait(false);
+            foreach (var model in library.Describe().Where(d => d.State == ModelState.Failed))
+            {
+                try
+                {
+                    await library.LoadModelAsync(model.Name, _stopping.Token).ConfigureAwait(false);
+                    LogRecovered(logger, model.Name);
+                }
+                catch (ModelLoadException exception)
+                {
+                    LogStillFailing(logger, model.Name, interval.TotalSeconds, exception.Message);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Model '{Model}' loaded on a background retry")]
+    private static partial void LogRecovered(ILogger logger, string model);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "Model '{Model}' failed to load again; next try in {Seconds:F0} s. {Error}")]
+    private static partial void LogStillFailing(ILogger logger, string model, double seconds, string error);
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Model '{Model}' failed to load; it answers 503 while the other models serve. {Error}")]
     private static partial void LogFailed(ILogger logger, string model, string error);

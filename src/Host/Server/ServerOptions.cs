@@ -9,6 +9,9 @@ public sealed class ServerOptions
     /// <summary>Whether <c>/metrics</c> is served (OpenTelemetry's Prometheus exporter; recording costs a little on every request). Default true.</summary>
     public bool Metrics { get; set; } = true;
 
+    /// <summary>How often a model that failed to load is tried again in the background (its requests are answered 503 at once meanwhile). Default 30 s; zero turns it off.</summary>
+    public TimeSpan RetryFailedModels { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a stopping server (SIGTERM, Ctrl+C) lets in-flight requests finish before it exits. Default 30 s.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

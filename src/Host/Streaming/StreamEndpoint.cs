@@ -34,6 +34,12 @@ public static class StreamEndpoint
             return;
         }
 
+        if (HttpErrors.FailedToLoad(description) is { } failed)
+        {
+            await failed.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (description.ItemType == typeof(Onnx.OnnxTensors))
         {
             await HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' is a tensor model: call POST /v2/models/{model}/infer with a v2 JSON request.").ExecuteAsync(context).ConfigureAwait(false);

@@ -21,9 +21,9 @@ internal static class InferEndpoint
                 $"Model '{model}' takes {description.ItemType.Name} items, not tensors: call POST /models/{model}/predict with a JSON item.");
         }
 
-        if (description.State == ModelState.Failed)
+        if (HttpErrors.FailedToLoad(description) is { } failed)
         {
-            return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, $"Model '{model}' failed to load: {description.Error}");
+            return failed;
         }
 
         var limit = options.Value.MaxRequestBodySize;
