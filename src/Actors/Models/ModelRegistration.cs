@@ -102,7 +102,9 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
             StreamMaxDelay = options.StreamMaxDelay ?? ModelDefinition.DefaultStreamMaxDelay,
             QueueCapacity = options.QueueCapacity,
             LoadRetries = options.LoadRetries,
-            Batching = options.MaxBatchSize is { } max ? new Batching.BatchingOptions(max, options.MaxDelay ?? TimeSpan.Zero) : null,
+            // MaxBatchSize 1 merges nothing: such a model runs without a batcher (measured on §3's MLP at one item per
+            // call: 91% of the raw session's items/s and 960 B/item without it, 81-87% and ~1,500 B/item through it).
+            Batching = options.MaxBatchSize is { } max and > 1 ? new Batching.BatchingOptions(max, options.MaxDelay ?? TimeSpan.Zero) : null,
             Fallback = string.IsNullOrWhiteSpace(options.Fallback) ? null : options.Fallback,
             Factory = Factory,
             Source = Source,

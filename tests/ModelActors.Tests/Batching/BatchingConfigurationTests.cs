@@ -73,3 +73,23 @@ public sealed class BatchingConfigurationTests
         Assert.Equal(2, Interlocked.Read(ref fallbacks));
     }
 }
+
+/// <summary>MaxBatchSize 1 merges nothing, so such a model runs without a batcher.</summary>
+public sealed class MaxBatchSizeOneTests
+{
+    [Fact]
+    public async Task AModelWithMaxBatchSizeOne_HasNoBatcher_IsDescribedAsBatchingOff_AndStillAnswers()
+    {
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel<UpperModel>("one", o => o.MaxBatchSize = 1)
+            .AddModel<UpperModel>("two", o => o.MaxBatchSize = 2)
+            .Build();
+        await library.LoadAsync();
+
+        Assert.Equal("A", await library.Get<string, string>("one").PredictAsync("a"));
+        Assert.Equal(0, library.Describe("one").MaxBatchSize);
+        Assert.Null(((ModelActors.Models.ModelEntry<string, string>)library.Entry("one")).Batcher);
+        Assert.Equal(2, library.Describe("two").MaxBatchSize);
+        Assert.NotNull(((ModelActors.Models.ModelEntry<string, string>)library.Entry("two")).Batcher);
+    }
+}
