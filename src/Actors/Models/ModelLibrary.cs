@@ -87,7 +87,9 @@ public sealed class ModelLibrary : IAsyncDisposable
                 return existing;
             }
 
-            var created = Akka.Streams.ActorMaterializer.Create(ActorSystem, namePrefix: $"{Options.ActorName}-streams");
+            // Settings passed explicitly: without them Akka returns a view of the system's DEFAULT materializer, and shutting
+            // it down (a lost race below, or the library's dispose) shut down every graph of the system, the user's included.
+            var created = Akka.Streams.ActorMaterializer.Create(ActorSystem, Akka.Streams.ActorMaterializerSettings.Create(ActorSystem), $"{Options.ActorName}-streams");
             if (Interlocked.CompareExchange(ref _materializer, created, null) is { } raced)
             {
                 created.Shutdown();

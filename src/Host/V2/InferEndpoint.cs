@@ -35,7 +35,12 @@ internal static class InferEndpoint
         InferRequest request;
         try
         {
-            request = InferRequestReader.Read(body, model, library.GetTensorSignature(model));
+            long? headerLength = context.Request.Headers.TryGetValue(InferResponse.HeaderLength, out var header)
+                ? long.TryParse(header.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
+                    ? length
+                    : throw new InferRequestException($"Model '{model}': {InferResponse.HeaderLength} is '{header}', not a byte count.")
+                : null;
+            request = InferRequestReader.Read(body, model, library.GetTensorSignature(model), headerLength);
         }
         catch (InferRequestException exception)
         {

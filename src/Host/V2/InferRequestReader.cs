@@ -13,9 +13,26 @@ internal static class InferRequestReader
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
 
     /// <summary>Parses <paramref name="body"/> for model <paramref name="model"/>.</summary>
+    /// <param name="body">The request body.</param>
+    /// <param name="model">The model's name, for errors.</param>
+    /// <param name="signature">The model's inputs and outputs, when known, to check the request against.</param>
+    /// <param name="headerLength">The <c>Inference-Header-Content-Length</c> header (binary tensor extension): the JSON is
+    /// the body's first this many bytes, the inputs' binary data follows; null when the body is all JSON.</param>
     /// <exception cref="InferRequestException">The request is malformed or does not fit the model.</exception>
-    public static InferRequest Read(ReadOnlyMemory<byte> body, string model, TensorSignature? signature)
+    public static InferRequest Read(ReadOnlyMemory<byte> body, string model, TensorSignature? signature, long? headerLength = null)
     {
+        BinarySection? binary = null;
+        if (headerLength is { } length)
+        {
+            if (length < 0 || length > body.Length)
+            {
+                throw new InferRequestException($"Model '{model}': Inference-Header-Content-Length is {length}, but the body has {body.Length} bytes.");
+            }
+
+            binary = new BinarySection(body[(int)length..]);
+            body = body[..(int)length];
+        }
+
         JsonDocument document;
         try
         {
@@ -30,7 +47,13 @@ internal static class InferRequestReader
         {
             try
             {
-                return Read(document.RootElement, body.Length, model, signature);
+                var request = Read(document.RootElement, body.Length, model, signature, binary);
+                if (binary is { Left: > 0 } left)
+                {
+                    throw new InferRequestException($"Model '{model}': {left.Left} bytes of binary data are left after the inputs' binary_data_size.");
+                }
+
+                return request;
             }
             catch (InvalidOperationException exception) when (exception.InnerException is System.Text.DecoderFallbackException)
             {
@@ -39,7 +62,7 @@ internal static class InferRequestReader
         }
     }
 
-    private static InferRequest Read(JsonElement root, int bodyLength, string model, TensorSignature? signature)
+    private static InferRequest Read(JsonElement root, int bodyLength, string model, TensorSignature? signature, BinarySection? binary)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -62,12 +85,14 @@ internal static class InferRequestReader
                 : throw new InferRequestException($"Model '{model}': 'parameters' must be an object, not {Kind(parametersElement)}.");
         }
 
-        var inputs = ReadInputs(root, model, signature, bodyLength);
-        var outputs = ReadOutputs(root, model, signature);
-        return new InferRequest(id, parameters, inputs, outputs);
+        var inputs = ReadInputs(root, model, signature, bodyLength, binary);
+        var binaryOutputs = new HashSet<string>(StringComparer.Ordinal);
+        var outputs = ReadOutputs(root, model, signature, binaryOutputs);
+        var allBinary = parameters is { } p && p.TryGetProperty("binary_data_output", out var all) && all.ValueKind == JsonValueKind.True;
+        return new InferRequest(id, parameters, inputs, outputs, binaryOutputs, allBinary);
     }
 
-    private static OnnxTensors ReadInputs(JsonElement root, string model, TensorSignature? signature, int bodyLength)
+    private static OnnxTensors ReadInputs(JsonElement root, string model, TensorSignature? signature, int bodyLength, BinarySection? binary)
     {
         if (!root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
         {
@@ -78,7 +103,7 @@ internal static class InferRequestReader
         var index = 0;
         foreach (var input in inputs.EnumerateArray())
         {
-            var (name, tensor) = ReadInput(input, index++, model, signature, bodyLength);
+            var (name, tensor) = ReadInput(input, index++, model, signature, bodyLength, binary);
             if (tensors.ContainsKey(name))
             {
                 throw new InferRequestException($"Model '{model}': input '{name}' is given twice.");
@@ -99,7 +124,7 @@ internal static class InferRequestReader
         return tensors;
     }
 
-    private static (string Name, OnnxTensor Tensor) ReadInput(JsonElement input, int index, string model, TensorSignature? signature, int bodyLength)
+    private static (string Name, OnnxTensor Tensor) ReadInput(JsonElement input, int index, string model, TensorSignature? signature, int bodyLength, BinarySection? binary)
     {
         if (input.ValueKind != JsonValueKind.Object)
         {
@@ -127,12 +152,23 @@ internal static class InferRequestReader
             }
         }
 
-        if (input.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("binary_data_size", out _))
+        var shape = ReadShape(input, name, model);
+        if (input.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("binary_data_size", out var sizeElement))
         {
-            throw new InferRequestException($"Model '{model}': input '{name}' uses the binary tensor extension, which this server does not take; send the data as JSON (binary_data=False).");
+            var what = $"Model '{model}': input '{name}' ({datatype})";
+            if (binary is null)
+            {
+                throw new InferRequestException($"{what} has binary_data_size, but the request has no Inference-Header-Content-Length header saying where the JSON ends.");
+            }
+
+            if (sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt32(out var size) || size < 0 || size > binary.Left)
+            {
+                throw new InferRequestException($"{what}: binary_data_size {sizeElement.GetRawText()} is not a byte count within the {binary.Left} bytes of binary data left.");
+            }
+
+            return (name, BinaryTensors.Read(binary.Take(size).Span, type, shape, what));
         }
 
-        var shape = ReadShape(input, name, model);
         if (!input.TryGetProperty("data", out var data))
         {
             throw new InferRequestException($"Model '{model}': input '{name}' has no 'data'.");
@@ -163,7 +199,7 @@ internal static class InferRequestReader
         return shape;
     }
 
-    private static List<string>? ReadOutputs(JsonElement root, string model, TensorSignature? signature)
+    private static List<string>? ReadOutputs(JsonElement root, string model, TensorSignature? signature, HashSet<string> binary)
     {
         if (!root.TryGetProperty("outputs", out var outputs) || outputs.ValueKind == JsonValueKind.Null)
         {
@@ -187,6 +223,11 @@ internal static class InferRequestReader
             }
 
             names.Add(name);
+            if (output.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+                && parameters.TryGetProperty("binary_data", out var flag) && flag.ValueKind == JsonValueKind.True)
+            {
+                binary.Add(name);
+            }
         }
 
         return names.Count == 0 ? null : names;
@@ -205,4 +246,19 @@ internal static class InferRequestReader
 
     private static string Describe(IReadOnlyList<NodeMetadata> nodes) =>
         string.Join(", ", nodes.Select(n => $"'{n.Name}' {V2Datatypes.NameOf(n.ElementType)} [{string.Join(", ", n.Dimensions)}]"));
+
+    /// <summary>The binary section of a request: the inputs take their bytes from it in order.</summary>
+    private sealed class BinarySection(ReadOnlyMemory<byte> data)
+    {
+        private int _at;
+
+        public int Left => data.Length - _at;
+
+        public ReadOnlyMemory<byte> Take(int count)
+        {
+            var taken = data.Slice(_at, count);
+            _at += count;
+            return taken;
+        }
+    }
 }

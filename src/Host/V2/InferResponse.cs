@@ -10,13 +10,38 @@ namespace ModelActors.Host.V2;
 /// </summary>
 internal sealed class InferResponse(string model, string? version, InferRequest request, OnnxTensors outputs) : IResult
 {
+    /// <summary>The binary tensor extension's header: how many bytes of the body are JSON (the binary data follows).</summary>
+    public const string HeaderLength = "Inference-Header-Content-Length";
+
+    private List<byte[]>? _blobs;
+
     /// <inheritdoc />
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        httpContext.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter);
-        Write(writer);
-        await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
+        if (!request.AnyBinary)
+        {
+            httpContext.Response.ContentType = "application/json";
+            await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter);
+            Write(writer);
+            await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        // Binary outputs: the JSON goes first and its length in a header, then each binary output's bytes in order.
+        _blobs = [];
+        var json = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            Write(writer);
+        }
+
+        httpContext.Response.ContentType = "application/octet-stream";
+        httpContext.Response.Headers[HeaderLength] = json.WrittenCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await httpContext.Response.Body.WriteAsync(json.WrittenMemory, httpContext.RequestAborted).ConfigureAwait(false);
+        foreach (var blob in _blobs)
+        {
+            await httpContext.Response.Body.WriteAsync(blob, httpContext.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Writes the answer as JSON (the CLI writes it to the console).</summary>
@@ -54,8 +79,20 @@ internal sealed class InferResponse(string model, string? version, InferRequest 
             }
 
             writer.WriteEndArray();
-            writer.WritePropertyName("data");
-            WriteData(writer, tensor);
+            if (_blobs is not null && request.IsBinary(name))
+            {
+                var blob = BinaryTensors.Write(tensor);
+                _blobs.Add(blob);
+                writer.WriteStartObject("parameters");
+                writer.WriteNumber("binary_data_size", blob.Length);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WritePropertyName("data");
+                WriteData(writer, tensor);
+            }
+
             writer.WriteEndObject();
         }
 
