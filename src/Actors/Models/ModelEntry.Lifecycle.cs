@@ -1,8 +1,6 @@
 using Akka.Actor;
-using Microsoft.Extensions.Logging;
 using ModelActors.Actors;
 using ModelActors.Batching;
-using ModelActors.Diagnostics;
 
 namespace ModelActors.Models;
 
