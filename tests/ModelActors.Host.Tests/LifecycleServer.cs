@@ -6,7 +6,7 @@ namespace ModelActors.Host.Tests;
 /// <c>narrow</c> (1 replica, a queue of 1) and <c>slow</c> (a 200 ms deadline); only <c>echo</c> is required
 /// for readiness. One per test: the shutdown test stops it.
 /// </summary>
-public sealed class LifecycleServer : KestrelServer
+public class LifecycleServer : KestrelServer
 {
     /// <inheritdoc />
     protected override IEnumerable<(string Key, string? Value)> Settings =>
@@ -16,7 +16,6 @@ public sealed class LifecycleServer : KestrelServer
         ("ModelActors:Models:broken:LoadRetries", "0"),
         ("ModelActors:Models:flaky:Type", typeof(FlakyModel).FullName),
         ("ModelActors:Models:flaky:LoadRetries", "0"),
-        ("Server:RetryFailedModels", "00:00:00.100"),
         ("ModelActors:Models:hold:Type", typeof(HoldModel).FullName),
         ("ModelActors:Models:hold:Replicas", "20"),
         ("ModelActors:Models:narrow:Type", typeof(HoldModel).FullName),
@@ -35,6 +34,13 @@ public sealed class BrokenModel : Model<string, string>
 
     /// <inheritdoc />
     protected override string Predict(string item, CancellationToken cancellationToken) => item;
+}
+
+/// <summary>The lifecycle server retrying failed models every 100 ms (the others keep the 30 s default, so that a failed model stays failed while they look at it).</summary>
+public sealed class RetryingServer : LifecycleServer
+{
+    /// <inheritdoc />
+    protected override IEnumerable<(string Key, string? Value)> Settings => [.. base.Settings, ("Server:RetryFailedModels", "00:00:00.100")];
 }
 
 /// <summary>A model whose first <see cref="Reset"/>-given loads fail, then load; <see cref="Loaded"/> completes on the first success.</summary>

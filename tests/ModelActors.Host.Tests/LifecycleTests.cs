@@ -38,7 +38,7 @@ public sealed class LifecycleTests
     public async Task AModelThatFailedToLoad_IsTriedAgainInTheBackground_AndServesOnceItLoads()
     {
         FlakyModel.Reset(failures: 2);
-        using var server = new LifecycleServer();
+        using var server = new RetryingServer();
         using var client = server.CreateClient();
 
         await FlakyModel.Loaded.Task.WaitAsync(TimeSpan.FromSeconds(60)); // the third load: two background retries after the first
