@@ -35,10 +35,10 @@ public static class InferenceProtocolEndpoints
         foreach (var prefix in new[] { "/models/{model}", "/models/{model}/versions/{version}" })
         {
             v2.MapGet(prefix, (string model, string? version, ModelLibrary library, ModelVersions versions) =>
-                V2Models.Find(library, versions, model, version, out var d) ?? Results.Json(Metadata(library, versions, d)));
+                ModelLookup.Find(library, versions, model, version, out var d) ?? Results.Json(Metadata(library, versions, d)));
             v2.MapGet(prefix + "/ready", (string model, string? version, ModelLibrary library, ModelVersions versions, ServerReadiness readiness) =>
             {
-                if (V2Models.Find(library, versions, model, version, out var d) is { } notFound)
+                if (ModelLookup.Find(library, versions, model, version, out var d) is { } notFound)
                 {
                     return notFound;
                 }

@@ -12,7 +12,7 @@ namespace ModelActors.Host;
 /// </summary>
 public static class TypedModelEndpoints
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
     /// <summary>Maps the typed routes.</summary>
     /// <param name="app">The application's route builder.</param>
@@ -27,24 +27,9 @@ public static class TypedModelEndpoints
 
     private static async Task<IResult> ServeAsync(string model, HttpContext context, ModelLibrary library, ServerOptions options, bool batch)
     {
-        ModelDescription description;
-        try
+        if (ModelLookup.FindTyped(library, model, out var description) is { } refused)
         {
-            description = library.Describe(model);
-        }
-        catch (ModelNotFoundException exception)
-        {
-            return HttpErrors.Error(StatusCodes.Status404NotFound, exception.Message);
-        }
-
-        if (HttpErrors.FailedToLoad(description) is { } failed)
-        {
-            return failed;
-        }
-
-        if (description.ItemType == typeof(Onnx.OnnxTensors))
-        {
-            return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' is a tensor model: call POST /v2/models/{model}/infer with a v2 JSON request.");
+            return refused;
         }
 
         var invoker = ModelInvoker.For(description.ItemType, description.ResultType);

@@ -33,7 +33,7 @@ public sealed class GateModel : AsyncModel<string, string>
         Started.TrySetResult();
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await new TaskCompletionSource().Task.WaitAsync(cancellationToken); // held until the call is cancelled
         }
         catch (OperationCanceledException)
         {

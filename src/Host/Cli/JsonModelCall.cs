@@ -11,7 +11,7 @@ namespace ModelActors.Host.Cli;
 /// </summary>
 internal sealed class JsonModelCall
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
     private readonly Func<CancellationToken, Task<byte[]>> _call;
 
     private JsonModelCall(Func<CancellationToken, Task<byte[]>> call) => _call = call;

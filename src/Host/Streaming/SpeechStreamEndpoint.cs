@@ -14,7 +14,6 @@ namespace ModelActors.Host.Streaming;
 /// </summary>
 internal static class SpeechStreamEndpoint
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static async Task ServeAsync(string model, ModelDescription description, HttpContext context, ModelLibrary library)
     {
@@ -33,7 +32,7 @@ internal static class SpeechStreamEndpoint
                 .RunAsAsyncEnumerable(library.Materializer);
             await foreach (var segment in segments.WithCancellation(aborted).ConfigureAwait(false))
             {
-                await WriteAsync(context.Response, "segment", JsonSerializer.Serialize(segment, Json), aborted).ConfigureAwait(false);
+                await WriteAsync(context.Response, "segment", JsonSerializer.Serialize(segment, JsonSerializerOptions.Web), aborted).ConfigureAwait(false);
             }
 
             aborted.ThrowIfCancellationRequested();
@@ -41,7 +40,7 @@ internal static class SpeechStreamEndpoint
         catch (Exception exception) when (!aborted.IsCancellationRequested)
         {
             var error = exception is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerExceptions[0] : exception;
-            await WriteAsync(context.Response, "error", JsonSerializer.Serialize(new { error = HttpErrors.Describe(error, model).Message }), aborted).ConfigureAwait(false);
+            await StreamFormat.ServerSentEvents.WriteErrorAsync(context.Response, HttpErrors.Describe(error, model).Message, aborted).ConfigureAwait(false);
         }
     }
 

@@ -9,7 +9,7 @@ namespace ModelActors.Host.Streaming;
 /// </summary>
 public static class StreamEndpoint
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
     /// <summary>Maps the route.</summary>
     /// <param name="app">The application's route builder.</param>
@@ -23,26 +23,9 @@ public static class StreamEndpoint
 
     private static async Task ServeAsync(string model, HttpContext context, ModelLibrary library)
     {
-        ModelDescription description;
-        try
+        if (ModelLookup.FindTyped(library, model, out var description) is { } refused)
         {
-            description = library.Describe(model);
-        }
-        catch (ModelNotFoundException exception)
-        {
-            await HttpErrors.Error(StatusCodes.Status404NotFound, exception.Message).ExecuteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        if (HttpErrors.FailedToLoad(description) is { } failed)
-        {
-            await failed.ExecuteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        if (description.ItemType == typeof(Onnx.OnnxTensors))
-        {
-            await HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' is a tensor model: call POST /v2/models/{model}/infer with a v2 JSON request.").ExecuteAsync(context).ConfigureAwait(false);
+            await refused.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 

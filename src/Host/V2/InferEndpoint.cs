@@ -10,7 +10,7 @@ internal static class InferEndpoint
 {
     public static async Task<IResult> ServeAsync(string model, string? version, HttpContext context, ModelLibrary library, ModelVersions versions, IOptions<ServerOptions> options)
     {
-        if (V2Models.Find(library, versions, model, version, out var description) is { } notFound)
+        if (ModelLookup.Find(library, versions, model, version, out var description) is { } notFound)
         {
             return notFound;
         }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace ModelActors.Pretrained.Audio;
@@ -21,8 +20,7 @@ public static class AudioStream
         ArgumentNullException.ThrowIfNull(body);
         var buffer = new byte[16384];
         var held = 0; // bytes at the start of buffer not yet decoded
-        int channels = 1, bytesPerSample = 2;
-        var pcm = true;
+        var format = new WavFormat(1, sampleRate, Pcm: true); // raw PCM 16-bit mono unless a WAV header says otherwise
         var headerDone = false;
         while (true)
         {
@@ -34,7 +32,7 @@ public static class AudioStream
             {
                 if (held >= 4 && buffer.AsSpan(0, 4).SequenceEqual("RIFF"u8))
                 {
-                    if (Header(buffer.AsSpan(0, held), sampleRate, model) is not { } header)
+                    if (!WavFormat.TryRead(buffer.AsSpan(0, held), model, out format, out start, out _))
                     {
                         if (end || held == buffer.Length)
                         {
@@ -44,12 +42,16 @@ public static class AudioStream
                         continue;
                     }
 
-                    (start, channels, bytesPerSample, pcm) = header;
+                    if (format.SampleRate != sampleRate)
+                    {
+                        throw new ArgumentException($"Model '{model}': the WAV stream is at {format.SampleRate} Hz; a live stream must be at {sampleRate} Hz (whole files of any rate go to /models/{model}/predict).");
+                    }
+
                     headerDone = true;
                 }
                 else if (held >= 4 || end)
                 {
-                    headerDone = true; // raw PCM 16-bit mono
+                    headerDone = true;
                 }
                 else
                 {
@@ -57,27 +59,12 @@ public static class AudioStream
                 }
             }
 
-            var frame = channels * bytesPerSample;
-            var frames = (held - start) / frame;
-            if (frames > 0)
+            var used = start + ((held - start) / format.FrameBytes * format.FrameBytes);
+            if (used > start)
             {
-                var chunk = new float[frames];
-                for (var i = 0; i < frames; i++)
-                {
-                    var sum = 0f;
-                    for (var c = 0; c < channels; c++)
-                    {
-                        var sample = buffer.AsSpan(start + (i * frame) + (c * bytesPerSample), bytesPerSample);
-                        sum += pcm ? BinaryPrimitives.ReadInt16LittleEndian(sample) / 32768f : BinaryPrimitives.ReadSingleLittleEndian(sample);
-                    }
-
-                    chunk[i] = sum / channels;
-                }
-
-                yield return chunk;
+                yield return format.Decode(buffer.AsSpan(start, used - start));
             }
 
-            var used = start + (frames * frame);
             buffer.AsSpan(used, held - used).CopyTo(buffer);
             held -= used;
             if (end)
@@ -85,63 +72,5 @@ public static class AudioStream
                 yield break;
             }
         }
-    }
-
-    /// <summary>Where the samples start and their layout, or null while the header is incomplete.</summary>
-    private static (int Start, int Channels, int BytesPerSample, bool Pcm)? Header(ReadOnlySpan<byte> wav, int sampleRate, string model)
-    {
-        if (wav.Length < 12)
-        {
-            return null;
-        }
-
-        int format = 0, channels = 0, rate = 0, bits = 0;
-        var at = 12;
-        while (at + 8 <= wav.Length)
-        {
-            var id = wav.Slice(at, 4);
-            var size = BinaryPrimitives.ReadInt32LittleEndian(wav.Slice(at + 4, 4));
-            if (id.SequenceEqual("data"u8))
-            {
-                if (channels == 0)
-                {
-                    throw new ArgumentException($"Model '{model}': the WAV stream has its data before its format chunk.");
-                }
-
-                if (rate != sampleRate)
-                {
-                    throw new ArgumentException($"Model '{model}': the WAV stream is at {rate} Hz; a live stream must be at {sampleRate} Hz (whole files of any rate go to /models/{model}/predict).");
-                }
-
-                if (!((format == 1 && bits == 16) || (format == 3 && bits == 32)) || channels is < 1 or > 32)
-                {
-                    throw new ArgumentException($"Model '{model}': WAV format {format} with {bits}-bit samples and {channels} channels is not supported; send PCM 16-bit or IEEE float 32-bit.");
-                }
-
-                return (at + 8, channels, bits / 8, format == 1);
-            }
-
-            if (at + 8 + size > wav.Length)
-            {
-                return null;
-            }
-
-            if (id.SequenceEqual("fmt "u8) && size >= 16)
-            {
-                var body = wav.Slice(at + 8, size);
-                format = BinaryPrimitives.ReadUInt16LittleEndian(body);
-                channels = BinaryPrimitives.ReadUInt16LittleEndian(body[2..]);
-                rate = BinaryPrimitives.ReadInt32LittleEndian(body[4..]);
-                bits = BinaryPrimitives.ReadUInt16LittleEndian(body[14..]);
-                if (format == 0xFFFE && size >= 26)
-                {
-                    format = BinaryPrimitives.ReadUInt16LittleEndian(body[24..]);
-                }
-            }
-
-            at += 8 + size + (size & 1);
-        }
-
-        return null;
     }
 }

@@ -58,7 +58,7 @@ public sealed class ModelFlowTests
             started.TrySetResult();
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await new TaskCompletionSource().Task.WaitAsync(ct); // held until the call is cancelled
             }
             catch (OperationCanceledException)
             {

@@ -1,0 +1,55 @@
+using ModelActors.Host.Server;
+using ModelActors.Onnx;
+
+namespace ModelActors.Host;
+
+/// <summary>Finds the model (and version) a route names, answering what a route must answer when it cannot serve it.</summary>
+internal static class ModelLookup
+{
+    /// <summary>Null when found (with its description), else the 404 answer naming what exists.</summary>
+    public static IResult? Find(ModelLibrary library, string model, out ModelDescription description)
+    {
+        description = null!;
+        try
+        {
+            description = library.Describe(model);
+            return null;
+        }
+        catch (ModelNotFoundException exception)
+        {
+            return HttpErrors.Error(StatusCodes.Status404NotFound, exception.Message);
+        }
+    }
+
+    /// <summary>As <see cref="Find(ModelLibrary, string, out ModelDescription)"/>, and 404 for a version other than the one served.</summary>
+    public static IResult? Find(ModelLibrary library, ModelVersions versions, string model, string? version, out ModelDescription description)
+    {
+        if (Find(library, model, out description) is { } notFound)
+        {
+            return notFound;
+        }
+
+        if (version is null || version == versions.Of(model))
+        {
+            return null;
+        }
+
+        return HttpErrors.Error(StatusCodes.Status404NotFound, versions.Of(model) is { } served
+            ? $"Model '{model}' has no version '{version}'; version '{served}' is served."
+            : $"Model '{model}' has no versions; call /v2/models/{model} without one.");
+    }
+
+    /// <summary>Null when the typed JSON routes can serve the model, else the answer: 404, 503 (it failed to load) or 400 (a tensor model).</summary>
+    public static IResult? FindTyped(ModelLibrary library, string model, out ModelDescription description)
+    {
+        if (Find(library, model, out description) is { } notFound)
+        {
+            return notFound;
+        }
+
+        return HttpErrors.FailedToLoad(description)
+            ?? (description.ItemType == typeof(OnnxTensors)
+                ? HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' is a tensor model: call POST /v2/models/{model}/infer with a v2 JSON request.")
+                : null);
+    }
+}
