@@ -2,10 +2,12 @@
 # The OCR benchmark of docs/BENCHMARKS.md §6: POST /models/ocr/predict with the sample image (3 lines of text),
 # 8 concurrent clients (wrk, and modelactors bench), on the default configuration with the recognizer's batching
 # on (MaxBatchSize 16) and off (MaxBatchSize 1: one crop per model call), one server after the other.
-# Usage: tests/ModelActors.Benchmarks/ocr.sh [seconds per row, default 20]
+# Usage: tests/ModelActors.Benchmarks/ocr.sh [seconds per row, default 20] [more serve options, e.g.
+#        --ModelActors:Models:text-detector:Replicas=2]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_ROW="${1:-20}"
+shift || true
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi
 fi
@@ -24,7 +26,7 @@ LUA
 echo "| recognizer MaxBatchSize | client | requests/s | p50 | p90 | p99 | not OK |"
 echo "|---:|---|---:|---:|---:|---:|---|"
 for batch in 16 1; do
-  dotnet "$HOST" serve --urls http://127.0.0.1:5093 --ModelActors:Models:text-recognizer:MaxBatchSize=$batch --Logging:LogLevel:Default=Warning >"$DIR/server.log" 2>&1 &
+  dotnet "$HOST" serve --urls http://127.0.0.1:5093 --ModelActors:Models:text-recognizer:MaxBatchSize=$batch --Logging:LogLevel:Default=Warning "$@" >"$DIR/server.log" 2>&1 &
   server=$!
   until curl -sf http://127.0.0.1:5093/v2/health/ready >/dev/null; do sleep 0.3; done
   wrk -t2 -c8 -d10s -s "$DIR/post.lua" http://127.0.0.1:5093/models/ocr/predict >/dev/null   # warm-up
