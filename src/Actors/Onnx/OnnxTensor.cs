@@ -27,7 +27,7 @@ public sealed class OnnxTensor
     public long ElementCount => Data.LongLength;
 
     /// <summary>A tensor over <paramref name="data"/> (not copied) with shape <paramref name="shape"/>.</summary>
-    /// <typeparam name="T">float, double, Half, BFloat16, sbyte, short, int, long, byte, ushort, uint, ulong, bool or string.</typeparam>
+    /// <typeparam name="T">float, double, Half, BFloat16 (ONNX Runtime's <c>Microsoft.ML.OnnxRuntime.BFloat16</c>), sbyte, short, int, long, byte, ushort, uint, ulong, bool or string.</typeparam>
     /// <param name="data">The elements, row-major.</param>
     /// <param name="shape">The dimensions; their product must equal the number of elements.</param>
     /// <returns>The tensor.</returns>

@@ -1,3 +1,5 @@
+using BFloat16 = Microsoft.ML.OnnxRuntime.BFloat16;
+
 namespace ModelActors.Onnx;
 
 /// <summary>Concatenates tensors along an axis, splits them back, and pads them: the array work behind <see cref="OnnxModel"/>'s batches.</summary>

@@ -1,3 +1,5 @@
+using BFloat16 = Microsoft.ML.OnnxRuntime.BFloat16;
+
 namespace ModelActors.Onnx;
 
 /// <summary>Tensor element types, numbered as ONNX Runtime's C API (equal to ONNX's TensorProto numbers up to 23).</summary>
@@ -45,7 +47,7 @@ public enum TensorElementType
     /// <summary>64-bit unsigned (<see cref="ulong"/>).</summary>
     UInt64 = 13,
 
-    /// <summary>bfloat16: the upper half of a 32-bit float (<see cref="Onnx.BFloat16"/>).</summary>
+    /// <summary>bfloat16: the upper half of a 32-bit float (ONNX Runtime's <see cref="Microsoft.ML.OnnxRuntime.BFloat16"/>).</summary>
     BFloat16 = 16,
 }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using ModelActors.Onnx;
+using BFloat16 = Microsoft.ML.OnnxRuntime.BFloat16;
 
 namespace ModelActors.Host.V2;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ModelActors.Onnx;
+using BFloat16 = Microsoft.ML.OnnxRuntime.BFloat16;
 
 namespace ModelActors.Host.V2;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ModelActors.Onnx;
+using BFloat16 = Microsoft.ML.OnnxRuntime.BFloat16;
 
 namespace ModelActors.Host.V2;
 

@@ -1,5 +1,6 @@
 using ModelActors.Onnx;
 using ModelActors.TestKit.Onnx;
+using BFloat16 = Microsoft.ML.OnnxRuntime.BFloat16;
 
 namespace ModelActors.Tests.Onnx;
 

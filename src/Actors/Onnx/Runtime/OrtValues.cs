@@ -5,7 +5,7 @@ namespace ModelActors.Onnx.Runtime;
 
 /// <summary>
 /// Moves tensors across the boundary: managed inputs become <c>OrtValue</c>s over pinned arrays (no copy;
-/// one path for every fixed-size type, <see cref="Half"/> and <see cref="BFloat16"/> included) or
+/// one path for every fixed-size type, <see cref="Half"/> and the package's <see cref="Ort.BFloat16"/> included) or
 /// ORT-owned string tensors; outputs are copied into managed arrays.
 /// </summary>
 internal static class OrtValues

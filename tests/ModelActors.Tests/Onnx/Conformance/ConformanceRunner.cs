@@ -1,5 +1,6 @@
 using ModelActors.Onnx.Runtime;
 using ModelActors.Onnx;
+using BFloat16 = Microsoft.ML.OnnxRuntime.BFloat16;
 
 namespace ModelActors.Tests.Onnx.Conformance;
 
@@ -148,7 +149,7 @@ internal static class ConformanceRunner
     /// </summary>
     private static OnnxTensor AsDeclared(OnnxTensor tensor, GraphSignature.Value? declared) =>
         declared?.ElementType == (int)TensorElementType.BFloat16 && tensor.ElementType == TensorElementType.UInt16
-            ? OnnxTensor.Create([.. tensor.GetData<ushort>().Select(BFloat16.FromBits)], [.. tensor.Shape])
+            ? OnnxTensor.Create([.. tensor.GetData<ushort>().Select(b => new BFloat16(b))], [.. tensor.Shape])
             : tensor;
 
     internal static string? Compare(OnnxTensor got, OnnxTensor want)
@@ -167,12 +168,15 @@ internal static class ConformanceRunner
             };
             if (!close)
             {
-                return $"differs at element {i}: got {a}, expected {b}";
+                return $"differs at element {i}: got {Show(a)}, expected {Show(b)}";
             }
         }
 
         return null;
     }
+
+    /// <summary>A value as the report shows it (ONNX Runtime's BFloat16 prints its bits too; the report shows the number).</summary>
+    private static object? Show(object? value) => value is BFloat16 b ? (float)b : value;
 
     private static bool Close(double actual, double expected) =>
         (double.IsNaN(actual) && double.IsNaN(expected))

@@ -2,6 +2,7 @@ using ModelActors.Onnx.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
 using ModelActors.Onnx;
+using BFloat16 = Microsoft.ML.OnnxRuntime.BFloat16;
 
 namespace ModelActors.Tests.Onnx.Conformance;
 
@@ -63,7 +64,7 @@ internal static class TensorProtoReader
             TensorElementType.Float => OnnxTensor.Create(raw is null ? [.. floats] : FromRaw<float>(raw), shape),
             TensorElementType.Double => OnnxTensor.Create(raw is null ? [.. doubles] : FromRaw<double>(raw), shape),
             TensorElementType.Float16 => OnnxTensor.Create(raw is null ? [.. varints.Select(v => BitConverter.UInt16BitsToHalf((ushort)v))] : FromRaw<Half>(raw), shape),
-            TensorElementType.BFloat16 => OnnxTensor.Create(raw is null ? [.. varints.Select(v => BFloat16.FromBits((ushort)v))] : FromRaw<BFloat16>(raw), shape),
+            TensorElementType.BFloat16 => OnnxTensor.Create(raw is null ? [.. varints.Select(v => new BFloat16((ushort)v))] : FromRaw<BFloat16>(raw), shape),
             TensorElementType.Int8 => OnnxTensor.Create(raw is null ? [.. varints.Select(v => (sbyte)(long)v)] : FromRaw<sbyte>(raw), shape),
             TensorElementType.Int16 => OnnxTensor.Create(raw is null ? [.. varints.Select(v => (short)(long)v)] : FromRaw<short>(raw), shape),
             TensorElementType.Int32 => OnnxTensor.Create(raw is null ? [.. varints.Select(v => (int)(long)v)] : FromRaw<int>(raw), shape),
