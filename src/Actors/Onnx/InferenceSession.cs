@@ -6,17 +6,17 @@ namespace ModelActors.Onnx;
 
 /// <summary>
 /// A loaded ONNX model on the official ONNX Runtime package (<c>Microsoft.ML.OnnxRuntime</c>): its input
-/// and output metadata, read once at load, and <see cref="Run"/> with named tensors. Safe to call
-/// <see cref="Run"/> from many threads at once; disposing is deferred until the runs in flight return
+/// and output metadata, read once at load, and <c>Run</c> with named tensors (or, for models with sequences and
+/// optionals, named <see cref="OnnxValue"/>s). Safe to call <c>Run</c> from many threads at once; disposing is deferred until the runs in flight return
 /// (the package itself would crash the process).
 /// </summary>
-public sealed class InferenceSession : IDisposable
+public sealed partial class InferenceSession : IDisposable
 {
     private readonly Ort.InferenceSession _session;
     private readonly Ort.RunOptions _uncancellable = new();
     private readonly RunLease _lease;
     private readonly HashSet<string> _inputIndex;
-    private readonly HashSet<string> _outputIndex;
+    private readonly Dictionary<string, int> _outputIndex;
 
     /// <summary>Loads the model file at <paramref name="modelPath"/>.</summary>
     /// <param name="modelPath">An .onnx file.</param>
@@ -54,7 +54,7 @@ public sealed class InferenceSession : IDisposable
         InputNames = [.. InputMetadata.Select(m => m.Name)];
         OutputNames = [.. OutputMetadata.Select(m => m.Name)];
         _inputIndex = new HashSet<string>(InputNames, StringComparer.Ordinal);
-        _outputIndex = new HashSet<string>(OutputNames, StringComparer.Ordinal);
+        _outputIndex = OutputNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         _lease = new RunLease(() =>
         {
             _session.Dispose();
@@ -102,7 +102,8 @@ public sealed class InferenceSession : IDisposable
     /// <summary>
     /// Runs the model. Every input is checked against the metadata first (names, element types, ranks,
     /// fixed dimensions, nothing missing), so a mismatch is an <see cref="OnnxInputException"/> naming the
-    /// input before ONNX Runtime is called.
+    /// input before ONNX Runtime is called. Tensors only: a model with sequence or optional inputs or
+    /// outputs runs through <see cref="Run(IReadOnlyDictionary{string, OnnxValue}, IReadOnlyList{string}?, CancellationToken)"/>.
     /// </summary>
     /// <param name="inputs">The inputs by name.</param>
     /// <param name="outputNames">The outputs to compute; all when null.</param>
@@ -113,26 +114,18 @@ public sealed class InferenceSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputs);
         Validate(inputs);
-        var outputs = outputNames ?? OutputNames;
+        var outputs = CheckOutputNames(outputNames);
         foreach (var name in outputs)
         {
-            if (!_outputIndex.Contains(name))
+            if (!OutputMetadata[OutputIndex(name)].IsTensor)
             {
-                throw new ArgumentException($"The model has no output '{name}'. Outputs: {string.Join(", ", OutputNames)}.", nameof(outputNames));
+                throw new ArgumentException($"Output '{name}' ({OutputMetadata[OutputIndex(name)]}) is not a tensor: run the model with OnnxValue inputs to read it, or name only tensor outputs.", nameof(outputNames));
             }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!_lease.TryEnter())
-        {
-            throw new ObjectDisposedException(nameof(InferenceSession));
         }
 
         var names = new string[inputs.Count];
         var values = new Ort.OrtValue?[inputs.Count];
         var pins = new GCHandle[inputs.Count];
-        Ort.RunOptions? runOptions = null;
-        CancellationTokenRegistration registration = default;
         try
         {
             var i = 0;
@@ -143,15 +136,8 @@ public sealed class InferenceSession : IDisposable
                 i++;
             }
 
-            if (cancellationToken.CanBeCanceled)
+            return RunOrt(names, values!, outputs, static (results, outputs) =>
             {
-                runOptions = new Ort.RunOptions();
-                registration = cancellationToken.Register(static o => ((Ort.RunOptions)o!).Terminate = true, runOptions);
-            }
-
-            try
-            {
-                using var results = _session.Run(runOptions ?? _uncancellable, names, values!, outputs);
                 var tensors = new OnnxTensors(outputs.Count);
                 var o = 0;
                 foreach (var value in results)
@@ -161,45 +147,80 @@ public sealed class InferenceSession : IDisposable
                 }
 
                 return tensors;
-            }
-            catch (Ort.OnnxRuntimeException exception) when (cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("The run was terminated: its caller cancelled.", OrtErrors.Map(exception), cancellationToken);
-            }
-            catch (Ort.OnnxRuntimeException exception)
-            {
-                throw OrtErrors.Map(exception);
-            }
-            catch (KeyNotFoundException exception) when (OrtErrors.IsFromOrt(exception))
-            {
-                throw OrtErrors.Unnamed(exception);
-            }
+            }, cancellationToken);
         }
         finally
         {
-            // The registration goes before its RunOptions (setting Terminate on a disposed one crashes the
-            // process); every value is disposed exactly once, and only then are the managed buffers unpinned.
-            registration.Dispose();
-            runOptions?.Dispose();
-            foreach (var value in values)
-            {
-                value?.Dispose();
-            }
-
-            foreach (var pin in pins)
-            {
-                if (pin.IsAllocated)
-                {
-                    pin.Free();
-                }
-            }
-
-            _lease.Exit();
+            OrtValues.Release(values, pins);
         }
     }
 
     /// <summary>Releases the session once the runs in flight return; later runs throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _lease.Close();
+
+    /// <summary>The outputs to compute: <paramref name="outputNames"/>, checked, or all.</summary>
+    private IReadOnlyList<string> CheckOutputNames(IReadOnlyList<string>? outputNames)
+    {
+        var outputs = outputNames ?? OutputNames;
+        foreach (var name in outputs)
+        {
+            if (!_outputIndex.ContainsKey(name))
+            {
+                throw new ArgumentException($"The model has no output '{name}'. Outputs: {string.Join(", ", OutputNames)}.", nameof(outputNames));
+            }
+        }
+
+        return outputs;
+    }
+
+    private int OutputIndex(string name) => _outputIndex[name];
+
+    /// <summary>
+    /// Runs the session on ready inputs and reads the results with <paramref name="read"/> while the session
+    /// is still held (outputs live in its allocator), mapping ONNX Runtime's errors; cancellation sets
+    /// <c>RunOptions.Terminate</c>.
+    /// </summary>
+    private T RunOrt<T>(string[] names, Ort.OrtValue[] values, IReadOnlyList<string> outputs, Func<IReadOnlyList<Ort.OrtValue>, IReadOnlyList<string>, T> read, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_lease.TryEnter())
+        {
+            throw new ObjectDisposedException(nameof(InferenceSession));
+        }
+
+        Ort.RunOptions? runOptions = null;
+        CancellationTokenRegistration registration = default;
+        try
+        {
+            if (cancellationToken.CanBeCanceled)
+            {
+                runOptions = new Ort.RunOptions();
+                registration = cancellationToken.Register(static o => ((Ort.RunOptions)o!).Terminate = true, runOptions);
+            }
+
+            using var results = _session.Run(runOptions ?? _uncancellable, names, values, outputs);
+            return read(results, outputs);
+        }
+        catch (Ort.OnnxRuntimeException exception) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The run was terminated: its caller cancelled.", OrtErrors.Map(exception), cancellationToken);
+        }
+        catch (Ort.OnnxRuntimeException exception)
+        {
+            throw OrtErrors.Map(exception);
+        }
+        catch (KeyNotFoundException exception) when (OrtErrors.IsFromOrt(exception))
+        {
+            throw OrtErrors.Unnamed(exception);
+        }
+        finally
+        {
+            // The registration goes before its RunOptions (setting Terminate on a disposed one crashes the process).
+            registration.Dispose();
+            runOptions?.Dispose();
+            _lease.Exit();
+        }
+    }
 
     /// <summary>Checks inputs against the metadata; throws <see cref="OnnxInputException"/> naming the input.</summary>
     /// <remarks>One lookup per model input: this runs for every item of every batch.</remarks>
@@ -207,7 +228,7 @@ public sealed class InferenceSession : IDisposable
     {
         if (inputs.Count > InputMetadata.Count)
         {
-            ThrowUnknownInput(inputs);
+            ThrowUnknownInput(inputs.Keys);
         }
 
         for (var k = 0; k < InputMetadata.Count; k++)
@@ -216,7 +237,7 @@ public sealed class InferenceSession : IDisposable
             if (!inputs.TryGetValue(expected.Name, out var tensor))
             {
                 // A misspelt name is the likelier mistake: name it rather than the input it stands for.
-                ThrowUnknownInput(inputs);
+                ThrowUnknownInput(inputs.Keys);
                 throw new OnnxInputException(expected.Name, $"Input '{expected.Name}' ({expected}) is missing.");
             }
 
@@ -230,7 +251,7 @@ public sealed class InferenceSession : IDisposable
         var name = expected.Name;
         if (!expected.IsTensor)
         {
-            throw new OnnxInputException(name, $"Input '{name}' is not a tensor input; only tensor inputs are supported.");
+            throw new OnnxInputException(name, $"Input '{name}' ({expected}) is not a tensor input: run the model with OnnxValue inputs to pass sequences and optionals.");
         }
 
         if (tensor.ElementType != expected.ElementType)
@@ -255,9 +276,9 @@ public sealed class InferenceSession : IDisposable
     }
 
     /// <summary>Throws for the first input name the model does not have, if any.</summary>
-    private void ThrowUnknownInput(IReadOnlyDictionary<string, OnnxTensor> inputs)
+    private void ThrowUnknownInput(IEnumerable<string> inputs)
     {
-        foreach (var name in inputs.Keys)
+        foreach (var name in inputs)
         {
             if (!_inputIndex.Contains(name))
             {

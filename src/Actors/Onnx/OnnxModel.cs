@@ -169,6 +169,14 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
     private void CheckSettings(InferenceSession session)
     {
         var errors = new List<string>();
+        foreach (var (kind, node) in session.InputMetadata.Select(m => ("input", m)).Concat(session.OutputMetadata.Select(m => ("output", m))))
+        {
+            if (!node.IsTensor)
+            {
+                errors.Add($"Model '{_name}' (OnnxModel): {kind} '{node.Name}' is {node.ToString()[(node.Name.Length + 2)..]}; OnnxModel takes and returns tensors only. Run such a model with InferenceSession.Run and OnnxValue inputs (for example inside a model class of your own).");
+            }
+        }
+
         foreach (var (input, axis) in _settings.BatchAxes)
         {
             var metadata = session.InputMetadata.FirstOrDefault(m => m.Name == input);

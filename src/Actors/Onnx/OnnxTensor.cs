@@ -5,7 +5,7 @@ namespace ModelActors.Onnx;
 /// pinned (not copied) for the duration of a run; outputs are copied out of native memory, so an
 /// <see cref="OnnxTensor"/> never holds a native handle and needs no disposal.
 /// </summary>
-public sealed class OnnxTensor
+public sealed class OnnxTensor : OnnxValue
 {
     private OnnxTensor(TensorElementType elementType, long[] shape, Array data)
     {
@@ -13,6 +13,9 @@ public sealed class OnnxTensor
         Shape = shape;
         Data = data;
     }
+
+    /// <inheritdoc />
+    public override OnnxValueKind Kind => OnnxValueKind.Tensor;
 
     /// <summary>The element type.</summary>
     public TensorElementType ElementType { get; }

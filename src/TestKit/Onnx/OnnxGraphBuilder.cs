@@ -5,7 +5,8 @@ namespace ModelActors.TestKit.Onnx;
 
 /// <summary>
 /// Writes small ONNX models for tests (the ONNX protobuf, by ONNX's own field numbers): inputs and outputs
-/// with fixed or symbolic dimensions, float/int64 initializers, and nodes with int, float and ints attributes.
+/// with fixed or symbolic dimensions (tensors, sequences of tensors, optionals), float/int64 initializers, and nodes
+/// with int, float, string and ints attributes.
 /// </summary>
 /// <example>
 /// <code>
@@ -54,6 +55,50 @@ public sealed class OnnxGraphBuilder
     public OnnxGraphBuilder Output(string name, TensorElementType type, params object[] dims)
     {
         _outputs.Add(ValueInfo(name, type, dims));
+        return this;
+    }
+
+    /// <summary>Declares an input that is a sequence of <paramref name="type"/> tensors (of any shape).</summary>
+    /// <param name="name">The input's name.</param>
+    /// <param name="type">The element type of the sequence's tensors.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder SequenceInput(string name, TensorElementType type)
+    {
+        _inputs.Add(Named(name, SequenceType(type)));
+        return this;
+    }
+
+    /// <summary>Declares an output that is a sequence of <paramref name="type"/> tensors (of any shape).</summary>
+    /// <param name="name">The output's name.</param>
+    /// <param name="type">The element type of the sequence's tensors.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder SequenceOutput(string name, TensorElementType type)
+    {
+        _outputs.Add(Named(name, SequenceType(type)));
+        return this;
+    }
+
+    /// <summary>Declares an optional input: a tensor with the given dimensions, or, with <paramref name="sequence"/>, a sequence of tensors (opset 15 and later).</summary>
+    /// <param name="name">The input's name.</param>
+    /// <param name="type">The element type.</param>
+    /// <param name="sequence">Whether the optional holds a sequence rather than a tensor.</param>
+    /// <param name="dims">A tensor's dimensions: numbers for fixed ones, strings for symbolic ones.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder OptionalInput(string name, TensorElementType type, bool sequence = false, params object[] dims)
+    {
+        _inputs.Add(Named(name, OptionalType(sequence ? SequenceType(type) : TensorType(type, dims))));
+        return this;
+    }
+
+    /// <summary>Declares an optional output: a tensor with the given dimensions, or, with <paramref name="sequence"/>, a sequence of tensors.</summary>
+    /// <param name="name">The output's name.</param>
+    /// <param name="type">The element type.</param>
+    /// <param name="sequence">Whether the optional holds a sequence rather than a tensor.</param>
+    /// <param name="dims">A tensor's dimensions: numbers for fixed ones, strings for symbolic ones.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder OptionalOutput(string name, TensorElementType type, bool sequence = false, params object[] dims)
+    {
+        _outputs.Add(Named(name, OptionalType(sequence ? SequenceType(type) : TensorType(type, dims))));
         return this;
     }
 
@@ -160,7 +205,13 @@ public sealed class OnnxGraphBuilder
         return path;
     }
 
-    private static ProtoWriter ValueInfo(string name, TensorElementType type, object[] dims)
+    private static ProtoWriter ValueInfo(string name, TensorElementType type, object[] dims) => Named(name, TensorType(type, dims));
+
+    /// <summary>A ValueInfoProto: name (1) and type (2).</summary>
+    private static ProtoWriter Named(string name, ProtoWriter type) => new ProtoWriter().String(1, name).Message(2, type);
+
+    /// <summary>A TypeProto holding a tensor type (field 1: elem_type 1, shape 2).</summary>
+    private static ProtoWriter TensorType(TensorElementType type, object[] dims)
     {
         var shape = new ProtoWriter();
         foreach (var dim in dims)
@@ -172,9 +223,15 @@ public sealed class OnnxGraphBuilder
             });
         }
 
-        var tensorType = new ProtoWriter().Varint(1, (int)type).Message(2, shape);
-        return new ProtoWriter().String(1, name).Message(2, new ProtoWriter().Message(1, tensorType));
+        return new ProtoWriter().Message(1, new ProtoWriter().Varint(1, (int)type).Message(2, shape));
     }
+
+    /// <summary>A TypeProto holding a sequence type (field 4) of tensors without a declared shape.</summary>
+    private static ProtoWriter SequenceType(TensorElementType type) =>
+        new ProtoWriter().Message(4, new ProtoWriter().Message(1, new ProtoWriter().Message(1, new ProtoWriter().Varint(1, (int)type))));
+
+    /// <summary>A TypeProto holding an optional type (field 9) around <paramref name="element"/>.</summary>
+    private static ProtoWriter OptionalType(ProtoWriter element) => new ProtoWriter().Message(9, new ProtoWriter().Message(1, element));
 
     private static ProtoWriter Tensor(string name, TensorElementType type, long[] dims, byte[] raw)
     {

@@ -4,9 +4,9 @@ using Ort = Microsoft.ML.OnnxRuntime;
 namespace ModelActors.Onnx.Runtime;
 
 /// <summary>
-/// Moves tensors across the boundary: managed inputs become <c>OrtValue</c>s over pinned arrays (no copy;
+/// Moves values across the boundary: managed input tensors become <c>OrtValue</c>s over pinned arrays (no copy;
 /// one path for every fixed-size type, <see cref="Half"/> and the package's <see cref="Ort.BFloat16"/> included) or
-/// ORT-owned string tensors; outputs are copied into managed arrays.
+/// ORT-owned string tensors, sequences are built from those; outputs are copied into managed arrays.
 /// </summary>
 internal static class OrtValues
 {
@@ -47,6 +47,94 @@ internal static class OrtValues
             pin.Free();
             pin = default;
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A value for <paramref name="value"/> (a tensor, or a sequence of tensors, which takes its tensors'
+    /// values over); every array pinned for it is added to <paramref name="pins"/>, to be freed after the value is disposed.
+    /// </summary>
+    public static Ort.OrtValue ToOrt(OnnxValue value, List<GCHandle> pins)
+    {
+        if (value is OnnxTensor tensor)
+        {
+            var result = ToOrt(tensor, out var pin);
+            if (pin.IsAllocated)
+            {
+                pins.Add(pin);
+            }
+
+            return result;
+        }
+
+        var sequence = (OnnxSequence)value;
+        var items = new List<Ort.OrtValue>(sequence.Count);
+        try
+        {
+            foreach (var item in sequence)
+            {
+                items.Add(ToOrt(item, pins));
+            }
+
+            return Ort.OrtValue.CreateSequence(items); // takes the items over (and clears the list) on success
+        }
+        finally
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Disposes every value made for a run, then unpins the arrays under them.</summary>
+    public static void Release(IEnumerable<Ort.OrtValue?> values, IEnumerable<GCHandle> pins)
+    {
+        foreach (var value in values)
+        {
+            value?.Dispose();
+        }
+
+        foreach (var pin in pins)
+        {
+            if (pin.IsAllocated)
+            {
+                pin.Free();
+            }
+        }
+    }
+
+    /// <summary>Copies an output of any supported kind into managed memory, as <paramref name="metadata"/> declares it.</summary>
+    public static OnnxValue FromOrt(Ort.OrtValue value, NodeMetadata metadata)
+    {
+        if (metadata.Kind == OnnxValueKind.Optional)
+        {
+            return value.OnnxType is Ort.OnnxValueType.ONNX_TYPE_OPTIONAL or Ort.OnnxValueType.ONNX_TYPE_UNKNOWN
+                ? OnnxOptional.None
+                : OnnxOptional.Of(FromOrt(value, metadata.Element!));
+        }
+
+        switch (value.OnnxType)
+        {
+            case Ort.OnnxValueType.ONNX_TYPE_TENSOR:
+                return FromOrt(value, metadata.Name);
+            case Ort.OnnxValueType.ONNX_TYPE_SEQUENCE:
+                var count = value.GetValueCount();
+                var tensors = new OnnxTensor[count];
+                for (var i = 0; i < count; i++)
+                {
+                    using var item = value.GetValue(i, Ort.OrtAllocator.DefaultInstance);
+                    if (!item.IsTensor)
+                    {
+                        throw new NotSupportedException($"Output '{metadata.Name}' is a sequence of {item.OnnxType} values; only sequences of tensors are supported.");
+                    }
+
+                    tensors[i] = FromOrt(item, $"{metadata.Name}[{i}]");
+                }
+
+                return count == 0 ? OnnxSequence.Empty(metadata.ElementType) : OnnxSequence.Of(tensors[0].ElementType, tensors);
+            default:
+                throw new NotSupportedException($"Output '{metadata.Name}' is a {value.OnnxType}; tensors, sequences of tensors and optionals of them are supported.");
         }
     }
 

@@ -98,18 +98,29 @@ internal static class SessionFactory
 
     private static NodeMetadata Describe(string name, Ort.NodeMetadata node)
     {
-        if (!node.IsTensor)
+        switch (node.OnnxValueType)
         {
-            return new NodeMetadata(name, false, TensorElementType.Undefined, [], []);
+            case Ort.OnnxValueType.ONNX_TYPE_TENSOR:
+                var type = (int)node.ElementDataType;
+                var supported = TensorElementTypes.IsSupported(type);
+                return new NodeMetadata(
+                    name,
+                    supported,
+                    supported ? (TensorElementType)type : TensorElementType.Undefined,
+                    [.. node.Dimensions.Select(d => (long)d)],
+                    [.. node.SymbolicDimensions.Select(s => s ?? string.Empty)]);
+            case Ort.OnnxValueType.ONNX_TYPE_SEQUENCE:
+                return Around(name, OnnxValueKind.Sequence, Describe(name, node.AsSequenceMetadata().ElementMeta));
+            case Ort.OnnxValueType.ONNX_TYPE_OPTIONAL:
+                return Around(name, OnnxValueKind.Optional, Describe(name, node.AsOptionalMetadata().ElementMeta));
+            case Ort.OnnxValueType.ONNX_TYPE_MAP:
+                return new NodeMetadata(name, false, TensorElementType.Undefined, [], []) { Kind = OnnxValueKind.Map };
+            default:
+                return new NodeMetadata(name, false, TensorElementType.Undefined, [], []) { Kind = OnnxValueKind.Other };
         }
-
-        var type = (int)node.ElementDataType;
-        var supported = TensorElementTypes.IsSupported(type);
-        return new NodeMetadata(
-            name,
-            supported,
-            supported ? (TensorElementType)type : TensorElementType.Undefined,
-            [.. node.Dimensions.Select(d => (long)d)],
-            [.. node.SymbolicDimensions.Select(s => s ?? string.Empty)]);
     }
+
+    /// <summary>A sequence's or an optional's metadata around <paramref name="element"/>'s, with the innermost tensor's type and shape.</summary>
+    private static NodeMetadata Around(string name, OnnxValueKind kind, NodeMetadata element) =>
+        new(name, false, element.ElementType, element.Dimensions, element.SymbolicDimensions) { Kind = kind, Element = element };
 }
