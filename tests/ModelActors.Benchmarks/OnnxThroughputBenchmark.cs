@@ -13,7 +13,8 @@ namespace ModelActors.Benchmarks;
 /// batching (MaxBatchSize B, MaxDelay 0, by default 1 replica; optionally more replicas with ConcurrentRuns
 /// bounding their runs) fed by concurrent callers (by default twice the batch size, so a full batch never
 /// waits on its own callers) sending single [1,256] items. Both stay loaded for the whole row and are measured in turns
-/// (raw, actors, raw, actors, ...), so a slow spell on the machine hits both; reported are the medians.
+/// (raw, session, actors, raw, ...; 9 turns by default), so a slow spell on the machine hits all three; reported are
+/// the medians, and the median and range of each turn's actors / raw.
 /// Run: <c>dotnet run -c Release -- onnx [seconds] [intraOpThreads] [allowSpinning] [replicas] [concurrentRuns] [callers] [batchSizes, e.g. 1,8,64] [turns]</c>.
 /// </summary>
 public static class OnnxThroughputBenchmark
@@ -28,12 +29,12 @@ public static class OnnxThroughputBenchmark
             ConcurrentRuns: args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0,
             Callers: args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0);
         int[] batchSizes = args.Length > 6 ? [.. args[6].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))] : [1, 8, 16, 32, 64];
-        var turns = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 3;
+        var turns = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 9;
         var duration = TimeSpan.FromSeconds(seconds);
         var path = Path.Combine(Path.GetTempPath(), "modelactors-mlp-256-512-512-10.onnx");
         File.WriteAllBytes(path, BuildMlp());
         Console.WriteLine($"# MLP 256→512→512→10 (float), ONNX Runtime {InferenceSession.RuntimeVersion}, IntraOpNumThreads {threads} (0 = ORT's default), allow_spinning {spinning}, same for both; actors: {setup.Replicas} replica(s), ConcurrentRuns {setup.ConcurrentRuns} (0 = no limit), {(setup.Callers == 0 ? "2 × batch size" : setup.Callers.ToString(CultureInfo.InvariantCulture))} callers; {turns} turns of {seconds} s each per row after 1 s warm-up, medians");
-        Console.WriteLine("| batch size | raw items/s | ModelActors session items/s | session / raw | actors items/s | actors / raw | per-turn ratios | actors mean batch | actors B/item | actors gen0 GCs/s |");
+        Console.WriteLine("| batch size | raw items/s | ModelActors session items/s | session / raw | actors items/s | actors / raw | per-turn actors / raw: median (range) | actors mean batch | actors B/item | actors gen0 GCs/s |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
         foreach (var batch in batchSizes)
         {
@@ -80,7 +81,8 @@ public static class OnnxThroughputBenchmark
                 memory.Add(((double)(GC.GetTotalAllocatedBytes() - allocated) / answered, (GC.CollectionCount(0) - collections) / took));
             }
 
-            var ratios = string.Join(" ", raw.Zip(actors, (r, a) => (a / r).ToString("P0", CultureInfo.InvariantCulture).Replace(" ", string.Empty, StringComparison.Ordinal)));
+            var perTurn = raw.Zip(actors, (r, a) => a / r).ToList();
+            var ratios = string.Create(CultureInfo.InvariantCulture, $"{Median(perTurn):P0} ({perTurn.Min():P0}–{perTurn.Max():P0})").Replace(" %", "%", StringComparison.Ordinal);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {Median(raw):N0} | {Median(sessionRuns):N0} | {Median(sessionRuns) / Median(raw):P1} | {Median(actors):N0} | **{Median(actors) / Median(raw):P1}** | {ratios} | {sizes.Mean:N1} | {Median([.. memory.Select(m => m.BytesPerItem)]):N0} | {Median([.. memory.Select(m => m.CollectionsPerSecond)]):N0} |"));
         }
     }

@@ -76,14 +76,15 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
     protected override IReadOnlyList<OnnxTensors> PredictBatch(IReadOnlyList<OnnxTensors> items, CancellationToken cancellationToken)
     {
         var session = Session;
-        for (var i = 0; i < items.Count; i++)
-        {
-            Validate(session, items[i], items.Count > 1 ? i : -1);
-        }
-
         if (items.Count == 1)
         {
+            // The run checks its one item itself, with the same message.
             return [Run(session, items[0], cancellationToken)];
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            Validate(session, items[i], i);
         }
 
         var (merged, sizes) = _batchInputs!.Merge(items);
@@ -153,14 +154,14 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
         }
     }
 
-    /// <summary>Checks one item; in a batch (<paramref name="index"/> ≥ 0) the error names the item too.</summary>
+    /// <summary>Checks one item of a batch; the error names the item too.</summary>
     private static void Validate(InferenceSession session, OnnxTensors item, int index)
     {
         try
         {
             session.Validate(item);
         }
-        catch (OnnxInputException exception) when (index >= 0)
+        catch (OnnxInputException exception)
         {
             throw new OnnxInputException(exception.InputName, $"Item {index}: {exception.Message}");
         }

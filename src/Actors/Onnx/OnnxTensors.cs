@@ -93,6 +93,12 @@ public sealed class OnnxTensors : IReadOnlyDictionary<string, OnnxTensor>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>The name at position <paramref name="index"/> (insertion order): lets a run walk the set without an enumerator.</summary>
+    internal string NameAt(int index) => _names[index];
+
+    /// <summary>The tensor at position <paramref name="index"/> (insertion order).</summary>
+    internal OnnxTensor TensorAt(int index) => _tensors[index];
+
     private int IndexOf(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
