@@ -40,8 +40,12 @@ internal static class HttpErrors
 
     /// <summary>503 for a model that failed to load, at once (the server tries it again in the background), or null when it did not fail.</summary>
     public static IResult? FailedToLoad(ModelDescription description) =>
+        FailedToLoadMessage(description) is { } message ? Error(StatusCodes.Status503ServiceUnavailable, message) : null;
+
+    /// <summary>Why a model that failed to load cannot answer (every protocol's 503), or null when it did not fail.</summary>
+    public static string? FailedToLoadMessage(ModelDescription description) =>
         description.State == ModelState.Failed
-            ? Error(StatusCodes.Status503ServiceUnavailable, $"Model '{description.Name}' failed to load: {description.Error} The server tries it again in the background.")
+            ? $"Model '{description.Name}' failed to load: {description.Error} The server tries it again in the background."
             : null;
 
     /// <summary>An error answer with its JSON body.</summary>

@@ -7,34 +7,35 @@ namespace ModelActors.Host;
 internal static class ModelLookup
 {
     /// <summary>Null when found (with its description), else the 404 answer naming what exists.</summary>
-    public static IResult? Find(ModelLibrary library, string model, out ModelDescription description)
+    public static IResult? Find(ModelLibrary library, string model, out ModelDescription description) =>
+        Problem(library, null, model, null, out description) is { } problem ? HttpErrors.Error(problem.Status, problem.Message) : null;
+
+    /// <summary>As <see cref="Find(ModelLibrary, string, out ModelDescription)"/>, and 404 for a version other than the one served.</summary>
+    public static IResult? Find(ModelLibrary library, ModelVersions versions, string model, string? version, out ModelDescription description) =>
+        Problem(library, versions, model, version, out description) is { } problem ? HttpErrors.Error(problem.Status, problem.Message) : null;
+
+    /// <summary>
+    /// Null when the model (and the version, when one is asked for) is served, with its description; else the
+    /// status and message every protocol answers (404 naming what exists). <paramref name="versions"/> may be null when no version is asked for.
+    /// </summary>
+    public static (int Status, string Message)? Problem(ModelLibrary library, ModelVersions? versions, string model, string? version, out ModelDescription description)
     {
         description = null!;
         try
         {
             description = library.Describe(model);
-            return null;
         }
         catch (ModelNotFoundException exception)
         {
-            return HttpErrors.Error(StatusCodes.Status404NotFound, exception.Message);
-        }
-    }
-
-    /// <summary>As <see cref="Find(ModelLibrary, string, out ModelDescription)"/>, and 404 for a version other than the one served.</summary>
-    public static IResult? Find(ModelLibrary library, ModelVersions versions, string model, string? version, out ModelDescription description)
-    {
-        if (Find(library, model, out description) is { } notFound)
-        {
-            return notFound;
+            return (StatusCodes.Status404NotFound, exception.Message);
         }
 
-        if (version is null || version == versions.Of(model))
+        if (string.IsNullOrEmpty(version) || versions is null || version == versions.Of(model))
         {
             return null;
         }
 
-        return HttpErrors.Error(StatusCodes.Status404NotFound, versions.Of(model) is { } served
+        return (StatusCodes.Status404NotFound, versions.Of(model) is { } served
             ? $"Model '{model}' has no version '{version}'; version '{served}' is served."
             : $"Model '{model}' has no versions; call /v2/models/{model} without one.");
     }

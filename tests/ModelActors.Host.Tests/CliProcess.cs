@@ -10,6 +10,7 @@ internal sealed class CliProcess : IDisposable
     private readonly StringBuilder _out = new();
     private readonly StringBuilder _err = new();
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _grpcListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private CliProcess(params string[] args)
     {
@@ -33,6 +34,7 @@ internal sealed class CliProcess : IDisposable
             if (e.Data is null)
             {
                 _listening.TrySetException(new InvalidOperationException($"The server exited before listening: {Error}"));
+                _grpcListening.TrySetException(new InvalidOperationException($"The server exited before listening for gRPC: {Error}"));
                 return;
             }
 
@@ -41,11 +43,8 @@ internal sealed class CliProcess : IDisposable
                 _out.AppendLine(e.Data);
             }
 
-            const string Marker = "Now listening on: ";
-            if (e.Data.Contains(Marker, StringComparison.Ordinal))
-            {
-                _listening.TrySetResult(e.Data[(e.Data.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Trim());
-            }
+            Found(e.Data, "Now listening on: ", _listening);
+            Found(e.Data, "gRPC (Open Inference Protocol) listening on: ", _grpcListening);
         };
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -83,8 +82,11 @@ internal sealed class CliProcess : IDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>The address the server said it listens on.</summary>
+    /// <summary>The address the server said it listens on (its first: HTTP).</summary>
     public Task<string> Listening => _listening.Task;
+
+    /// <summary>The address the server said its gRPC service listens on.</summary>
+    public Task<string> GrpcListening => _grpcListening.Task;
 
     /// <summary>Runs a command to its end: exit code and output.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
@@ -121,5 +123,15 @@ internal sealed class CliProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>Completes <paramref name="address"/> with what follows <paramref name="marker"/> in the first line that has it.</summary>
+    private static void Found(string line, string marker, TaskCompletionSource<string> address)
+    {
+        var at = line.IndexOf(marker, StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            address.TrySetResult(line[(at + marker.Length)..].Trim());
+        }
     }
 }

@@ -122,9 +122,17 @@ public sealed class CliTests
     [Fact]
     public async Task Serve_AnswersOverHttp_PredictAndBenchReachItByUrl_AndSigtermExits0()
     {
-        using var server = CliProcess.Start("serve", "--urls", "http://127.0.0.1:0");
+        using var server = CliProcess.Start("serve", "--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0");
         var url = await server.Listening.WaitAsync(TimeSpan.FromMinutes(1));
+        var grpcUrl = await server.GrpcListening.WaitAsync(TimeSpan.FromMinutes(1));
         using var http = new HttpClient { BaseAddress = new Uri(url) };
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(grpcUrl);
+        var grpc = new ModelActors.Host.Grpc.Protocol.GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        var echo = new ModelActors.Host.Grpc.Protocol.ModelInferRequest { ModelName = "tensor-echo" };
+        echo.Inputs.Add(new ModelActors.Host.Grpc.Protocol.ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = "INT64", Shape = { 2 } });
+        echo.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes<long>([5, -6])));
+        var echoed = await grpc.ModelInferAsync(echo);
+        var grpcLive = await grpc.ServerLiveAsync(new());
 
         var live = await http.GetFromJsonAsync<JsonElement>("/v2/health/live");
         var predicted = await CliProcess.RunAsync("predict", "word-count", "\"a b\"", "--url", url);
@@ -138,5 +146,9 @@ public sealed class CliTests
         Assert.Equal(0, exit);
         Assert.Contains("models loaded in", server.Output, StringComparison.Ordinal);
         Assert.StartsWith("http://127.0.0.1:", url, StringComparison.Ordinal);
+        Assert.StartsWith("http://127.0.0.1:", grpcUrl, StringComparison.Ordinal);
+        Assert.NotEqual(url, grpcUrl);
+        Assert.True(grpcLive.Live);
+        Assert.Equal([5L, -6L], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(echoed.RawOutputContents[0].Span).ToArray()); // over real HTTP/2
     }
 }

@@ -23,6 +23,7 @@ public abstract class KestrelServer : WebApplicationFactory<Program>
     protected sealed override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        builder.UseSetting("Server:GrpcUrl", string.Empty); // the factory binds Kestrel itself; gRPC is tested on TestServer and in the CLI test
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -50,11 +50,12 @@ internal static class ModelActorsCommand
 
     private static Command Serve(string[] serverArgs)
     {
-        var command = new Command("serve", "Serve the configured models over HTTP (KServe v2, typed JSON, streams, /metrics).")
+        var command = new Command("serve", "Serve the configured models over HTTP (KServe v2, typed JSON, streams, /metrics) and gRPC (KServe v2).")
         {
             CliOptions.Config(),
             CliOptions.ModelRepository(),
             new Option<string?>("--urls") { Description = "Where to listen (default http://127.0.0.1:5080; any configuration key may follow as --Key=value)." },
+            new Option<string?>("--grpc-url") { Description = "Where the gRPC service (Open Inference Protocol, HTTP/2) listens (default http://127.0.0.1:5081; empty: no gRPC)." },
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((_, ct) => ServeAsync(serverArgs, ct));

@@ -1,4 +1,5 @@
 using ModelActors.Diagnostics;
+using ModelActors.Host.Grpc;
 using ModelActors.Host.Streaming;
 using OpenTelemetry.Metrics;
 
@@ -12,12 +13,8 @@ internal static class ServerApp
     {
         var builder = WebApplication.CreateBuilder(args);
         var versions = ServerSetup.Configure(builder.Configuration, args);
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["Urls"]))
-        {
-            builder.WebHost.UseUrls("http://127.0.0.1:5080"); // loopback unless told otherwise
-        }
-
         var serverOptions = builder.Configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
+        GrpcEndpoint.Listen(builder, serverOptions); // HTTP on --urls (loopback unless told otherwise), gRPC on its own port
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = serverOptions.MaxRequestBodySize);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = serverOptions.ShutdownGrace);
         ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true);
@@ -38,6 +35,7 @@ internal static class ServerApp
         app.MapInferenceProtocol();
         app.MapTypedModels();
         app.MapModelStreams();
+        GrpcEndpoint.Map(app, serverOptions);
         if (serverOptions.Metrics)
         {
             app.MapPrometheusScrapingEndpoint("/metrics");

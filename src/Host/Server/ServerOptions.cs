@@ -6,6 +6,12 @@ public sealed class ServerOptions
     /// <summary>The largest request body accepted, in bytes; a larger one is answered 413. Default 64 MiB.</summary>
     public long MaxRequestBodySize { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Where the Open Inference Protocol's gRPC service listens (HTTP/2 without TLS, its own port). Default
+    /// <c>http://127.0.0.1:5081</c>; empty turns gRPC off. Also <c>--grpc-url</c>.
+    /// </summary>
+    public string GrpcUrl { get; set; } = "http://127.0.0.1:5081";
+
     /// <summary>Whether <c>/metrics</c> is served (OpenTelemetry's Prometheus exporter; recording costs a little on every request). Default true.</summary>
     public bool Metrics { get; set; } = true;
 

@@ -5,6 +5,9 @@ namespace ModelActors.Host.Server;
 /// <summary>What <c>serve</c> and the in-process CLI commands share: the configuration sources and the model library's services.</summary>
 internal static class ServerSetup
 {
+    /// <summary>Short command-line switches for configuration keys.</summary>
+    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal) { ["--grpc-url"] = "Server:GrpcUrl" };
+
     /// <summary>
     /// Adds <c>config/modelactors.json</c> (copied next to the binary) or the file <c>--config</c> names, then the
     /// command line again (it overrides the file), then the models of <c>--model-repository</c>.
@@ -12,10 +15,10 @@ internal static class ServerSetup
     /// <returns>The versions the repository's models are served at.</returns>
     public static ModelVersions Configure(IConfigurationManager configuration, string[] args)
     {
-        configuration.AddCommandLine(args);
+        configuration.AddCommandLine(args, Switches);
         var configPath = configuration["config"] ?? Path.Combine(AppContext.BaseDirectory, "modelactors.json");
         configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
-        configuration.AddCommandLine(args);
+        configuration.AddCommandLine(args, Switches);
         var versions = new ModelVersions();
         if (configuration["model-repository"] is { Length: > 0 } repository)
         {

@@ -112,15 +112,7 @@ internal static class InferRequestReader
             tensors[name] = tensor;
         }
 
-        if (signature is not null)
-        {
-            var missing = signature.Inputs.Where(i => !tensors.ContainsKey(i.Name)).Select(i => $"'{i.Name}'").ToList();
-            if (missing.Count > 0)
-            {
-                throw new InferRequestException($"Model '{model}': input {string.Join(", ", missing)} is missing. The model's inputs are {Describe(signature.Inputs)}.");
-            }
-        }
-
+        V2Signature.CheckComplete(signature, model, tensors);
         return tensors;
     }
 
@@ -137,20 +129,8 @@ internal static class InferRequestReader
         var datatype = input.TryGetProperty("datatype", out var typeElement) && typeElement.ValueKind == JsonValueKind.String
             ? typeElement.GetString()!
             : throw new InferRequestException($"Model '{model}': input '{name}' needs a 'datatype' string (one of {V2Datatypes.Names}).");
-        if (!V2Datatypes.TryParse(datatype, out var type))
-        {
-            throw new InferRequestException($"Model '{model}': input '{name}' has datatype '{datatype}', which is not one of {V2Datatypes.Names}.");
-        }
-
-        if (signature is not null)
-        {
-            var expected = signature.Inputs.FirstOrDefault(i => i.Name == name)
-                ?? throw new InferRequestException($"Model '{model}' has no input '{name}'. Its inputs are {Describe(signature.Inputs)}.");
-            if (expected.ElementType != type)
-            {
-                throw new InferRequestException($"Model '{model}': input '{name}' is {V2Datatypes.NameOf(expected.ElementType)}, but the request sends {datatype}.");
-            }
-        }
+        var type = V2Signature.ParseDatatype(model, name, datatype);
+        V2Signature.CheckInput(signature, model, name, type, datatype);
 
         var shape = ReadShape(input, name, model);
         if (input.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("binary_data_size", out var sizeElement))
@@ -217,10 +197,7 @@ internal static class InferRequestReader
             var name = output.ValueKind == JsonValueKind.Object && output.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
                 ? n.GetString()!
                 : throw new InferRequestException($"Model '{model}': outputs[{names.Count}] needs a 'name' string.");
-            if (signature is not null && signature.Outputs.All(o => o.Name != name))
-            {
-                throw new InferRequestException($"Model '{model}' has no output '{name}'. Its outputs are {Describe(signature.Outputs)}.");
-            }
+            V2Signature.CheckOutput(signature, model, name);
 
             names.Add(name);
             if (output.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
@@ -243,9 +220,6 @@ internal static class InferRequestReader
         JsonValueKind.True or JsonValueKind.False => "a boolean",
         _ => "null",
     };
-
-    private static string Describe(IReadOnlyList<NodeMetadata> nodes) =>
-        string.Join(", ", nodes.Select(n => $"'{n.Name}' {V2Datatypes.NameOf(n.ElementType)} [{string.Join(", ", n.Dimensions)}]"));
 
     /// <summary>The binary section of a request: the inputs take their bytes from it in order.</summary>
     private sealed class BinarySection(ReadOnlyMemory<byte> data)

@@ -1,0 +1,88 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ModelActors.Host.Server;
+
+namespace ModelActors.Host.Grpc;
+
+/// <summary>
+/// Serves <see cref="InferenceGrpcService"/> on its own HTTP/2 port (<see cref="ServerOptions.GrpcUrl"/>), next to the
+/// HTTP/1.1 routes: Kestrel cannot tell cleartext HTTP/2 from HTTP/1.1 on one port (dotnet/aspnetcore#56984), so, as
+/// Triton does (8000 and 8001), each protocol has its port.
+/// </summary>
+internal static class GrpcEndpoint
+{
+    /// <summary>Where HTTP listens when nothing says otherwise: loopback only.</summary>
+    public const string DefaultHttpUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Listens on the HTTP URLs (<c>--urls</c>, ; separated, or the default) and, when <see cref="ServerOptions.GrpcUrl"/>
+    /// is set, on the gRPC URL with HTTP/2 only; registers the gRPC service with the request size limit.
+    /// </summary>
+    public static void Listen(WebApplicationBuilder builder, ServerOptions options)
+    {
+        var urls = builder.Configuration["urls"] is { Length: > 0 } given ? given : DefaultHttpUrl;
+        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = (int)Math.Min(options.MaxRequestBodySize, int.MaxValue));
+        if (string.IsNullOrWhiteSpace(options.GrpcUrl))
+        {
+            builder.WebHost.UseUrls(urls);
+            return;
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                ListenOn(kestrel, url, HttpProtocols.Http1AndHttp2, "urls");
+            }
+
+            ListenOn(kestrel, options.GrpcUrl, HttpProtocols.Http2, "Server:GrpcUrl");
+        });
+    }
+
+    /// <summary>Maps the service, and logs where it listens once the server has started (the port may have been 0).</summary>
+    public static void Map(WebApplication app, ServerOptions options)
+    {
+        app.MapGrpcService<InferenceGrpcService>();
+        if (string.IsNullOrWhiteSpace(options.GrpcUrl))
+        {
+            return;
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            // The gRPC endpoint is the last one bound (see Listen).
+            if (app.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.LastOrDefault() is { } address)
+            {
+                app.Logger.LogInformation("gRPC (Open Inference Protocol) listening on: {Address}", address);
+            }
+        });
+    }
+
+    private static void ListenOn(KestrelServerOptions kestrel, string url, HttpProtocols protocols, string key)
+    {
+        var address = BindingAddress.Parse(url);
+        if (!string.Equals(address.Scheme, "http", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"{key} '{url}': only http:// addresses are served (put TLS in front of the server).");
+        }
+
+        void Configure(ListenOptions listen) => listen.Protocols = protocols;
+        if (string.Equals(address.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(address.Port, Configure);
+        }
+        else if (address.Host is "*" or "+" or "0.0.0.0" or "[::]")
+        {
+            kestrel.ListenAnyIP(address.Port, Configure);
+        }
+        else if (IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip))
+        {
+            kestrel.Listen(ip, address.Port, Configure);
+        }
+        else
+        {
+            throw new InvalidOperationException($"{key} '{url}': give an IP address, localhost or * as the host.");
+        }
+    }
+}

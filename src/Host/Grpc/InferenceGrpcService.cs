@@ -1,0 +1,112 @@
+using global::Grpc.Core;
+using ModelActors.Host.Grpc.Protocol;
+using ModelActors.Host.Server;
+using ModelActors.Host.V2;
+using ModelActors.Onnx;
+
+namespace ModelActors.Host.Grpc;
+
+/// <summary>
+/// The Open Inference Protocol's <c>GRPCInferenceService</c>: health, server and model metadata, and
+/// <c>ModelInfer</c> on tensor models, with the HTTP routes' semantics (readiness, versions, the same checks
+/// and messages; errors as gRPC status codes). A call is cancelled when its client cancels or its deadline passes.
+/// </summary>
+internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions versions, ServerReadiness readiness) : GRPCInferenceService.GRPCInferenceServiceBase
+{
+    /// <inheritdoc />
+    public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerLiveResponse { Live = true });
+
+    /// <inheritdoc />
+    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerReadyResponse { Ready = readiness.IsReady });
+
+    /// <inheritdoc />
+    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
+    {
+        var description = Find(request.Name, request.Version);
+        return Task.FromResult(new ModelReadyResponse { Ready = description.State == ModelState.Ready && !readiness.Stopping });
+    }
+
+    /// <inheritdoc />
+    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerMetadataResponse { Name = "modelactors", Version = typeof(ModelLibrary).Assembly.GetName().Version?.ToString() ?? string.Empty });
+
+    /// <inheritdoc />
+    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
+    {
+        var description = Find(request.Name, request.Version);
+        var signature = library.GetTensorSignature(description.Name);
+        var response = new ModelMetadataResponse { Name = description.Name, Platform = signature is null ? "modelactors" : "onnxruntime_onnx" };
+        if (versions.Of(description.Name) is { } version)
+        {
+            response.Versions.Add(version);
+        }
+
+        if (signature is not null)
+        {
+            response.Inputs.AddRange(signature.Inputs.Select(Tensor));
+            response.Outputs.AddRange(signature.Outputs.Select(Tensor));
+        }
+
+        return Task.FromResult(response);
+    }
+
+    /// <inheritdoc />
+    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    {
+        var model = request.ModelName;
+        var description = Find(model, request.ModelVersion);
+        if (description.ItemType != typeof(OnnxTensors) || description.ResultType != typeof(OnnxTensors))
+        {
+            throw GrpcErrors.Error(StatusCodes.Status400BadRequest,
+                $"Model '{model}' takes {description.ItemType.Name} items, not tensors: call POST /models/{model}/predict over HTTP with a JSON item.");
+        }
+
+        if (HttpErrors.FailedToLoadMessage(description) is { } failed)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, failed);
+        }
+
+        OnnxTensors inputs;
+        List<string>? outputNames;
+        try
+        {
+            (inputs, outputNames) = GrpcTensors.Read(request, model, library.GetTensorSignature(model));
+        }
+        catch (InferRequestException exception)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
+        }
+
+        OnnxTensors outputs;
+        try
+        {
+            outputs = await library.Get<OnnxTensors, OnnxTensors>(model).PredictAsync(inputs, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            throw GrpcErrors.For(exception, model, context);
+        }
+
+        if (outputNames?.FirstOrDefault(name => !outputs.ContainsKey(name)) is { } missing)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' has no output '{missing}'. Its outputs are {string.Join(", ", outputs.Keys)}.");
+        }
+
+        return GrpcTensors.Write(model, versions.Of(model), request.Id, outputs, outputNames);
+    }
+
+    /// <summary>The model (and version) asked for, or the NOT_FOUND error naming what exists.</summary>
+    private ModelDescription Find(string model, string version) =>
+        ModelLookup.Problem(library, versions, model, version, out var description) is { } problem
+            ? throw GrpcErrors.Error(problem.Status, problem.Message)
+            : description;
+
+    private static ModelMetadataResponse.Types.TensorMetadata Tensor(NodeMetadata node)
+    {
+        var tensor = new ModelMetadataResponse.Types.TensorMetadata { Name = node.Name, Datatype = V2Datatypes.NameOf(node.ElementType) };
+        tensor.Shape.AddRange(node.Dimensions);
+        return tensor;
+    }
+}
