@@ -5,7 +5,6 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using ModelActors.Host.Grpc.Protocol;
-using ModelActors.Onnx;
 
 namespace ModelActors.Host.Tests;
 
@@ -38,39 +37,5 @@ public sealed class GrpcCancellationTests(GrpcCancellationTests.Server server) :
         /// <inheritdoc />
         protected override void ConfigureWebHost(IWebHostBuilder builder) =>
             builder.UseSetting("ModelActors:Models:tensor-gate:Type", typeof(TensorGateModel).FullName);
-    }
-}
-
-/// <summary>A tensor model that holds every call open until it is cancelled, reporting when one started and when one was cancelled.</summary>
-public sealed class TensorGateModel : AsyncModel<OnnxTensors, OnnxTensors>
-{
-    /// <summary>Completed when a call has reached the model.</summary>
-    public static TaskCompletionSource Started { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completed when a held call saw its cancellation.</summary>
-    public static TaskCompletionSource Cancelled { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Fresh signals for the next test.</summary>
-    public static void Reset()
-    {
-        Started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        Cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    /// <inheritdoc />
-    protected override async ValueTask<OnnxTensors> PredictAsync(OnnxTensors item, CancellationToken cancellationToken)
-    {
-        Started.TrySetResult();
-        try
-        {
-            await new TaskCompletionSource().Task.WaitAsync(cancellationToken); // held until the call is cancelled
-        }
-        catch (OperationCanceledException)
-        {
-            Cancelled.TrySetResult();
-            throw;
-        }
-
-        return item;
     }
 }

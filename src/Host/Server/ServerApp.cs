@@ -1,5 +1,6 @@
 using ModelActors.Diagnostics;
 using ModelActors.Host.Grpc;
+using ModelActors.Host.Jobs;
 using ModelActors.Host.Streaming;
 using OpenTelemetry.Metrics;
 
@@ -19,6 +20,7 @@ internal static class ServerApp
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = serverOptions.ShutdownGrace);
         ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true);
         builder.Services.AddSingleton<ServerReadiness>();
+        builder.Services.AddSingleton<Jobs.JobStore>();
 
         // /metrics in Prometheus text format: the ModelActors meter, plus ASP.NET Core's own request and Kestrel metrics.
         if (serverOptions.Metrics)
@@ -35,6 +37,7 @@ internal static class ServerApp
         app.MapInferenceProtocol();
         app.MapTypedModels();
         app.MapModelStreams();
+        app.MapJobs();
         GrpcEndpoint.Map(app, serverOptions);
         if (serverOptions.Metrics)
         {

@@ -12,6 +12,12 @@ public sealed class ServerOptions
     /// </summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:5081";
 
+    /// <summary>How many jobs (<c>/jobs</c>) the server keeps, running and ended; when full, the oldest ended job makes room, and a new job is refused (429) while all are running. Default 1000.</summary>
+    public int MaxJobs { get; set; } = 1000;
+
+    /// <summary>How long an ended job's results are kept. Default 1 hour.</summary>
+    public TimeSpan JobRetention { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Whether <c>/metrics</c> is served (OpenTelemetry's Prometheus exporter; recording costs a little on every request). Default true.</summary>
     public bool Metrics { get; set; } = true;
 
