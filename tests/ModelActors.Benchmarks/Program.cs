@@ -25,13 +25,19 @@ if (args is ["http-setup", var directory])
     return;
 }
 
+if (args is ["grpc-load", var grpcUrl, var httpUrl, var body, var seconds])
+{
+    await GrpcBenchmark.RunAsync(grpcUrl, httpUrl, body, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["bare-kestrel", var url])
 {
     await HttpBenchmark.BareKestrelAsync(url);
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(OnnxThroughputBenchmark).Assembly).Run(args);
 
 /// <summary>The benchmark runner's entry point.</summary>
 public partial class Program;
