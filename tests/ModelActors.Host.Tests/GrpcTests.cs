@@ -254,6 +254,33 @@ public sealed class GrpcTests(TensorServer server) : IClassFixture<TensorServer>
         Assert.Contains(message, error.Status.Detail, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, long[], int> HostileShapes => new()
+    {
+        { "FP32", [1L << 40, 1L << 40], 12 },      // the element count overflows a long
+        { "FP32", [long.MaxValue, 2], 12 },
+        { "BYTES", [1_000_000_000], 4 },          // a billion strings in 4 bytes: refused before any allocation
+        { "BYTES", [1L << 62, 4], 8 },
+        { "INT64", [0, 1L << 62], 8 },            // no elements, but data given
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileShapes))]
+    public async Task HostileShapes_AreInvalidArgument_NeverAServerError(string datatype, long[] shape, int bytes)
+    {
+        var raw = new ModelInferRequest { ModelName = "identity" };
+        raw.Inputs.Add(Input("in_" + datatype.ToLowerInvariant(), datatype, shape));
+        raw.RawInputContents.Add(ByteString.CopyFrom(new byte[bytes]));
+        var typed = new ModelInferRequest { ModelName = "identity" };
+        typed.Inputs.Add(Input("in_" + datatype.ToLowerInvariant(), datatype, shape));
+        typed.Inputs[0].Contents = new InferTensorContents { Fp32Contents = { 1f }, Int64Contents = { 1L }, BytesContents = { ByteString.Empty } };
+
+        var rawError = await Assert.ThrowsAsync<RpcException>(() => Client.ModelInferAsync(raw).ResponseAsync);
+        var typedError = await Assert.ThrowsAsync<RpcException>(() => Client.ModelInferAsync(typed).ResponseAsync);
+
+        Assert.Equal((StatusCode.InvalidArgument, StatusCode.InvalidArgument), (rawError.StatusCode, typedError.StatusCode));
+        Assert.Contains($"input 'in_{datatype.ToLowerInvariant()}'", rawError.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AMessageOverTheRequestSizeLimit_IsResourceExhausted()
     {

@@ -91,11 +91,7 @@ internal static class GrpcTensors
 
     private static OnnxTensor FromContents(InferTensorContents contents, TensorElementType type, long[] shape, string what)
     {
-        var count = 1L;
-        foreach (var dimension in shape)
-        {
-            count = checked(count * dimension);
-        }
+        var count = BinaryTensors.ElementCount(shape);
 
         T[] Take<T>(IReadOnlyList<T> values, string field) =>
             values.Count == count

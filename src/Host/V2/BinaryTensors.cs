@@ -15,14 +15,15 @@ internal static class BinaryTensors
     /// <summary>The tensor in <paramref name="bytes"/>; the message names the input when the size does not fit the shape.</summary>
     public static OnnxTensor Read(ReadOnlySpan<byte> bytes, TensorElementType type, long[] shape, string what)
     {
-        var count = 1L;
-        foreach (var dimension in shape)
-        {
-            count = checked(count * dimension);
-        }
-
+        var count = ElementCount(shape);
         if (type == TensorElementType.String)
         {
+            // Each element takes at least its 4-byte length: a shape holding more cannot match (and is not allocated).
+            if (count > bytes.Length / 4)
+            {
+                throw new InferRequestException($"{what}: shape [{string.Join(", ", shape)}] holds {count} elements, more than {bytes.Length} bytes of binary data can (4 bytes of length each at least).");
+            }
+
             var strings = new string[count];
             var at = 0;
             for (var i = 0; i < count; i++)
@@ -40,6 +41,11 @@ internal static class BinaryTensors
         }
 
         var size = type == TensorElementType.Bool ? 1 : ElementSize(type);
+        if (count > bytes.Length)
+        {
+            throw new InferRequestException($"{what}: shape [{string.Join(", ", shape)}] holds {count} elements, more than {bytes.Length} bytes of binary data can.");
+        }
+
         if (bytes.Length != count * size)
         {
             throw new InferRequestException($"{what}: shape [{string.Join(", ", shape)}] needs {count * size} bytes of binary data, not {bytes.Length}.");
@@ -90,6 +96,18 @@ internal static class BinaryTensors
                 MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(tensor.Data), raw.Length).CopyTo(raw);
                 return raw;
         }
+    }
+
+    /// <summary>The number of elements <paramref name="shape"/> holds, saturating at <see cref="long.MaxValue"/> (a hostile shape must not overflow).</summary>
+    public static long ElementCount(long[] shape)
+    {
+        var count = 1L;
+        foreach (var dimension in shape)
+        {
+            count = dimension == 0 ? 0 : count > long.MaxValue / dimension ? long.MaxValue : count * dimension;
+        }
+
+        return count;
     }
 
     private static T[] Copy<T>(ReadOnlySpan<byte> bytes)
