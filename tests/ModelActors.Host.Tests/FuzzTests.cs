@@ -25,7 +25,7 @@ public sealed class FuzzTests(TensorServer server) : IClassFixture<TensorServer>
         var failures = new List<string>();
         for (var i = 0; i < 3000; i++)
         {
-            var (route, body, contentType) = Case(random, i);
+            var (route, body, contentType, headerLength) = Case(random, i);
             using var content = new ByteArrayContent(body);
             if (contentType is not null)
             {
@@ -33,6 +33,11 @@ public sealed class FuzzTests(TensorServer server) : IClassFixture<TensorServer>
             }
 
             using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
+            if (headerLength is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Inference-Header-Content-Length", headerLength);
+            }
+
             if (random.Next(4) == 0)
             {
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(random.Next(2) == 0 ? "text/event-stream" : "application/x-ndjson"));
@@ -48,8 +53,13 @@ public sealed class FuzzTests(TensorServer server) : IClassFixture<TensorServer>
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
     }
 
-    private static (string Route, byte[] Body, string? ContentType) Case(Random random, int index)
+    private static (string Route, byte[] Body, string? ContentType, string? HeaderLength) Case(Random random, int index)
     {
+        if (index % 7 == 6)
+        {
+            return Binary(random);
+        }
+
         var route = (index % 6) switch
         {
             0 or 1 or 2 => "/v2/models/linear/infer",
@@ -72,7 +82,22 @@ public sealed class FuzzTests(TensorServer server) : IClassFixture<TensorServer>
         }
 
         string?[] types = [null, "application/json", "application/x-ndjson", "text/plain", "application/json; charset=latin1", "multipart/form-data"];
-        return (route, body, types[random.Next(types.Length)]);
+        return (route, body, types[random.Next(types.Length)], null);
+    }
+
+    /// <summary>The binary tensor extension: a JSON header naming binary_data_size, then random bytes; hostile shapes, sizes and header lengths.</summary>
+    private static (string Route, byte[] Body, string? ContentType, string? HeaderLength) Binary(Random random)
+    {
+        long[] dimensions = [0, 1, 2, 3, -1, 1L << 31, 1L << 62, long.MaxValue];
+        var shape = string.Join(", ", Enumerable.Range(0, random.Next(0, 4)).Select(_ => dimensions[random.Next(dimensions.Length)].ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var datatype = Datatypes[random.Next(Datatypes.Length)];
+        var (route, name) = random.Next(2) == 0 ? ("/v2/models/linear/infer", "x") : ("/v2/models/identity/infer", "in_" + datatype.ToLowerInvariant());
+        var binary = new byte[random.Next(4) switch { 0 => 0, 1 => 12, 2 => 24, _ => random.Next(100) }];
+        random.NextBytes(binary);
+        var size = random.Next(3) == 0 ? random.Next(-2, 200) : binary.Length;
+        var json = Encoding.UTF8.GetBytes($$$"""{"inputs": [{"name": "{{{name}}}", "shape": [{{{shape}}}], "datatype": "{{{datatype}}}", "parameters": {"binary_data_size": {{{size}}}}}]}""");
+        var headerLength = random.Next(6) switch { 0 => "-5", 1 => "abc", 2 => (json.Length + binary.Length + 10).ToString(System.Globalization.CultureInfo.InvariantCulture), _ => json.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        return (route, [.. json, .. binary], "application/octet-stream", headerLength);
     }
 
     private static string Mutate(Random random, string json)
