@@ -16,8 +16,8 @@ internal static class BenchCommand
 {
     public static Command Create(IAnsiConsole console, TextWriter error)
     {
-        var model = new Argument<string>("model") { Description = "The model's name." };
-        var input = new Argument<string>("input") { Description = "The item as JSON, @file for a JSON file (a v2 request for tensor models), or - for stdin." };
+        var model = CliOptions.Model();
+        var input = CliOptions.Input();
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Concurrent callers.", DefaultValueFactory = _ => 1 };
         var duration = new Option<TimeSpan?>("--duration", "-d") { Description = "How long to run (for example 00:00:10); default 10 s unless --requests is given." };
         var requests = new Option<long?>("--requests", "-n") { Description = "How many calls in all (instead of a duration)." };

@@ -3,9 +3,13 @@ using System.Text;
 
 namespace ModelActors.Host.Cli;
 
-/// <summary>The options several commands share (each command gets its own instances).</summary>
+/// <summary>The options and arguments several commands share (each command gets its own instances).</summary>
 internal static class CliOptions
 {
+    public static Argument<string> Model() => new("model") { Description = "The model's name." };
+
+    public static Argument<string> Input() => new("input") { Description = "The item as JSON, @file for a JSON file (a v2 request for tensor models), or - for stdin." };
+
     public static Option<string?> Config() => new("--config") { Description = "The configuration file (default: modelactors.json next to the binary, from config/modelactors.json)." };
 
     public static Option<string?> ModelRepository() => new("--model-repository") { Description = "A folder in Triton's layout: every DIR/<model>/[<version>/]model.onnx is served as an OnnxModel." };

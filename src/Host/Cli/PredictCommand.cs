@@ -15,8 +15,8 @@ internal static class PredictCommand
 {
     public static Command Create(IAnsiConsole console, TextWriter error)
     {
-        var model = new Argument<string>("model") { Description = "The model's name." };
-        var input = new Argument<string>("input") { Description = "The item as JSON, @file for a JSON file (a v2 request for tensor models), or - for stdin." };
+        var model = CliOptions.Model();
+        var input = CliOptions.Input();
         var config = CliOptions.Config();
         var repository = CliOptions.ModelRepository();
         var url = CliOptions.Url();

@@ -59,6 +59,10 @@ internal static class GrpcEndpoint
         });
     }
 
+    /// <summary>
+    /// Listens on one URL with <paramref name="protocols"/>. Ours because endpoints set in code replace <c>UseUrls</c>
+    /// (so the HTTP URLs must be listened on in code too) and Kestrel's own URL binding is not public.
+    /// </summary>
     private static void ListenOn(KestrelServerOptions kestrel, string url, HttpProtocols protocols, string key)
     {
         var address = BindingAddress.Parse(url);

@@ -89,9 +89,9 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
             throw GrpcErrors.For(exception, model, context);
         }
 
-        if (outputNames?.FirstOrDefault(name => !outputs.ContainsKey(name)) is { } missing)
+        if (V2Signature.MissingOutput(model, outputNames, outputs) is { } missing)
         {
-            throw GrpcErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' has no output '{missing}'. Its outputs are {string.Join(", ", outputs.Keys)}.");
+            throw GrpcErrors.Error(StatusCodes.Status400BadRequest, missing);
         }
 
         return GrpcTensors.Write(model, versions.Of(model), request.Id, outputs, outputNames);

@@ -14,7 +14,7 @@ internal sealed class Job
     private readonly JobItem?[] _items;
     private int _succeeded;
     private int _failed;
-    private volatile string _status = JobStatus.Queued;
+    private volatile string _status = JobStatus.Running; // a job runs from the moment it is accepted
 
     public Job(string id, string model, int total, DateTimeOffset created)
     {
@@ -30,8 +30,6 @@ internal sealed class Job
 
     public DateTimeOffset Created { get; }
 
-    public DateTimeOffset? Started { get; private set; }
-
     public DateTimeOffset? Ended { get; private set; }
 
     /// <summary>Why the job was cancelled, when it was.</summary>
@@ -46,13 +44,6 @@ internal sealed class Job
 
     /// <summary>Cancelled when the job is cancelled: the running chunk's calls and the chunks not started.</summary>
     public CancellationToken Cancellation => _cancel.Token;
-
-    /// <summary>Marks the job running.</summary>
-    public void Start(DateTimeOffset now)
-    {
-        Started = now;
-        _status = JobStatus.Running;
-    }
 
     /// <summary>Records item <paramref name="index"/>'s result or error (each item once).</summary>
     public void Record(int index, JobItem item)
@@ -93,7 +84,7 @@ internal sealed class Job
         failed = Volatile.Read(ref _failed),
         progress = _items.Length == 0 ? 1.0 : (double)(Volatile.Read(ref _succeeded) + Volatile.Read(ref _failed)) / _items.Length,
         created = Created,
-        started = Started,
+        started = Created,
         ended = Ended,
         cancel_reason = CancelReason,
     };
@@ -117,7 +108,6 @@ internal sealed record JobItem(JsonElement? Result, string? Error);
 /// <summary>The states a job is in.</summary>
 internal static class JobStatus
 {
-    public const string Queued = "queued";
     public const string Running = "running";
     public const string Finished = "finished";
     public const string Cancelled = "cancelled";

@@ -84,7 +84,6 @@ public static class JobEndpoints
         }
 
         var log = loggers.CreateLogger("ModelActors.Jobs");
-        job.Start(jobs.Now);
         _ = Task.Run(async () =>
         {
             try

@@ -50,9 +50,9 @@ internal static class InferEndpoint
         try
         {
             var outputs = await library.Get<OnnxTensors, OnnxTensors>(model).PredictAsync(request.Inputs, context.RequestAborted).ConfigureAwait(false);
-            if (request.Outputs?.FirstOrDefault(name => !outputs.ContainsKey(name)) is { } missing)
+            if (V2Signature.MissingOutput(model, request.Outputs, outputs) is { } missing)
             {
-                return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' has no output '{missing}'. Its outputs are {string.Join(", ", outputs.Keys)}.");
+                return HttpErrors.Error(StatusCodes.Status400BadRequest, missing);
             }
 
             return new InferResponse(model, versions.Of(model), request, outputs);

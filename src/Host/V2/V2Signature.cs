@@ -49,6 +49,15 @@ internal static class V2Signature
         }
     }
 
+    /// <summary>
+    /// Why the model's answer lacks an output the request asked for (a model without a signature is checked only
+    /// once it has answered), or null when every one is there.
+    /// </summary>
+    public static string? MissingOutput(string model, IReadOnlyList<string>? requested, OnnxTensors outputs) =>
+        requested?.FirstOrDefault(name => !outputs.ContainsKey(name)) is { } missing
+            ? $"Model '{model}' has no output '{missing}'. Its outputs are {string.Join(", ", outputs.Keys)}."
+            : null;
+
     private static string Describe(IReadOnlyList<NodeMetadata> nodes) =>
         string.Join(", ", nodes.Select(n => $"'{n.Name}' {V2Datatypes.NameOf(n.ElementType)} [{string.Join(", ", n.Dimensions)}]"));
 }

@@ -46,22 +46,27 @@ internal static class ConformanceRunner
         var name = Path.GetFileName(caseDirectory);
         var modelBytes = File.ReadAllBytes(Path.Combine(caseDirectory, "model.onnx"));
         var signature = GraphSignature.Read(modelBytes);
+        Func<InferenceSession, string, (bool Skip, string Detail)?> runSet;
         if (signature.Inputs.Concat(signature.Outputs).Any(v => v.Kind is "sequence" or "optional"))
         {
-            return SequenceCaseRunner.Run(name, caseDirectory, modelBytes, signature);
+            runSet = (session, set) => SequenceCaseRunner.RunSet(session, signature, set);
         }
-
-        foreach (var value in signature.Inputs.Concat(signature.Outputs))
+        else
         {
-            if (value.Kind != "tensor")
+            foreach (var value in signature.Inputs.Concat(signature.Outputs))
             {
-                return CaseResult.Skipped(name, $"'{value.Name}' is {(value.Kind is "optional" ? "an" : "a")} {value.Kind}, not a plain tensor");
+                if (value.Kind != "tensor")
+                {
+                    return CaseResult.Skipped(name, $"'{value.Name}' is a {value.Kind}, not a plain tensor");
+                }
+
+                if (!TensorElementTypes.IsSupported(value.ElementType))
+                {
+                    return CaseResult.Skipped(name, $"'{value.Name}' has element type {ElementTypeName(value.ElementType)}, which ModelActors' OnnxTensor has no .NET array type for");
+                }
             }
 
-            if (!TensorElementTypes.IsSupported(value.ElementType))
-            {
-                return CaseResult.Skipped(name, $"'{value.Name}' has element type {ElementTypeName(value.ElementType)}, which ModelActors' OnnxTensor has no .NET array type for");
-            }
+            runSet = (session, set) => RunSet(session, signature, set) is { } failure ? (false, failure) : null;
         }
 
         InferenceSession session;
@@ -79,10 +84,12 @@ internal static class ConformanceRunner
             var sets = Directory.GetDirectories(caseDirectory, "test_data_set_*").Order(StringComparer.Ordinal).ToList();
             foreach (var set in sets)
             {
-                var failure = RunSet(session, signature, set);
-                if (failure is not null)
+                switch (runSet(session, set))
                 {
-                    return CaseResult.Failed(name, $"{Path.GetFileName(set)}: {failure}");
+                    case { Skip: true } skip:
+                        return CaseResult.Skipped(name, skip.Detail);
+                    case { } failure:
+                        return CaseResult.Failed(name, $"{Path.GetFileName(set)}: {failure.Detail}");
                 }
             }
 

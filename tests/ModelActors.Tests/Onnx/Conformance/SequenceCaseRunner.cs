@@ -4,46 +4,14 @@ using ModelActors.Onnx.Runtime;
 namespace ModelActors.Tests.Onnx.Conformance;
 
 /// <summary>
-/// Runs a case whose inputs or outputs are sequences or optionals through ModelActors'
+/// Runs the data sets of a case whose inputs or outputs are sequences or optionals through ModelActors'
 /// <c>InferenceSession.Run</c> with <see cref="OnnxValue"/>s: sequences as <see cref="OnnxSequence"/>, an
 /// optional without a value as <see cref="OnnxOptional.None"/>.
 /// </summary>
 internal static class SequenceCaseRunner
 {
-    public static CaseResult Run(string name, string caseDirectory, byte[] modelBytes, GraphSignature signature)
-    {
-        InferenceSession session;
-        try
-        {
-            session = new InferenceSession(modelBytes);
-        }
-        catch (OnnxRuntimeException exception) when (exception.ErrorCode is OrtErrorCode.NotImplemented or OrtErrorCode.InvalidGraph or OrtErrorCode.Fail)
-        {
-            return CaseResult.Skipped(name, $"ONNX Runtime {InferenceSession.RuntimeVersion} cannot load it: {ConformanceRunner.FirstLine(exception.Message)}");
-        }
-
-        using (session)
-        {
-            var sets = Directory.GetDirectories(caseDirectory, "test_data_set_*").Order(StringComparer.Ordinal).ToList();
-            foreach (var set in sets)
-            {
-                var outcome = RunSet(session, signature, set);
-                if (outcome is { Skip: true })
-                {
-                    return CaseResult.Skipped(name, outcome.Value.Detail);
-                }
-
-                if (outcome is { } failure)
-                {
-                    return CaseResult.Failed(name, $"{Path.GetFileName(set)}: {failure.Detail}");
-                }
-            }
-
-            return CaseResult.Passed(name, sets.Count);
-        }
-    }
-
-    private static (bool Skip, string Detail)? RunSet(InferenceSession session, GraphSignature signature, string set)
+    /// <summary>Runs one test data set: null when it passes, else a failure or (for an input the package cannot create) a skip.</summary>
+    public static (bool Skip, string Detail)? RunSet(InferenceSession session, GraphSignature signature, string set)
     {
         var inputs = new Dictionary<string, OnnxValue>(StringComparer.Ordinal);
         var inputFiles = ConformanceRunner.DataFiles(set, "input_");
