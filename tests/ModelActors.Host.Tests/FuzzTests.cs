@@ -67,8 +67,9 @@ public sealed class FuzzTests(TensorServer server) : IClassFixture<TensorServer>
             4 => "/models/word-count/predict",
             _ => random.Next(2) == 0 ? "/models/word-count/predict-batch" : "/models/echo/stream",
         };
-        var text = (index / 6 % 5) switch
+        var text = (index / 6 % 6) switch
         {
+            5 => Escapes(random, index % 6),
             0 => Mutate(random, Valid),
             1 => Truncate(random, Valid),
             2 => Shapes(random),
@@ -109,6 +110,31 @@ public sealed class FuzzTests(TensorServer server) : IClassFixture<TensorServer>
         }
 
         return new string(chars);
+    }
+
+    /// <summary>Invalid JSON string escapes (lone high and low surrogates, reversed pairs, short escapes) in names, BYTES data, parameters and typed bodies.</summary>
+    private static string Escapes(Random random, int route)
+    {
+        string[] escapes = [@"\ud800", @"\udfff", @"\udc00\ud800", @"\ud800\u0041", @"\ud83d", @"a\ud800b", @"\u12", @"\x41", @"\ud800\ud800"];
+        var bad = escapes[random.Next(escapes.Length)];
+        if (route >= 4)
+        {
+            return random.Next(3) switch
+            {
+                0 => $"\"{bad}\"",
+                1 => $"[\"ok\", \"{bad}\"]",
+                _ => $"{{\"text\": \"{bad}\"}}",
+            };
+        }
+
+        return random.Next(5) switch
+        {
+            0 => $$"""{"inputs": [{"name": "{{bad}}", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}""",
+            1 => $$"""{"inputs": [{"name": "in_bytes", "shape": [2], "datatype": "BYTES", "data": ["ok", "{{bad}}"]}]}""",
+            2 => $$"""{"id": "{{bad}}", "inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}""",
+            3 => $$$"""{"parameters": {"{{{bad}}}": "{{{bad}}}"}, "inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3], "parameters": {"k": "{{{bad}}}"}}]}""",
+            _ => $$"""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "{{bad}}", "data": [1, 2, 3]}], "outputs": [{"name": "{{bad}}"}]}""",
+        };
     }
 
     private static string Truncate(Random random, string json) => json[..random.Next(json.Length)];

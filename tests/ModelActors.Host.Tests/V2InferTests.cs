@@ -160,6 +160,15 @@ public sealed class V2InferTests(TensorServer server) : IClassFixture<TensorServ
     [InlineData("/v2/models/identity/infer", "{\"inputs\": [{\"name\": \"in_int8\", \"shape\": [1], \"datatype\": \"INT8\", \"data\": [300]}]}", HttpStatusCode.BadRequest, "input 'in_int8' (INT8): element 0 is 300, not a whole number from -128 to 127")]
     [InlineData("/v2/models/identity/infer", "{\"inputs\": [{\"name\": \"in_int8\", \"shape\": [1], \"datatype\": \"INT8\", \"data\": [1]}]}", HttpStatusCode.BadRequest, "input 'in_bool', 'in_uint8'")]
     [InlineData("/v2/models/identity/infer", "{\"inputs\": [{\"name\": \"in_bool\", \"shape\": [1], \"datatype\": \"BOOL\", \"data\": [1]}]}", HttpStatusCode.BadRequest, "element 0 is 1, not true or false")]
+    [InlineData("/v2/models/linear/infer", "{\"inputs\": [{\"name\": \"\\ud800\", \"shape\": [1, 3], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}]}", HttpStatusCode.BadRequest, "Model 'linear': inputs[0].name is not valid text (Cannot read")]
+    [InlineData("/v2/models/identity/infer", "{\"inputs\": [{\"name\": \"in_bytes\", \"shape\": [2], \"datatype\": \"BYTES\", \"data\": [\"ok\", \"\\udc00\"]}]}", HttpStatusCode.BadRequest, "input 'in_bytes' (BYTES): element 1 is not valid text")]
+    [InlineData("/v2/models/linear/infer", "{\"id\": \"a\\ud800b\", \"inputs\": []}", HttpStatusCode.BadRequest, "Model 'linear': 'id' is not valid text")]
+    [InlineData("/v2/models/linear/infer", "{\"parameters\": {\"k\": [\"\\ud83d\"]}, \"inputs\": []}", HttpStatusCode.BadRequest, "Model 'linear': 'parameters'.k[0] is not valid text")]
+    [InlineData("/v2/models/linear/infer", "{\"parameters\": {\"\\udfff\": 1}, \"inputs\": []}", HttpStatusCode.BadRequest, "Model 'linear': a key of 'parameters' is not valid text")]
+    [InlineData("/v2/models/linear/infer", "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 3], \"datatype\": \"\\ud800\", \"data\": [1, 2, 3]}]}", HttpStatusCode.BadRequest, "the datatype of input 'x' is not valid text")]
+    [InlineData("/v2/models/linear/infer", "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 3], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}], \"outputs\": [{\"name\": \"\\udc00\"}]}", HttpStatusCode.BadRequest, "outputs[0].name is not valid text")]
+    [InlineData("/models/echo/predict", "\"\\ud800\"", HttpStatusCode.BadRequest, "Model 'echo' takes a String item as JSON; the body is not one: ")]
+    [InlineData("/models/word-count/predict-batch", "[\"ok\", \"\\udc00\"]", HttpStatusCode.BadRequest, "Model 'word-count' takes a JSON array of")]
     public async Task BadRequests_AreAnswered4xx_NamingWhatWasWrong(string route, string body, HttpStatusCode status, string message)
     {
         using var client = server.CreateClient();

@@ -59,6 +59,10 @@ internal static class InferRequestReader
             {
                 throw new InferRequestException($"Model '{model}': a string in the body is not valid UTF-8.");
             }
+            catch (InvalidOperationException exception) when (JsonText.IsInvalidString(exception))
+            {
+                throw new InferRequestException($"Model '{model}': a string in the body is not valid text ({exception.Message.TrimEnd('.')}).");
+            }
         }
     }
 
@@ -73,7 +77,7 @@ internal static class InferRequestReader
         if (root.TryGetProperty("id", out var idElement))
         {
             id = idElement.ValueKind == JsonValueKind.String
-                ? idElement.GetString()
+                ? JsonText.Read(idElement, model, "'id'")
                 : throw new InferRequestException($"Model '{model}': 'id' must be a string, not {Kind(idElement)}.");
         }
 
@@ -83,6 +87,7 @@ internal static class InferRequestReader
             parameters = parametersElement.ValueKind == JsonValueKind.Object
                 ? parametersElement.Clone()
                 : throw new InferRequestException($"Model '{model}': 'parameters' must be an object, not {Kind(parametersElement)}.");
+            JsonText.Check(parametersElement, model, "'parameters'"); // echoed in the answer
         }
 
         var inputs = ReadInputs(root, model, signature, bodyLength, binary);
@@ -124,10 +129,10 @@ internal static class InferRequestReader
         }
 
         var name = input.TryGetProperty("name", out var nameElement) && nameElement.ValueKind == JsonValueKind.String
-            ? nameElement.GetString()!
+            ? JsonText.Read(nameElement, model, $"inputs[{index}].name")
             : throw new InferRequestException($"Model '{model}': inputs[{index}] needs a 'name' string.");
         var datatype = input.TryGetProperty("datatype", out var typeElement) && typeElement.ValueKind == JsonValueKind.String
-            ? typeElement.GetString()!
+            ? JsonText.Read(typeElement, model, $"the datatype of input '{name}'")
             : throw new InferRequestException($"Model '{model}': input '{name}' needs a 'datatype' string (one of {V2Datatypes.Names}).");
         var type = V2Signature.ParseDatatype(model, name, datatype);
         V2Signature.CheckInput(signature, model, name, type, datatype);
@@ -195,7 +200,7 @@ internal static class InferRequestReader
         foreach (var output in outputs.EnumerateArray())
         {
             var name = output.ValueKind == JsonValueKind.Object && output.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
-                ? n.GetString()!
+                ? JsonText.Read(n, model, $"outputs[{names.Count}].name")
                 : throw new InferRequestException($"Model '{model}': outputs[{names.Count}] needs a 'name' string.");
             V2Signature.CheckOutput(signature, model, name);
 

@@ -86,6 +86,10 @@ internal static class TensorData
                 var text = data.GetRawText();
                 throw new InferRequestException($"{what}: element {index} is {(text.Length > 40 ? text[..40] + "…" : text)}, not {wrong.Message}.");
             }
+            catch (InvalidOperationException invalid) when (JsonText.IsInvalidString(invalid))
+            {
+                throw new InferRequestException($"{what}: element {index} is not valid text ({invalid.Message.TrimEnd('.')}).");
+            }
 
             index++;
             return;
