@@ -22,7 +22,7 @@ public static class InferenceProtocolEndpoints
         {
             name = "modelactors",
             version = typeof(ModelLibrary).Assembly.GetName().Version?.ToString(),
-            extensions = Array.Empty<string>(),
+            extensions = ProtocolExtensions.Names,
             models = library.ModelNames,
         }));
         v2.MapGet("/health/live", () => Results.Json(new { live = true }));
@@ -35,7 +35,7 @@ public static class InferenceProtocolEndpoints
         foreach (var prefix in new[] { "/models/{model}", "/models/{model}/versions/{version}" })
         {
             v2.MapGet(prefix, (string model, string? version, ModelLibrary library, ModelVersions versions) =>
-                ModelLookup.Find(library, versions, model, version, out var d) ?? Results.Json(Metadata(library, versions, d)));
+                ModelLookup.Find(library, versions, model, version, out var d) ?? MetadataAnswer(library, versions, d));
             v2.MapGet(prefix + "/ready", (string model, string? version, ModelLibrary library, ModelVersions versions, ServerReadiness readiness) =>
             {
                 if (ModelLookup.Find(library, versions, model, version, out var d) is { } notFound)
@@ -52,9 +52,16 @@ public static class InferenceProtocolEndpoints
         return app;
     }
 
-    private static object Metadata(ModelLibrary library, ModelVersions versions, ModelDescription d)
+    /// <summary>The model's metadata: 200, or 503 (still with its state) when the model failed to load or its tensors are not known yet.</summary>
+    private static IResult MetadataAnswer(ModelLibrary library, ModelVersions versions, ModelDescription d)
     {
         var signature = library.GetTensorSignature(d.Name);
+        var unavailable = ModelLookup.SignatureUnknown(d, signature);
+        return Results.Json(Metadata(versions, d, signature, unavailable), statusCode: unavailable is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static object Metadata(ModelVersions versions, ModelDescription d, TensorSignature? signature, string? unavailable)
+    {
         var version = versions.Of(d.Name);
         return new
         {
@@ -72,7 +79,7 @@ public static class InferenceProtocolEndpoints
             dependencies = d.Dependencies,
             state = d.State.ToString(),
             load_ms = d.LoadDuration?.TotalMilliseconds,
-            error = d.Error,
+            error = unavailable ?? d.Error,
         };
     }
 

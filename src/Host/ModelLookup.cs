@@ -40,6 +40,16 @@ internal static class ModelLookup
             : $"Model '{model}' has no versions; call /v2/models/{model} without one.");
     }
 
+    /// <summary>
+    /// Why a model's metadata cannot be told (every protocol's 503): it failed to load, or it is a tensor model whose
+    /// inputs and outputs are known only once it has loaded; null when they are known (or it is a typed model).
+    /// </summary>
+    public static string? SignatureUnknown(ModelDescription description, TensorSignature? signature) =>
+        HttpErrors.FailedToLoadMessage(description)
+        ?? (signature is null && description.ItemType == typeof(OnnxTensors)
+            ? $"Model '{description.Name}' is {description.State}: its inputs and outputs are known once it has loaded."
+            : null);
+
     /// <summary>Null when the typed JSON routes can serve the model, else the answer: 404, 503 (it failed to load) or 400 (a tensor model).</summary>
     public static IResult? FindTyped(ModelLibrary library, string model, out ModelDescription description)
     {

@@ -40,7 +40,20 @@ public sealed class GrpcTests(TensorServer server) : IClassFixture<TensorServer>
         Assert.True(live.Live);
         Assert.True(ready.Ready);
         Assert.Equal("modelactors", metadata.Name);
+        Assert.Equal(["binary_tensor_data", "parameters"], metadata.Extensions);
         Assert.True(model.Ready);
+    }
+
+    [Fact]
+    public async Task ModelMetadata_OfAModelThatFailedToLoad_IsUnavailable_WithTheLoadError()
+    {
+        await server.ModelsLoadedAsync();
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Client.ModelMetadataAsync(new ModelMetadataRequest { Name = "broken" }));
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains("Model 'broken' failed to load: ", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("tries it again in the background", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -22,7 +22,8 @@ public sealed class LifecycleTests
         var brokenCall = await client.PostAsync(new Uri("/models/broken/predict", UriKind.Relative), Json("\"x\""));
         var echoCall = await client.PostAsync(new Uri("/models/echo/predict", UriKind.Relative), Json("\"x\""));
         var serverReady = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative));
-        var metadata = await client.GetFromJsonAsync<JsonElement>("/v2/models/broken");
+        var metadataResponse = await client.GetAsync(new Uri("/v2/models/broken", UriKind.Relative));
+        var metadata = await metadataResponse.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, brokenReady.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, brokenCall.StatusCode);
@@ -31,7 +32,9 @@ public sealed class LifecycleTests
         Assert.Contains("tries it again in the background", brokenError, StringComparison.Ordinal); // answered at once, without a load
         Assert.Equal(HttpStatusCode.OK, echoCall.StatusCode);
         Assert.Equal(HttpStatusCode.OK, serverReady.StatusCode); // only echo is required
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, metadataResponse.StatusCode); // its metadata too, with its state and the load error
         Assert.Equal("Failed", metadata.GetProperty("state").GetString());
+        Assert.Contains("weights.bin is missing", metadata.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

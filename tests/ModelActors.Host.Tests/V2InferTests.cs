@@ -180,6 +180,30 @@ public sealed class V2InferTests(TensorServer server) : IClassFixture<TensorServ
     }
 
     [Fact]
+    public async Task ServerMetadata_ListsTheExtensionsItImplements()
+    {
+        using var client = server.CreateClient();
+
+        var metadata = await client.GetFromJsonAsync<JsonElement>("/v2");
+
+        Assert.Equal(["binary_tensor_data", "parameters"], metadata.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Metadata_OfAModelThatFailedToLoad_Is503_WithTheLoadErrorAndState()
+    {
+        await server.ModelsLoadedAsync();
+        using var client = server.CreateClient();
+
+        var response = await client.GetAsync(new Uri("/v2/models/broken", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Failed", body.GetProperty("state").GetString());
+        Assert.StartsWith("Model 'broken' failed to load: ", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ABodyOverTheLimit_Is413()
     {
         using var client = server.CreateClient();

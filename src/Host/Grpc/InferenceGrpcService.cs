@@ -30,13 +30,23 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
 
     /// <inheritdoc />
     public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
-        Task.FromResult(new ServerMetadataResponse { Name = "modelactors", Version = typeof(ModelLibrary).Assembly.GetName().Version?.ToString() ?? string.Empty });
+        Task.FromResult(new ServerMetadataResponse
+        {
+            Name = "modelactors",
+            Version = typeof(ModelLibrary).Assembly.GetName().Version?.ToString() ?? string.Empty,
+            Extensions = { ProtocolExtensions.Names },
+        });
 
     /// <inheritdoc />
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
         var description = Find(request.Name, request.Version);
         var signature = library.GetTensorSignature(description.Name);
+        if (ModelLookup.SignatureUnknown(description, signature) is { } unavailable)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, unavailable);
+        }
+
         var response = new ModelMetadataResponse { Name = description.Name, Platform = signature is null ? "modelactors" : "onnxruntime_onnx" };
         if (versions.Of(description.Name) is { } version)
         {

@@ -1,0 +1,12 @@
+namespace ModelActors.Host.V2;
+
+/// <summary>The Open Inference Protocol extensions this server implements, as <c>GET /v2</c> and gRPC <c>ServerMetadata</c> list them (Triton's names, which its clients look for).</summary>
+internal static class ProtocolExtensions
+{
+    /// <summary>
+    /// <c>binary_tensor_data</c>: inputs and outputs as raw bytes after the JSON header (<c>Inference-Header-Content-Length</c>,
+    /// <c>binary_data_size</c>, <c>binary_data</c>, <c>binary_data_output</c>); <c>parameters</c>: request and tensor
+    /// parameters are accepted, the binary ones honoured and the request's echoed in the answer.
+    /// </summary>
+    public static readonly string[] Names = ["binary_tensor_data", "parameters"];
+}
