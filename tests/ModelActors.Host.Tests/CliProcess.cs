@@ -11,6 +11,7 @@ internal sealed class CliProcess : IDisposable
     private readonly StringBuilder _err = new();
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _grpcListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(string Marker, TaskCompletionSource Seen)> _watches = [];
 
     private CliProcess(params string[] args)
     {
@@ -41,6 +42,13 @@ internal sealed class CliProcess : IDisposable
             lock (_out)
             {
                 _out.AppendLine(e.Data);
+                foreach (var (marker, seen) in _watches)
+                {
+                    if (e.Data.Contains(marker, StringComparison.Ordinal))
+                    {
+                        seen.TrySetResult();
+                    }
+                }
             }
 
             Found(e.Data, "Now listening on: ", _listening);
@@ -87,6 +95,23 @@ internal sealed class CliProcess : IDisposable
 
     /// <summary>The address the server said its gRPC service listens on.</summary>
     public Task<string> GrpcListening => _grpcListening.Task;
+
+    /// <summary>Completes when the output has (or gets) a line containing <paramref name="marker"/>.</summary>
+    public Task OutputLine(string marker)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_out)
+        {
+            if (_out.ToString().Contains(marker, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+
+            _watches.Add((marker, seen));
+        }
+
+        return seen.Task;
+    }
 
     /// <summary>Runs a command to its end: exit code and output.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)

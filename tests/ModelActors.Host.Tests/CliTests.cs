@@ -122,7 +122,7 @@ public sealed class CliTests
     [Fact]
     public async Task Serve_AnswersOverHttp_PredictAndBenchReachItByUrl_AndSigtermExits0()
     {
-        using var server = CliProcess.Start("serve", "--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0");
+        using var server = CliProcess.Start("serve", "--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Server:LameDuck=00:00:00.5");
         var url = await server.Listening.WaitAsync(TimeSpan.FromMinutes(1));
         var grpcUrl = await server.GrpcListening.WaitAsync(TimeSpan.FromMinutes(1));
         using var http = new HttpClient { BaseAddress = new Uri(url) };

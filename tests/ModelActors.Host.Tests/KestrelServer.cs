@@ -24,6 +24,7 @@ public abstract class KestrelServer : WebApplicationFactory<Program>
     {
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Server:GrpcUrl", string.Empty); // the factory binds Kestrel itself; gRPC is tested on TestServer and in the CLI test
+        builder.UseSetting("Server:LameDuck", "00:00:00"); // stopped at once (LameDuckTests covers the lame duck)
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -8,8 +8,8 @@ namespace ModelActors.Host.Tests;
 /// <summary>
 /// The host on the default configuration plus a model repository (Triton's layout) that the tests write:
 /// <c>identity</c> (versions 1 and 2; one Identity per v2 datatype, inputs <c>in_&lt;type&gt;</c>, outputs
-/// <c>out_&lt;type&gt;</c>, each [N]), <c>linear</c> (y = x·W + b, x FP32 [N, 3], batching from its config.json) and <c>broken</c>
-/// (not an ONNX file: it fails to load; the server is ready without it).
+/// <c>out_&lt;type&gt;</c>, each [N]), <c>linear</c> (y = x·W + b, x FP32 [N, 3], batching from its config.json), <c>bytes</c> (one BYTES
+/// Identity: <c>in</c> → <c>out</c>, [N]) and <c>broken</c> (not an ONNX file: it fails to load; the server is ready without it).
 /// </summary>
 public sealed class TensorServer : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -45,6 +45,7 @@ public sealed class TensorServer : WebApplicationFactory<Program>, IAsyncLifetim
             .Node("Add", ["xw", "b"], ["y"])
             .Output("y", TensorElementType.Float, "N", 2)
             .Build());
+        Write("bytes/model.onnx", new OnnxGraphBuilder().Input("in", TensorElementType.String, "N").Node("Identity", ["in"], ["out"]).Output("out", TensorElementType.String, "N").Build());
         Write("broken/model.onnx", "not an ONNX file"u8.ToArray());
         File.WriteAllText(Path.Combine(_repository, "linear", "config.json"), """{ "MaxBatchSize": 8, "Settings": { "IntraOpNumThreads": 1 } }""");
     }

@@ -23,14 +23,18 @@ public sealed class OnnxTensor : OnnxValue
     /// <summary>The dimensions (a scalar has none).</summary>
     public IReadOnlyList<long> Shape { get; }
 
-    /// <summary>The elements, row-major: a <c>float[]</c>, <c>long[]</c>, <c>string[]</c>, ...</summary>
+    /// <summary>
+    /// The elements, row-major: a <c>float[]</c>, <c>long[]</c>, ... A <see cref="TensorElementType.String"/> tensor holds a
+    /// <c>string[]</c>, or a <c>byte[][]</c> when its elements are bytes that are not all UTF-8 text (the v2 protocol's
+    /// BYTES are arbitrary bytes; ONNX Runtime's strings too): such elements are kept byte for byte, never rewritten.
+    /// </summary>
     public Array Data { get; }
 
     /// <summary>The number of elements (the product of the dimensions).</summary>
     public long ElementCount => Data.LongLength;
 
     /// <summary>A tensor over <paramref name="data"/> (not copied) with shape <paramref name="shape"/>.</summary>
-    /// <typeparam name="T">float, double, Half, BFloat16 (ONNX Runtime's <c>Microsoft.ML.OnnxRuntime.BFloat16</c>), sbyte, short, int, long, byte, ushort, uint, ulong, bool or string.</typeparam>
+    /// <typeparam name="T">float, double, Half, BFloat16 (ONNX Runtime's <c>Microsoft.ML.OnnxRuntime.BFloat16</c>), sbyte, short, int, long, byte, ushort, uint, ulong, bool, or string or byte[] (a string tensor of text, or of raw bytes).</typeparam>
     /// <param name="data">The elements, row-major.</param>
     /// <param name="shape">The dimensions; their product must equal the number of elements.</param>
     /// <returns>The tensor.</returns>
@@ -69,6 +73,16 @@ public sealed class OnnxTensor : OnnxValue
     /// <returns>The array.</returns>
     /// <exception cref="InvalidCastException">The tensor holds another element type.</exception>
     public T[] GetData<T>() => Data as T[] ?? throw new InvalidCastException($"The tensor holds {ElementType} elements, not {typeof(T).Name}.");
+
+    /// <summary>The elements of a string tensor as bytes: its <c>byte[][]</c> as it is, or its strings encoded as UTF-8.</summary>
+    /// <returns>One byte array per element.</returns>
+    /// <exception cref="InvalidCastException">The tensor is not a string tensor.</exception>
+    public byte[][] GetBytes() => Data switch
+    {
+        byte[][] bytes => bytes,
+        string[] strings => [.. strings.Select(s => System.Text.Encoding.UTF8.GetBytes(s))],
+        _ => throw new InvalidCastException($"The tensor holds {ElementType} elements, not strings or bytes."),
+    };
 
     /// <inheritdoc />
     public override string ToString() => $"{ElementType}[{string.Join(", ", Shape)}]";

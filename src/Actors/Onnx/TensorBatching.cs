@@ -22,8 +22,9 @@ internal static class TensorBatching
         var outer = Product(shape, 0, axis);
         var inner = Product(shape, axis + 1, shape.Length);
         var count = Product(shape, 0, shape.Length);
-        var data = reuse is not null && reuse.LongLength == count && reuse.GetType() == first.Data.GetType()
-            ? reuse
+        var bytes = first.ElementType == TensorElementType.String && Array.Exists(parts, p => p.Data is byte[][]);
+        var data = bytes ? new byte[count][]
+            : reuse is not null && reuse.LongLength == count && reuse.GetType() == first.Data.GetType() ? reuse
             : TensorElementTypes.NewArray(first.ElementType, count, filledLater: true);
         var target = 0L;
         for (var o = 0L; o < outer; o++)
@@ -31,7 +32,7 @@ internal static class TensorBatching
             foreach (var part in parts)
             {
                 var block = part.Shape[axis] * inner;
-                Array.Copy(part.Data, o * block, data, target, block);
+                Array.Copy(bytes ? part.GetBytes() : part.Data, o * block, data, target, block); // text joins raw bytes as UTF-8
                 target += block;
             }
         }
@@ -47,7 +48,7 @@ internal static class TensorBatching
         var inner = Product(shape, axis + 1, shape.Length);
         var extent = shape[axis];
         shape[axis] = size;
-        var data = TensorElementTypes.NewArray(whole.ElementType, outer * size * inner, filledLater: true);
+        var data = whole.Data is byte[][] ? new byte[outer * size * inner][] : TensorElementTypes.NewArray(whole.ElementType, outer * size * inner, filledLater: true);
         var block = size * inner;
         for (var o = 0L; o < outer; o++)
         {
@@ -66,7 +67,7 @@ internal static class TensorBatching
         }
 
         var elementType = tensor.Data.GetType().GetElementType()!;
-        var data = TensorElementTypes.NewArray(tensor.ElementType, Product(shape, 0, shape.Length));
+        var data = tensor.Data is byte[][] ? new byte[Product(shape, 0, shape.Length)][] : TensorElementTypes.NewArray(tensor.ElementType, Product(shape, 0, shape.Length));
         var fill = PadValue(elementType, padValue);
         if (fill is not null && !Equals(fill, elementType.IsValueType ? Activator.CreateInstance(elementType) : null))
         {
@@ -107,6 +108,7 @@ internal static class TensorBatching
 
     private static object? PadValue(Type elementType, double value) =>
         elementType == typeof(string) ? string.Empty
+        : elementType == typeof(byte[]) ? Array.Empty<byte>()
         : elementType == typeof(Half) ? (Half)value
         : elementType == typeof(BFloat16) ? (BFloat16)(float)value
         : elementType == typeof(bool) ? value != 0

@@ -62,7 +62,7 @@ internal static class TensorElementTypes
         : type == typeof(short) ? TensorElementType.Int16
         : type == typeof(int) ? TensorElementType.Int32
         : type == typeof(long) ? TensorElementType.Int64
-        : type == typeof(string) ? TensorElementType.String
+        : type == typeof(string) || type == typeof(byte[]) ? TensorElementType.String
         : type == typeof(bool) ? TensorElementType.Bool
         : type == typeof(Half) ? TensorElementType.Float16
         : type == typeof(double) ? TensorElementType.Double

@@ -124,20 +124,8 @@ internal static class GrpcTensors
             TensorElementType.UInt64 => OnnxTensor.Create(Take(contents.Uint64Contents, "uint64_contents"), shape),
             TensorElementType.Float => OnnxTensor.Create(Take(contents.Fp32Contents, "fp32_contents"), shape),
             TensorElementType.Double => OnnxTensor.Create(Take(contents.Fp64Contents, "fp64_contents"), shape),
-            TensorElementType.String => OnnxTensor.Create([.. Take(contents.BytesContents, "bytes_contents").Select((b, i) => Utf8(b, i, what))], shape),
+            TensorElementType.String => BinaryTensors.Bytes([.. Take(contents.BytesContents, "bytes_contents").Select(b => b.ToByteArray())], shape),
             _ => throw new InferRequestException($"{what}: FP16 and BF16 have no typed contents in the protocol; send them in raw_input_contents."),
         };
-    }
-
-    private static string Utf8(ByteString bytes, int index, string what)
-    {
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes.Span);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new InferRequestException($"{what}: bytes_contents[{index}] is not valid UTF-8.");
-        }
     }
 }

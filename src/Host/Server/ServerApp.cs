@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelActors.Diagnostics;
 using ModelActors.Host.Grpc;
 using ModelActors.Host.Jobs;
@@ -17,7 +18,10 @@ internal static class ServerApp
         var serverOptions = builder.Configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
         GrpcEndpoint.Listen(builder, serverOptions); // HTTP on --urls (loopback unless told otherwise), gRPC on its own port
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = serverOptions.MaxRequestBodySize);
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = serverOptions.ShutdownGrace);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = serverOptions.LameDuck + serverOptions.ShutdownGrace);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<LameDuck>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LameDuck>());
         ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true);
         builder.Services.AddSingleton<ServerReadiness>();
         builder.Services.AddSingleton<Jobs.JobStore>();
@@ -33,6 +37,7 @@ internal static class ServerApp
         builder.Services.AddModelActorsOpenApi();
 
         var app = builder.Build();
+        LameDuck.Use(app);
         app.MapOpenApi(); // /openapi/v1.json
         app.MapInferenceProtocol();
         app.MapTypedModels();

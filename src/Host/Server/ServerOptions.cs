@@ -24,6 +24,13 @@ public sealed class ServerOptions
     /// <summary>How often a model that failed to load is tried again in the background (its requests are answered 503 at once meanwhile). Default 30 s; zero turns it off.</summary>
     public TimeSpan RetryFailedModels { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a stopping server (SIGTERM, Ctrl+C) lets in-flight requests finish before it exits. Default 30 s.</summary>
+    /// <summary>
+    /// How long a stopping server (SIGTERM, Ctrl+C) stays a lame duck before its listeners stop: readiness is false, every
+    /// request is still served and each HTTP/1.x answer closes its connection (<c>Connection: close</c>), long enough for
+    /// a load balancer to see readiness fall. Default 5 s; zero stops the listeners at once.
+    /// </summary>
+    public TimeSpan LameDuck { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a stopping server lets in-flight requests finish once its listeners have stopped (after the lame duck). Default 30 s.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

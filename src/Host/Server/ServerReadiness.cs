@@ -22,6 +22,9 @@ public sealed class ServerReadiness
         lifetime.ApplicationStopping.Register(() => _stopping = true);
     }
 
+    /// <summary>Turns readiness false for good: the server is stopping (called when its lame duck begins, whichever way the stop came).</summary>
+    internal void Stop() => _stopping = true;
+
     /// <summary>True once shutdown has begun.</summary>
     public bool Stopping => _stopping;
 

@@ -24,7 +24,7 @@ internal static class BinaryTensors
                 throw new InferRequestException($"{what}: shape [{string.Join(", ", shape)}] holds {count} elements, more than {bytes.Length} bytes of binary data can (4 bytes of length each at least).");
             }
 
-            var strings = new string[count];
+            var elements = new byte[count][];
             var at = 0;
             for (var i = 0; i < count; i++)
             {
@@ -33,11 +33,11 @@ internal static class BinaryTensors
                     throw new InferRequestException($"{what}: the binary data ends inside element {i} of {count}.");
                 }
 
-                strings[i] = Encoding.UTF8.GetString(bytes.Slice(at + 4, (int)length));
+                elements[i] = bytes.Slice(at + 4, (int)length).ToArray();
                 at += 4 + (int)length;
             }
 
-            return at == bytes.Length ? OnnxTensor.Create(strings, shape) : throw new InferRequestException($"{what}: {bytes.Length - at} bytes of binary data are left after {count} elements.");
+            return at == bytes.Length ? Bytes(elements, shape) : throw new InferRequestException($"{what}: {bytes.Length - at} bytes of binary data are left after {count} elements.");
         }
 
         var size = type == TensorElementType.Bool ? 1 : ElementSize(type);
@@ -76,12 +76,10 @@ internal static class BinaryTensors
         switch (tensor.ElementType)
         {
             case TensorElementType.String:
-                var strings = (string[])tensor.Data;
                 var buffer = new MemoryStream();
                 Span<byte> length = stackalloc byte[4];
-                foreach (var s in strings)
+                foreach (var bytes in tensor.GetBytes()) // raw bytes as they are; text as UTF-8
                 {
-                    var bytes = Encoding.UTF8.GetBytes(s);
                     BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)bytes.Length);
                     buffer.Write(length);
                     buffer.Write(bytes);
@@ -96,6 +94,23 @@ internal static class BinaryTensors
                 MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(tensor.Data), raw.Length).CopyTo(raw);
                 return raw;
         }
+    }
+
+    /// <summary>
+    /// A BYTES tensor: strings when every element is UTF-8 text (what typed and most ONNX models expect), else the
+    /// bytes as they are (the protocol's BYTES are arbitrary bytes: decoding would replace invalid bytes with U+FFFD).
+    /// </summary>
+    public static OnnxTensor Bytes(byte[][] elements, long[] shape)
+    {
+        foreach (var element in elements)
+        {
+            if (!System.Text.Unicode.Utf8.IsValid(element))
+            {
+                return OnnxTensor.Create(elements, shape);
+            }
+        }
+
+        return OnnxTensor.Create([.. elements.Select(e => Encoding.UTF8.GetString(e))], shape);
     }
 
     /// <summary>The number of elements <paramref name="shape"/> holds, saturating at <see cref="long.MaxValue"/> (a hostile shape must not overflow).</summary>

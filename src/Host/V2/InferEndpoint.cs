@@ -55,6 +55,11 @@ internal static class InferEndpoint
                 return HttpErrors.Error(StatusCodes.Status400BadRequest, missing);
             }
 
+            if (InferResponse.NotText(model, request, outputs) is { } notText)
+            {
+                return HttpErrors.Error(StatusCodes.Status400BadRequest, notText);
+            }
+
             return new InferResponse(model, versions.Of(model), request, outputs);
         }
         catch (Exception exception)

@@ -45,6 +45,23 @@ internal sealed class InferResponse(string model, string? version, InferRequest 
         }
     }
 
+    /// <summary>
+    /// Why the answer cannot be written: an output to be written as JSON holds BYTES that are not UTF-8 text (JSON
+    /// strings carry text only, and rewriting the bytes would corrupt them); null when it can.
+    /// </summary>
+    public static string? NotText(string model, InferRequest request, OnnxTensors outputs)
+    {
+        foreach (var name in request.Outputs ?? [.. outputs.Keys])
+        {
+            if (outputs.TryGetValue(name, out var tensor) && tensor.Data is byte[][] && !request.IsBinary(name))
+            {
+                return $"Model '{model}': output '{name}' holds BYTES that are not UTF-8 text, which a JSON string cannot carry; ask for it as binary data (\"outputs\": [{{\"name\": \"{name}\", \"parameters\": {{\"binary_data\": true}}}}]).";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Writes the answer as JSON (the CLI writes it to the console).</summary>
     public void Write(Utf8JsonWriter writer)
     {
@@ -143,7 +160,7 @@ internal sealed class InferResponse(string model, string? version, InferRequest 
 
                 break;
             case TensorElementType.String:
-                foreach (var v in (string[])tensor.Data)
+                foreach (var v in (string[])tensor.Data) // raw bytes were refused before (NotText)
                 {
                     writer.WriteStringValue(v);
                 }

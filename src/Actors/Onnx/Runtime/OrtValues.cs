@@ -20,6 +20,17 @@ internal static class OrtValues
             var value = Ort.OrtValue.CreateTensorWithEmptyStrings(Ort.OrtAllocator.DefaultInstance, shape);
             try
             {
+                if (tensor.Data is byte[][] bytes)
+                {
+                    // Raw bytes go in as they are (ONNX Runtime's strings are byte strings).
+                    for (var i = 0; i < bytes.Length; i++)
+                    {
+                        value.StringTensorSetElementAt((ReadOnlySpan<byte>)(bytes[i] ?? throw new ArgumentException($"String tensor element {i} is null.")), i);
+                    }
+
+                    return value;
+                }
+
                 var strings = (string[])tensor.Data;
                 for (var i = 0; i < strings.Length; i++)
                 {
@@ -158,7 +169,7 @@ internal static class OrtValues
         var count = info.ElementCount;
         if (type == TensorElementType.String)
         {
-            return OnnxTensor.FromNative(type, shape, count == 0 ? Array.Empty<string>() : value.GetStringTensorAsArray());
+            return OnnxTensor.FromNative(type, shape, count == 0 ? Array.Empty<string>() : Strings(value, (int)count));
         }
 
         var array = TensorElementTypes.NewArray(type, count, filledLater: true);
@@ -170,6 +181,33 @@ internal static class OrtValues
         }
 
         return OnnxTensor.FromNative(type, shape, array);
+    }
+
+    /// <summary>
+    /// A string output's elements: <c>string[]</c> when every element is UTF-8 text, else <c>byte[][]</c> holding each
+    /// element's bytes as they are (decoding would replace each invalid byte with U+FFFD: silent corruption).
+    /// </summary>
+    private static Array Strings(Ort.OrtValue value, int count)
+    {
+        var strings = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            var bytes = value.GetStringElementAsSpan(i);
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                var raw = new byte[count][];
+                for (var j = 0; j < count; j++)
+                {
+                    raw[j] = value.GetStringElementAsSpan(j).ToArray();
+                }
+
+                return raw;
+            }
+
+            strings[i] = System.Text.Encoding.UTF8.GetString(bytes);
+        }
+
+        return strings;
     }
 
     public static int ElementSize(TensorElementType type) => type switch
