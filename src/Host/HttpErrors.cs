@@ -22,6 +22,15 @@ internal static class HttpErrors
         return Error(status, message);
     }
 
+    /// <summary>
+    /// The 429 (with <c>Retry-After</c>) for a request to a model whose queue is full now, answered before its body is
+    /// read or parsed, so refusing under overload costs almost nothing; null when the model has room. The connection is
+    /// kept: Kestrel drains the unread body after the answer (closing a socket with unread bytes would send a reset
+    /// that can destroy the answer before the client reads it).
+    /// </summary>
+    public static IResult? Saturated(ModelLibrary library, string model, HttpContext context) =>
+        library.CheckCapacity(model) is { } overloaded ? For(overloaded, model, context) : null;
+
     /// <summary>The status and the message naming the model for <paramref name="exception"/> (also a stream's final error event).</summary>
     public static (int Status, string Message) Describe(Exception exception, string model)
     {

@@ -34,6 +34,11 @@ public static class TypedModelEndpoints
 
         var invoker = ModelInvoker.For(description.ItemType, description.ResultType);
         var bodyType = batch ? invoker.BatchType : description.ItemType;
+        if (HttpErrors.Saturated(library, model, context) is { } saturated)
+        {
+            return saturated;
+        }
+
         if (await RequestBodies.ReadAsync(context.Request, options.MaxRequestBodySize, context.RequestAborted).ConfigureAwait(false) is not { } bytes)
         {
             return RequestBodies.TooLarge(options.MaxRequestBodySize);

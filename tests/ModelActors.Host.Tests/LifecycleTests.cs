@@ -9,6 +9,7 @@ using ModelActors.Host.Server;
 namespace ModelActors.Host.Tests;
 
 /// <summary>Readiness, a model that fails to load while the others serve, and a graceful stop under load.</summary>
+[Collection(nameof(HoldModel))] // HoldModel's signals are static: its tests run one at a time
 public sealed class LifecycleTests
 {
     [Fact]

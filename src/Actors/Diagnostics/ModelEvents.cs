@@ -8,6 +8,8 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
 {
     private readonly KeyValuePair<string, object?> _tag = ModelMetrics.Tag(model);
     private long _recentCallTicks;
+    private long _rejectedUnlogged;
+    private long _lastRejectionLog = long.MinValue;
 
     public ModelMetrics Metrics => metrics;
 
@@ -20,10 +22,22 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
         }
     }
 
+    /// <summary>
+    /// A request refused because the queue is full: counted every time, logged at most once a second with how many
+    /// were refused since the last line (under overload a line per refusal would make logging the bottleneck: the
+    /// console logger's queue blocks its callers when full).
+    /// </summary>
     public void Rejected(int capacity)
     {
         metrics.Rejections.Add(1, _tag);
-        LogRejected(logger, model, capacity);
+        Interlocked.Increment(ref _rejectedUnlogged);
+        var now = timeProvider.GetTimestamp();
+        var last = Interlocked.Read(ref _lastRejectionLog);
+        if ((last == long.MinValue || timeProvider.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
+            && Interlocked.CompareExchange(ref _lastRejectionLog, now, last) == last)
+        {
+            LogRejected(logger, model, Interlocked.Exchange(ref _rejectedUnlogged, 0), capacity);
+        }
     }
 
     public void TimedOut()
@@ -97,8 +111,8 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     public ComputeScope Compute(int batchSize) =>
         metrics.ComputeDuration.Enabled || metrics.BatchSize.Enabled || ModelMetrics.Activities.HasListeners() ? new(this, batchSize) : default;
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Model '{Model}' rejected a request: its queue of {Capacity} is full")]
-    private static partial void LogRejected(ILogger logger, string model, int capacity);
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Model '{Model}' rejected {Count} request(s) since its last such warning: its queue of {Capacity} is full")]
+    private static partial void LogRejected(ILogger logger, string model, long count, int capacity);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Model '{Model}': a request timed out")]
     private static partial void LogTimedOut(ILogger logger, string model);

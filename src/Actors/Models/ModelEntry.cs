@@ -27,6 +27,12 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     public abstract int QueueDepth { get; }
 
+    /// <summary>
+    /// Null when the model's queue has room now; else the <see cref="ModelOverloadedException"/> a request would get
+    /// (counted as a rejection), so that a server can refuse before it reads and parses the request.
+    /// </summary>
+    public abstract ModelOverloadedException? CheckCapacity();
+
     /// <summary>Test seam: sets the batcher's <c>PieceGrouped</c> hook; false when the model has no batcher (not loaded, or batching off).</summary>
     internal abstract bool TrySetPieceGrouped(Action hook);
 
@@ -328,6 +334,18 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         }
 
         work.Release();
+    }
+
+    public override ModelOverloadedException? CheckCapacity()
+    {
+        if (QueueDepth < _queueCapacity)
+        {
+            return null;
+        }
+
+        Events.Request();
+        Events.Rejected(_queueCapacity);
+        return new ModelOverloadedException(Name, _queueCapacity, RetryAfterHint());
     }
 
     /// <summary>How long the queue ahead would take to drain: queued requests / replicas × the recent time per call (at least 10 ms).</summary>

@@ -196,6 +196,17 @@ public sealed class ModelLibrary : IAsyncDisposable
     public IReadOnlyList<ModelDescription> Describe() =>
         [.. _entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => e.Describe())];
 
+    /// <summary>
+    /// Whether model <paramref name="name"/> would refuse a request now because its queue is full: null when there is
+    /// room, else the <see cref="ModelOverloadedException"/> (with its <c>RetryAfter</c> hint) a request would get,
+    /// counted as a rejected request. A server calls it before reading a request's body, so refusing under overload costs
+    /// almost nothing; a request that passes can still be refused if the queue fills meanwhile.
+    /// </summary>
+    /// <param name="name">The model's name.</param>
+    /// <returns>The refusal, or null.</returns>
+    /// <exception cref="ModelNotFoundException">No model has that name.</exception>
+    public ModelOverloadedException? CheckCapacity(string name) => Entry(name).CheckCapacity();
+
     /// <summary>Describes model <paramref name="name"/>.</summary>
     /// <param name="name">The model's name.</param>
     /// <returns>Its description.</returns>

@@ -78,6 +78,11 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
             throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, failed);
         }
 
+        if (library.CheckCapacity(model) is { } overloaded)
+        {
+            throw GrpcErrors.For(overloaded, model, context); // before the tensors are parsed
+        }
+
         OnnxTensors inputs;
         List<string>? outputNames;
         try

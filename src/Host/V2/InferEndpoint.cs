@@ -26,6 +26,11 @@ internal static class InferEndpoint
             return failed;
         }
 
+        if (HttpErrors.Saturated(library, model, context) is { } saturated)
+        {
+            return saturated;
+        }
+
         var limit = options.Value.MaxRequestBodySize;
         if (await RequestBodies.ReadAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false) is not { } body)
         {
