@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Channels;
 
 namespace ModelActors.Benchmarks;
 
@@ -14,8 +17,8 @@ namespace ModelActors.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Ours because wrk is closed-loop (a slow server slows its arrivals, hiding overload) and `modelactors bench` too;
-/// this client uses HttpClient (SocketsHttpHandler), which costs more CPU per request than a raw-socket client: on a
-/// 2-core machine it takes its share from the server, so capacity is measured with it running.
+/// it speaks HTTP/1.1 on raw sockets (<see cref="RawHttpConnection"/>): HttpClient spent its core on itself below 3×.
+/// Latency counts from each request's due time, so time spent waiting for the client is in it.
 /// </remarks>
 internal static class OverloadBenchmark
 {
@@ -29,14 +32,9 @@ internal static class OverloadBenchmark
         var deadline = TimeSpan.FromMilliseconds(double.Parse(args[5], CultureInfo.InvariantCulture)) + TimeSpan.FromSeconds(2);
         var pid = int.Parse(args[6], CultureInfo.InvariantCulture);
 
-        using var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = maxConnections,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
-            ConnectTimeout = deadline,
-        };
-        using var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        var request = Encoding.ASCII.GetBytes($"POST {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n")
+            .Concat(body).ToArray();
+        var endpoint = new IPEndPoint(IPAddress.Parse(url.Host), url.Port);
         var outcomes = new Outcomes();
         var rss = new List<long>();
         var overflowsBefore = ListenOverflows();
@@ -51,58 +49,64 @@ internal static class OverloadBenchmark
             while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false) is true);
         }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
 
+        // One worker per connection; the pacer hands out tickets (due times) on schedule while a worker is free, and
+        // counts a ticket due while every worker is busy as not sent.
+        var tickets = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleWriter = true });
+        var busy = 0;
+        var workers = Enumerable.Range(0, maxConnections).Select(_ => Task.Run(async () =>
+        {
+            using var connection = new RawHttpConnection(endpoint);
+            await foreach (var due in tickets.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                using var cancel = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (deadline - Stopwatch.GetElapsedTime(due)).Ticks)));
+                try
+                {
+                    var (status, retryAfter) = await connection.SendAsync(request, cancel.Token).ConfigureAwait(false);
+                    outcomes.Answered((HttpStatusCode)status, Stopwatch.GetElapsedTime(due), retryAfter);
+                }
+                catch (Exception exception) when (exception is OperationCanceledException or IOException or SocketException)
+                {
+                    outcomes.Unanswered(exception);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref busy);
+                }
+            }
+        })).ToArray();
+
         var clock = Stopwatch.StartNew();
+        var origin = Stopwatch.GetTimestamp();
         long sent = 0;
         long notSent = 0;
         var total = (long)(rate * seconds);
-        using var connections = new SemaphoreSlim(maxConnections); // one request per HTTP/1.1 connection at a time
         while (sent + notSent < total)
         {
             var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rate));
             for (; sent + notSent < due;)
             {
-                if (connections.Wait(0))
+                if (Volatile.Read(ref busy) < maxConnections)
                 {
+                    Interlocked.Increment(ref busy);
+                    tickets.Writer.TryWrite(origin + (long)((sent + notSent) / rate * Stopwatch.Frequency));
                     sent++;
-                    _ = SendAsync(client, url, body, deadline, outcomes).ContinueWith(_ => connections.Release(), TaskScheduler.Default);
                 }
                 else
                 {
-                    notSent++; // every connection is waiting for an answer: the request is dropped by the client, and counted
+                    notSent++; // every connection is waiting for an answer: the request is not sent, and counted
                 }
             }
 
             Thread.Sleep(1); // pacing of an open-loop generator, not a wait for a condition
         }
 
-        for (var i = 0; i < maxConnections; i++)
-        {
-            await connections.WaitAsync().ConfigureAwait(false); // every request answered or past its deadline
-        }
-
+        tickets.Writer.Complete();
+        await Task.WhenAll(workers).ConfigureAwait(false);
         var elapsed = clock.Elapsed;
         await stop.CancelAsync().ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
         var overflows = ListenOverflows() - overflowsBefore;
         Console.WriteLine(outcomes.Report(rate, elapsed, rss, overflows, sent, notSent));
-    }
-
-    private static async Task SendAsync(HttpClient client, Uri url, byte[] body, TimeSpan deadline, Outcomes outcomes)
-    {
-        var start = Stopwatch.GetTimestamp();
-        using var cancel = new CancellationTokenSource(deadline);
-        try
-        {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            using var response = await client.PostAsync(url, content, cancel.Token).ConfigureAwait(false);
-            await response.Content.ReadAsByteArrayAsync(cancel.Token).ConfigureAwait(false);
-            outcomes.Answered(response.StatusCode, Stopwatch.GetElapsedTime(start), response.Headers.RetryAfter is not null);
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or HttpRequestException or IOException)
-        {
-            outcomes.Unanswered(exception);
-        }
     }
 
     private static long Rss(int pid)

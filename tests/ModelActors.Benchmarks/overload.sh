@@ -2,7 +2,7 @@
 # docs/BENCHMARKS.md §8, overload: the server on the MLP of §4 (http-setup), its capacity measured closed-loop
 # (`modelactors bench --url`, 64 connections, after a warm-up), then an open-loop load at FACTOR × that capacity for
 # SECONDS with up to MAXCONN client connections (OverloadBenchmark), the server's RSS sampled every second.
-# Usage: tests/ModelActors.Benchmarks/overload.sh [seconds, default 300] [max connections, default 16000] [factor, default 3]
+# Usage: tests/ModelActors.Benchmarks/overload.sh [seconds, default 300] [max connections, default 16000] [factor, default 3] [serve options...]
 # Extra environment for the server (GC settings, say) passes through: DOTNET_gcServer=0 tests/.../overload.sh 60
 # The server runs on core 0 and every client on core 1 (taskset): on a 2-core machine a client that shares the
 # server's cores takes its capacity, and no client here could offer 3x a 2-core server's rate.
@@ -11,6 +11,7 @@ cd "$(dirname "$0")/../.."
 RUN_SECONDS="${1:-300}"
 MAXCONN="${2:-16000}"
 FACTOR="${3:-3}"
+shift $(( $# < 3 ? $# : 3 ))
 PORT=5093
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" # where the hard limit is lower (20,000 here), MAXCONN must stay under it
 
@@ -23,7 +24,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; cp "$DIR/server.log" "${TMPDIR:-/tmp}
 dotnet "$BENCH" http-setup "$DIR"
 
 taskset -c 0 dotnet "$HOST" serve --config "$DIR/bench.json" --model-repository "$DIR/repo" --urls "http://127.0.0.1:$PORT" --grpc-url "" \
-  --ModelActors:DefaultTimeout=00:00:05 >"$DIR/server.log" 2>&1 &
+  --ModelActors:DefaultTimeout=00:00:05 "$@" >"$DIR/server.log" 2>&1 &
 SERVER=$!
 until curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null; do sleep 0.2; done
 rss() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$SERVER/status"; }

@@ -9,6 +9,11 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     private readonly KeyValuePair<string, object?> _tag = ModelMetrics.Tag(model);
     private long _recentCallTicks;
     private long _rejectedUnlogged;
+    private long _taken;
+    private long _rateSampledAt = long.MinValue; // a clock may start at 0
+    private long _rateSampledTaken;
+    private long _takenPerSecondBits;
+    private int _depthAtSample;
     private long _lastRejectionLog = long.MinValue;
 
     public ModelMetrics Metrics => metrics;
@@ -90,6 +95,43 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
 
     /// <summary>A moving average of the time of one model call (for retry-after hints); zero before the first batched call.</summary>
     public TimeSpan RecentCallTime => TimeSpan.FromTicks(Volatile.Read(ref _recentCallTicks));
+
+    /// <summary>Work of <paramref name="items"/> items left the queue for a replica (run or skipped as dead).</summary>
+    public void Taken(int items) => Interlocked.Add(ref _taken, items);
+
+    /// <summary>
+    /// A moving average of how many items leave the queue per second while the model is busy, sampled at most every
+    /// 250 ms (weight 1/4) over periods that start and end with a queue (<paramref name="depth"/> > 0): only then does the
+    /// rate at which work leaves measure what the model can serve, not what callers happened to send. Zero until such a
+    /// period was seen. With the queue depth it estimates the wait of a request queued now (Little's law).
+    /// </summary>
+    /// <param name="depth">The queue depth now.</param>
+    public double TakenPerSecond(int depth)
+    {
+        var now = timeProvider.GetTimestamp();
+        var at = Interlocked.Read(ref _rateSampledAt);
+        if (at == long.MinValue)
+        {
+            if (Interlocked.CompareExchange(ref _rateSampledAt, now, long.MinValue) == long.MinValue)
+            {
+                Interlocked.Exchange(ref _rateSampledTaken, Interlocked.Read(ref _taken));
+                Volatile.Write(ref _depthAtSample, depth);
+            }
+        }
+        else if (timeProvider.GetElapsedTime(at, now) is var elapsed && elapsed >= TimeSpan.FromMilliseconds(250)
+            && Interlocked.CompareExchange(ref _rateSampledAt, now, at) == at)
+        {
+            var taken = Interlocked.Read(ref _taken);
+            var rate = (taken - Interlocked.Exchange(ref _rateSampledTaken, taken)) / elapsed.TotalSeconds;
+            if (Interlocked.Exchange(ref _depthAtSample, depth) > 0 && depth > 0)
+            {
+                var previous = BitConverter.Int64BitsToDouble(Interlocked.Read(ref _takenPerSecondBits));
+                Interlocked.Exchange(ref _takenPerSecondBits, BitConverter.DoubleToInt64Bits(previous == 0 ? rate : previous + ((rate - previous) / 4)));
+            }
+        }
+
+        return BitConverter.Int64BitsToDouble(Interlocked.Read(ref _takenPerSecondBits));
+    }
 
     /// <summary>Folds one call's duration into <see cref="RecentCallTime"/> (weight 1/8).</summary>
     public void CallTook(TimeSpan duration)

@@ -28,8 +28,9 @@ internal abstract class ModelEntry(ModelDefinition definition)
     public abstract int QueueDepth { get; }
 
     /// <summary>
-    /// Null when the model's queue has room now; else the <see cref="ModelOverloadedException"/> a request would get
-    /// (counted as a rejection), so that a server can refuse before it reads and parses the request.
+    /// Null when the model's queue has room now and a request queued now would not wait over half its deadline (by the
+    /// queue depth and the recent rate at which work leaves the queue); else the <see cref="ModelOverloadedException"/>
+    /// to answer (counted as a rejection), so that a server can refuse before it reads and parses the request.
     /// </summary>
     public abstract ModelOverloadedException? CheckCapacity();
 
@@ -338,14 +339,26 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
     public override ModelOverloadedException? CheckCapacity()
     {
-        if (QueueDepth < _queueCapacity)
+        var depth = QueueDepth;
+        var rate = Events.TakenPerSecond(depth); // sampled on every look, so the estimate is current when a queue forms
+        ModelOverloadedException refusal;
+        if (depth >= _queueCapacity)
+        {
+            refusal = new ModelOverloadedException(Name, _queueCapacity, RetryAfterHint());
+        }
+        else if (depth > 0 && rate > 0 && TimeSpan.FromSeconds(depth / rate) is var wait && wait > Timeout / 2)
+        {
+            // Accepted, it would wait most of its deadline and likely time out: refused now, while refusing is cheap.
+            refusal = new ModelOverloadedException(Name, _queueCapacity, wait, $"a request queued now would wait about {wait.TotalMilliseconds:0} ms, over half its {Timeout.TotalMilliseconds:0} ms deadline");
+        }
+        else
         {
             return null;
         }
 
         Events.Request();
         Events.Rejected(_queueCapacity);
-        return new ModelOverloadedException(Name, _queueCapacity, RetryAfterHint());
+        return refusal;
     }
 
     /// <summary>How long the queue ahead would take to drain: queued requests / replicas × the recent time per call (at least 10 ms).</summary>

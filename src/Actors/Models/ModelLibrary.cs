@@ -197,10 +197,12 @@ public sealed class ModelLibrary : IAsyncDisposable
         [.. _entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => e.Describe())];
 
     /// <summary>
-    /// Whether model <paramref name="name"/> would refuse a request now because its queue is full: null when there is
-    /// room, else the <see cref="ModelOverloadedException"/> (with its <c>RetryAfter</c> hint) a request would get,
-    /// counted as a rejected request. A server calls it before reading a request's body, so refusing under overload costs
-    /// almost nothing; a request that passes can still be refused if the queue fills meanwhile.
+    /// Whether a request to model <paramref name="name"/> should be refused now: its queue is full, or a request queued
+    /// now would wait over half the model's deadline (estimated from the queue depth and the recent rate at which work
+    /// leaves the queue) and so would likely time out. Null when neither; else the <see cref="ModelOverloadedException"/>
+    /// (with its <c>RetryAfter</c> hint) to answer, counted as a rejected request. A server calls it before reading a
+    /// request's body, so refusing under overload costs almost nothing; a request that passes can still be refused if the
+    /// queue fills meanwhile. Calls through the clients are refused only when the queue is full.
     /// </summary>
     /// <param name="name">The model's name.</param>
     /// <returns>The refusal, or null.</returns>

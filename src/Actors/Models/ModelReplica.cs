@@ -36,6 +36,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
 
     public ValueTask ReceiveAsync(IModelWork<TItem, TResult> work)
     {
+        entry.Events.Taken(work.Count);
         if (!work.TryBegin())
         {
             // Timed out or cancelled while queued: it never reaches the model.

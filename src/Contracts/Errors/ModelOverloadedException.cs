@@ -15,6 +15,19 @@ public sealed class ModelOverloadedException : ModelActorsException
         RetryAfter = retryAfter;
     }
 
+    /// <summary>Creates the exception for a refusal with another reason than a full queue (e.g. the expected wait).</summary>
+    /// <param name="modelName">The overloaded model.</param>
+    /// <param name="capacity">The model's queue capacity.</param>
+    /// <param name="retryAfter">A hint for when to retry.</param>
+    /// <param name="reason">Why the request was refused, completing "Model 'm' is overloaded: ...".</param>
+    public ModelOverloadedException(string modelName, int capacity, TimeSpan retryAfter, string reason)
+        : base($"Model '{modelName}' is overloaded: {reason}. Retry after {retryAfter.TotalMilliseconds:0} ms.")
+    {
+        ModelName = modelName;
+        Capacity = capacity;
+        RetryAfter = retryAfter;
+    }
+
     /// <summary>The overloaded model.</summary>
     public string ModelName { get; }
 

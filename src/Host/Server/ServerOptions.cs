@@ -31,6 +31,13 @@ public sealed class ServerOptions
     /// </summary>
     public TimeSpan LameDuck { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many connections may wait in the kernel's accept queue of each listener (Kestrel's default is 512; the kernel
+    /// caps it at <c>net.core.somaxconn</c>, 4096 on current Linux). A burst of new connections beyond it is dropped by the
+    /// kernel and retried by clients after a second or more. Default 4096.
+    /// </summary>
+    public int ListenBacklog { get; set; } = 4096;
+
     /// <summary>How long a stopping server lets in-flight requests finish once its listeners have stopped (after the lame duck). Default 30 s.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 }
