@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Net.Client;
@@ -126,20 +125,6 @@ public sealed class BytesRoundTripTests(TensorServer server) : IClassFixture<Ten
         return [.. buffer];
     }
 
-    private static async Task<(HttpStatusCode Status, string Json, byte[] Binary)> PostAsync(HttpClient client, string header, byte[] binary)
-    {
-        var headerBytes = Encoding.UTF8.GetBytes(header);
-        using var content = new ByteArrayContent([.. headerBytes, .. binary]);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        content.Headers.Add("Inference-Header-Content-Length", headerBytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var response = await client.PostAsync(new Uri("/v2/models/bytes/infer", UriKind.Relative), content);
-        var body = await response.Content.ReadAsByteArrayAsync();
-        if (!response.Headers.TryGetValues("Inference-Header-Content-Length", out var lengths))
-        {
-            return (response.StatusCode, Encoding.UTF8.GetString(body), []);
-        }
-
-        var jsonLength = int.Parse(lengths.Single(), System.Globalization.CultureInfo.InvariantCulture);
-        return (response.StatusCode, Encoding.UTF8.GetString(body, 0, jsonLength), body[jsonLength..]);
-    }
+    private static Task<(HttpStatusCode Status, string Json, byte[] Binary)> PostAsync(HttpClient client, string header, byte[] binary) =>
+        V2BinaryTests.PostAsync(client, "/v2/models/bytes/infer", header, binary);
 }

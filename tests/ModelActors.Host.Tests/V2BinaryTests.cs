@@ -80,7 +80,8 @@ public sealed class V2BinaryTests(TensorServer server) : IClassFixture<TensorSer
     private static byte[] Strings(params string[] values) =>
         [.. values.SelectMany(v => BitConverter.GetBytes((uint)Encoding.UTF8.GetByteCount(v)).Concat(Encoding.UTF8.GetBytes(v)))];
 
-    private static async Task<(HttpStatusCode Status, string Json, byte[] Binary)> PostAsync(HttpClient client, string route, string header, byte[] binary)
+    /// <summary>Posts a binary-extension request (JSON header, then <paramref name="binary"/>): the status, the answer's JSON and its binary section.</summary>
+    internal static async Task<(HttpStatusCode Status, string Json, byte[] Binary)> PostAsync(HttpClient client, string route, string header, byte[] binary)
     {
         var headerBytes = Encoding.UTF8.GetBytes(header);
         using var content = new ByteArrayContent([.. headerBytes, .. binary]);
