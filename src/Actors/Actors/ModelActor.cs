@@ -19,7 +19,7 @@ namespace ModelActors.Actors;
 /// own supervision is Akka's: Resume (a prediction failure never reaches it; anything else keeps the
 /// loaded instance).
 /// </remarks>
-internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
+internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IWithUnboundedStash
 {
     private static readonly SupervisorStrategy ReplicaStrategy = new OneForOneStrategy(_ => Directive.Resume);
 
@@ -32,6 +32,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
     private int _generation;
     private int _loaded;
     private TaskCompletionSource? _drained;
+    private bool _awaitingLoadForRequests;
 
     public ModelActor(ModelEntry<TItem, TResult> entry)
     {
@@ -40,6 +41,9 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <inheritdoc />
+    public IStash Stash { get; set; } = null!;
 
     protected override SupervisorStrategy SupervisorStrategy() => ReplicaStrategy;
 
@@ -81,6 +85,9 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
                 break;
             case ModelRequest<TItem> request:
                 Answer(request);
+                break;
+            case LoadedForRequests loaded:
+                RequestsMayProceed(loaded.Error);
                 break;
             case DrainModel drain:
                 Drain(drain.Drained);
@@ -150,12 +157,18 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
                     _replicaActors.Add(Context.Watch(Context.ActorOf(props, $"replica-{_generation}-{i}")));
                 }
 
+                if (!set.Pulls)
+                {
+                    set.Router = _replicaActors[^1]; // one replica: work is told to it
+                }
+
                 break;
             default:
                 Pool pool = definition.Router == RouterKind.RoundRobin
                     ? new RoundRobinPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy)
                     : new SmallestMailboxPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy);
                 set.Router = Context.Watch(Context.ActorOf(props.WithRouter(pool), $"replicas-{_generation}"));
+                set.RouterIsPool = true;
                 _replicaActors.Add(set.Router);
                 break;
         }
@@ -200,15 +213,69 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Answers a request from an actor. Once the model is loaded it is posted at once, so requests reach the replicas in
+    /// the order this actor received them; before, it is stashed while the model loads and posted in order after. The
+    /// work itself tells the reply on the thread that settles it, so the replies of one replica leave in the order it
+    /// finished them (a thread-pool continuation, as <c>PipeTo</c> uses, could overtake another).
+    /// </summary>
     private void Answer(ModelRequest<TItem> request)
     {
-        var replyTo = Sender;
-        _entry.PredictChunkAsync(request.Items, CancellationToken.None, blockingCaller: false).AsTask().PipeTo(
-            replyTo,
-            Self,
-            results => new ModelReply<TResult>(results),
-            error => new Status.Failure(error));
+        if (!_entry.IsLoaded && !_entry.IsStopping)
+        {
+            Stash.Stash();
+            if (!_awaitingLoadForRequests)
+            {
+                _awaitingLoadForRequests = true;
+                var self = Self;
+                _entry.EnsureLoadedAsync(CancellationToken.None).ContinueWith(
+                    load => self.Tell(new LoadedForRequests(load.IsCompletedSuccessfully ? null : load.Exception?.InnerException ?? new OperationCanceledException())),
+                    TaskScheduler.Default);
+            }
+
+            return;
+        }
+
+        if (_entry.Definition.Fallback is null)
+        {
+            _entry.PostRequest(request.Items, Sender);
+            return;
+        }
+
+        // With a fallback the answer may come from another model after the primary fails: awaited, then told.
+        _ = ReplyAsync(Sender, _entry.PredictChunkAsync(request.Items, CancellationToken.None, blockingCaller: false));
     }
+
+    private static async Task ReplyAsync(IActorRef replyTo, ValueTask<IReadOnlyList<TResult>> pending)
+    {
+        try
+        {
+            replyTo.Tell(new ModelReply<TResult>(await pending.ConfigureAwait(false)));
+        }
+        catch (Exception exception)
+        {
+            replyTo.Tell(new Status.Failure(exception));
+        }
+    }
+
+    /// <summary>The load that stashed requests waited for ended: they are answered in the order they came.</summary>
+    private void RequestsMayProceed(Exception? error)
+    {
+        _awaitingLoadForRequests = false;
+        if (error is null)
+        {
+            Stash.UnstashAll();
+            return;
+        }
+
+        foreach (var envelope in Stash.ClearStash())
+        {
+            envelope.Sender.Tell(new Status.Failure(error));
+        }
+    }
+
+    /// <summary>Told to itself when the load that stashed requests wait for has ended (<paramref name="Error"/> null when it loaded).</summary>
+    private sealed record LoadedForRequests(Exception? Error);
 
     private void Drain(TaskCompletionSource drained)
     {
@@ -226,7 +293,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
         if (_set.Router is { } router)
         {
             // Each replica finishes its mailbox, then stops; the pool stops after its last replica.
-            router.Tell(new Broadcast(PoisonPill.Instance));
+            router.Tell(_set.RouterIsPool ? new Broadcast(PoisonPill.Instance) : PoisonPill.Instance);
         }
     }
 

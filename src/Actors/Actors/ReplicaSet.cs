@@ -28,7 +28,7 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
         Generation = generation;
         ModelActor = modelActor;
         _capacity = capacity;
-        if (router == RouterKind.Balancing)
+        if (router == RouterKind.Balancing && replicas > 1)
         {
             // Replicas never wait on the channel (idle ones park in Idle), so it is only a queue that
             // refuses writes once completed.
@@ -50,8 +50,15 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
     /// <summary>The model actor that owns these replicas.</summary>
     public IActorRef ModelActor { get; }
 
-    /// <summary>The Akka pool router (RoundRobin, SmallestMailbox); <see langword="null"/> with a shared queue.</summary>
+    /// <summary>
+    /// Where work is told when there is no shared queue: the Akka pool router (RoundRobin, SmallestMailbox), or the one
+    /// replica itself (Balancing with one replica: its mailbox is the queue, so work runs in the order it was posted);
+    /// <see langword="null"/> with a shared queue.
+    /// </summary>
     public IActorRef? Router { get; set; }
+
+    /// <summary>Whether <see cref="Router"/> is an Akka pool router (told <c>Broadcast</c>) rather than the one replica.</summary>
+    public bool RouterIsPool { get; set; }
 
     /// <summary>The shared queue replicas pull from (Balancing); <see langword="null"/> behind a router.</summary>
     public ChannelReader<IModelWork<TItem, TResult>>? SharedQueue => _shared?.Reader;

@@ -7,11 +7,16 @@ internal sealed class ChunkWork<TItem, TResult> : Promise<IReadOnlyList<TResult>
     private readonly Diagnostics.ModelEvents? _events;
     private WorkParts _parts;
     private TResult[]? _partResults;
+    private readonly Akka.Actor.IActorRef? _replyTo;
     private int _unanswered;
 
-    public ChunkWork(IReadOnlyList<TItem> items, string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool blockingCaller, Diagnostics.ModelEvents? events = null)
+    // replyTo: an actor to answer instead of an awaiting caller (a ModelRequest's sender), told ModelReply or
+    // Status.Failure on the thread that settles the work, so one replica's replies leave in the order it finished them;
+    // nobody awaits the work's Task then.
+    public ChunkWork(IReadOnlyList<TItem> items, string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool blockingCaller, Diagnostics.ModelEvents? events = null, Akka.Actor.IActorRef? replyTo = null)
     {
         _events = events;
+        _replyTo = replyTo;
         Items = items;
         _unanswered = items.Count;
         Arm(target, timeout, timeProvider, cancellationToken, runContinuationsAsynchronously: !blockingCaller);
@@ -69,4 +74,15 @@ internal sealed class ChunkWork<TItem, TResult> : Promise<IReadOnlyList<TResult>
     }
 
     protected override void OnReleased() => DisposeTimer();
+
+    protected override void OnSettling(IReadOnlyList<TResult>? result, Exception? exception)
+    {
+        if (_replyTo is null)
+        {
+            return;
+        }
+
+        _replyTo.Tell(exception is null ? new ModelReply<TResult>(result!) : new Akka.Actor.Status.Failure(exception), Akka.Actor.ActorRefs.NoSender);
+        Release(); // the caller's share: no one awaits this work
+    }
 }

@@ -210,6 +210,12 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
             ? PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller)
             : PredictChunkWithFallbackAsync(items, cancellationToken, blockingCaller);
 
+    /// <summary>Whether the model is loaded: requests are posted to its replicas at once, in the order they are made.</summary>
+    internal bool IsLoaded => Volatile.Read(ref _pool) is not null;
+
+    /// <summary>Whether the model refuses new requests (it is stopping).</summary>
+    internal bool IsStopping => Volatile.Read(ref _stopping);
+
     /// <summary>Lets <paramref name="check"/> (a replica's loaded model) refuse bad single requests before they are queued.</summary>
     internal void UseItemCheck(IItemCheck<TItem> check) => Volatile.Write(ref _itemCheck, check);
 
@@ -265,6 +271,22 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         var work = new ChunkWork<TItem, TResult>(items, _target, Timeout, _library.TimeProvider, cancellationToken, blockingCaller, Events);
         Post(pool, work);
         return work.Task;
+    }
+
+    /// <summary>
+    /// Posts a <see cref="ModelRequest{TItem}"/> from an actor of a loaded model without a fallback: the work answers
+    /// <paramref name="replyTo"/> itself when it is settled, so one replica's replies keep the order of its work.
+    /// </summary>
+    internal void PostRequest(IReadOnlyList<TItem> items, Akka.Actor.IActorRef replyTo)
+    {
+        if (Volatile.Read(ref _stopping))
+        {
+            replyTo.Tell(new Akka.Actor.Status.Failure(RefusedAtOnce()), Akka.Actor.ActorRefs.NoSender);
+            return;
+        }
+
+        Events.Request();
+        Post(Volatile.Read(ref _pool)!, new ChunkWork<TItem, TResult>(items, _target, Timeout, _library.TimeProvider, CancellationToken.None, blockingCaller: false, Events, replyTo));
     }
 
     private ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller) =>

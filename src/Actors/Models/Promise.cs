@@ -92,6 +92,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>
             return false;
         }
 
+        OnSettling(result, null);
         _core.SetResult(result);
         return true;
     }
@@ -104,6 +105,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>
             return false;
         }
 
+        OnSettling(default, exception);
         _core.SetException(exception);
         return true;
     }
@@ -119,6 +121,16 @@ internal abstract class Promise<T> : IValueTaskSource<T>
 
     /// <summary>Runs once when both owners have released this use.</summary>
     protected abstract void OnReleased();
+
+    /// <summary>
+    /// Runs once, on the thread that settles this use (a replica, a deadline timer, a cancellation), just before an
+    /// awaiting caller is resumed: what a subclass does here happens in the order the replica finished its work.
+    /// </summary>
+    /// <param name="result">The result, when it succeeded.</param>
+    /// <param name="exception">The failure, when it failed.</param>
+    protected virtual void OnSettling(T? result, Exception? exception)
+    {
+    }
 
     /// <summary>Runs after a timeout (<paramref name="timedOut"/>) or a cancellation completed this use, before any actor answered it.</summary>
     protected virtual void OnCompletedEarly(bool timedOut)
