@@ -19,6 +19,12 @@ if (args.Length > 0 && args[0] == "vad")
     return;
 }
 
+if (args.Length > 0 && args[0] == "connection-cost")
+{
+    await ConnectionCostBenchmark.RunAsync(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "overload")
 {
     await OverloadBenchmark.RunAsync(args[1..]);

@@ -3,6 +3,7 @@
 # (`modelactors bench --url`, 64 connections, after a warm-up), then an open-loop load at FACTOR × that capacity for
 # SECONDS with up to MAXCONN client connections (OverloadBenchmark), the server's RSS sampled every second.
 # Usage: tests/ModelActors.Benchmarks/overload.sh [seconds, default 300] [max connections, default 16000] [factor, default 3] [serve options...]
+# CONNECTION_COST=1 then also measures what an open connection costs a fresh server (ConnectionCostBenchmark).
 # Extra environment for the server (GC settings, say) passes through: DOTNET_gcServer=0 tests/.../overload.sh 60
 # The server runs on core 0 and every client on core 1 (taskset): on a 2-core machine a client that shares the
 # server's cores takes its capacity, and no client here could offer 3x a 2-core server's rate.
@@ -38,4 +39,11 @@ echo "capacity (closed loop, 64 connections): $CAPACITY requests/s; server RSS i
 RATE=$((CAPACITY * FACTOR))
 echo "open loop: $RATE requests/s for $RUN_SECONDS s, up to $MAXCONN connections, deadline 5 s (+2 s for the client)"
 taskset -c 1 dotnet "$BENCH" overload "$URL" "$DIR/body.json" "$RATE" "$RUN_SECONDS" "$MAXCONN" 5000 "$SERVER"
+if [ "${CONNECTION_COST:-0}" = 1 ]; then # what an open connection costs, on a fresh server
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  dotnet "$HOST" serve --config "$DIR/bench.json" --model-repository "$DIR/repo" --urls "http://127.0.0.1:$PORT" --grpc-url "" >"$DIR/server.log" 2>&1 &
+  SERVER=$!
+  until curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null; do sleep 0.2; done
+  dotnet "$BENCH" connection-cost "127.0.0.1:$PORT" "$MAXCONN" "$SERVER"
+fi
 kill -0 "$SERVER" 2>/dev/null && echo "server still up; RSS $(rss) MiB" || echo "SERVER DIED (its log: ${TMPDIR:-/tmp}/overload-server.log)"
