@@ -50,6 +50,17 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
     /// <summary>Stopped by its supervisor (a bug here): nobody may wait forever for a load or a drain.</summary>
     protected override void PostStop()
     {
+        foreach (var envelope in Stash.ClearStash())
+        {
+            envelope.Sender.Tell(new Status.Failure(new ModelStoppedException(_entry.Name, "its actor stopped before the model loaded.")));
+        }
+
+        if (_awaitingLoadForRequests)
+        {
+            _awaitingLoadForRequests = false;
+            _entry.LeaveLoadWait();
+        }
+
         _run?.Failed(new ModelLoadException(_entry.Name, _attempt, new InvalidOperationException($"The actor of model '{_entry.Name}' stopped.")));
         _drained?.TrySetResult();
     }
@@ -221,12 +232,22 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
     /// </summary>
     private void Answer(ModelRequest<TItem> request)
     {
-        if (!_entry.IsLoaded && !_entry.IsStopping)
+        if (_entry.Definition.Fallback is not null)
         {
+            // With a fallback the answer may come from another model (also when the load fails): awaited, then told;
+            // no order is promised.
+            _ = ReplyAsync(Sender, _entry.PredictChunkAsync(request.Items, CancellationToken.None, blockingCaller: false));
+            return;
+        }
+
+        if (_awaitingLoadForRequests || (!_entry.IsLoaded && !_entry.IsStopping))
+        {
+            // Also while the load is awaited though it has just ended: no request may overtake those stashed.
             Stash.Stash();
             if (!_awaitingLoadForRequests)
             {
                 _awaitingLoadForRequests = true;
+                _entry.EnterLoadWait(); // a stop that begins now waits until the stashed requests are queued
                 var self = Self;
                 _entry.EnsureLoadedAsync(CancellationToken.None).ContinueWith(
                     load => self.Tell(new LoadedForRequests(load.IsCompletedSuccessfully ? null : load.Exception?.InnerException ?? new OperationCanceledException())),
@@ -236,14 +257,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
             return;
         }
 
-        if (_entry.Definition.Fallback is null)
-        {
-            _entry.PostRequest(request.Items, Sender);
-            return;
-        }
-
-        // With a fallback the answer may come from another model after the primary fails: awaited, then told.
-        _ = ReplyAsync(Sender, _entry.PredictChunkAsync(request.Items, CancellationToken.None, blockingCaller: false));
+        _entry.PostRequest(request.Items, Sender);
     }
 
     private static async Task ReplyAsync(IActorRef replyTo, ValueTask<IReadOnlyList<TResult>> pending)
@@ -262,15 +276,24 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
     private void RequestsMayProceed(Exception? error)
     {
         _awaitingLoadForRequests = false;
-        if (error is null)
+        try
         {
-            Stash.UnstashAll();
-            return;
+            foreach (var envelope in Stash.ClearStash())
+            {
+                if (error is not null)
+                {
+                    envelope.Sender.Tell(new Status.Failure(error));
+                }
+                else
+                {
+                    // Accepted before any stop began: queued in the order they came, even if a stop has begun since.
+                    _entry.PostRequest(((ModelRequest<TItem>)envelope.Message).Items, envelope.Sender, admitted: true);
+                }
+            }
         }
-
-        foreach (var envelope in Stash.ClearStash())
+        finally
         {
-            envelope.Sender.Tell(new Status.Failure(error));
+            _entry.LeaveLoadWait();
         }
     }
 

@@ -96,11 +96,11 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     /// <summary>A moving average of the time of one model call (for retry-after hints); zero before the first batched call.</summary>
     public TimeSpan RecentCallTime => TimeSpan.FromTicks(Volatile.Read(ref _recentCallTicks));
 
-    /// <summary>Work of <paramref name="items"/> items left the queue for a replica (run or skipped as dead).</summary>
-    public void Taken(int items) => Interlocked.Add(ref _taken, items);
+    /// <summary><paramref name="requests"/> queued requests left the queue for a replica (run or skipped as dead).</summary>
+    public void Taken(int requests) => Interlocked.Add(ref _taken, requests);
 
     /// <summary>
-    /// A moving average of how many items leave the queue per second while the model is busy, sampled at most every
+    /// A moving average of how many requests leave the queue per second while the model is busy, sampled at most every
     /// 250 ms (weight 1/4) over periods that start and end with a queue (<paramref name="depth"/> > 0): only then does the
     /// rate at which work leaves measure what the model can serve, not what callers happened to send. Zero until such a
     /// period was seen. With the queue depth it estimates the wait of a request queued now (Little's law).
@@ -123,7 +123,10 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
         {
             var taken = Interlocked.Read(ref _taken);
             var rate = (taken - Interlocked.Exchange(ref _rateSampledTaken, taken)) / elapsed.TotalSeconds;
-            if (Interlocked.Exchange(ref _depthAtSample, depth) > 0 && depth > 0)
+
+            // Only a short period that starts and ends with a queue says what the model can serve: over a longer one
+            // the queue may have emptied in between, and idle time would pass for slow service.
+            if (Interlocked.Exchange(ref _depthAtSample, depth) > 0 && depth > 0 && elapsed <= TimeSpan.FromSeconds(1))
             {
                 var previous = BitConverter.Int64BitsToDouble(Interlocked.Read(ref _takenPerSecondBits));
                 Interlocked.Exchange(ref _takenPerSecondBits, BitConverter.DoubleToInt64Bits(previous == 0 ? rate : previous + ((rate - previous) / 4)));

@@ -120,7 +120,8 @@ internal sealed partial class ModelEntry<TItem, TResult>
     }
 
     /// <summary>A request accepted before the model loaded waits for the load; a stop lets it join the queue before closing it.</summary>
-    private void EnterLoadWait()
+    /// <summary>Counts a request waiting for the load (a stop queues such requests before it closes the queue).</summary>
+    internal void EnterLoadWait()
     {
         lock (_gate)
         {
@@ -128,7 +129,8 @@ internal sealed partial class ModelEntry<TItem, TResult>
         }
     }
 
-    private void LeaveLoadWait()
+    /// <summary>A request that waited for the load is queued (or answered).</summary>
+    internal void LeaveLoadWait()
     {
         TaskCompletionSource? gone = null;
         lock (_gate)

@@ -277,9 +277,12 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     /// Posts a <see cref="ModelRequest{TItem}"/> from an actor of a loaded model without a fallback: the work answers
     /// <paramref name="replyTo"/> itself when it is settled, so one replica's replies keep the order of its work.
     /// </summary>
-    internal void PostRequest(IReadOnlyList<TItem> items, Akka.Actor.IActorRef replyTo)
+    /// <param name="items">The request's items.</param>
+    /// <param name="replyTo">Who is answered.</param>
+    /// <param name="admitted">True for a request accepted before a stop began (it waited for the load): not refused.</param>
+    internal void PostRequest(IReadOnlyList<TItem> items, Akka.Actor.IActorRef replyTo, bool admitted = false)
     {
-        if (Volatile.Read(ref _stopping))
+        if (!admitted && Volatile.Read(ref _stopping))
         {
             replyTo.Tell(new Akka.Actor.Status.Failure(RefusedAtOnce()), Akka.Actor.ActorRefs.NoSender);
             return;

@@ -36,7 +36,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
 
     public ValueTask ReceiveAsync(IModelWork<TItem, TResult> work)
     {
-        entry.Events.Taken(work.Count);
+        entry.Events.Taken(work is MergedWork<TItem, TResult> merged ? merged.Parts.Length : 1); // requests, as the queue depth counts them
         if (!work.TryBegin())
         {
             // Timed out or cancelled while queued: it never reaches the model.

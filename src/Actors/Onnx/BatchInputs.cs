@@ -74,7 +74,10 @@ internal sealed class BatchInputs
         for (var i = 1; i < parts.Length; i++)
         {
             var other = parts[i];
-            if (!other.Shape.SequenceEqual(first.Shape) || !other.Data.Cast<object>().SequenceEqual(first.Data.Cast<object>()))
+            var same = other.Data is byte[][] || first.Data is byte[][]
+                ? other.GetBytes().Length == first.GetBytes().Length && other.GetBytes().Zip(first.GetBytes()).All(p => p.First.AsSpan().SequenceEqual(p.Second))
+                : other.Data.Cast<object>().SequenceEqual(first.Data.Cast<object>());
+            if (!other.Shape.SequenceEqual(first.Shape) || !same)
             {
                 throw new OnnxInputException(input.Name, $"Item {i}: shared input '{input.Name}' differs from item 0's; items batched together must share its value.");
             }

@@ -23,6 +23,7 @@ internal static class TensorBatching
         var inner = Product(shape, axis + 1, shape.Length);
         var count = Product(shape, 0, shape.Length);
         var bytes = first.ElementType == TensorElementType.String && Array.Exists(parts, p => p.Data is byte[][]);
+        var sources = bytes ? Array.ConvertAll(parts, p => p.GetBytes()) : null;
         var data = bytes ? new byte[count][]
             : reuse is not null && reuse.LongLength == count && reuse.GetType() == first.Data.GetType() ? reuse
             : TensorElementTypes.NewArray(first.ElementType, count, filledLater: true);
@@ -32,7 +33,7 @@ internal static class TensorBatching
             foreach (var part in parts)
             {
                 var block = part.Shape[axis] * inner;
-                Array.Copy(bytes ? part.GetBytes() : part.Data, o * block, data, target, block); // text joins raw bytes as UTF-8
+                Array.Copy(bytes ? sources![Array.IndexOf(parts, part)] : part.Data, o * block, data, target, block); // text joins raw bytes as UTF-8
                 target += block;
             }
         }
@@ -55,7 +56,9 @@ internal static class TensorBatching
             Array.Copy(whole.Data, ((o * extent) + start) * inner, data, o * block, block);
         }
 
-        return OnnxTensor.FromNative(whole.ElementType, shape, data);
+        // An item's raw bytes are text again when all of its own elements are: what it gets back does not depend on
+        // the other items it was batched with.
+        return OnnxTensor.FromNative(whole.ElementType, shape, data is byte[][] raw ? TextIfValid(raw) : data);
     }
 
     /// <summary>Pads <paramref name="tensor"/> with <paramref name="padValue"/> up to <paramref name="shape"/> (every dimension at least as large).</summary>
@@ -105,6 +108,12 @@ internal static class TensorBatching
 
         return OnnxTensor.FromNative(tensor.ElementType, shape, data);
     }
+
+    /// <summary><paramref name="elements"/> as strings when every one is UTF-8 text, else as they are.</summary>
+    internal static Array TextIfValid(byte[][] elements) =>
+        Array.TrueForAll(elements, e => System.Text.Unicode.Utf8.IsValid(e))
+            ? Array.ConvertAll(elements, e => System.Text.Encoding.UTF8.GetString(e))
+            : elements;
 
     private static object? PadValue(Type elementType, double value) =>
         elementType == typeof(string) ? string.Empty

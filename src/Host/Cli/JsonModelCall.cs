@@ -38,6 +38,11 @@ internal sealed class JsonModelCall
             return new JsonModelCall(async ct =>
             {
                 var outputs = await client.PredictAsync(request.Inputs, ct).ConfigureAwait(false);
+                if (InferResponse.NotText(model, request, outputs) is { } notText)
+                {
+                    throw new InvalidOperationException(notText);
+                }
+
                 using var buffer = new MemoryStream();
                 using (var writer = new Utf8JsonWriter(buffer))
                 {

@@ -55,6 +55,8 @@ public sealed class ByteStringTensorTests : OnnxModelFiles
         var results = await client.PredictBatchAsync(items); // one run: the three are merged along axis 0
 
         Assert.Equal(items.Select(i => i["words"].GetBytes()), results.Select(r => r["words_out"].GetBytes()));
+        Assert.IsType<string[]>(results[0]["words_out"].Data); // text stays text though it was batched with raw bytes
+        Assert.IsType<byte[][]>(results[1]["words_out"].Data);
     }
 
     private static OnnxTensors Item(OnnxTensor words) => new()
