@@ -42,12 +42,15 @@ public sealed class LameDuckTests
             using var response = await Echo(client); // on the connection that was idle when SIGTERM came
             return (response.StatusCode, Close: response.Headers.ConnectionClose == true);
         }));
+        using var job = await idle[0].PostAsync(new Uri("/jobs/echo", UriKind.Relative), new StringContent("[\"x\"]", Encoding.UTF8, "application/json"));
         var exit = await server.ExitAsync();
         var logs = await Task.WhenAll(clients);
 
         Assert.Equal(0, exit);
         Assert.All(afterSignal, a => Assert.True(a.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable && a.Close, $"{a.StatusCode}, close: {a.Close}"));
         Assert.Contains("Lame duck over", server.Output, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, job.StatusCode); // no new job once stopping: it would be cancelled at once
+        Assert.Contains("The server is stopping", await job.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         foreach (var log in logs)
         {
             Assert.True(log.Statuses.All(s => s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable), string.Join(", ", log.Statuses.Distinct()));

@@ -55,6 +55,12 @@ public static class JobEndpoints
             return refused;
         }
 
+        if (context.RequestServices.GetRequiredService<Server.ServerReadiness>().Stopping)
+        {
+            // Running jobs are cancelled when the server stops: a job accepted now would be cancelled at once.
+            return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, $"The server is stopping: no new job for model '{model}' is accepted; submit it to another server.");
+        }
+
         var limit = options.Value.MaxRequestBodySize;
         if (await RequestBodies.ReadAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false) is not { } bytes)
         {
