@@ -32,7 +32,9 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     /// were refused since the last line (under overload a line per refusal would make logging the bottleneck: the
     /// console logger's queue blocks its callers when full).
     /// </summary>
-    public void Rejected(int capacity)
+    /// <param name="capacity">The queue's capacity.</param>
+    /// <param name="reason">Why, for the log line; null: the queue is full.</param>
+    public void Rejected(int capacity, string? reason = null)
     {
         metrics.Rejections.Add(1, _tag);
         Interlocked.Increment(ref _rejectedUnlogged);
@@ -41,7 +43,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
         if ((last == long.MinValue || timeProvider.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
             && Interlocked.CompareExchange(ref _lastRejectionLog, now, last) == last)
         {
-            LogRejected(logger, model, Interlocked.Exchange(ref _rejectedUnlogged, 0), capacity);
+            LogRejected(logger, model, Interlocked.Exchange(ref _rejectedUnlogged, 0), reason ?? $"its queue of {capacity} is full");
         }
     }
 
@@ -156,8 +158,8 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     public ComputeScope Compute(int batchSize) =>
         metrics.ComputeDuration.Enabled || metrics.BatchSize.Enabled || ModelMetrics.Activities.HasListeners() ? new(this, batchSize) : default;
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Model '{Model}' rejected {Count} request(s) since its last such warning: its queue of {Capacity} is full")]
-    private static partial void LogRejected(ILogger logger, string model, long count, int capacity);
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Model '{Model}' rejected {Count} request(s) since its last such warning: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string model, long count, string reason);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Model '{Model}': a request timed out")]
     private static partial void LogTimedOut(ILogger logger, string model);

@@ -367,6 +367,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         var depth = QueueDepth;
         var rate = Events.TakenPerSecond(depth); // sampled on every look, so the estimate is current when a queue forms
         ModelOverloadedException refusal;
+        string? reason = null;
         if (depth >= _queueCapacity)
         {
             refusal = new ModelOverloadedException(Name, _queueCapacity, RetryAfterHint());
@@ -374,7 +375,8 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         else if (depth > 0 && rate > 0 && TimeSpan.FromSeconds(depth / rate) is var wait && wait > Timeout / 2)
         {
             // Accepted, it would wait most of its deadline and likely time out: refused now, while refusing is cheap.
-            refusal = new ModelOverloadedException(Name, _queueCapacity, wait, $"a request queued now would wait about {wait.TotalMilliseconds:0} ms, over half its {Timeout.TotalMilliseconds:0} ms deadline");
+            reason = $"a request queued now would wait about {wait.TotalMilliseconds:0} ms, over half its {Timeout.TotalMilliseconds:0} ms deadline";
+            refusal = new ModelOverloadedException(Name, _queueCapacity, wait, reason);
         }
         else
         {
@@ -382,7 +384,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         }
 
         Events.Request();
-        Events.Rejected(_queueCapacity);
+        Events.Rejected(_queueCapacity, reason);
         return refusal;
     }
 
