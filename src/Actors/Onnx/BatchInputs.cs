@@ -68,6 +68,16 @@ internal sealed class BatchInputs
         }
     }
 
+    /// <summary>Compares raw-byte string elements by content (arrays compare by reference otherwise).</summary>
+    private sealed class ByteElements : IEqualityComparer<byte[]>
+    {
+        public static readonly ByteElements Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => obj.Length;
+    }
+
     private static OnnxTensor SharedValue(Input input, OnnxTensor[] parts)
     {
         var first = parts[0];
@@ -75,7 +85,7 @@ internal sealed class BatchInputs
         {
             var other = parts[i];
             var same = other.Data is byte[][] || first.Data is byte[][]
-                ? other.GetBytes().Length == first.GetBytes().Length && other.GetBytes().Zip(first.GetBytes()).All(p => p.First.AsSpan().SequenceEqual(p.Second))
+                ? other.GetBytes().SequenceEqual(first.GetBytes(), ByteElements.Instance)
                 : other.Data.Cast<object>().SequenceEqual(first.Data.Cast<object>());
             if (!other.Shape.SequenceEqual(first.Shape) || !same)
             {

@@ -74,6 +74,16 @@ public sealed class OnnxTensor : OnnxValue
     /// <exception cref="InvalidCastException">The tensor holds another element type.</exception>
     public T[] GetData<T>() => Data as T[] ?? throw new InvalidCastException($"The tensor holds {ElementType} elements, not {typeof(T).Name}.");
 
+    /// <summary>
+    /// A string tensor over byte elements (the v2 protocol's BYTES): it holds strings when every element is UTF-8 text
+    /// (what text models expect), else the bytes as they are (decoding would replace invalid bytes with U+FFFD).
+    /// </summary>
+    /// <param name="elements">The elements' bytes, row-major.</param>
+    /// <param name="shape">The dimensions; their product must equal the number of elements.</param>
+    /// <returns>The tensor.</returns>
+    public static OnnxTensor FromBytes(byte[][] elements, params long[] shape) =>
+        TensorBatching.TextIfValid(elements) is string[] text ? Create(text, shape) : Create(elements, shape);
+
     /// <summary>The elements of a string tensor as bytes: its <c>byte[][]</c> as it is, or its strings encoded as UTF-8.</summary>
     /// <returns>One byte array per element.</returns>
     /// <exception cref="InvalidCastException">The tensor is not a string tensor.</exception>

@@ -23,17 +23,17 @@ internal static class TensorBatching
         var inner = Product(shape, axis + 1, shape.Length);
         var count = Product(shape, 0, shape.Length);
         var bytes = first.ElementType == TensorElementType.String && Array.Exists(parts, p => p.Data is byte[][]);
-        var sources = bytes ? Array.ConvertAll(parts, p => p.GetBytes()) : null;
+        var sources = bytes ? Array.ConvertAll(parts, p => p.GetBytes()) : null; // text joins raw bytes as UTF-8
         var data = bytes ? new byte[count][]
             : reuse is not null && reuse.LongLength == count && reuse.GetType() == first.Data.GetType() ? reuse
             : TensorElementTypes.NewArray(first.ElementType, count, filledLater: true);
         var target = 0L;
         for (var o = 0L; o < outer; o++)
         {
-            foreach (var part in parts)
+            for (var p = 0; p < parts.Length; p++)
             {
-                var block = part.Shape[axis] * inner;
-                Array.Copy(bytes ? sources![Array.IndexOf(parts, part)] : part.Data, o * block, data, target, block); // text joins raw bytes as UTF-8
+                var block = parts[p].Shape[axis] * inner;
+                Array.Copy(sources?[p] ?? parts[p].Data, o * block, data, target, block);
                 target += block;
             }
         }

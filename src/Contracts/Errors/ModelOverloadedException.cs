@@ -8,11 +8,8 @@ public sealed class ModelOverloadedException : ModelActorsException
     /// <param name="capacity">The queue capacity that was reached.</param>
     /// <param name="retryAfter">A hint for when to retry.</param>
     public ModelOverloadedException(string modelName, int capacity, TimeSpan retryAfter)
-        : base($"Model '{modelName}' is overloaded: its queue of {capacity} requests is full. Retry after {retryAfter.TotalMilliseconds:0} ms.")
+        : this(modelName, capacity, retryAfter, $"its queue of {capacity} requests is full")
     {
-        ModelName = modelName;
-        Capacity = capacity;
-        RetryAfter = retryAfter;
     }
 
     /// <summary>Creates the exception for a refusal with another reason than a full queue (e.g. the expected wait).</summary>

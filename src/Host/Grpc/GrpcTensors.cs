@@ -124,7 +124,7 @@ internal static class GrpcTensors
             TensorElementType.UInt64 => OnnxTensor.Create(Take(contents.Uint64Contents, "uint64_contents"), shape),
             TensorElementType.Float => OnnxTensor.Create(Take(contents.Fp32Contents, "fp32_contents"), shape),
             TensorElementType.Double => OnnxTensor.Create(Take(contents.Fp64Contents, "fp64_contents"), shape),
-            TensorElementType.String => BinaryTensors.Bytes([.. Take(contents.BytesContents, "bytes_contents").Select(b => b.ToByteArray())], shape),
+            TensorElementType.String => OnnxTensor.FromBytes([.. Take(contents.BytesContents, "bytes_contents").Select(b => b.ToByteArray())], shape),
             _ => throw new InferRequestException($"{what}: FP16 and BF16 have no typed contents in the protocol; send them in raw_input_contents."),
         };
     }

@@ -37,7 +37,7 @@ internal static class BinaryTensors
                 at += 4 + (int)length;
             }
 
-            return at == bytes.Length ? Bytes(elements, shape) : throw new InferRequestException($"{what}: {bytes.Length - at} bytes of binary data are left after {count} elements.");
+            return at == bytes.Length ? OnnxTensor.FromBytes(elements, shape) : throw new InferRequestException($"{what}: {bytes.Length - at} bytes of binary data are left after {count} elements.");
         }
 
         var size = type == TensorElementType.Bool ? 1 : ElementSize(type);
@@ -94,23 +94,6 @@ internal static class BinaryTensors
                 MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(tensor.Data), raw.Length).CopyTo(raw);
                 return raw;
         }
-    }
-
-    /// <summary>
-    /// A BYTES tensor: strings when every element is UTF-8 text (what typed and most ONNX models expect), else the
-    /// bytes as they are (the protocol's BYTES are arbitrary bytes: decoding would replace invalid bytes with U+FFFD).
-    /// </summary>
-    public static OnnxTensor Bytes(byte[][] elements, long[] shape)
-    {
-        foreach (var element in elements)
-        {
-            if (!System.Text.Unicode.Utf8.IsValid(element))
-            {
-                return OnnxTensor.Create(elements, shape);
-            }
-        }
-
-        return OnnxTensor.Create([.. elements.Select(e => Encoding.UTF8.GetString(e))], shape);
     }
 
     /// <summary>The number of elements <paramref name="shape"/> holds, saturating at <see cref="long.MaxValue"/> (a hostile shape must not overflow).</summary>
