@@ -3,7 +3,7 @@ namespace ModelActors;
 /// <summary>How a model's router pool hands requests to its replicas.</summary>
 public enum RouterKind
 {
-    /// <summary>All replicas pull from one shared queue: a free replica always takes the next request. The default.</summary>
+    /// <summary>Replicas pull from one queue (Akka's work-pulling pattern): a free replica always takes the next request. The default.</summary>
     Balancing = 0,
 
     /// <summary>Each replica has its own queue; requests go to the replicas in turn.</summary>

@@ -3,13 +3,12 @@ using ModelActors.Models;
 namespace ModelActors.Actors;
 
 /// <summary>
-/// Where a loaded model's work goes: its Akka pool router (RoundRobin, SmallestMailbox) or the shared
-/// queue its replicas pull from (Balancing). Posting never blocks; the queue bound is kept here, since
+/// Where a loaded model's work goes: its Akka pool router. Posting never blocks; the queue bound is kept here, since
 /// Akka's mailboxes are unbounded (a bounded Akka mailbox would block the sender instead of refusing).
 /// </summary>
 internal interface IReplicaTarget<TItem, TResult>
 {
-    /// <summary>The actor that takes work sent by other actors: the pool router, or the model actor for a shared queue.</summary>
+    /// <summary>The Akka pool router over the replicas.</summary>
     Akka.Actor.IActorRef Ref { get; }
 
     /// <summary>Work accepted and not yet taken by a replica.</summary>

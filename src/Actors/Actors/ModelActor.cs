@@ -7,8 +7,8 @@ namespace ModelActors.Actors;
 
 /// <summary>
 /// The actor of one model (<c>/user/model-actors/{model}</c>): loads the model by starting its replicas
-/// (an Akka <see cref="RoundRobinPool"/> or <see cref="SmallestMailboxPool"/>, or replicas pulling from
-/// one shared queue for Balancing), retries a failed load with exponential backoff on an Akka timer,
+/// behind an Akka pool router (<see cref="RoundRobinPool"/>, <see cref="SmallestMailboxPool"/>, or
+/// for Balancing with several replicas a <see cref="BalancingActor{TItem, TResult}"/> they pull from), retries a failed load with exponential backoff on an Akka timer,
 /// answers <see cref="ModelRequest{TItem}"/> from other actors, and drains its replicas on stop.
 /// </summary>
 /// <remarks>
@@ -157,33 +157,26 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
         _generation++; // actor names stay unique while an earlier load's replicas are still stopping
         _loaded = 0;
         var definition = _entry.Definition;
-        var set = new ReplicaSet<TItem, TResult>(definition.Router, definition.Replicas, _entry.ReplicaQueueCapacity, Self, _generation);
+        var set = new ReplicaSet<TItem, TResult>(definition.Replicas, _entry.ReplicaQueueCapacity, Self, _generation);
         _set = set;
+        set.Pulls = definition.Router == RouterKind.Balancing && definition.Replicas > 1;
         var props = ReplicaActor<TItem, TResult>.PropsFor(_entry, set);
-        switch (definition.Router)
-        {
-            case RouterKind.Balancing:
-                for (var i = 0; i < definition.Replicas; i++)
-                {
-                    _replicaActors.Add(Context.Watch(Context.ActorOf(props, $"replica-{_generation}-{i}")));
-                }
-
-                if (!set.Pulls)
-                {
-                    set.Router = _replicaActors[^1]; // one replica: work is told to it
-                }
-
-                break;
-            default:
-                Pool pool = definition.Router == RouterKind.RoundRobin
-                    ? new RoundRobinPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy)
-                    : new SmallestMailboxPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy);
-                set.Router = Context.Watch(Context.ActorOf(props.WithRouter(pool), $"replicas-{_generation}"));
-                set.RouterIsPool = true;
-                _replicaActors.Add(set.Router);
-                break;
-        }
+        var door = set.Pulls
+            ? Props.Create(typeof(BalancingActor<TItem, TResult>), _entry, props, definition.Replicas)
+            : props.WithRouter(PoolFor(definition));
+        set.Router = Context.Watch(Context.ActorOf(door, $"replicas-{_generation}"));
+        _replicaActors.Add(set.Router);
     }
+
+    /// <summary>
+    /// The Akka pool router of <paramref name="definition"/>'s <see cref="RouterKind"/>, its replicas under Resume (Balancing
+    /// with one replica: a pool of one, nothing to balance).
+    /// </summary>
+    private static Pool PoolFor(ModelDefinition definition) => definition.Router switch
+    {
+        RouterKind.SmallestMailbox => new SmallestMailboxPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy),
+        _ => new RoundRobinPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy),
+    };
 
     private void LoadFailed(Exception error)
     {
@@ -208,20 +201,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
     private void StopReplicas(ReplicaSet<TItem, TResult> set)
     {
         set.Close();
-        if (set.Router is { } router)
-        {
-            Context.Stop(router);
-        }
-        else
-        {
-            foreach (var child in Context.GetChildren())
-            {
-                if (child.Path.Name.StartsWith($"replica-{set.Generation}-", StringComparison.Ordinal))
-                {
-                    Context.Stop(child);
-                }
-            }
-        }
+        Context.Stop(set.Router);
     }
 
     /// <summary>
@@ -236,7 +216,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
         {
             // With a fallback the answer may come from another model (also when the load fails): awaited, then told;
             // no order is promised.
-            _ = ReplyAsync(Sender, _entry.PredictChunkAsync(request.Items, CancellationToken.None, blockingCaller: false));
+            _ = ReplyAsync(Sender, _entry.PredictChunkAsync(request.Items, request.CancellationToken, blockingCaller: false));
             return;
         }
 
@@ -257,7 +237,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
             return;
         }
 
-        _entry.PostRequest(request.Items, Sender);
+        _entry.PostRequest(request, Sender);
     }
 
     private static async Task ReplyAsync(IActorRef replyTo, ValueTask<IReadOnlyList<TResult>> pending)
@@ -287,7 +267,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
                 else
                 {
                     // Accepted before any stop began: queued in the order they came, even if a stop has begun since.
-                    _entry.PostRequest(((ModelRequest<TItem>)envelope.Message).Items, envelope.Sender, admitted: true);
+                    _entry.PostRequest((ModelRequest<TItem>)envelope.Message, envelope.Sender, admitted: true);
                 }
             }
         }
@@ -313,11 +293,9 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
         }
 
         _set.Close();
-        if (_set.Router is { } router)
-        {
-            // Each replica finishes its mailbox, then stops; the pool stops after its last replica.
-            router.Tell(_set.RouterIsPool ? new Broadcast(PoisonPill.Instance) : PoisonPill.Instance);
-        }
+
+        // Each replica finishes its mailbox, then stops; the pool stops after its last replica.
+        _set.Router.Tell(new Broadcast(PoisonPill.Instance));
     }
 
     private void Abort()
@@ -327,10 +305,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
             return;
         }
 
-        foreach (var work in _set.Abort())
-        {
-            _entry.Abandon(work);
-        }
+        _set.Abort();
 
         // Work still in the replicas' mailboxes reaches dead letters, where the library actor fails it.
         foreach (var replica in _replicaActors)

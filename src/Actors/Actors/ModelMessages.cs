@@ -32,21 +32,6 @@ internal sealed class LoadReplica
     public static readonly LoadReplica Instance = new();
 }
 
-/// <summary>Replica → itself: take the next item from the shared queue (Balancing), or park as idle.</summary>
-internal sealed class PullWork
-{
-    public static readonly PullWork Instance = new();
-}
-
-/// <summary>
-/// Sender or <c>Close</c> → a parked replica it claimed (Balancing): work was queued, or the queue closed;
-/// pull. (A claimed replica gets exactly one message: this or the work itself.)
-/// </summary>
-internal sealed class WakeReplica
-{
-    public static readonly WakeReplica Instance = new();
-}
-
 /// <summary>
 /// A load of a model, as the entry awaits it: completes with the replicas once every replica loaded,
 /// or fails with <see cref="ModelLoadException"/> once the retries ran out.

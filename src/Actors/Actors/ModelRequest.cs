@@ -9,7 +9,21 @@ namespace ModelActors;
 /// </summary>
 /// <typeparam name="TItem">The model's item type.</typeparam>
 /// <param name="Items">The items; they reach the model as one chunk, or merged with other requests when the model batches.</param>
-public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items);
+public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items)
+{
+    /// <summary>
+    /// The request's deadline, counted from when the model accepts it: the model's own timeout when null. Past it the
+    /// sender gets <c>Status.Failure</c> with a <see cref="TimeoutException"/>, and a request still queued never reaches
+    /// the model. Must be positive (and at most 365 days).
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// The sender's cancellation (a sender in this process): once cancelled, a request still queued never reaches the
+    /// model, and the sender gets <c>Status.Failure</c> with an <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
+}
 
 /// <summary>A model's answer to a <see cref="ModelRequest{TItem}"/>.</summary>
 /// <typeparam name="TResult">The model's result type.</typeparam>

@@ -61,7 +61,7 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
 
     public bool IsCompleted => Array.TrueForAll(Parts, p => p.Work.IsCompleted);
 
-    public bool HasBlockingCaller => Array.Exists(Parts, p => p.Work.HasBlockingCaller);
+    public bool AnswersInline => Array.Exists(Parts, p => p.Work.AnswersInline);
 
     public long AcceptedAt { get; set; }
 

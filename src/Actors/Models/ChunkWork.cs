@@ -32,6 +32,8 @@ internal sealed class ChunkWork<TItem, TResult> : Promise<IReadOnlyList<TResult>
 
     public long AcceptedAt { get; set; }
 
+    public bool AnswersInline => HasBlockingCaller || _replyTo is not null;
+
     public void Complete(TResult result) => TrySetResult([result]);
 
     public void Complete(IReadOnlyList<TResult> results) => TrySetResult(results);

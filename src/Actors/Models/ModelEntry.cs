@@ -120,6 +120,9 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
     public TimeSpan Timeout { get; }
 
+    /// <summary>The longest deadline a <see cref="ModelRequest{TItem}"/> may give (its clock's timestamps must not overflow).</summary>
+    private static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromDays(365);
+
     public int MaxChunksInFlight { get; }
 
     public ModelEvents Events { get; }
@@ -277,10 +280,10 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     /// Posts a <see cref="ModelRequest{TItem}"/> from an actor of a loaded model without a fallback: the work answers
     /// <paramref name="replyTo"/> itself when it is settled, so one replica's replies keep the order of its work.
     /// </summary>
-    /// <param name="items">The request's items.</param>
+    /// <param name="request">The request: its items, its deadline (the model's when it has none) and its sender's token.</param>
     /// <param name="replyTo">Who is answered.</param>
     /// <param name="admitted">True for a request accepted before a stop began (it waited for the load): not refused.</param>
-    internal void PostRequest(IReadOnlyList<TItem> items, Akka.Actor.IActorRef replyTo, bool admitted = false)
+    internal void PostRequest(ModelRequest<TItem> request, Akka.Actor.IActorRef replyTo, bool admitted = false)
     {
         if (!admitted && Volatile.Read(ref _stopping))
         {
@@ -288,8 +291,18 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
             return;
         }
 
+        if (request.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxRequestTimeout))
+        {
+            Events.Request();
+            Events.Failed();
+            var error = new ArgumentOutOfRangeException(nameof(request), timeout, $"The request to model '{Name}' has a timeout of {timeout}; it must be positive and at most {MaxRequestTimeout.TotalDays:0} days.");
+            replyTo.Tell(new Akka.Actor.Status.Failure(error), Akka.Actor.ActorRefs.NoSender);
+            return;
+        }
+
         Events.Request();
-        Post(Volatile.Read(ref _pool)!, new ChunkWork<TItem, TResult>(items, _target, Timeout, _library.TimeProvider, CancellationToken.None, blockingCaller: false, Events, replyTo));
+        var work = new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, replyTo);
+        Post(Volatile.Read(ref _pool)!, work);
     }
 
     private ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller) =>

@@ -11,7 +11,7 @@ namespace ModelActors.Models;
 /// batch (several callers' items) fails, its items are retried one by one so that only the failing
 /// items fail, each with the model's own exception. The async callers of a batch merged from several
 /// callers' work are answered on the thread pool (<see cref="Deliveries"/>), so the replica goes straight
-/// on to its next batch; a batch with a blocked (sync gateway) caller is answered here.
+/// on to its next batch; a batch with a blocked (sync gateway) caller or an actor to answer is answered here.
 /// </summary>
 internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> entry, int index)
 {
@@ -176,9 +176,10 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
             return false;
         }
 
-        // A blocked caller (the sync gateway) is woken from here, never through the thread pool its own
-        // thread may be starving.
-        if (merged is { Parts.Length: > 1, HasBlockingCaller: false })
+        // A blocked caller (the sync gateway) is woken from here, never through the thread pool its own thread may be
+        // starving; an actor is answered from here, so that its replies keep the order of the batches (deliveries of two
+        // batches on the pool could overtake each other).
+        if (merged is { Parts.Length: > 1, AnswersInline: false })
         {
             _deliveries.Deliver(merged, results);
             return true;

@@ -24,8 +24,12 @@ internal interface IModelWork<TItem, TResult>
     /// <summary>The caller's token.</summary>
     CancellationToken CancellationToken { get; }
 
-    /// <summary>Whether a thread is blocked waiting for the answer (the sync gateway), which the replica then wakes directly.</summary>
-    bool HasBlockingCaller { get; }
+    /// <summary>
+    /// Whether the replica must answer on its own thread, never through the thread pool: a thread is blocked waiting
+    /// (the sync gateway, woken directly), or an actor is answered (its replies leave in the order the replica finished
+    /// its work).
+    /// </summary>
+    bool AnswersInline { get; }
 
     /// <summary>Whether the caller already has its answer (result, failure, timeout or cancellation).</summary>
     bool IsCompleted { get; }
@@ -67,3 +71,4 @@ internal interface IQueueSlots
     /// <summary>A work left the queue: taken by the batcher, or answered early (timeout, cancellation, shutdown).</summary>
     void ReleaseSlot();
 }
+

@@ -30,6 +30,8 @@ internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<
 
     public long AcceptedAt { get; set; }
 
+    public bool AnswersInline => HasBlockingCaller;
+
     public void Complete(TResult result) => TrySetResult(result);
 
     public void Complete(IReadOnlyList<TResult> results) => TrySetResult(results[0]);

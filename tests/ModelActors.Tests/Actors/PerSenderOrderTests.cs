@@ -5,25 +5,39 @@ namespace ModelActors.Tests.Actors;
 
 /// <summary>
 /// Akka's per-sender order through a model: requests told from one actor to a model with one replica are run and
-/// answered in the order they were sent — across the replica going idle between bursts, and for requests that arrived
-/// while the model was loading.
+/// answered in the order they were sent — for every router kind, with batching off and on, across the replica going idle
+/// between bursts, and for requests that arrived while the model was loading.
 /// </summary>
 public sealed class PerSenderOrderTests : ModelActorsTestKit
 {
     [Theory]
-    [InlineData(typeof(TriplingModel))]
-    [InlineData(typeof(AsyncTriplingModel))]
-    public void ThousandRequestsInBursts_ToAOneReplicaModel_AreAnsweredInOrder_InEachOfAHundredRuns(Type modelType)
+    [InlineData(typeof(TriplingModel), RouterKind.Balancing, 0)]
+    [InlineData(typeof(AsyncTriplingModel), RouterKind.Balancing, 0)]
+    [InlineData(typeof(TriplingModel), RouterKind.RoundRobin, 0)]
+    [InlineData(typeof(AsyncTriplingModel), RouterKind.SmallestMailbox, 0)]
+    [InlineData(typeof(TriplingModel), RouterKind.Balancing, 4)]
+    [InlineData(typeof(AsyncTriplingModel), RouterKind.Balancing, 4)]
+    public void ThousandRequestsInBursts_ToAOneReplicaModel_AreAnsweredInOrder_InEachOfAHundredRuns(Type modelType, RouterKind router, int maxBatchSize)
     {
         var library = CreateLibrary(b =>
         {
+            void Configure(ModelOptions o)
+            {
+                o.Replicas = 1;
+                o.Router = router;
+                if (maxBatchSize > 0)
+                {
+                    o.MaxBatchSize = maxBatchSize; // MaxDelay 0: batches form from what is queued whenever the replica is free
+                }
+            }
+
             if (modelType == typeof(TriplingModel))
             {
-                b.AddModel<TriplingModel>("triple", o => o.Replicas = 1);
+                b.AddModel<TriplingModel>("triple", Configure);
             }
             else
             {
-                b.AddModel<AsyncTriplingModel>("triple", o => o.Replicas = 1);
+                b.AddModel<AsyncTriplingModel>("triple", Configure);
             }
         });
         var model = library.RouterOf("triple");

@@ -1,0 +1,112 @@
+using Akka.Actor;
+using Akka.Routing;
+using ModelActors.Models;
+
+namespace ModelActors.Actors;
+
+/// <summary>
+/// <see cref="RouterKind.Balancing"/> with several replicas: Akka's classic work-pulling pattern. This actor owns the
+/// queue and its replicas (its children); a replica takes one work message at a time and tells this actor
+/// <see cref="ReplicaFree"/> when it has finished it (and once loaded), so a free replica always gets the next request
+/// and none waits behind a busy replica while another is free. Senders tell the work here (<c>replicas-{n}</c>, where a
+/// pool router would be); told <c>Broadcast(PoisonPill)</c>, it hands out what is queued, then stops each replica after
+/// its last call, then itself.
+/// </summary>
+/// <remarks>
+/// Akka.NET has no BalancingPool (nor a balancing dispatcher), and a pool router pushes work into one replica's
+/// mailbox when it is routed, where it waits behind that replica's call even if another finishes first. The price of
+/// pulling is one hop more per request than a pool router (which routes on the sender's thread); a model with one
+/// replica has nothing to balance and uses a pool router of one.
+/// </remarks>
+internal sealed class BalancingActor<TItem, TResult> : UntypedActor
+{
+    private static readonly SupervisorStrategy ReplicaStrategy = new OneForOneStrategy(_ => Directive.Resume);
+
+    private readonly ModelEntry<TItem, TResult> _entry;
+    private readonly Queue<IModelWork<TItem, TResult>> _queued = new();
+    private readonly Queue<IActorRef> _free = new();
+    private readonly HashSet<IActorRef> _replicas = [];
+    private bool _draining;
+
+    public BalancingActor(ModelEntry<TItem, TResult> entry, Props replicaProps, int replicas)
+    {
+        _entry = entry;
+        for (var i = 0; i < replicas; i++)
+        {
+            _replicas.Add(Context.Watch(Context.ActorOf(replicaProps, $"replica-{i}")));
+        }
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => ReplicaStrategy;
+
+    /// <summary>Stopped before it handed out everything (a drain deadline, a failed load): what is queued fails with a shutdown error.</summary>
+    protected override void PostStop()
+    {
+        while (_queued.TryDequeue(out var work))
+        {
+            _entry.Abandon(work);
+        }
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case IModelWork<TItem, TResult> work:
+                if (_free.TryDequeue(out var replica))
+                {
+                    replica.Tell(work, Self);
+                }
+                else
+                {
+                    _queued.Enqueue(work);
+                }
+
+                break;
+            case ReplicaFree:
+                if (_queued.TryDequeue(out var next))
+                {
+                    Sender.Tell(next, Self);
+                }
+                else if (_draining)
+                {
+                    Sender.Tell(PoisonPill.Instance, Self);
+                }
+                else
+                {
+                    _free.Enqueue(Sender);
+                }
+
+                break;
+            case Broadcast { Message: PoisonPill }:
+                _draining = true;
+                if (_queued.Count == 0)
+                {
+                    // Busy replicas stop when they next report free; free ones now.
+                    while (_free.TryDequeue(out var free))
+                    {
+                        free.Tell(PoisonPill.Instance, Self);
+                    }
+                }
+
+                break;
+            case Terminated terminated:
+                _replicas.Remove(terminated.ActorRef);
+                if (_replicas.Count == 0)
+                {
+                    Context.Stop(Self);
+                }
+
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+}
+
+/// <summary>Replica → its <see cref="BalancingActor{TItem, TResult}"/>: loaded, or finished its work; send the next.</summary>
+internal sealed class ReplicaFree
+{
+    public static readonly ReplicaFree Instance = new();
+}
