@@ -11,4 +11,12 @@ public enum RouterKind
 
     /// <summary>Each replica has its own queue; a request goes to the replica with the least work, counting the request it is processing.</summary>
     SmallestMailbox = 2,
+
+    /// <summary>
+    /// Akka's <c>ConsistentHashingPool</c>: every request with the same key goes to the same replica, for models that keep
+    /// state per key (a conversation, an audio stream). The key is the item's <c>Akka.Routing.IConsistentHashable.ConsistentHashKey</c>
+    /// when it implements that interface, else the item itself (a string, byte array, number, Guid or other formattable
+    /// value); a request of several items goes where its first item's key goes. Cannot be combined with batching.
+    /// </summary>
+    ConsistentHashing = 3,
 }

@@ -7,7 +7,7 @@ namespace ModelActors.Actors;
 
 /// <summary>
 /// The actor of one model (<c>/user/model-actors/{model}</c>): loads the model by starting its replicas
-/// behind an Akka pool router (<see cref="RoundRobinPool"/>, <see cref="SmallestMailboxPool"/>, or
+/// behind an Akka pool router (<see cref="RoundRobinPool"/>, <see cref="SmallestMailboxPool"/>, <see cref="ConsistentHashingPool"/>, or
 /// for Balancing with several replicas a <see cref="BalancingActor{TItem, TResult}"/> they pull from), retries a failed load with exponential backoff on an Akka timer,
 /// answers <see cref="ModelRequest{TItem}"/> from other actors, and drains its replicas on stop.
 /// </summary>
@@ -175,6 +175,9 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
     private static Pool PoolFor(ModelDefinition definition) => definition.Router switch
     {
         RouterKind.SmallestMailbox => new SmallestMailboxPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy),
+        RouterKind.ConsistentHashing => new ConsistentHashingPool(definition.Replicas)
+            .WithSupervisorStrategy(ReplicaStrategy)
+            .WithHashMapping(message => message is IModelWork<TItem, TResult> work ? HashKeys.Of(work.Item) : null),
         _ => new RoundRobinPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy),
     };
 

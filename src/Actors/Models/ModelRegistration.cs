@@ -78,6 +78,7 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
             errors.Add($"Model '{name}': MaxDelay is set but MaxBatchSize is not; set MaxBatchSize to turn batching on.");
         }
 
+        CheckRouter(name, options, shape, errors);
         if (shape is not { } s || errors.Count > problems)
         {
             return null;
@@ -109,6 +110,35 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
             Factory = Factory,
             Source = Source,
         };
+    }
+
+    private static void CheckRouter(string name, ModelOptions options, ModelTypes.Shape? shape, List<string> errors)
+    {
+        if (options.Router is not { } router)
+        {
+            return;
+        }
+
+        if (!Enum.IsDefined(router))
+        {
+            errors.Add($"Model '{name}': Router {(int)router} is not one of {string.Join(", ", Enum.GetNames<RouterKind>())}.");
+            return;
+        }
+
+        if (router != RouterKind.ConsistentHashing)
+        {
+            return;
+        }
+
+        if (options.MaxBatchSize > 1)
+        {
+            errors.Add($"Model '{name}': Router ConsistentHashing cannot be combined with batching (MaxBatchSize {options.MaxBatchSize}): a batch merges many keys' items into one call on one replica.");
+        }
+
+        if (shape is { } s && !Actors.HashKeys.Supports(s.ItemType))
+        {
+            errors.Add($"Model '{name}': Router ConsistentHashing needs a key from each item, but its item type {s.ItemType.Name} is neither a string, bytes nor a formattable value, and does not implement Akka.Routing.IConsistentHashable.");
+        }
     }
 
     private static void CheckRange(string name, string setting, int? value, List<string> errors)

@@ -15,6 +15,7 @@ public sealed class PerSenderOrderTests : ModelActorsTestKit
     [InlineData(typeof(AsyncTriplingModel), RouterKind.Balancing, 0)]
     [InlineData(typeof(TriplingModel), RouterKind.RoundRobin, 0)]
     [InlineData(typeof(AsyncTriplingModel), RouterKind.SmallestMailbox, 0)]
+    [InlineData(typeof(TriplingModel), RouterKind.ConsistentHashing, 0)]
     [InlineData(typeof(TriplingModel), RouterKind.Balancing, 4)]
     [InlineData(typeof(AsyncTriplingModel), RouterKind.Balancing, 4)]
     public void ThousandRequestsInBursts_ToAOneReplicaModel_AreAnsweredInOrder_InEachOfAHundredRuns(Type modelType, RouterKind router, int maxBatchSize)

@@ -19,6 +19,7 @@ public sealed class RequestFormsTests : ModelActorsTestKit
         { RouterKind.RoundRobin, 8 },
         { RouterKind.SmallestMailbox, 0 },
         { RouterKind.SmallestMailbox, 8 },
+        { RouterKind.ConsistentHashing, 0 }, // cannot batch
     };
 
     [Theory]
