@@ -24,7 +24,7 @@ public abstract class AsyncModel<TItem, TResult> : ModelBase<TItem, TResult>
     /// <returns>The result for <paramref name="item"/>.</returns>
     protected virtual async ValueTask<TResult> PredictAsync(TItem item, CancellationToken cancellationToken)
     {
-        var results = await PredictBatchAsync([item], cancellationToken).ConfigureAwait(false);
+        var results = await PredictBatchAsync([item], cancellationToken).ConfigureAwait(true); // on the replica's context: see ModelActors' ReplicaSynchronizationContext
         return results.Count == 1
             ? results[0]
             : throw new ModelResultCountException(GetType().Name, 1, results.Count);
@@ -39,7 +39,7 @@ public abstract class AsyncModel<TItem, TResult> : ModelBase<TItem, TResult>
         var results = new TResult[items.Count];
         for (var i = 0; i < results.Length; i++)
         {
-            results[i] = await PredictAsync(items[i], cancellationToken).ConfigureAwait(false);
+            results[i] = await PredictAsync(items[i], cancellationToken).ConfigureAwait(true); // resumes on the replica's dispatcher, not the pool
         }
 
         return results;

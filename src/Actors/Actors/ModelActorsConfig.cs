@@ -12,11 +12,28 @@ public static class ModelActorsConfig
     /// </summary>
     public const string PinnedDispatcherId = "model-actors.pinned-dispatcher";
 
+    /// <summary>
+    /// The dispatcher of async models' replicas: threads of its own (Akka's fork-join executor, a dedicated thread pool
+    /// of one thread per core, at least two), not the .NET thread pool, so that callers blocked on pool threads (the
+    /// sync gateway called from ASP.NET handlers or other pool work) cannot starve the replicas that would answer them.
+    /// A dependency's answer to an async model's call continues that model's code here too.
+    /// </summary>
+    public const string AsyncDispatcherId = "model-actors.async-dispatcher";
+
     /// <summary>The defaults, added as a fallback: settings of the user's own configuration win.</summary>
     public static Config Default { get; } = ConfigurationFactory.ParseString(
-        """
+        $$"""
         model-actors.pinned-dispatcher {
           type = PinnedDispatcher
+        }
+        model-actors.async-dispatcher {
+          type = Dispatcher
+          executor = fork-join-executor
+          dedicated-thread-pool {
+            thread-count = {{Math.Max(2, Environment.ProcessorCount)}}
+            threadtype = background
+          }
+          throughput = 30
         }
         """);
 
@@ -25,7 +42,7 @@ public static class ModelActorsConfig
     public static void InjectInto(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        if (!system.Dispatchers.HasDispatcher(PinnedDispatcherId))
+        if (!system.Dispatchers.HasDispatcher(PinnedDispatcherId) || !system.Dispatchers.HasDispatcher(AsyncDispatcherId))
         {
             system.Settings.InjectTopLevelFallback(Default);
         }

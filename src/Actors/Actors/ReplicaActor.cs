@@ -7,8 +7,9 @@ namespace ModelActors.Actors;
 /// One replica of a model as an Akka actor, a routee of the model's pool router: loads its own model instance (its
 /// first message, so an async load awaits without blocking), then runs one work message at a time in mailbox (FIFO)
 /// order. Sync models' replicas run on <see cref="ModelActorsConfig.PinnedDispatcherId"/> (a thread each); async models'
-/// on the default dispatcher, where a call that does not complete at once suspends the mailbox (<c>RunTask</c>) instead
-/// of blocking a thread. Behind a <see cref="BalancingActor{TItem, TResult}"/> (Balancing, several replicas) it tells that
+/// on <see cref="ModelActorsConfig.AsyncDispatcherId"/> (threads of its own, never the .NET pool; the model's awaits
+/// continue there, see <see cref="ReplicaSynchronizationContext"/>), where a call that does not complete at once
+/// suspends the mailbox (<c>RunTask</c>) instead of blocking a thread. Behind a <see cref="BalancingActor{TItem, TResult}"/> (Balancing, several replicas) it tells that
 /// actor when it is free, and is sent one work message at a time.
 /// </summary>
 /// <remarks>
@@ -23,6 +24,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
     private readonly ModelReplica<TItem, TResult> _replica;
     private readonly IActorRef _balancer;
     private readonly IActorRef _self;
+    private readonly ReplicaSynchronizationContext? _context;
     private bool _loaded;
 
     public ReplicaActor(ModelEntry<TItem, TResult> entry, ReplicaSet<TItem, TResult> set)
@@ -31,6 +33,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
         _set = set;
         _replica = new ModelReplica<TItem, TResult>(entry, set.NextIndex());
         _self = Context.Self;
+        _context = entry.Definition.IsSync ? null : new ReplicaSynchronizationContext(Context.Dispatcher);
         _balancer = set.Pulls ? Context.Parent : ActorRefs.Nobody; // its BalancingActor, told when it is free
     }
 
@@ -38,7 +41,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
     public static Props PropsFor(ModelEntry<TItem, TResult> entry, ReplicaSet<TItem, TResult> set)
     {
         var props = Props.Create(typeof(ReplicaActor<TItem, TResult>), entry, set);
-        return entry.Definition.IsSync ? props.WithDispatcher(ModelActorsConfig.PinnedDispatcherId) : props;
+        return props.WithDispatcher(entry.Definition.IsSync ? ModelActorsConfig.PinnedDispatcherId : ModelActorsConfig.AsyncDispatcherId);
     }
 
     protected override void PreStart() => Self.Tell(LoadReplica.Instance);
@@ -94,7 +97,17 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
         ValueTask pending;
         try
         {
-            pending = _replica.ReceiveAsync(work);
+            if (_context is null)
+            {
+                pending = _replica.ReceiveAsync(work);
+            }
+            else
+            {
+                using (_context.Enter())
+                {
+                    pending = _replica.ReceiveAsync(work);
+                }
+            }
         }
         catch
         {
@@ -128,12 +141,16 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
         }
     }
 
-    /// <summary>Holds the mailbox until a call that did not complete at once is done (its own method, so the closure is allocated only on this path).</summary>
+    /// <summary>
+    /// Holds the mailbox until a call that did not complete at once is done (its own method, so the closure is allocated
+    /// only on this path). The wait resumes through the actor's own task scheduler (captured, not left with
+    /// <c>ConfigureAwait(false)</c>): a call that finishes on a dispatcher thread never hands its replica to the .NET pool.
+    /// </summary>
     private void Await(Task call) => RunTask(async () =>
     {
         try
         {
-            await call.ConfigureAwait(false);
+            await call.ConfigureAwait(true);
         }
         finally
         {

@@ -66,6 +66,78 @@ internal static class Chunking
     }
 
     /// <summary>
+    /// <see cref="PredictBatchAsync"/> for a blocked caller (the sync gateway), on the caller's own thread: it posts the
+    /// chunks and waits for each in turn, so no continuation (and no thread-pool thread) stands between a chunk's answer
+    /// and the caller, whose reply slots the replicas complete directly.
+    /// </summary>
+    public static IReadOnlyList<TResult> PredictBatchBlocking<TItem, TResult>(
+        ModelEntry<TItem, TResult> entry, IReadOnlyList<TItem> items, int? batchSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var size = ResolveBatchSize(batchSize, entry.Definition.BatchSize, items.Count);
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        if (size >= items.Count)
+        {
+            return Block(entry.PredictChunkAsync(items, cancellationToken, blockingCaller: true));
+        }
+
+        var results = new TResult[items.Count];
+        using var chunks = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new Queue<(int Offset, ValueTask<IReadOnlyList<TResult>> Task)>();
+        try
+        {
+            for (var offset = 0; offset < items.Count; offset += size)
+            {
+                if (inFlight.Count == entry.MaxChunksInFlight)
+                {
+                    Collect(inFlight.Dequeue(), results);
+                }
+
+                var slice = new ListSlice<TItem>(items, offset, Math.Min(size, items.Count - offset));
+                inFlight.Enqueue((offset, entry.PredictChunkAsync(slice, chunks.Token, blockingCaller: true)));
+            }
+
+            while (inFlight.Count > 0)
+            {
+                Collect(inFlight.Dequeue(), results);
+            }
+
+            return results;
+        }
+        catch
+        {
+            // The call failed: chunks still queued are dropped before they reach the model; each reply slot is still read.
+            chunks.Cancel();
+            while (inFlight.TryDequeue(out var chunk))
+            {
+                try
+                {
+                    _ = Block(chunk.Task);
+                }
+                catch (Exception)
+                {
+                    // Already failing or abandoned.
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private static void Collect<TResult>((int Offset, ValueTask<IReadOnlyList<TResult>> Task) chunk, TResult[] results)
+    {
+        var chunkResults = Block(chunk.Task);
+        for (var i = 0; i < chunkResults.Count; i++)
+        {
+            results[chunk.Offset + i] = chunkResults[i];
+        }
+    }
+
+    /// <summary>
     /// A stream call: a thin form of <see cref="Streams.ModelFlows"/>' stages, run on the library's
     /// materializer. Chunks leave full or <paramref name="maxDelay"/> (else <c>StreamMaxDelay</c>) after their first item; breaking out of
     /// the loop ends the stream, which cancels the chunks in flight.

@@ -13,6 +13,11 @@ namespace ModelActors.Models;
 /// callers' work are answered on the thread pool (<see cref="Deliveries"/>), so the replica goes straight
 /// on to its next batch; a batch with a blocked (sync gateway) caller or an actor to answer is answered here.
 /// </summary>
+/// <remarks>
+/// The awaits on the prediction path keep the context (<c>ConfigureAwait(true)</c>): an async model's replica runs its
+/// calls under <see cref="Actors.ReplicaSynchronizationContext"/>, so they resume on its dispatcher, never on the .NET
+/// thread pool that blocked callers may be holding (a sync model's replica has no context, and nothing changes).
+/// </remarks>
 internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> entry, int index)
 {
     private readonly Deliveries _deliveries = new(entry.Name);
@@ -125,12 +130,12 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         TResult result;
         try
         {
-            result = await pending.ConfigureAwait(false);
+            result = await pending.ConfigureAwait(true);
         }
         catch (Exception exception)
         {
             compute.Dispose();
-            await FailAsync(work, exception).ConfigureAwait(false);
+            await FailAsync(work, exception).ConfigureAwait(true);
             return;
         }
 
@@ -145,13 +150,13 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         IReadOnlyList<TResult> results;
         try
         {
-            results = await pending.ConfigureAwait(false);
+            results = await pending.ConfigureAwait(true);
             CheckCount(count, results);
         }
         catch (Exception exception)
         {
             compute.Dispose();
-            await FailAsync(work, exception).ConfigureAwait(false);
+            await FailAsync(work, exception).ConfigureAwait(true);
             return;
         }
 
@@ -211,7 +216,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
             {
                 try
                 {
-                    var result = await PredictOneAsync(merged.Items[i], merged.CancellationToken).ConfigureAwait(false);
+                    var result = await PredictOneAsync(merged.Items[i], merged.CancellationToken).ConfigureAwait(true);
                     merged.SetPart(i, [result], 0, 1);
                 }
                 catch (Exception exception)
@@ -232,10 +237,10 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         using var compute = entry.Events.Compute(1);
         if (entry.Definition.OverridesSingle)
         {
-            return await _model!.PredictOneCoreAsync(item, cancellationToken).ConfigureAwait(false);
+            return await _model!.PredictOneCoreAsync(item, cancellationToken).ConfigureAwait(true);
         }
 
-        var results = await _model!.PredictManyCoreAsync([item], cancellationToken).ConfigureAwait(false);
+        var results = await _model!.PredictManyCoreAsync([item], cancellationToken).ConfigureAwait(true);
         CheckCount(1, results);
         return results[0];
     }

@@ -33,6 +33,8 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     private string _target = string.Empty;
     private CancellationToken _cancellationToken;
     private CancellationTokenRegistration _registration;
+    private bool _blockingCaller;
+    private PromiseContinuation _continuation;
 
     /// <summary>The caller's token for this use.</summary>
     public CancellationToken CancellationToken => _cancellationToken;
@@ -41,7 +43,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     public bool IsCompleted => Volatile.Read(ref _state) == Completed;
 
     /// <summary>Whether a thread is blocked waiting for this use (the sync gateway): completing it wakes that thread directly.</summary>
-    public bool HasBlockingCaller => !_core.RunContinuationsAsynchronously;
+    public bool HasBlockingCaller => _blockingCaller;
 
     /// <summary>The awaitable the caller holds.</summary>
     public ValueTask<T> Task => new(this, _core.Version);
@@ -54,7 +56,8 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     /// <param name="runContinuationsAsynchronously">False only for blocking waiters (the sync gateway).</param>
     protected void Arm(string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool runContinuationsAsynchronously)
     {
-        _core.RunContinuationsAsynchronously = runContinuationsAsynchronously;
+        _blockingCaller = !runContinuationsAsynchronously;
+        _continuation.Reset();
         _target = target;
         _timeout = timeout;
         _owners = 2;
@@ -94,6 +97,11 @@ internal abstract class Promise<T> : IValueTaskSource<T>
 
         OnSettling(result, null);
         _core.SetResult(result);
+        if (_continuation.Complete())
+        {
+            Resume();
+        }
+
         return true;
     }
 
@@ -107,8 +115,36 @@ internal abstract class Promise<T> : IValueTaskSource<T>
 
         OnSettling(default, exception);
         _core.SetException(exception);
+        if (_continuation.Complete())
+        {
+            Resume();
+        }
+
         return true;
     }
+
+    /// <summary>
+    /// Runs the caller's continuation where its kind of caller needs it: in the context it captured (an async model's
+    /// code: its replicas' dispatcher, see <see cref="Actors.ReplicaSynchronizationContext"/>); on this thread for a
+    /// blocked caller (woken directly); else on the .NET thread pool.
+    /// </summary>
+    private void Resume()
+    {
+        if (_continuation.TryPostToCapturedContext())
+        {
+            return;
+        }
+
+        if (_blockingCaller)
+        {
+            _continuation.Invoke();
+        }
+        else
+        {
+            _continuation.QueueToThreadPool();
+        }
+    }
+
 
     /// <summary>Gives up one owner's share; the last one triggers <see cref="OnReleased"/>.</summary>
     public void Release()
@@ -165,8 +201,14 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
     /// <inheritdoc />
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        _ = _core.GetStatus(token); // a token of another use throws
+        if (_continuation.Register(continuation, state, flags))
+        {
+            Resume();
+        }
+    }
 
     private bool TryComplete()
     {

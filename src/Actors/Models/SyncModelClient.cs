@@ -1,9 +1,10 @@
 namespace ModelActors.Models;
 
 /// <summary>
-/// The sync gateway of one model: each call blocks the calling thread until the answer arrives. For a
-/// single item the replica wakes the blocked caller directly (no thread-pool hop); batch and stream
-/// pipelines continue on the pool, which no ModelActors code ever blocks, so it cannot starve.
+/// The sync gateway of one model: each call blocks the calling thread until the answer arrives. For
+/// <c>Predict</c> and <c>PredictBatch</c> the replicas wake the blocked caller directly (no thread-pool thread is
+/// needed, so callers on pool threads cannot starve their own answers); <c>PredictGen</c>'s stream runs on the
+/// library's materializer, on the pool.
 /// </summary>
 internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult> entry) : ISyncModelClient<TItem, TResult>
 {
@@ -13,7 +14,7 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
         Chunking.Block(entry.PredictAsync(item, cancellationToken, blockingCaller: true));
 
     public IReadOnlyList<TResult> PredictBatch(IReadOnlyList<TItem> items, int? batchSize = null, CancellationToken cancellationToken = default) =>
-        Chunking.Block(Chunking.PredictBatchAsync(entry, items, batchSize, blockingCaller: false, cancellationToken));
+        Chunking.PredictBatchBlocking(entry, items, batchSize, cancellationToken);
 
     public IEnumerable<TResult> PredictGen(IEnumerable<TItem> items, int? batchSize = null, CancellationToken cancellationToken = default)
     {
