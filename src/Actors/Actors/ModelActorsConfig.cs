@@ -13,10 +13,10 @@ public static class ModelActorsConfig
     public const string PinnedDispatcherId = "model-actors.pinned-dispatcher";
 
     /// <summary>
-    /// The dispatcher of async models' replicas: threads of its own (Akka's fork-join executor, a dedicated thread pool
-    /// of one thread per core, at least two), not the .NET thread pool, so that callers blocked on pool threads (the
-    /// sync gateway called from ASP.NET handlers or other pool work) cannot starve the replicas that would answer them.
-    /// A dependency's answer to an async model's call continues that model's code here too.
+    /// The dispatcher of async models' replicas: the .NET thread pool, except while sync-gateway callers are blocked on
+    /// pool threads: then threads of its own (<see cref="StarvationSafeExecutor"/>, one per core, at least two), so that
+    /// those callers (the sync gateway called from ASP.NET handlers or other pool work) cannot starve the replicas that
+    /// would answer them. An async model's awaits resume here too.
     /// </summary>
     public const string AsyncDispatcherId = "model-actors.async-dispatcher";
 
@@ -28,11 +28,8 @@ public static class ModelActorsConfig
         }
         model-actors.async-dispatcher {
           type = Dispatcher
-          executor = fork-join-executor
-          dedicated-thread-pool {
-            thread-count = {{Math.Max(2, Environment.ProcessorCount)}}
-            threadtype = background
-          }
+          executor = "ModelActors.Actors.StarvationSafeExecutorConfigurator, ModelActors"
+          starvation-safe-executor.thread-count = {{Math.Max(2, Environment.ProcessorCount)}}
           throughput = 30
         }
         """);

@@ -10,8 +10,14 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
 {
     public string ModelName => entry.Name;
 
-    public TResult Predict(TItem item, CancellationToken cancellationToken = default) =>
-        Chunking.Block(entry.PredictAsync(item, cancellationToken, blockingCaller: true));
+    public TResult Predict(TItem item, CancellationToken cancellationToken = default)
+    {
+        // Counted as blocked before the request is sent, so that the replica's run is never queued behind this thread.
+        using (Actors.BlockedPoolCallers.Enter())
+        {
+            return Chunking.Block(entry.PredictAsync(item, cancellationToken, blockingCaller: true));
+        }
+    }
 
     public IReadOnlyList<TResult> PredictBatch(IReadOnlyList<TItem> items, int? batchSize = null, CancellationToken cancellationToken = default) =>
         Chunking.PredictBatchBlocking(entry, items, batchSize, cancellationToken);

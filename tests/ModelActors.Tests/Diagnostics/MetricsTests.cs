@@ -49,6 +49,8 @@ public sealed class MetricsTests
         Assert.Equal(6, recorder.Sum("modelactors.requests"));
         Assert.Equal(1, recorder.Sum("modelactors.rejections"));
         Assert.Equal(5, recorder.Sum("modelactors.timeouts"));
+        // The held call finishes after its gate opens, on its replica's dispatcher: its batch size is recorded then.
+        await recorder.RecordedAsync("modelactors.batch.size", 1).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Contains(1, recorder.Values("modelactors.batch.size"));
         Assert.All(recorder.Tags, t => Assert.Equal("metered", t));
     }
@@ -112,6 +114,7 @@ public sealed class MetricsTests
     {
         private readonly MeterListener _listener = new();
         private readonly ConcurrentQueue<(string Name, double Value, string? Model)> _measurements = new();
+        private readonly ConcurrentQueue<(string Name, double Value, TaskCompletionSource Seen)> _awaited = new();
 
         public MetricRecorder(ModelLibrary library)
         {
@@ -139,6 +142,19 @@ public sealed class MetricsTests
 
         public double Last(string name) => _measurements.Last(m => m.Name == name).Value;
 
+        /// <summary>Completes once a measurement of <paramref name="name"/> with <paramref name="value"/> is (or was) recorded.</summary>
+        public Task RecordedAsync(string name, double value)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _awaited.Enqueue((name, value, seen));
+            if (_measurements.Any(m => m.Name == name && m.Value == value))
+            {
+                seen.TrySetResult();
+            }
+
+            return seen.Task;
+        }
+
         public void Dispose() => _listener.Dispose();
 
         private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -153,6 +169,13 @@ public sealed class MetricsTests
             }
 
             _measurements.Enqueue((instrument.Name, value, model));
+            foreach (var awaited in _awaited)
+            {
+                if (awaited.Name == instrument.Name && awaited.Value == value)
+                {
+                    awaited.Seen.TrySetResult();
+                }
+            }
         }
     }
 }
