@@ -5,8 +5,10 @@ using BenchmarkDotNet.Attributes;
 namespace ModelActors.Benchmarks;
 
 /// <summary>
-/// One request/reply hop, per call: <c>PredictAsync</c> through the model actor's replica (identity
+/// One request/reply hop, per call: <c>PredictAsync</c> through the model's router to its replica (identity
 /// AsyncModel, one replica, Balancing, a 30 s deadline on every call) side by side, in one actor system,
+/// with the same model behind two replicas (Balancing's work pulling), with a <see cref="ModelRequest{TItem}"/> asked of
+/// the model's actor (the actor form, answered to the sender),
 /// with Akka's own <c>Ask</c> (30 s timeout) to a bare echo actor (the baseline), with a bare <c>Tell</c>
 /// carrying a <see cref="TaskCompletionSource{TResult}"/> that the echo actor completes, and, as a
 /// reference line, the hand-made Channel hop the project's own actor layer used to be measured against.
@@ -20,6 +22,8 @@ public class ActorHopBenchmarks
 
     private ModelLibrary _library = null!;
     private IModelClient<int, int> _client = null!;
+    private IModelClient<int, int> _balanced = null!;
+    private IActorRef _model = null!;
     private IActorRef _echo = null!;
     private Channel<(int Item, TaskCompletionSource<int> Reply)> _channel = null!;
     private Task _consumer = null!;
@@ -31,9 +35,14 @@ public class ActorHopBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _library = ModelLibrary.CreateBuilder().AddModel<IdentityModel>("identity").Build();
+        _library = ModelLibrary.CreateBuilder()
+            .AddModel<IdentityModel>("identity")
+            .AddModel<IdentityModel>("identity-2", o => o.Replicas = 2)
+            .Build();
         _library.LoadAsync().GetAwaiter().GetResult();
         _client = _library.Get<int, int>("identity");
+        _balanced = _library.Get<int, int>("identity-2");
+        _model = _library.RouterOf("identity");
         _echo = _library.ActorSystem.ActorOf(Props.Create<Echo>(), "echo");
 
         _channel = Channel.CreateUnbounded<(int, TaskCompletionSource<int>)>(new UnboundedChannelOptions { SingleReader = true });
@@ -94,6 +103,35 @@ public class ActorHopBenchmarks
         for (var i = 0; i < Calls / Callers; i++)
         {
             sum += await _client.PredictAsync(i).ConfigureAwait(false);
+        }
+
+        return sum;
+    });
+
+    /// <summary>
+    /// The actor form, as a caller on another node would use it: Akka's <c>Ask</c> of a <see cref="ModelRequest{TItem}"/>
+    /// to the model's actor, answered to the sender (no reply slot) with a <see cref="ModelReply{TResult}"/>.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public Task RequestAsk() => Run(async () =>
+    {
+        var sum = 0;
+        for (var i = 0; i < Calls / Callers; i++)
+        {
+            sum += (await _model.Ask<ModelReply<int>>(new ModelRequest<int>([i]), AskTimeout).ConfigureAwait(false)).Results[0];
+        }
+
+        return sum;
+    });
+
+    /// <summary><c>PredictAsync</c> to the same model with two replicas: Balancing's work pulling (its balancing actor) between them.</summary>
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public Task PredictAsyncTwoReplicas() => Run(async () =>
+    {
+        var sum = 0;
+        for (var i = 0; i < Calls / Callers; i++)
+        {
+            sum += await _balanced.PredictAsync(i).ConfigureAwait(false);
         }
 
         return sum;

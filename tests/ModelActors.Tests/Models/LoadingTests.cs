@@ -158,24 +158,26 @@ public sealed class LoadingTests
         Assert.Equal("C", await direct);
     }
 
-    [Fact]
-    public async Task Stop_WhenTheDrainDeadlinePasses_FailsQueuedRequestsWithAShutdownError()
+    [Theory]
+    [InlineData(1)] // queued in the replica's mailbox
+    [InlineData(2)] // queued in Balancing's balancing actor
+    public async Task Stop_WhenTheDrainDeadlinePasses_FailsQueuedRequestsWithAShutdownError(int replicas)
     {
         var clock = new ManualTimeProvider();
         var gate = new TaskCompletionSource();
         var probe = ProbeModel<int, int>.Holding(gate.Task, i => i);
         await using var library = ModelLibrary.CreateBuilder()
-            .AddModel("slow", factory: _ => probe)
+            .AddModel("slow", o => o.Replicas = replicas, _ => probe)
             .Configure(o => o.DrainTimeout = TimeSpan.FromSeconds(5))
             .UseTimeProvider(clock)
             .Build();
         var client = library.Get<int, int>("slow");
-        var first = client.PredictAsync(0).AsTask();
-        await probe.ExpectBatchesAsync(1);
+        var first = Enumerable.Range(0, replicas).Select(i => client.PredictAsync(-i).AsTask()).ToList();
+        await probe.ExpectBatchesAsync(replicas);
         var queued = Enumerable.Range(1, 3).Select(i => client.PredictAsync(i).AsTask()).ToList();
 
         var stopping = library.StopAsync();
-        await clock.WaitForTimersAsync(5); // four request deadlines and the drain deadline
+        await clock.WaitForTimersAsync(replicas + 4); // the request deadlines and the drain deadline
         clock.Advance(TimeSpan.FromSeconds(5));
         await stopping;
 
@@ -186,6 +188,6 @@ public sealed class LoadingTests
         }
 
         gate.SetResult();
-        Assert.Equal(0, await first); // the request in progress still finishes
+        Assert.Equal(Enumerable.Range(0, replicas).Select(i => -i), await Task.WhenAll(first)); // the requests in progress still finish
     }
 }
