@@ -92,6 +92,7 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
                 break;
             case Terminated terminated:
                 _replicas.Remove(terminated.ActorRef);
+                RemoveFree(terminated.ActorRef); // never sent work again
                 if (_replicas.Count == 0)
                 {
                     Context.Stop(Self);
@@ -101,6 +102,18 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
             default:
                 Unhandled(message);
                 break;
+        }
+    }
+
+    private void RemoveFree(IActorRef replica)
+    {
+        for (var i = _free.Count; i > 0; i--)
+        {
+            var free = _free.Dequeue();
+            if (!free.Equals(replica))
+            {
+                _free.Enqueue(free);
+            }
         }
     }
 }

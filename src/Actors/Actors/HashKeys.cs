@@ -19,16 +19,24 @@ internal static class HashKeys
         || Nullable.GetUnderlyingType(itemType) is { } inner && typeof(IFormattable).IsAssignableFrom(inner);
 
     /// <summary>The key of <paramref name="item"/>: its <see cref="IConsistentHashable.ConsistentHashKey"/>, or itself, as a string or bytes.</summary>
+    /// <remarks>Never throws: Akka calls this outside its own guard, on the sender's thread (a model actor would be stopped); a key that throws is the empty key.</remarks>
     public static object Of(object? item)
     {
-        var key = item is IConsistentHashable hashable ? hashable.ConsistentHashKey : item;
-        return key switch
+        try
         {
-            null => string.Empty,
-            string text => text,
-            byte[] bytes => bytes,
-            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-            _ => key.ToString() ?? string.Empty,
-        };
+            var key = item is IConsistentHashable hashable ? hashable.ConsistentHashKey : item;
+            return key switch
+            {
+                null => string.Empty,
+                string text => text,
+                byte[] bytes => bytes,
+                IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+                _ => key.ToString() ?? string.Empty,
+            };
+        }
+        catch (Exception)
+        {
+            return string.Empty;
+        }
     }
 }

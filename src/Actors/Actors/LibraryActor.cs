@@ -59,9 +59,9 @@ internal sealed class LibraryActor : UntypedActor
             return;
         }
 
-        if (_byActorName.TryGetValue(path[mine.Count], out var entry) && entry.Abandon(dead.Message))
+        if (_byActorName.TryGetValue(path[mine.Count], out var entry) && entry.AbandonDead(dead.Message, dead.Sender))
         {
-            _log.Debug("A request to model '{0}' reached dead letters; failed with a shutdown error", entry.Name);
+            _log.Debug("A message to model '{0}' reached dead letters; answered with a shutdown error", entry.Name);
         }
     }
 }

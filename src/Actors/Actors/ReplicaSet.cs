@@ -71,7 +71,16 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
             return PostResult.Full;
         }
 
-        Router.Tell(work, ActorRefs.NoSender);
+        try
+        {
+            Router.Tell(work, ActorRefs.NoSender);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _queued); // not accepted: its place in the queue is given back
+            throw;
+        }
+
         return PostResult.Accepted;
     }
 

@@ -64,6 +64,43 @@ internal abstract class ModelEntry(ModelDefinition definition)
     /// <summary>Fails <paramref name="message"/> with a shutdown error if it is this model's work (it reached dead letters); true when it was.</summary>
     public abstract bool Abandon(object message);
 
+    /// <summary>
+    /// Answers a message of this model's that reached dead letters because its actor has stopped (a bug stopped it): its
+    /// work fails with a shutdown error, an actor's request is answered with one, and a load, drain or abort waiting
+    /// for the actor ends, so that nobody (a stop, a caller) waits forever; true when it was one.
+    /// </summary>
+    public bool AbandonDead(object message, IActorRef sender)
+    {
+        var stopped = new ModelStoppedException(Name, "its actor has stopped.");
+        switch (message)
+        {
+            case DrainModel drain:
+                drain.Drained.TrySetResult();
+                return true;
+            case AbortModel abort:
+                abort.Aborted.TrySetResult();
+                return true;
+            case LoadModel load:
+                load.Run.Failed(new ModelLoadException(Name, 0, stopped));
+                return true;
+            default:
+                if (IsRequest(message))
+                {
+                    if (!sender.IsNobody())
+                    {
+                        sender.Tell(new Status.Failure(stopped), ActorRefs.NoSender);
+                    }
+
+                    return true;
+                }
+
+                return Abandon(message);
+        }
+    }
+
+    /// <summary>Whether <paramref name="message"/> is a <see cref="ModelRequest{TItem}"/> of this model's item type.</summary>
+    protected abstract bool IsRequest(object message);
+
     public ModelDescription Describe() => new(
         Name,
         Definition.ModelType,
@@ -171,6 +208,8 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     public void LoadAttemptFailed(Exception error) => LastError = error;
 
     public override Props CreateActorProps() => Props.Create(typeof(ModelActor<TItem, TResult>), this);
+
+    protected override bool IsRequest(object message) => message is ModelRequest<TItem>;
 
     public override bool Abandon(object message)
     {
@@ -297,6 +336,13 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
             Events.Failed();
             var error = new ArgumentOutOfRangeException(nameof(request), timeout, $"The request to model '{Name}' has a timeout of {timeout}; it must be positive and at most {MaxRequestTimeout.TotalDays:0} days.");
             replyTo.Tell(new Akka.Actor.Status.Failure(error), Akka.Actor.ActorRefs.NoSender);
+            return;
+        }
+
+        if (request.Items is null || request.Items.Count == 0)
+        {
+            // Nothing to run (as PredictBatchAsync of no items): answered at once, never routed.
+            replyTo.Tell(new ModelReply<TResult>([]), Akka.Actor.ActorRefs.NoSender);
             return;
         }
 

@@ -24,6 +24,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     private int _state;
     private int _owners;
     private const long Unarmed = long.MaxValue;
+    private static readonly TimeSpan MaxTimerStep = TimeSpan.FromDays(1);
 
     private ITimer? _timer;
     private TimeProvider _timeProvider = TimeProvider.System;
@@ -88,39 +89,60 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     public bool TryBegin() => Interlocked.CompareExchange(ref _state, Running, Pending) == Pending;
 
     /// <summary>Completes with a result; false when already completed.</summary>
-    public bool TrySetResult(T result)
+    public bool TrySetResult(T result) => Settle(result, null, Early.No);
+
+    /// <summary>Completes with a failure; false when already completed.</summary>
+    public bool TrySetException(Exception exception) => Settle(default, exception, Early.No);
+
+    /// <summary>
+    /// Completes this use once. The settling party holds a share of its own meanwhile: the caller may read the outcome
+    /// and release its share, and the actor side its own, before this method has finished (a timer or a cancellation
+    /// owns no share), and the promise must not be pooled and re-armed under it.
+    /// </summary>
+    private bool Settle(T? result, Exception? exception, Early early)
     {
         if (!TryComplete())
         {
             return false;
         }
 
-        OnSettling(result, null);
-        _core.SetResult(result);
-        if (_continuation.Complete())
+        Interlocked.Increment(ref _owners); // the caller's share is still held (it reads only after this completion)
+        try
         {
-            Resume();
+            OnSettling(result, exception);
+            if (exception is null)
+            {
+                _core.SetResult(result!);
+            }
+            else
+            {
+                _core.SetException(exception);
+            }
+
+            if (_continuation.Complete())
+            {
+                Resume();
+            }
+
+            if (early != Early.No)
+            {
+                OnCompletedEarly(timedOut: early == Early.TimedOut);
+            }
+        }
+        finally
+        {
+            Release();
         }
 
         return true;
     }
 
-    /// <summary>Completes with a failure; false when already completed.</summary>
-    public bool TrySetException(Exception exception)
+    /// <summary>Whether a completion came before any actor answered, and why.</summary>
+    private enum Early
     {
-        if (!TryComplete())
-        {
-            return false;
-        }
-
-        OnSettling(default, exception);
-        _core.SetException(exception);
-        if (_continuation.Complete())
-        {
-            Resume();
-        }
-
-        return true;
+        No,
+        TimedOut,
+        Cancelled,
     }
 
     /// <summary>
@@ -174,7 +196,11 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     }
 
     /// <summary>Readies the reply core for its next use (pooled subclasses call this before pooling).</summary>
-    protected void ResetForReuse() => _core.Reset();
+    protected void ResetForReuse()
+    {
+        _core.Reset();
+        _continuation.Reset(); // lets go of the last caller's continuation and context
+    }
 
     /// <summary>Frees the deadline timer (non-pooled subclasses call this when released).</summary>
     protected void DisposeTimer()
@@ -247,8 +273,10 @@ internal abstract class Promise<T> : IValueTaskSource<T>
 
             if (Interlocked.CompareExchange(ref _timerDue, deadline, due) == due)
             {
+                // A far deadline is reached in steps (OnDeadline re-arms until it is due): timers refuse due times past
+                // about 49 days, and a throw here would reach whoever sent the work (an actor: it would be stopped).
                 var remaining = TimeSpan.FromSeconds((double)(deadline - _timeProvider.GetTimestamp()) / _timeProvider.TimestampFrequency);
-                _timer!.Change(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                _timer!.Change(remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining > MaxTimerStep ? MaxTimerStep : remaining, Timeout.InfiniteTimeSpan);
                 return;
             }
         }
@@ -267,10 +295,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>
         var deadline = Volatile.Read(ref _deadline);
         if (_timeProvider.GetTimestamp() >= deadline)
         {
-            if (TrySetException(new TimeoutException($"{_target} did not answer within {_timeout.TotalMilliseconds:0.###} ms.")))
-            {
-                OnCompletedEarly(timedOut: true);
-            }
+            Settle(default, new TimeoutException($"{_target} did not answer within {_timeout.TotalMilliseconds:0.###} ms."), Early.TimedOut);
         }
         else
         {
@@ -281,9 +306,9 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     private void OnCancelled()
     {
         var token = _cancellationToken;
-        if (token.IsCancellationRequested && TrySetException(new OperationCanceledException(token)))
+        if (token.IsCancellationRequested)
         {
-            OnCompletedEarly(timedOut: false);
+            Settle(default, new OperationCanceledException(token), Early.Cancelled);
         }
     }
 }

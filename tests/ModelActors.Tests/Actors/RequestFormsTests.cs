@@ -112,6 +112,54 @@ public sealed class RequestFormsTests : ModelActorsTestKit
         Assert.Contains("must be positive", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ARequestMessageWithADeadlineBeyondWhatATimerTakes_IsAnswered_AndTheModelKeepsServing()
+    {
+        // On the real clock: .NET timers refuse due times past about 49.7 days; the deadline is reached in steps.
+        await using var library = ModelLibrary.CreateBuilder().AddModel<DoublingModel>("double").Build();
+        var model = library.RouterOf("double");
+
+        var far = await model.Ask<ModelReply<int>>(new ModelRequest<int>([4]) { Timeout = TimeSpan.FromDays(60) }, TimeSpan.FromSeconds(30));
+        var next = await model.Ask<ModelReply<int>>(new ModelRequest<int>([5]), TimeSpan.FromSeconds(30));
+
+        Assert.Equal([8], far.Results);
+        Assert.Equal([10], next.Results);
+    }
+
+    [Theory]
+    [InlineData(RouterKind.Balancing)]
+    [InlineData(RouterKind.ConsistentHashing)] // has no first item to take a key from
+    public async Task ARequestMessageWithNoItems_IsAnsweredWithNoResults_AndTheModelKeepsServing(RouterKind router)
+    {
+        var library = CreateLibrary(b => b.AddModel<DoublingModel>("double", o => Configure(o, router, 0)));
+        var model = library.RouterOf("double");
+
+        var empty = await model.Ask<ModelReply<int>>(new ModelRequest<int>([]), TimeSpan.FromSeconds(30));
+        var next = await model.Ask<ModelReply<int>>(new ModelRequest<int>([5]), TimeSpan.FromSeconds(30));
+
+        Assert.Empty(empty.Results);
+        Assert.Equal([10], next.Results);
+    }
+
+    [Fact]
+    public async Task AModelWhoseActorStopped_AnswersRequestMessagesWithAShutdownError_AndTheLibraryStillStops()
+    {
+        var library = CreateLibrary(b => b.AddModel<DoublingModel>("double"));
+        await library.LoadAsync();
+        var model = library.RouterOf("double");
+        var watcher = CreateTestProbe();
+        watcher.Watch(model);
+
+        Sys.Stop(model); // as a bug in it would: its supervisor stops it
+        await watcher.ExpectTerminatedAsync(model);
+        var sender = CreateTestProbe();
+        model.Tell(new ModelRequest<int>([1]), sender.Ref);
+
+        var failure = await sender.ExpectMsgAsync<Status.Failure>();
+        Assert.Contains("'double'", Assert.IsType<ModelStoppedException>(failure.Cause).Message, StringComparison.Ordinal);
+        await library.StopAsync().WaitAsync(TimeSpan.FromSeconds(30)); // its drain does not wait for the stopped actor
+    }
+
     private static void Configure(ModelOptions options, RouterKind router, int maxBatchSize)
     {
         options.Replicas = 2;
