@@ -82,14 +82,9 @@ internal static class Chunking
 
         if (size >= items.Count)
         {
-            using (Actors.BlockedPoolCallers.Enter())
-            {
-                return Block(entry.PredictChunkAsync(items, cancellationToken, blockingCaller: true));
-            }
+            return Block(entry.PredictChunkAsync(items, cancellationToken, blockingCaller: true));
         }
 
-        // Counted as blocked before the first chunk is sent, so that no replica run is queued behind this thread.
-        using var blocked = Actors.BlockedPoolCallers.Enter();
         var results = new TResult[items.Count];
         using var chunks = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var inFlight = new Queue<(int Offset, ValueTask<IReadOnlyList<TResult>> Task)>();
@@ -202,21 +197,11 @@ internal static class Chunking
     }
 
     /// <summary>
-    /// Waits for a blocking caller. A pool thread that blocks is counted (<see cref="Actors.BlockedPoolCallers"/>), so
-    /// that async replicas run off the pool meanwhile; the replica completes the caller's reply slot, which wakes it.
+    /// Waits for a blocking caller; the replica completes the caller's reply slot, which wakes it. (The sync gateway
+    /// counts its pool threads as blocked around this, see <see cref="Actors.BlockedPoolCallers"/>.)
     /// </summary>
-    public static T Block<T>(ValueTask<T> task)
-    {
-        if (task.IsCompletedSuccessfully)
-        {
-            return task.Result;
-        }
-
-        using (Actors.BlockedPoolCallers.Enter())
-        {
-            return task.AsTask().GetAwaiter().GetResult();
-        }
-    }
+    public static T Block<T>(ValueTask<T> task) =>
+        task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
 
     private static async ValueTask CollectAsync<TResult>((int Offset, ValueTask<IReadOnlyList<TResult>> Task) chunk, TResult[] results)
     {

@@ -19,8 +19,13 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
         }
     }
 
-    public IReadOnlyList<TResult> PredictBatch(IReadOnlyList<TItem> items, int? batchSize = null, CancellationToken cancellationToken = default) =>
-        Chunking.PredictBatchBlocking(entry, items, batchSize, cancellationToken);
+    public IReadOnlyList<TResult> PredictBatch(IReadOnlyList<TItem> items, int? batchSize = null, CancellationToken cancellationToken = default)
+    {
+        using (Actors.BlockedPoolCallers.Enter()) // before the first chunk is sent
+        {
+            return Chunking.PredictBatchBlocking(entry, items, batchSize, cancellationToken);
+        }
+    }
 
     public IEnumerable<TResult> PredictGen(IEnumerable<TItem> items, int? batchSize = null, CancellationToken cancellationToken = default)
     {
@@ -29,13 +34,22 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
         return Enumerate(items, batchSize, cancellationToken);
     }
 
+    /// <summary>Blocks for the stream's next result, counted as a blocked pool caller meanwhile (not between results).</summary>
+    private static bool MoveNext(IAsyncEnumerator<TResult> enumerator)
+    {
+        using (Actors.BlockedPoolCallers.Enter())
+        {
+            return Chunking.Block(enumerator.MoveNextAsync());
+        }
+    }
+
     private IEnumerable<TResult> Enumerate(IEnumerable<TItem> items, int? batchSize, CancellationToken cancellationToken)
     {
         var stream = Chunking.PredictStream(entry, Chunking.ToAsync(items), batchSize, blockingCaller: false, cancellationToken);
         var enumerator = stream.GetAsyncEnumerator(cancellationToken);
         try
         {
-            while (Chunking.Block(enumerator.MoveNextAsync()))
+            while (MoveNext(enumerator))
             {
                 yield return enumerator.Current;
             }
