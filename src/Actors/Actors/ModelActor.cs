@@ -219,7 +219,7 @@ internal sealed class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IW
         {
             // With a fallback the answer may come from another model (also when the load fails): awaited, then told;
             // no order is promised.
-            _ = ReplyAsync(Sender, _entry.PredictChunkAsync(request.Items, request.CancellationToken, blockingCaller: false));
+            _ = ReplyAsync(Sender, _entry.PredictChunkAsync(request.Items, request.CancellationToken, Caller.Async));
             return;
         }
 

@@ -94,6 +94,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
         }
 
         _set.Busy(1);
+        _replica.Call.Begin(work.Deadline);
         ValueTask pending;
         try
         {
@@ -128,6 +129,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
 
     private void Done()
     {
+        _replica.Call.End();
         _set.Busy(-1);
         Free();
     }

@@ -43,10 +43,20 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
         }
 
         Items = items;
+        var deadline = long.MinValue;
+        foreach (var part in Parts)
+        {
+            deadline = Math.Max(deadline, part.Work.Deadline);
+        }
+
+        Deadline = deadline;
         CancellationToken = Parts.Length == 1 ? Parts[0].Work.CancellationToken : CancellationToken.None;
     }
 
     public WorkPart<TItem, TResult>[] Parts { get; }
+
+    /// <summary>The latest of its callers' deadlines: a dependency call serves every caller of the batch.</summary>
+    public long Deadline { get; }
 
     public bool IsSingle => false;
 

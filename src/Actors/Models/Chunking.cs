@@ -19,7 +19,7 @@ internal static class Chunking
     }
 
     public static async ValueTask<IReadOnlyList<TResult>> PredictBatchAsync<TItem, TResult>(
-        ModelEntry<TItem, TResult> entry, IReadOnlyList<TItem> items, int? batchSize, bool blockingCaller, CancellationToken cancellationToken)
+        ModelEntry<TItem, TResult> entry, IReadOnlyList<TItem> items, int? batchSize, Caller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         var size = ResolveBatchSize(batchSize, entry.Definition.BatchSize, items.Count);
@@ -30,7 +30,7 @@ internal static class Chunking
 
         if (size >= items.Count)
         {
-            return await entry.PredictChunkAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
+            return await entry.PredictChunkAsync(items, cancellationToken, caller).ConfigureAwait(false);
         }
 
         var results = new TResult[items.Count];
@@ -46,7 +46,7 @@ internal static class Chunking
                 }
 
                 var slice = new ListSlice<TItem>(items, offset, Math.Min(size, items.Count - offset));
-                inFlight.Enqueue((offset, entry.PredictChunkAsync(slice, chunks.Token, blockingCaller)));
+                inFlight.Enqueue((offset, entry.PredictChunkAsync(slice, chunks.Token, caller)));
             }
 
             while (inFlight.Count > 0)
@@ -71,7 +71,7 @@ internal static class Chunking
     /// and the caller, whose reply slots the replicas complete directly.
     /// </summary>
     public static IReadOnlyList<TResult> PredictBatchBlocking<TItem, TResult>(
-        ModelEntry<TItem, TResult> entry, IReadOnlyList<TItem> items, int? batchSize, CancellationToken cancellationToken)
+        ModelEntry<TItem, TResult> entry, IReadOnlyList<TItem> items, int? batchSize, Caller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         var size = ResolveBatchSize(batchSize, entry.Definition.BatchSize, items.Count);
@@ -82,7 +82,7 @@ internal static class Chunking
 
         if (size >= items.Count)
         {
-            return Block(entry.PredictChunkAsync(items, cancellationToken, blockingCaller: true));
+            return Block(entry.PredictChunkAsync(items, cancellationToken, caller));
         }
 
         var results = new TResult[items.Count];
@@ -98,7 +98,7 @@ internal static class Chunking
                 }
 
                 var slice = new ListSlice<TItem>(items, offset, Math.Min(size, items.Count - offset));
-                inFlight.Enqueue((offset, entry.PredictChunkAsync(slice, chunks.Token, blockingCaller: true)));
+                inFlight.Enqueue((offset, entry.PredictChunkAsync(slice, chunks.Token, caller)));
             }
 
             while (inFlight.Count > 0)
@@ -146,14 +146,14 @@ internal static class Chunking
         ModelEntry<TItem, TResult> entry,
         IAsyncEnumerable<TItem> items,
         int? batchSize,
-        bool blockingCaller,
+        Caller caller,
         [EnumeratorCancellation] CancellationToken cancellationToken = default,
         TimeSpan? maxDelay = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         var size = ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
         var flow = Streams.ModelFlows.Create<TItem, TResult>(
-            (chunk, token) => PredictChunkAsync(entry, chunk, token, cancellationToken, blockingCaller), size, entry.MaxChunksInFlight, maxDelay ?? entry.Definition.StreamMaxDelay);
+            (chunk, token) => PredictChunkAsync(entry, chunk, token, cancellationToken, caller), size, entry.MaxChunksInFlight, maxDelay ?? entry.Definition.StreamMaxDelay);
         // Buffers of one: the input is pulled only as chunks are wanted (lazy, as modelkit's predict_gen).
         var results = Akka.Streams.Dsl.Source.From(() => items)
             .Via(flow)
@@ -169,20 +169,20 @@ internal static class Chunking
     }
 
     /// <summary>
-    /// One chunk of a stream call, cancelled when the stream ends (<paramref name="ended"/>) or when the caller's
-    /// token fires: Akka's async enumerable completes the stream gracefully on that token, which would otherwise
+    /// One chunk of a stream call, cancelled when the stream ends (<paramref name="ended"/>) or when the caller's token
+    /// (<paramref name="callerToken"/>) fires: Akka's async enumerable completes the stream gracefully on that token, which would otherwise
     /// wait for the chunks in flight to finish (a disconnected HTTP client's call ran on to its deadline).
     /// </summary>
     private static async Task<IReadOnlyList<TResult>> PredictChunkAsync<TItem, TResult>(
-        ModelEntry<TItem, TResult> entry, IReadOnlyList<TItem> chunk, CancellationToken ended, CancellationToken caller, bool blockingCaller)
+        ModelEntry<TItem, TResult> entry, IReadOnlyList<TItem> chunk, CancellationToken ended, CancellationToken callerToken, Caller caller)
     {
-        if (!caller.CanBeCanceled)
+        if (!callerToken.CanBeCanceled)
         {
-            return await entry.PredictChunkAsync(chunk, ended, blockingCaller).ConfigureAwait(false);
+            return await entry.PredictChunkAsync(chunk, ended, caller).ConfigureAwait(false);
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ended, caller);
-        return await entry.PredictChunkAsync(chunk, linked.Token, blockingCaller).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ended, callerToken);
+        return await entry.PredictChunkAsync(chunk, linked.Token, caller).ConfigureAwait(false);
     }
 
     public static async IAsyncEnumerable<T> ToAsync<T>(IEnumerable<T> items, [EnumeratorCancellation] CancellationToken cancellationToken = default)

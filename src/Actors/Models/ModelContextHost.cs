@@ -2,9 +2,14 @@ using Microsoft.Extensions.Configuration;
 
 namespace ModelActors.Models;
 
-/// <summary>The runtime side of a model's <see cref="ModelContext"/>: settings binding and dependency lookup.</summary>
-internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definition, ModelLibrary library) : IModelContextHost, IModelLibraryHost
+/// <summary>
+/// The runtime side of a model's <see cref="ModelContext"/>: settings binding and dependency lookup. A replica's context
+/// has its own host (<see cref="ForReplica"/>), whose dependency clients pass that replica's current call deadline on.
+/// </summary>
+internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definition, ModelLibrary library, ReplicaCall? call = null) : IModelContextHost, IModelLibraryHost
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Key, bool Sync), object> _clients = new();
+
     public IReadOnlyCollection<string> DependencyKeys => [.. definition.Dependencies.Keys];
 
     /// <summary>The library the model belongs to.</summary>
@@ -25,11 +30,24 @@ internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definitio
 
     public string? GetSetting(string key) => definition.Settings[key];
 
-    public IModelClient<TIn, TOut> Dependency<TIn, TOut>(string key) =>
-        (IModelClient<TIn, TOut>)library.Entry(Resolve<TIn, TOut>(key)).AsyncClient;
+    /// <summary>The host of one replica's context: its dependency clients carry <paramref name="replicaCall"/>.</summary>
+    public ModelContextHost<TItem, TResult> ForReplica(ReplicaCall replicaCall) => new(definition, library, replicaCall);
 
-    public ISyncModelClient<TIn, TOut> SyncDependency<TIn, TOut>(string key) =>
-        (ISyncModelClient<TIn, TOut>)library.Entry(Resolve<TIn, TOut>(key)).SyncClient;
+    public IModelClient<TIn, TOut> Dependency<TIn, TOut>(string key)
+    {
+        var target = Resolve<TIn, TOut>(key);
+        return (IModelClient<TIn, TOut>)_clients.GetOrAdd((key, false), _ => call is null
+            ? library.Entry(target).AsyncClient
+            : new ModelClient<TIn, TOut>((ModelEntry<TIn, TOut>)library.Entry(target), call));
+    }
+
+    public ISyncModelClient<TIn, TOut> SyncDependency<TIn, TOut>(string key)
+    {
+        var target = Resolve<TIn, TOut>(key);
+        return (ISyncModelClient<TIn, TOut>)_clients.GetOrAdd((key, true), _ => call is null
+            ? library.Entry(target).SyncClient
+            : new SyncModelClient<TIn, TOut>((ModelEntry<TIn, TOut>)library.Entry(target), call));
+    }
 
     private string Resolve<TIn, TOut>(string key)
     {

@@ -5,29 +5,29 @@ internal sealed partial class ModelEntry<TItem, TResult>
 {
     private ModelEntry<TItem, TResult> FallbackEntry => (ModelEntry<TItem, TResult>)_library.Entry(Definition.Fallback!);
 
-    private async ValueTask<TResult> PredictWithFallbackAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller)
+    private async ValueTask<TResult> PredictWithFallbackAsync(TItem item, CancellationToken cancellationToken, Caller caller)
     {
         try
         {
-            return await PredictPrimaryAsync(item, cancellationToken, blockingCaller).ConfigureAwait(false);
+            return await PredictPrimaryAsync(item, cancellationToken, caller).ConfigureAwait(false);
         }
         catch (Exception exception) when (ShouldFallBack(exception, cancellationToken))
         {
             Events.FellBack(Definition.Fallback!, exception);
-            return await FallbackEntry.PredictAsync(item, cancellationToken, blockingCaller).ConfigureAwait(false);
+            return await FallbackEntry.PredictAsync(item, cancellationToken, caller).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask<IReadOnlyList<TResult>> PredictChunkWithFallbackAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller)
+    private async ValueTask<IReadOnlyList<TResult>> PredictChunkWithFallbackAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller)
     {
         try
         {
-            return await PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
+            return await PredictChunkPrimaryAsync(items, cancellationToken, caller).ConfigureAwait(false);
         }
         catch (Exception exception) when (ShouldFallBack(exception, cancellationToken))
         {
             Events.FellBack(Definition.Fallback!, exception);
-            return await FallbackEntry.PredictChunkAsync(items, cancellationToken, blockingCaller).ConfigureAwait(false);
+            return await FallbackEntry.PredictChunkAsync(items, cancellationToken, caller).ConfigureAwait(false);
         }
     }
 

@@ -237,20 +237,24 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         return (ModelBase<TItem, TResult>)instance;
     }
 
-    public ModelContext CreateContext(int replica) =>
-        new(_contextHost, Name, Definition.AssetPath, replica, _logger, _library.Services, _library.TimeProvider);
+    /// <summary>The context of replica <paramref name="replica"/>, whose dependency calls inherit the deadline of <paramref name="call"/>.</summary>
+    public ModelContext CreateContext(int replica, ReplicaCall call) =>
+        new(_contextHost.ForReplica(call), Name, Definition.AssetPath, replica, _logger, _library.Services, _library.TimeProvider);
+
+    /// <summary>A replica's record of the call it runs (its dependency clients read the deadline).</summary>
+    public ReplicaCall CreateReplicaCall() => new(Name, _library.TimeProvider);
 
     /// <summary>Sends one item (pooled work: no allocation once loaded).</summary>
-    public ValueTask<TResult> PredictAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller) =>
+    public ValueTask<TResult> PredictAsync(TItem item, CancellationToken cancellationToken, Caller caller) =>
         Definition.Fallback is null
-            ? PredictPrimaryAsync(item, cancellationToken, blockingCaller)
-            : PredictWithFallbackAsync(item, cancellationToken, blockingCaller);
+            ? PredictPrimaryAsync(item, cancellationToken, caller)
+            : PredictWithFallbackAsync(item, cancellationToken, caller);
 
     /// <summary>Sends one chunk: without batching the model sees exactly these items in one call.</summary>
-    public ValueTask<IReadOnlyList<TResult>> PredictChunkAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller) =>
+    public ValueTask<IReadOnlyList<TResult>> PredictChunkAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller) =>
         Definition.Fallback is null
-            ? PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller)
-            : PredictChunkWithFallbackAsync(items, cancellationToken, blockingCaller);
+            ? PredictChunkPrimaryAsync(items, cancellationToken, caller)
+            : PredictChunkWithFallbackAsync(items, cancellationToken, caller);
 
     /// <summary>Whether the model is loaded: requests are posted to its replicas at once, in the order they are made.</summary>
     internal bool IsLoaded => Volatile.Read(ref _pool) is not null;
@@ -261,12 +265,12 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     /// <summary>Lets <paramref name="check"/> (a replica's loaded model) refuse bad single requests before they are queued.</summary>
     internal void UseItemCheck(IItemCheck<TItem> check) => Volatile.Write(ref _itemCheck, check);
 
-    private ValueTask<TResult> PredictPrimaryAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller, bool admitted = false)
+    private ValueTask<TResult> PredictPrimaryAsync(TItem item, CancellationToken cancellationToken, Caller caller, bool admitted = false)
     {
         var pool = Volatile.Read(ref _pool);
         if (pool is null)
         {
-            return PredictAfterLoadAsync(item, cancellationToken, blockingCaller);
+            return PredictAfterLoadAsync(item, cancellationToken, caller);
         }
 
         if (!admitted && Volatile.Read(ref _stopping))
@@ -280,23 +284,28 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         }
 
         Events.Request();
+        if (TimeoutFor(caller) is not { } timeout)
+        {
+            return ValueTask.FromException<TResult>(CallerDeadlinePassed(caller));
+        }
+
         if (Volatile.Read(ref _itemCheck)?.CheckItem(item) is { } refused)
         {
             Events.Failed();
             return ValueTask.FromException<TResult>(ModelErrors.Attach(refused, Name));
         }
 
-        var work = _singles.Rent(item, Timeout, cancellationToken, blockingCaller);
+        var work = _singles.Rent(item, timeout, cancellationToken, caller.Blocking);
         Post(pool, work);
         return work.Task;
     }
 
-    private ValueTask<IReadOnlyList<TResult>> PredictChunkPrimaryAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller, bool admitted = false)
+    private ValueTask<IReadOnlyList<TResult>> PredictChunkPrimaryAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller, bool admitted = false)
     {
         var pool = Volatile.Read(ref _pool);
         if (pool is null)
         {
-            return PredictChunkAfterLoadAsync(items, cancellationToken, blockingCaller);
+            return PredictChunkAfterLoadAsync(items, cancellationToken, caller);
         }
 
         if (!admitted && Volatile.Read(ref _stopping))
@@ -310,9 +319,27 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         }
 
         Events.Request();
-        var work = new ChunkWork<TItem, TResult>(items, _target, Timeout, _library.TimeProvider, cancellationToken, blockingCaller, Events);
+        if (TimeoutFor(caller) is not { } timeout)
+        {
+            return ValueTask.FromException<IReadOnlyList<TResult>>(CallerDeadlinePassed(caller));
+        }
+
+        var work = new ChunkWork<TItem, TResult>(items, _target, timeout, _library.TimeProvider, cancellationToken, caller.Blocking, Events);
         Post(pool, work);
         return work.Task;
+    }
+
+    /// <summary>
+    /// The deadline of a call: the model's <see cref="Timeout"/>, or for a dependency call the time its calling model's
+    /// call has left when that is shorter (Ask semantics: nobody waits for the answer after that); null when none is left.
+    /// </summary>
+    private TimeSpan? TimeoutFor(Caller caller) => caller.Within is { } within ? within.Limit(Timeout) : Timeout;
+
+    /// <summary>A dependency call made after its calling model's deadline: never queued, counted as a timed-out request.</summary>
+    private TimeoutException CallerDeadlinePassed(Caller caller)
+    {
+        Events.TimedOut();
+        return new TimeoutException($"Model '{Name}' was not called: the call of model '{caller.Within!.Model}' that needs it had already passed its deadline.");
     }
 
     /// <summary>
@@ -351,11 +378,11 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         Post(Volatile.Read(ref _pool)!, work);
     }
 
-    private ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, bool blockingCaller) =>
-        AfterLoadAsync(() => PredictPrimaryAsync(item, cancellationToken, blockingCaller, admitted: true), cancellationToken);
+    private ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, Caller caller) =>
+        AfterLoadAsync(() => PredictPrimaryAsync(item, cancellationToken, caller, admitted: true), cancellationToken);
 
-    private ValueTask<IReadOnlyList<TResult>> PredictChunkAfterLoadAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, bool blockingCaller) =>
-        AfterLoadAsync(() => PredictChunkPrimaryAsync(items, cancellationToken, blockingCaller, admitted: true), cancellationToken);
+    private ValueTask<IReadOnlyList<TResult>> PredictChunkAfterLoadAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller) =>
+        AfterLoadAsync(() => PredictChunkPrimaryAsync(items, cancellationToken, caller, admitted: true), cancellationToken);
 
     /// <summary>A request that arrived before the model loaded: waits for the load (counted, so a stop queues it before closing), then is admitted.</summary>
     private async ValueTask<T> AfterLoadAsync<T>(Func<ValueTask<T>> predict, CancellationToken cancellationToken)

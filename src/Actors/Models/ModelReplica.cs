@@ -21,12 +21,16 @@ namespace ModelActors.Models;
 internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> entry, int index)
 {
     private readonly Deliveries _deliveries = new(entry.Name);
+    private readonly ReplicaCall _call = entry.CreateReplicaCall();
     private ModelBase<TItem, TResult>? _model;
+
+    /// <summary>The call this replica runs (its model's dependency clients pass its deadline on): begun before the model sees a work, ended when the replica is done with it.</summary>
+    public ReplicaCall Call => _call;
 
     public async ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         var model = entry.CreateInstance();
-        await model.LoadCoreAsync(entry.CreateContext(index), cancellationToken).ConfigureAwait(false);
+        await model.LoadCoreAsync(entry.CreateContext(index, _call), cancellationToken).ConfigureAwait(false);
         _model = model;
         if (model is IItemCheck<TItem> check)
         {

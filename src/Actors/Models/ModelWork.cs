@@ -34,6 +34,12 @@ internal interface IModelWork<TItem, TResult>
     /// <summary>Whether the caller already has its answer (result, failure, timeout or cancellation).</summary>
     bool IsCompleted { get; }
 
+    /// <summary>
+    /// When the caller stops waiting (a timestamp of the library's clock; for a merged batch, the latest of its callers'):
+    /// the model's dependency calls made for this work get no longer than that.
+    /// </summary>
+    long Deadline { get; }
+
     /// <summary>When the work was accepted (<see cref="TimeProvider.GetTimestamp"/>), for queue time.</summary>
     long AcceptedAt { get; set; }
 

@@ -40,6 +40,9 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     /// <summary>The caller's token for this use.</summary>
     public CancellationToken CancellationToken => _cancellationToken;
 
+    /// <summary>When the caller stops waiting for this use (a timestamp of its clock).</summary>
+    public long Deadline => Volatile.Read(ref _deadline);
+
     /// <summary>Whether this use has been completed (answered, failed, timed out or cancelled).</summary>
     public bool IsCompleted => Volatile.Read(ref _state) == Completed;
 

@@ -4,10 +4,13 @@ namespace ModelActors.Models;
 /// The sync gateway of one model: each call blocks the calling thread until the answer arrives. For
 /// <c>Predict</c> and <c>PredictBatch</c> the replicas wake the blocked caller directly (no thread-pool thread is
 /// needed, so callers on pool threads cannot starve their own answers); <c>PredictGen</c>'s stream runs on the
-/// library's materializer, on the pool.
+/// library's materializer, on the pool. A model's dependency client carries the calling replica's <see cref="ReplicaCall"/>,
+/// so each call inherits that call's deadline.
 /// </summary>
-internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult> entry) : ISyncModelClient<TItem, TResult>
+internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult> entry, ReplicaCall? within = null) : ISyncModelClient<TItem, TResult>
 {
+    private readonly Caller _blocked = new(true, within);
+
     public string ModelName => entry.Name;
 
     public TResult Predict(TItem item, CancellationToken cancellationToken = default)
@@ -15,7 +18,7 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
         // Counted as blocked before the request is sent, so that the replica's run is never queued behind this thread.
         using (Actors.BlockedPoolCallers.Enter())
         {
-            return Chunking.Block(entry.PredictAsync(item, cancellationToken, blockingCaller: true));
+            return Chunking.Block(entry.PredictAsync(item, cancellationToken, _blocked));
         }
     }
 
@@ -23,7 +26,7 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
     {
         using (Actors.BlockedPoolCallers.Enter()) // before the first chunk is sent
         {
-            return Chunking.PredictBatchBlocking(entry, items, batchSize, cancellationToken);
+            return Chunking.PredictBatchBlocking(entry, items, batchSize, _blocked, cancellationToken);
         }
     }
 
@@ -45,7 +48,7 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
 
     private IEnumerable<TResult> Enumerate(IEnumerable<TItem> items, int? batchSize, CancellationToken cancellationToken)
     {
-        var stream = Chunking.PredictStream(entry, Chunking.ToAsync(items), batchSize, blockingCaller: false, cancellationToken);
+        var stream = Chunking.PredictStream(entry, Chunking.ToAsync(items), batchSize, _blocked with { Blocking = false }, cancellationToken);
         var enumerator = stream.GetAsyncEnumerator(cancellationToken);
         try
         {

@@ -74,10 +74,10 @@ public static class ModelFlows
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(items);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxDelay, TimeSpan.Zero, nameof(maxDelay));
-        var entry = (client as ModelClient<TItem, TResult>)?.Entry
+        var library = client as ModelClient<TItem, TResult>
             ?? throw new ArgumentException("A per-call maxDelay needs a client from a ModelLibrary (Get<TItem, TResult>).", nameof(client));
-        _ = Chunking.ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
-        return Chunking.PredictStream(entry, items, batchSize, blockingCaller: false, cancellationToken, maxDelay);
+        _ = Chunking.ResolveBatchSize(batchSize, library.Entry.Definition.BatchSize, 1);
+        return Chunking.PredictStream(library.Entry, items, batchSize, library.Caller, cancellationToken, maxDelay);
     }
 
     /// <summary><c>PredictStream</c> over a synchronous sequence with this call's own <paramref name="maxDelay"/> (see the <see cref="IAsyncEnumerable{T}"/> overload).</summary>

@@ -1,0 +1,60 @@
+namespace ModelActors.Models;
+
+/// <summary>
+/// Who makes a call: whether a thread blocks for it (the sync gateway, woken directly by the replica) and, for a model's
+/// dependency client, the call of the model that makes it, whose deadline the dependency call inherits.
+/// </summary>
+/// <param name="Blocking">A thread waits for the answer (its reply slot is completed inline).</param>
+/// <param name="Within">The calling model replica's current call, or <see langword="null"/> for a caller outside any model.</param>
+internal readonly record struct Caller(bool Blocking, ReplicaCall? Within = null)
+{
+    /// <summary>An async caller outside any model.</summary>
+    public static Caller Async => default;
+
+    /// <summary>A blocked thread outside any model.</summary>
+    public static Caller Blocked => new(true);
+}
+
+/// <summary>
+/// The call one replica is running, as its model's dependency clients see it: a dependency call made meanwhile gets at
+/// most the time left until this call's deadline (Ask semantics: nobody waits for an answer after its caller gave up).
+/// A replica runs one call at a time, so one field per replica holds it.
+/// </summary>
+internal sealed class ReplicaCall(string model, TimeProvider timeProvider)
+{
+    /// <summary>No call is running (or it has no deadline).</summary>
+    public const long NoDeadline = long.MaxValue;
+
+    private long _deadline = NoDeadline;
+
+    /// <summary>The calling model's name (named when its deadline has passed).</summary>
+    public string Model => model;
+
+    /// <summary>The clock the deadline is read on (the library's).</summary>
+    public TimeProvider TimeProvider => timeProvider;
+
+    /// <summary>The running call's deadline (a <see cref="System.TimeProvider.GetTimestamp"/> value), or <see cref="NoDeadline"/>.</summary>
+    public long Deadline => Volatile.Read(ref _deadline);
+
+    /// <summary>A call with <paramref name="deadline"/> begins.</summary>
+    public void Begin(long deadline) => Volatile.Write(ref _deadline, deadline);
+
+    /// <summary>The call has ended: dependency calls made from now on (background work of the model) get their own deadline.</summary>
+    public void End() => Volatile.Write(ref _deadline, NoDeadline);
+
+    /// <summary>
+    /// The deadline for a dependency call that would get <paramref name="timeout"/> on its own: the shorter of the two,
+    /// or <see langword="null"/> when the calling model's deadline has already passed.
+    /// </summary>
+    public TimeSpan? Limit(TimeSpan timeout)
+    {
+        var deadline = Deadline;
+        if (deadline == NoDeadline)
+        {
+            return timeout;
+        }
+
+        var left = TimeSpan.FromSeconds((double)(deadline - timeProvider.GetTimestamp()) / timeProvider.TimestampFrequency);
+        return left <= TimeSpan.Zero ? null : left < timeout ? left : timeout;
+    }
+}

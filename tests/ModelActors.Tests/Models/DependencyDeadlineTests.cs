@@ -1,0 +1,150 @@
+using ModelActors.TestKit;
+
+namespace ModelActors.Tests.Models;
+
+/// <summary>A dependency call inherits its calling model's deadline (Ask semantics: nobody waits after the caller gave up).</summary>
+public sealed class DependencyDeadlineTests
+{
+    [Fact]
+    public async Task ADependencyCall_GetsOnlyTheTimeItsCallersCallHasLeft()
+    {
+        var clock = new ManualTimeProvider();
+        var gate = new TaskCompletionSource();
+        var dependency = ProbeModel<int, int>.Holding(gate.Task, i => i);
+        var seen = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        IModelClient<int, int>? inner = null;
+        var caller = new ProbeModel<int, int>(async (items, token) =>
+        {
+            try
+            {
+                return [await inner!.PredictAsync(items[0], token)];
+            }
+            catch (Exception exception)
+            {
+                seen.TrySetResult(exception);
+                throw;
+            }
+        })
+        {
+            OnLoad = context =>
+            {
+                inner = context.Dependency<int, int>("dep");
+                return ValueTask.CompletedTask;
+            },
+        };
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("dep", o => o.Timeout = TimeSpan.FromSeconds(60), _ => dependency)
+            .AddModel("caller", o => { o.Timeout = TimeSpan.FromSeconds(5); o.Dependencies = ["dep"]; }, _ => caller)
+            .UseTimeProvider(clock)
+            .Build();
+        await library.LoadAsync();
+
+        try
+        {
+            var call = library.Get<int, int>("caller").PredictAsync(7).AsTask();
+            await dependency.ExpectBatchesAsync(1);
+            clock.Advance(TimeSpan.FromSeconds(5)); // the caller's deadline; the dependency's own 60 s are far away
+
+            var error = await Assert.ThrowsAsync<TimeoutException>(() => call);
+            Assert.Contains("Model 'caller'", error.Message);
+            var dependencyError = Assert.IsType<TimeoutException>(await seen.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Contains("Model 'dep' did not answer within 5000 ms", dependencyError.Message);
+        }
+        finally
+        {
+            gate.TrySetResult(); // the held dependency call ends, so the library can drain
+        }
+    }
+
+    [Fact]
+    public async Task ADependencyCall_MadeAfterItsCallersDeadline_FailsAtOnceAndNeverReachesTheDependency()
+    {
+        var clock = new ManualTimeProvider();
+        var dependency = new ProbeModel<int, int>(i => i);
+        var late = new LateCaller();
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("dep", o => o.Timeout = TimeSpan.FromSeconds(60), _ => dependency)
+            .AddModel("late", o => { o.Timeout = TimeSpan.FromSeconds(5); o.Dependencies = ["dep"]; }, _ => late)
+            .UseTimeProvider(clock)
+            .Build();
+        await library.LoadAsync();
+
+        var call = library.Get<int, int>("late").PredictAsync(7).AsTask();
+        await late.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await Assert.ThrowsAsync<TimeoutException>(() => call);
+        late.Go.SetResult(); // the model goes on after its caller gave up, and calls its dependency
+
+        var error = Assert.IsType<TimeoutException>(await late.Seen.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("Model 'dep' was not called", error.Message);
+        Assert.Contains("model 'late'", error.Message);
+        Assert.Empty(dependency.Batches);
+    }
+
+    [Fact]
+    public async Task ADependencyCall_BetweenCalls_GetsTheDependencysOwnDeadline()
+    {
+        var clock = new ManualTimeProvider();
+        var gate = new TaskCompletionSource();
+        var dependency = ProbeModel<int, int>.Holding(gate.Task, i => i * 10);
+        ISyncModelClient<int, int>? inner = null;
+        var caller = new ProbeModel<int, int>(i => i)
+        {
+            OnLoad = context =>
+            {
+                inner = context.SyncDependency<int, int>("dep");
+                return ValueTask.CompletedTask;
+            },
+        };
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("dep", o => o.Timeout = TimeSpan.FromSeconds(60), _ => dependency)
+            .AddModel("caller", o => { o.Timeout = TimeSpan.FromSeconds(5); o.Dependencies = ["dep"]; }, _ => caller)
+            .UseTimeProvider(clock)
+            .Build();
+        await library.LoadAsync();
+        Assert.Equal(1, await library.Get<int, int>("caller").PredictAsync(1)); // a call began and ended
+
+        // Background work of the model, after its call: the dependency's own 60 s apply, not the ended call's 5 s.
+        var background = Task.Run(() => inner!.Predict(2));
+        try
+        {
+            await dependency.ExpectBatchesAsync(1);
+            clock.Advance(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            gate.TrySetResult();
+        }
+
+        Assert.Equal(20, await background.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>A sync model that holds its call until told, then calls its dependency "dep" and records what it got.</summary>
+    private sealed class LateCaller : Model<int, int>
+    {
+        private ISyncModelClient<int, int> _dependency = null!;
+
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Go { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<Exception> Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override void Load(ModelContext context) => _dependency = context.SyncDependency<int, int>("dep");
+
+        protected override int Predict(int item, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            Go.Task.Wait(TimeSpan.FromSeconds(10));
+            try
+            {
+                return _dependency.Predict(item, CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                Seen.TrySetResult(exception);
+                throw;
+            }
+        }
+    }
+}
