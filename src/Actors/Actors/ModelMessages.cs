@@ -8,8 +8,11 @@ internal sealed record StartModels(IReadOnlyList<ModelEntry> Entries);
 /// <summary>The library actor's answer to <see cref="StartModels"/>: every model actor exists.</summary>
 internal sealed record ModelsStarted;
 
-/// <summary>Entry → model actor: load the replicas (if not loaded) and report through <paramref name="Run"/>.</summary>
-internal sealed record LoadModel(LoadRun Run);
+/// <summary>Entry → model actor: load the model (dependencies first) unless it is loaded; <paramref name="Loaded"/> completes when it is, or fails with the load error.</summary>
+internal sealed record EnsureLoaded(TaskCompletionSource Loaded);
+
+/// <summary>Model actor → itself: the dependencies' loads ended (<paramref name="Error"/> null when all loaded).</summary>
+internal sealed record DependenciesLoaded(int Load, Exception? Error);
 
 /// <summary>Replica → model actor: its model instance loaded.</summary>
 internal sealed record ReplicaLoaded(object Set);
@@ -20,30 +23,26 @@ internal sealed record ReplicaLoadFailed(object Set, Exception Error);
 /// <summary>Model actor timer: the backoff after a failed load has passed.</summary>
 internal sealed record RetryLoad(int Attempt);
 
-/// <summary>Entry → model actor: refuse new work, let the replicas finish what was accepted, then report.</summary>
-internal sealed record DrainModel(TaskCompletionSource Drained);
+/// <summary>Entry → model actor: refuse new work, let the replicas finish what was accepted, then complete <paramref name="Stopped"/>.</summary>
+internal sealed record StopModel(TaskCompletionSource Stopped);
 
-/// <summary>Entry → model actor: the drain deadline passed; fail what is still queued, stop the replicas.</summary>
-internal sealed record AbortModel(TaskCompletionSource Aborted);
+/// <summary>Entry → model actor: the drain deadline passed; fail what is still queued, stop the replicas now.</summary>
+internal sealed class AbortModel
+{
+    public static readonly AbortModel Instance = new();
+}
+
+/// <summary>Model actor → itself: the batcher has sent everything it held to the replicas.</summary>
+internal sealed record BatcherDrained(object Batcher);
+
+/// <summary>Model actor → itself: every stopped replica has disposed its model instance.</summary>
+internal sealed class ReplicasDisposed
+{
+    public static readonly ReplicasDisposed Instance = new();
+}
 
 /// <summary>Replica → itself: load the model instance (the first message, so loading may await).</summary>
 internal sealed class LoadReplica
 {
     public static readonly LoadReplica Instance = new();
-}
-
-/// <summary>
-/// A load of a model, as the entry awaits it: completes with the replicas once every replica loaded,
-/// or fails with <see cref="ModelLoadException"/> once the retries ran out.
-/// </summary>
-internal sealed class LoadRun
-{
-    private readonly TaskCompletionSource<object> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>The replica set (an <see cref="IReplicaTarget{TItem, TResult}"/>) once loaded.</summary>
-    public Task<object> Task => _done.Task;
-
-    public void Loaded(object replicas) => _done.TrySetResult(replicas);
-
-    public void Failed(Exception error) => _done.TrySetException(error);
 }

@@ -13,11 +13,17 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     public string Name => Definition.Name;
 
-    public ModelState State { get; protected set; } = ModelState.NotLoaded;
+    /// <summary>The model's life as its actor last published it.</summary>
+    public ModelState State => Status.State;
 
-    public TimeSpan? LoadDuration { get; protected set; }
+    /// <summary>How long the last successful load took.</summary>
+    public TimeSpan? LoadDuration => Status.LoadDuration;
 
-    public Exception? LastError { get; protected set; }
+    /// <summary>The last load error (cleared by a successful load).</summary>
+    public Exception? LastError => Status.LastError;
+
+    /// <summary>What the model actor last published about the model's life (it is the only writer).</summary>
+    internal abstract ModelStatus Status { get; }
 
     /// <summary>The tensor signature a replica's loaded model reported, if it is a tensor model.</summary>
     public Onnx.TensorSignature? Signature { get; private set; }
@@ -45,8 +51,16 @@ internal abstract class ModelEntry(ModelDefinition definition)
     /// <summary>Refuses new requests and drains accepted ones; what is still queued when <paramref name="cancellationToken"/> fires fails with <see cref="ModelStoppedException"/>.</summary>
     public abstract Task StopAsync(CancellationToken cancellationToken);
 
-    /// <summary>Refuses new requests from now on (those already waiting for the load are still queued); <see cref="StopAsync"/> drains.</summary>
-    public abstract void BeginStop();
+    /// <summary>
+    /// Refuses new requests from now on: the admission in front of the model's door closes (a one-way latch, read by
+    /// callers; requests already accepted, also those waiting for the load, are still served); <see cref="StopAsync"/> drains.
+    /// </summary>
+    public void BeginStop() => Volatile.Write(ref _refusing, true);
+
+    /// <summary>Whether new requests are refused (a stop began).</summary>
+    internal bool IsRefusing => Volatile.Read(ref _refusing);
+
+    private bool _refusing;
 
     public abstract object AsyncClient { get; }
 
@@ -74,14 +88,13 @@ internal abstract class ModelEntry(ModelDefinition definition)
         var stopped = new ModelStoppedException(Name, "its actor has stopped.");
         switch (message)
         {
-            case DrainModel drain:
-                drain.Drained.TrySetResult();
+            case AbortModel:
                 return true;
-            case AbortModel abort:
-                abort.Aborted.TrySetResult();
+            case EnsureLoaded load:
+                load.Loaded.TrySetException(new ModelLoadException(Name, 0, stopped));
                 return true;
-            case LoadModel load:
-                load.Run.Failed(new ModelLoadException(Name, 0, stopped));
+            case StopModel stop:
+                stop.Stopped.TrySetResult();
                 return true;
             default:
                 if (IsRequest(message))
@@ -121,23 +134,21 @@ internal abstract class ModelEntry(ModelDefinition definition)
     };
 }
 
-/// <summary>A model's runtime: its router pool of replicas (behind a batcher when batching is on), how requests reach it, and its load/stop life.</summary>
+/// <summary>
+/// A model's runtime as its callers see it: the door requests enter by (<see cref="ModelEntry{TItem, TResult}.PredictAsync"/>,
+/// <see cref="ModelEntry{TItem, TResult}.PostRequest"/>), and the snapshot its model actor publishes (state, replicas,
+/// batcher), which callers only read.
+/// </summary>
 internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 {
     private readonly ModelLibrary _library;
     private readonly ILogger _logger;
     private readonly SingleWork<TItem, TResult>.Pool _singles;
     private readonly ModelContextHost<TItem, TResult> _contextHost;
-    private readonly Lock _gate = new();
     private readonly int _queueCapacity;
     private readonly string _target;
-    private IReplicaTarget<TItem, TResult>? _pool;
-    private Batcher<TItem, TResult>? _batcher;
+    private ModelSnapshot<TItem, TResult> _snapshot = ModelSnapshot<TItem, TResult>.Initial;
     private IItemCheck<TItem>? _itemCheck;
-    private Task? _loadTask;
-    private bool _stopping;
-    private int _awaitingLoad;
-    private TaskCompletionSource? _loadWaitersGone;
 
     public ModelEntry(ModelDefinition definition, ModelLibrary library)
         : base(definition)
@@ -157,9 +168,6 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
     public TimeSpan Timeout { get; }
 
-    /// <summary>The longest deadline a <see cref="ModelRequest{TItem}"/> may give (its clock's timestamps must not overflow).</summary>
-    private static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromDays(365);
-
     public int MaxChunksInFlight { get; }
 
     public ModelEvents Events { get; }
@@ -168,8 +176,16 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
     public override object SyncClient { get; }
 
+    /// <summary>The snapshot the model actor published last.</summary>
+    internal ModelSnapshot<TItem, TResult> Snapshot => Volatile.Read(ref _snapshot);
+
+    internal override ModelStatus Status => Snapshot;
+
+    /// <summary>The model actor publishes a new snapshot (it alone writes it).</summary>
+    internal void Publish(ModelSnapshot<TItem, TResult> snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
     /// <summary>The batcher in front of the replicas once loaded with batching on (tests reach its seams).</summary>
-    internal Batcher<TItem, TResult>? Batcher => Volatile.Read(ref _batcher);
+    internal Batcher<TItem, TResult>? Batcher => Snapshot.Batcher;
 
     internal override bool TrySetPieceGrouped(Action hook)
     {
@@ -182,7 +198,9 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         return true;
     }
 
-    public override int QueueDepth => _batcher?.QueueDepth ?? _pool?.QueueDepth ?? 0;
+    public override int QueueDepth => Snapshot is var snapshot && snapshot.Batcher is { } batcher ? batcher.QueueDepth : snapshot.Pool?.QueueDepth ?? 0;
+
+    public override int BusyReplicas => Snapshot.Pool?.BusyReplicas ?? 0;
 
     /// <summary>The bound on queued requests (the batcher's queue when batching, else the replicas').</summary>
     public int QueueCapacity => _queueCapacity;
@@ -196,6 +214,9 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     /// <summary>The library this model belongs to.</summary>
     public ModelLibrary Library => _library;
 
+    /// <summary>The model's logger.</summary>
+    public ILogger Logger => _logger;
+
     /// <summary>The delay before load retry number <paramref name="retry"/> (from 1): LoadMinBackoff × 2^(retry−1), at most LoadMaxBackoff.</summary>
     public TimeSpan Backoff(int retry)
     {
@@ -203,9 +224,6 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         var ticks = Math.Min(options.LoadMinBackoff.Ticks * Math.Pow(2, Math.Min(retry - 1, 30)), options.LoadMaxBackoff.Ticks);
         return TimeSpan.FromTicks((long)ticks);
     }
-
-    /// <summary>A load attempt failed and will be retried: Describe reports the error meanwhile.</summary>
-    public void LoadAttemptFailed(Exception error) => LastError = error;
 
     public override Props CreateActorProps() => Props.Create(typeof(ModelActor<TItem, TResult>), this);
 
@@ -224,9 +242,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     }
 
     /// <summary>The error of accepted work that the stop did not get to.</summary>
-    private ModelStoppedException StoppedBeforeProcessed() => new(Name, "the library stopped before the request was processed.");
-
-    public override int BusyReplicas => _pool?.BusyReplicas ?? 0;
+    internal ModelStoppedException StoppedBeforeProcessed() => new(Name, "the library stopped before the request was processed.");
 
     public ModelBase<TItem, TResult> CreateInstance()
     {
@@ -244,245 +260,15 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     /// <summary>A replica's record of the call it runs (its dependency clients read the deadline).</summary>
     public ReplicaCall CreateReplicaCall() => new(Name, _library.TimeProvider);
 
-    /// <summary>Sends one item (pooled work: no allocation once loaded).</summary>
-    public ValueTask<TResult> PredictAsync(TItem item, CancellationToken cancellationToken, Caller caller) =>
-        Definition.Fallback is null
-            ? PredictPrimaryAsync(item, cancellationToken, caller)
-            : PredictWithFallbackAsync(item, cancellationToken, caller);
-
-    /// <summary>Sends one chunk: without batching the model sees exactly these items in one call.</summary>
-    public ValueTask<IReadOnlyList<TResult>> PredictChunkAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller) =>
-        Definition.Fallback is null
-            ? PredictChunkPrimaryAsync(items, cancellationToken, caller)
-            : PredictChunkWithFallbackAsync(items, cancellationToken, caller);
-
-    /// <summary>Whether the model is loaded: requests are posted to its replicas at once, in the order they are made.</summary>
-    internal bool IsLoaded => Volatile.Read(ref _pool) is not null;
-
-    /// <summary>Whether the model refuses new requests (it is stopping).</summary>
-    internal bool IsStopping => Volatile.Read(ref _stopping);
-
     /// <summary>Lets <paramref name="check"/> (a replica's loaded model) refuse bad single requests before they are queued.</summary>
     internal void UseItemCheck(IItemCheck<TItem> check) => Volatile.Write(ref _itemCheck, check);
 
-    private ValueTask<TResult> PredictPrimaryAsync(TItem item, CancellationToken cancellationToken, Caller caller, bool admitted = false)
-    {
-        var pool = Volatile.Read(ref _pool);
-        if (pool is null)
-        {
-            return PredictAfterLoadAsync(item, cancellationToken, caller);
-        }
-
-        if (!admitted && Volatile.Read(ref _stopping))
-        {
-            return ValueTask.FromException<TResult>(RefusedAtOnce());
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<TResult>(cancellationToken);
-        }
-
-        Events.Request();
-        if (TimeoutFor(caller) is not { } timeout)
-        {
-            return ValueTask.FromException<TResult>(CallerDeadlinePassed(caller));
-        }
-
-        if (Volatile.Read(ref _itemCheck)?.CheckItem(item) is { } refused)
-        {
-            Events.Failed();
-            return ValueTask.FromException<TResult>(ModelErrors.Attach(refused, Name));
-        }
-
-        var work = _singles.Rent(item, timeout, cancellationToken, caller.Blocking);
-        Post(pool, work);
-        return work.Task;
-    }
-
-    private ValueTask<IReadOnlyList<TResult>> PredictChunkPrimaryAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller, bool admitted = false)
-    {
-        var pool = Volatile.Read(ref _pool);
-        if (pool is null)
-        {
-            return PredictChunkAfterLoadAsync(items, cancellationToken, caller);
-        }
-
-        if (!admitted && Volatile.Read(ref _stopping))
-        {
-            return ValueTask.FromException<IReadOnlyList<TResult>>(RefusedAtOnce());
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<IReadOnlyList<TResult>>(cancellationToken);
-        }
-
-        Events.Request();
-        if (TimeoutFor(caller) is not { } timeout)
-        {
-            return ValueTask.FromException<IReadOnlyList<TResult>>(CallerDeadlinePassed(caller));
-        }
-
-        var work = new ChunkWork<TItem, TResult>(items, _target, timeout, _library.TimeProvider, cancellationToken, caller.Blocking, Events);
-        Post(pool, work);
-        return work.Task;
-    }
-
-    /// <summary>
-    /// The deadline of a call: the model's <see cref="Timeout"/>, or for a dependency call the time its calling model's
-    /// call has left when that is shorter (Ask semantics: nobody waits for the answer after that); null when none is left.
-    /// </summary>
-    private TimeSpan? TimeoutFor(Caller caller) => caller.Within is { } within ? within.Limit(Timeout) : Timeout;
-
-    /// <summary>A dependency call made after its calling model's deadline: never queued, counted as a timed-out request.</summary>
-    private TimeoutException CallerDeadlinePassed(Caller caller)
-    {
-        Events.TimedOut();
-        return new TimeoutException($"Model '{Name}' was not called: the call of model '{caller.Within!.Model}' that needs it had already passed its deadline.");
-    }
-
-    /// <summary>
-    /// Posts a <see cref="ModelRequest{TItem}"/> from an actor of a loaded model without a fallback: the work answers
-    /// <paramref name="replyTo"/> itself when it is settled, so one replica's replies keep the order of its work.
-    /// </summary>
-    /// <param name="request">The request: its items, its deadline (the model's when it has none) and its sender's token.</param>
-    /// <param name="replyTo">Who is answered.</param>
-    /// <param name="admitted">True for a request accepted before a stop began (it waited for the load): not refused.</param>
-    internal void PostRequest(ModelRequest<TItem> request, Akka.Actor.IActorRef replyTo, bool admitted = false)
-    {
-        if (!admitted && Volatile.Read(ref _stopping))
-        {
-            replyTo.Tell(new Akka.Actor.Status.Failure(RefusedAtOnce()), Akka.Actor.ActorRefs.NoSender);
-            return;
-        }
-
-        if (request.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxRequestTimeout))
-        {
-            Events.Request();
-            Events.Failed();
-            var error = new ArgumentOutOfRangeException(nameof(request), timeout, $"The request to model '{Name}' has a timeout of {timeout}; it must be positive and at most {MaxRequestTimeout.TotalDays:0} days.");
-            replyTo.Tell(new Akka.Actor.Status.Failure(error), Akka.Actor.ActorRefs.NoSender);
-            return;
-        }
-
-        if (request.Items is null || request.Items.Count == 0)
-        {
-            // Nothing to run (as PredictBatchAsync of no items): answered at once, never routed.
-            replyTo.Tell(new ModelReply<TResult>([]), Akka.Actor.ActorRefs.NoSender);
-            return;
-        }
-
-        Events.Request();
-        var work = new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, replyTo);
-        Post(Volatile.Read(ref _pool)!, work);
-    }
-
-    private ValueTask<TResult> PredictAfterLoadAsync(TItem item, CancellationToken cancellationToken, Caller caller) =>
-        AfterLoadAsync(() => PredictPrimaryAsync(item, cancellationToken, caller, admitted: true), cancellationToken);
-
-    private ValueTask<IReadOnlyList<TResult>> PredictChunkAfterLoadAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller) =>
-        AfterLoadAsync(() => PredictChunkPrimaryAsync(items, cancellationToken, caller, admitted: true), cancellationToken);
-
-    /// <summary>A request that arrived before the model loaded: waits for the load (counted, so a stop queues it before closing), then is admitted.</summary>
-    private async ValueTask<T> AfterLoadAsync<T>(Func<ValueTask<T>> predict, CancellationToken cancellationToken)
-    {
-        ValueTask<T> pending;
-        EnterLoadWait();
-        try
-        {
-            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-            pending = predict();
-        }
-        finally
-        {
-            LeaveLoadWait();
-        }
-
-        return await pending.ConfigureAwait(false);
-    }
-
-    /// <summary>The error of a request that arrives once the model is stopping.</summary>
-    private ModelStoppedException Refused() => new(Name, "it no longer accepts requests.");
-
-    /// <summary>A request refused before it was queued, counted as a failed request.</summary>
-    private ModelStoppedException RefusedAtOnce()
-    {
-        Events.Request();
-        Events.Failed();
-        return Refused();
-    }
-
-    private void Post(IReplicaTarget<TItem, TResult> pool, IModelWork<TItem, TResult> work)
-    {
-        PostResult result;
-        if (Volatile.Read(ref _batcher) is { } batcher)
-        {
-            result = batcher.Enqueue(work);
-        }
-        else
-        {
-            if (Events.TracksQueueTime)
-            {
-                work.AcceptedAt = _library.TimeProvider.GetTimestamp();
-            }
-
-            result = pool.Post(work);
-        }
-
-        if (result == PostResult.Accepted)
-        {
-            return;
-        }
-
-        if (result == PostResult.Full)
-        {
-            Events.Rejected(_queueCapacity);
-            work.Fail(new ModelOverloadedException(Name, _queueCapacity, RetryAfterHint()));
-        }
-        else
-        {
-            work.Fail(Refused());
-        }
-
-        work.Release();
-    }
-
-    public override ModelOverloadedException? CheckCapacity()
-    {
-        var depth = QueueDepth;
-        var rate = Events.TakenPerSecond(depth); // sampled on every look, so the estimate is current when a queue forms
-        ModelOverloadedException refusal;
-        string? reason = null;
-        if (depth >= _queueCapacity)
-        {
-            refusal = new ModelOverloadedException(Name, _queueCapacity, RetryAfterHint());
-        }
-        else if (depth > 0 && rate > 0 && TimeSpan.FromSeconds(depth / rate) is var wait && wait > Timeout / 2)
-        {
-            // Accepted, it would wait most of its deadline and likely time out: refused now, while refusing is cheap.
-            reason = $"a request queued now would wait about {wait.TotalMilliseconds:0} ms, over half its {Timeout.TotalMilliseconds:0} ms deadline";
-            refusal = new ModelOverloadedException(Name, _queueCapacity, wait, reason);
-        }
-        else
-        {
-            return null;
-        }
-
-        Events.Request();
-        Events.Rejected(_queueCapacity, reason);
-        return refusal;
-    }
-
-    /// <summary>How long the queue ahead would take to drain: queued requests / replicas × the recent time per call (at least 10 ms).</summary>
-    private TimeSpan RetryAfterHint()
-    {
-        var perCall = Events.RecentCallTime;
-        var batch = Definition.Batching?.MaxBatchSize ?? 1;
-        var calls = Math.Ceiling((double)QueueDepth / batch / Definition.Replicas);
-        var estimate = TimeSpan.FromTicks((long)(perCall.Ticks * Math.Max(1, calls)));
-        return estimate < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : estimate;
-    }
+    /// <summary>The batcher of a load whose replicas are <paramref name="pool"/> (the model actor makes it when batching is on).</summary>
+    internal Batcher<TItem, TResult>? CreateBatcher(IReplicaTarget<TItem, TResult> pool) =>
+        Definition.Batching is { } batching
+            ? new Batcher<TItem, TResult>(new BatcherSetup<TItem, TResult>(
+                Name, batching, _queueCapacity, Definition.Replicas, pool, _library.Materializer, _library.TimeProvider, _logger, StoppedBeforeProcessed, OnBatchFormed, Events.CallTook))
+            : null;
 
     private void OnBatchFormed(IReadOnlyList<WorkPart<TItem, TResult>> parts)
     {

@@ -1,0 +1,166 @@
+using Akka.Event;
+using Akka.Actor;
+using Akka.Routing;
+using ModelActors.Models;
+
+namespace ModelActors.Actors;
+
+/// <summary>Loading: dependencies first, then one replica actor per replica behind the model's router; retries with backoff.</summary>
+internal sealed partial class ModelActor<TItem, TResult>
+{
+    private readonly List<TaskCompletionSource> _loadWaiters = [];
+    private readonly List<IActorRef> _replicaActors = [];
+    private ReplicaSet<TItem, TResult>? _set;
+    private bool _loading;
+    private int _load;
+    private long _loadStarted;
+    private int _attempt;
+    private int _generation;
+    private int _loadedReplicas;
+
+    private void EnsureLoaded(TaskCompletionSource loaded)
+    {
+        if (_entry.Snapshot.State == ModelState.Ready)
+        {
+            loaded.TrySetResult();
+        }
+        else if (_stopping)
+        {
+            loaded.TrySetException(new ModelStoppedException(_entry.Name, "the library is stopping."));
+        }
+        else
+        {
+            _loadWaiters.Add(loaded);
+            StartLoad();
+        }
+    }
+
+    /// <summary>Starts a load unless one is under way: the model's dependencies load first (each once, however many wait).</summary>
+    private void StartLoad()
+    {
+        if (_loading)
+        {
+            return;
+        }
+
+        _loading = true;
+        _load++;
+        _loadStarted = _entry.Library.TimeProvider.GetTimestamp();
+        _entry.Publish(_entry.Snapshot with { State = ModelState.Loading });
+        var dependencies = _entry.Definition.Dependencies.Values.Distinct().ToArray();
+        if (dependencies.Length == 0)
+        {
+            DependenciesLoaded(null);
+            return;
+        }
+
+        var library = _entry.Library;
+        var self = Self;
+        var load = _load;
+        Task.WhenAll(dependencies.Select(d => library.Entry(d).EnsureLoadedAsync(library.Stopping))).ContinueWith(
+            loads => self.Tell(new DependenciesLoaded(load, loads.IsCompletedSuccessfully ? null : loads.Exception?.InnerException ?? new OperationCanceledException())),
+            TaskScheduler.Default);
+    }
+
+    private void DependenciesLoaded(Exception? error)
+    {
+        if (error is not null)
+        {
+            LoadEnded(error);
+            return;
+        }
+
+        _attempt = 0;
+        StartReplicas();
+    }
+
+    private void StartReplicas()
+    {
+        _attempt++;
+        _generation++; // actor names stay unique while an earlier load's replicas are still stopping
+        _loadedReplicas = 0;
+        var definition = _entry.Definition;
+        var set = new ReplicaSet<TItem, TResult>(definition.Replicas, _entry.ReplicaQueueCapacity, Self, _generation);
+        _set = set;
+        set.Pulls = definition.Router == RouterKind.Balancing && definition.Replicas > 1;
+        var props = ReplicaActor<TItem, TResult>.PropsFor(_entry, set);
+        var door = set.Pulls
+            ? Props.Create(typeof(BalancingActor<TItem, TResult>), _entry, props, definition.Replicas)
+            : props.WithRouter(PoolFor(definition));
+        set.Router = Context.Watch(Context.ActorOf(door, $"replicas-{_generation}"));
+        _replicaActors.Add(set.Router);
+    }
+
+    /// <summary>
+    /// The Akka pool router of <paramref name="definition"/>'s <see cref="RouterKind"/>, its replicas under Resume (Balancing
+    /// with one replica: a pool of one, nothing to balance).
+    /// </summary>
+    private static Pool PoolFor(ModelDefinition definition) => definition.Router switch
+    {
+        RouterKind.SmallestMailbox => new SmallestMailboxPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy),
+        RouterKind.ConsistentHashing => new ConsistentHashingPool(definition.Replicas)
+            .WithSupervisorStrategy(ReplicaStrategy)
+            .WithHashMapping(message => message is IModelWork<TItem, TResult> work ? HashKeys.Of(work.Item) : null),
+        _ => new RoundRobinPool(definition.Replicas).WithSupervisorStrategy(ReplicaStrategy),
+    };
+
+    /// <summary>Every replica loaded: the batcher (if any) starts, the snapshot says Ready, waiters and held requests go on.</summary>
+    private void LoadSucceeded()
+    {
+        var set = _set!;
+        var duration = _entry.Library.TimeProvider.GetElapsedTime(_loadStarted);
+        _loading = false;
+        _entry.Publish(new ModelSnapshot<TItem, TResult>(ModelState.Ready, duration, null, set, _entry.CreateBatcher(set)));
+        ModelLog.Loaded(_entry.Logger, _entry.Name, set.Replicas, duration.TotalMilliseconds);
+        foreach (var waiter in _loadWaiters)
+        {
+            waiter.TrySetResult();
+        }
+
+        _loadWaiters.Clear();
+        AdmitHeld();
+    }
+
+    private void ReplicaLoadFailed(Exception error)
+    {
+        StopReplicas(_set!);
+        var retries = _entry.LoadRetries;
+        if (_attempt > retries)
+        {
+            _log.Error(error, "Model '{0}' failed to load after {1} attempt(s); giving up", _entry.Name, _attempt);
+            _set = null;
+            LoadEnded(new ModelLoadException(_entry.Name, _attempt, error));
+            return;
+        }
+
+        var delay = _entry.Backoff(_attempt);
+        _entry.Publish(_entry.Snapshot with { LastError = error }); // Describe reports it while the retry waits
+        Timers.StartSingleTimer("load", new RetryLoad(_attempt), delay);
+        _log.Warning("Model '{0}' failed to load (attempt {1} of {2}): {3}; retrying in {4} ms", _entry.Name, _attempt, retries + 1, error.Message, delay.TotalMilliseconds);
+    }
+
+    /// <summary>The load failed for good (its retries ran out, or a dependency failed): the model is Failed until the next request tries again.</summary>
+    private void LoadEnded(Exception error)
+    {
+        _loading = false;
+        _entry.Publish(_entry.Snapshot with { State = ModelState.Failed, LastError = error });
+        FailLoadWaiters(error);
+        FailHeld(error);
+    }
+
+    private void FailLoadWaiters(Exception error)
+    {
+        foreach (var waiter in _loadWaiters)
+        {
+            waiter.TrySetException(error);
+        }
+
+        _loadWaiters.Clear();
+    }
+
+    private void StopReplicas(ReplicaSet<TItem, TResult> set)
+    {
+        set.Close();
+        Context.Stop(set.Router);
+    }
+}

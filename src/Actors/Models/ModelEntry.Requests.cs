@@ -1,0 +1,260 @@
+using Akka.Actor;
+using ModelActors.Actors;
+
+namespace ModelActors.Models;
+
+/// <summary>
+/// The door of a model: admission (refusing once stopping, the bounded queue count, the caller's deadline), then the
+/// loaded replicas' router (behind the batcher when batching is on). Before the model has loaded, requests go to the
+/// model actor, which holds them in order and admits them once loaded.
+/// </summary>
+internal sealed partial class ModelEntry<TItem, TResult>
+{
+    /// <summary>The longest deadline a <see cref="ModelRequest{TItem}"/> may give (its clock's timestamps must not overflow).</summary>
+    private static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromDays(365);
+
+    /// <summary>Requests told to the model actor and not yet admitted by it: later ones follow them there, so none overtakes another.</summary>
+    private int _viaActor;
+
+    /// <summary>Sends one item (pooled work: no allocation once loaded).</summary>
+    public ValueTask<TResult> PredictAsync(TItem item, CancellationToken cancellationToken, Caller caller) =>
+        Definition.Fallback is null
+            ? PredictPrimaryAsync(item, cancellationToken, caller)
+            : PredictWithFallbackAsync(item, cancellationToken, caller);
+
+    /// <summary>Sends one chunk: without batching the model sees exactly these items in one call.</summary>
+    public ValueTask<IReadOnlyList<TResult>> PredictChunkAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller) =>
+        Definition.Fallback is null
+            ? PredictChunkPrimaryAsync(items, cancellationToken, caller)
+            : PredictChunkWithFallbackAsync(items, cancellationToken, caller);
+
+    private ValueTask<TResult> PredictPrimaryAsync(TItem item, CancellationToken cancellationToken, Caller caller)
+    {
+        if (IsRefusing)
+        {
+            return ValueTask.FromException<TResult>(RefusedAtOnce());
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(cancellationToken);
+        }
+
+        Events.Request();
+        if (TimeoutFor(caller) is not { } timeout)
+        {
+            return ValueTask.FromException<TResult>(CallerDeadlinePassed(caller));
+        }
+
+        var snapshot = Snapshot;
+        if (snapshot.Pool is null || Volatile.Read(ref _viaActor) != 0)
+        {
+            var waiting = _singles.Rent(item, timeout, cancellationToken, caller.Blocking);
+            ToModelActor(waiting);
+            return waiting.Task;
+        }
+
+        if (Volatile.Read(ref _itemCheck)?.CheckItem(item) is { } refused)
+        {
+            Events.Failed();
+            return ValueTask.FromException<TResult>(ModelErrors.Attach(refused, Name));
+        }
+
+        var work = _singles.Rent(item, timeout, cancellationToken, caller.Blocking);
+        Post(snapshot, work);
+        return work.Task;
+    }
+
+    private ValueTask<IReadOnlyList<TResult>> PredictChunkPrimaryAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller)
+    {
+        if (IsRefusing)
+        {
+            return ValueTask.FromException<IReadOnlyList<TResult>>(RefusedAtOnce());
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IReadOnlyList<TResult>>(cancellationToken);
+        }
+
+        Events.Request();
+        if (TimeoutFor(caller) is not { } timeout)
+        {
+            return ValueTask.FromException<IReadOnlyList<TResult>>(CallerDeadlinePassed(caller));
+        }
+
+        var work = new ChunkWork<TItem, TResult>(items, _target, timeout, _library.TimeProvider, cancellationToken, caller.Blocking, Events);
+        var snapshot = Snapshot;
+        if (snapshot.Pool is null || Volatile.Read(ref _viaActor) != 0)
+        {
+            ToModelActor(work);
+        }
+        else
+        {
+            Post(snapshot, work);
+        }
+
+        return work.Task;
+    }
+
+    /// <summary>A request made before the model loaded (or behind one that was): the model actor admits it in order once loaded.</summary>
+    private void ToModelActor(IModelWork<TItem, TResult> work)
+    {
+        Interlocked.Increment(ref _viaActor);
+        ModelActor.Tell(work, ActorRefs.NoSender);
+    }
+
+    /// <summary>
+    /// The model actor admits <paramref name="work"/> that was told to it (accepted before any stop began: never refused
+    /// for stopping), through the loaded model's door.
+    /// </summary>
+    internal void AdmitFromActor(IModelWork<TItem, TResult> work)
+    {
+        if (work.IsSingle && Volatile.Read(ref _itemCheck)?.CheckItem(work.Item) is { } refused)
+        {
+            Events.Failed();
+            work.Fail(ModelErrors.Attach(refused, Name));
+            work.Release();
+        }
+        else
+        {
+            Post(Snapshot, work);
+        }
+
+        Interlocked.Decrement(ref _viaActor); // after the post: a caller that sees none left waiting cannot overtake it
+    }
+
+    /// <summary>The model actor answers <paramref name="work"/> told to it with <paramref name="error"/> (its load failed, or it stopped first).</summary>
+    internal void FailFromActor(IModelWork<TItem, TResult> work, Exception error)
+    {
+        Interlocked.Decrement(ref _viaActor);
+        Events.Failed();
+        work.Fail(error);
+        work.Release();
+    }
+
+    /// <summary>
+    /// The deadline of a call: the model's <see cref="Timeout"/>, or for a dependency call the time its calling model's
+    /// call has left when that is shorter (Ask semantics: nobody waits for the answer after that); null when none is left.
+    /// </summary>
+    private TimeSpan? TimeoutFor(Caller caller) => caller.Within is { } within ? within.Limit(Timeout) : Timeout;
+
+    /// <summary>A dependency call made after its calling model's deadline: never queued, counted as a timed-out request.</summary>
+    private TimeoutException CallerDeadlinePassed(Caller caller)
+    {
+        Events.TimedOut();
+        return new TimeoutException($"Model '{Name}' was not called: the call of model '{caller.Within!.Model}' that needs it had already passed its deadline.");
+    }
+
+    /// <summary>
+    /// Posts a <see cref="ModelRequest{TItem}"/> from an actor to a loaded model without a fallback (the model actor calls
+    /// this in the order it received them): the work answers <paramref name="replyTo"/> itself when it is settled, so one
+    /// replica's replies keep the order of its work.
+    /// </summary>
+    /// <param name="request">The request: its items, its deadline (the model's when it has none) and its sender's token.</param>
+    /// <param name="replyTo">Who is answered.</param>
+    internal void PostRequest(ModelRequest<TItem> request, IActorRef replyTo)
+    {
+        if (request.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxRequestTimeout))
+        {
+            Events.Request();
+            Events.Failed();
+            var error = new ArgumentOutOfRangeException(nameof(request), timeout, $"The request to model '{Name}' has a timeout of {timeout}; it must be positive and at most {MaxRequestTimeout.TotalDays:0} days.");
+            replyTo.Tell(new Status.Failure(error), ActorRefs.NoSender);
+            return;
+        }
+
+        if (request.Items is null || request.Items.Count == 0)
+        {
+            // Nothing to run (as PredictBatchAsync of no items): answered at once, never routed.
+            replyTo.Tell(new ModelReply<TResult>([]), ActorRefs.NoSender);
+            return;
+        }
+
+        Events.Request();
+        var work = new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, replyTo);
+        Post(Snapshot, work);
+    }
+
+    /// <summary>The error of a request that arrives once the model is stopping.</summary>
+    internal ModelStoppedException Refused() => new(Name, "it no longer accepts requests.");
+
+    /// <summary>A request refused before it was queued, counted as a failed request.</summary>
+    internal ModelStoppedException RefusedAtOnce()
+    {
+        Events.Request();
+        Events.Failed();
+        return Refused();
+    }
+
+    private void Post(ModelSnapshot<TItem, TResult> snapshot, IModelWork<TItem, TResult> work)
+    {
+        PostResult result;
+        if (snapshot.Batcher is { } batcher)
+        {
+            result = batcher.Enqueue(work);
+        }
+        else
+        {
+            if (Events.TracksQueueTime)
+            {
+                work.AcceptedAt = _library.TimeProvider.GetTimestamp();
+            }
+
+            result = snapshot.Pool!.Post(work);
+        }
+
+        if (result == PostResult.Accepted)
+        {
+            return;
+        }
+
+        if (result == PostResult.Full)
+        {
+            Events.Rejected(_queueCapacity);
+            work.Fail(new ModelOverloadedException(Name, _queueCapacity, RetryAfterHint()));
+        }
+        else
+        {
+            work.Fail(Refused());
+        }
+
+        work.Release();
+    }
+
+    public override ModelOverloadedException? CheckCapacity()
+    {
+        var depth = QueueDepth;
+        var rate = Events.TakenPerSecond(depth); // sampled on every look, so the estimate is current when a queue forms
+        ModelOverloadedException refusal;
+        string? reason = null;
+        if (depth >= _queueCapacity)
+        {
+            refusal = new ModelOverloadedException(Name, _queueCapacity, RetryAfterHint());
+        }
+        else if (depth > 0 && rate > 0 && TimeSpan.FromSeconds(depth / rate) is var wait && wait > Timeout / 2)
+        {
+            // Accepted, it would wait most of its deadline and likely time out: refused now, while refusing is cheap.
+            reason = $"a request queued now would wait about {wait.TotalMilliseconds:0} ms, over half its {Timeout.TotalMilliseconds:0} ms deadline";
+            refusal = new ModelOverloadedException(Name, _queueCapacity, wait, reason);
+        }
+        else
+        {
+            return null;
+        }
+
+        Events.Request();
+        Events.Rejected(_queueCapacity, reason);
+        return refusal;
+    }
+
+    /// <summary>How long the queue ahead would take to drain: queued requests / replicas × the recent time per call (at least 10 ms).</summary>
+    private TimeSpan RetryAfterHint()
+    {
+        var perCall = Events.RecentCallTime;
+        var batch = Definition.Batching?.MaxBatchSize ?? 1;
+        var calls = Math.Ceiling((double)QueueDepth / batch / Definition.Replicas);
+        var estimate = TimeSpan.FromTicks((long)(perCall.Ticks * Math.Max(1, calls)));
+        return estimate < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : estimate;
+    }
+}
