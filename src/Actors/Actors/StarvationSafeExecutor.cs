@@ -8,8 +8,10 @@ namespace ModelActors.Actors;
 /// The executor of <see cref="ModelActorsConfig.AsyncDispatcherId"/>: runs work on the .NET thread pool, as Akka's
 /// default executor does (a replica's mailbox and its caller's continuation usually run on one pool thread, with no
 /// thread woken between them), except while sync-gateway callers are blocked on pool threads
-/// (<see cref="BlockedPoolCallers"/>): then on threads of its own, so callers blocked on every pool thread (the sync
-/// gateway called from ASP.NET handlers) cannot starve the replicas that would answer them.
+/// (<see cref="BlockedPoolCallers"/>) or the pool has a backlog: then on threads of its own, so callers blocked on every
+/// pool thread (the sync gateway called from ASP.NET handlers) cannot starve the replicas that would answer them. The
+/// backlog matters as much as the count: a replica's run queued behind pool work that will block (callers queued to
+/// the pool, the last of whose predecessors just finished a call) waits for the pool to grow, seconds.
 /// </summary>
 /// <remarks>
 /// Our own because none of Akka's executors does both: the default one is the pool alone (starvable), and the
@@ -38,7 +40,7 @@ internal sealed class StarvationSafeExecutor : ExecutorService
     /// <inheritdoc />
     public override void Execute(IRunnable run)
     {
-        if (_shutdown || !BlockedPoolCallers.Any)
+        if (_shutdown || (!BlockedPoolCallers.Any && ThreadPool.PendingWorkItemCount == 0))
         {
             ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: true);
             return;

@@ -2,9 +2,8 @@ namespace ModelActors.Models;
 
 /// <summary>
 /// The sync gateway of one model: each call blocks the calling thread until the answer arrives. For
-/// <c>Predict</c> and <c>PredictBatch</c> the replicas wake the blocked caller directly (no thread-pool thread is
-/// needed, so callers on pool threads cannot starve their own answers); <c>PredictGen</c>'s stream runs on the
-/// library's materializer, on the pool. A model's dependency client carries the calling replica's <see cref="ReplicaCall"/>,
+/// <c>Predict</c>, <c>PredictBatch</c> and <c>PredictGen</c> the replicas wake the blocked caller directly (no
+/// thread-pool thread is needed, so callers on pool threads cannot starve their own answers). A model's dependency client carries the calling replica's <see cref="ReplicaCall"/>,
 /// so each call inherits that call's deadline.
 /// </summary>
 internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult> entry, ReplicaCall? within = null) : ISyncModelClient<TItem, TResult>
@@ -33,36 +32,74 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
     public IEnumerable<TResult> PredictGen(IEnumerable<TItem> items, int? batchSize = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
-        _ = Chunking.ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
-        return Enumerate(items, batchSize, cancellationToken);
+        var size = Chunking.ResolveBatchSize(batchSize, entry.Definition.BatchSize, 1);
+        return Enumerate(items, size, cancellationToken);
     }
 
-    /// <summary>Blocks for the stream's next result, counted as a blocked pool caller meanwhile (not between results).</summary>
-    private static bool MoveNext(IAsyncEnumerator<TResult> enumerator)
+    /// <summary>
+    /// The stream on the caller's own thread: pulls the input lazily (only what the chunks in flight need), keeps at most
+    /// <c>MaxChunksInFlight</c> chunks in flight, and blocks for each chunk's results in input order. The replicas complete
+    /// each chunk's reply slot directly, so no thread-pool thread stands between a result and this caller. Chunks are cut
+    /// by count only: the input is pulled here, so a chunk waits for its items (for a live source cut by time, use
+    /// <c>PredictStream</c> with an <see cref="IAsyncEnumerable{T}"/>).
+    /// </summary>
+    private IEnumerable<TResult> Enumerate(IEnumerable<TItem> items, int size, CancellationToken cancellationToken)
     {
-        using (Actors.BlockedPoolCallers.Enter())
-        {
-            return Chunking.Block(enumerator.MoveNextAsync());
-        }
-    }
-
-    private IEnumerable<TResult> Enumerate(IEnumerable<TItem> items, int? batchSize, CancellationToken cancellationToken)
-    {
-        var stream = Chunking.PredictStream(entry, Chunking.ToAsync(items), batchSize, _blocked with { Blocking = false }, cancellationToken);
-        var enumerator = stream.GetAsyncEnumerator(cancellationToken);
+        using var chunks = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new Queue<ValueTask<IReadOnlyList<TResult>>>();
+        using var source = items.GetEnumerator();
+        var more = true;
         try
         {
-            while (MoveNext(enumerator))
+            while (true)
             {
-                yield return enumerator.Current;
+                while (more && inFlight.Count < entry.MaxChunksInFlight)
+                {
+                    var chunk = new List<TItem>(size);
+                    while (chunk.Count < size && (more = source.MoveNext()))
+                    {
+                        chunk.Add(source.Current);
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (chunk.Count > 0)
+                    {
+                        inFlight.Enqueue(entry.PredictChunkAsync(chunk, chunks.Token, _blocked));
+                    }
+                }
+
+                if (!inFlight.TryDequeue(out var next))
+                {
+                    yield break;
+                }
+
+                IReadOnlyList<TResult> results;
+                using (Actors.BlockedPoolCallers.Enter())
+                {
+                    results = Chunking.Block(next);
+                }
+
+                foreach (var result in results)
+                {
+                    yield return result;
+                }
             }
         }
         finally
         {
-            var disposing = enumerator.DisposeAsync();
-            if (!disposing.IsCompleted)
+            // The caller stopped early or a chunk failed: chunks still in flight are dropped (cancelled before they reach
+            // the model, if they have not) and each reply slot is still read once.
+            chunks.Cancel();
+            while (inFlight.TryDequeue(out var abandoned))
             {
-                disposing.AsTask().GetAwaiter().GetResult();
+                try
+                {
+                    _ = Chunking.Block(abandoned);
+                }
+                catch (Exception)
+                {
+                    // Already failing or cancelled.
+                }
             }
         }
     }

@@ -31,6 +31,24 @@ public sealed class SyncGatewayStarvationTests
         Assert.Equal(Enumerable.Range(0, callers).Select(c => 2 * (c + 1)), await Task.WhenAll(singles));
     }
 
+    [Fact]
+    public async Task PredictGenOnEveryPoolThread_ToAnAsyncModelAwaitingAnAsyncDependency_AllComplete()
+    {
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel<PlusOne>("plus-one", o => o.Timeout = Deadline)
+            .AddModel<TwiceThePlusOne>("outer", o => { o.Dependencies = ["plus-one"]; o.Timeout = Deadline; })
+            .Build();
+        await library.LoadAsync();
+        var sync = library.GetSync<int, int>("outer");
+        var items = Enumerable.Range(0, 16).ToList();
+        var callers = 4 * Environment.ProcessorCount;
+
+        // Each caller blocks a pool thread for every result of its stream (chunks of 4).
+        var streams = Enumerable.Range(0, callers).Select(_ => Task.Run(() => sync.PredictGen(items, batchSize: 4).ToList())).ToArray();
+
+        Assert.All(await Task.WhenAll(streams).WaitAsync(2 * Deadline), results => Assert.Equal(items.Select(i => 2 * (i + 1)), results));
+    }
+
     /// <summary>Adds one; completes at once, so its answer comes from its replica, not from a timer or I/O.</summary>
     public sealed class PlusOne : AsyncModel<int, int>
     {
