@@ -8,10 +8,10 @@ namespace ModelActors.Actors;
 /// The executor of <see cref="ModelActorsConfig.AsyncDispatcherId"/>: runs work on the .NET thread pool, as Akka's
 /// default executor does (a replica's mailbox and its caller's continuation usually run on one pool thread, with no
 /// thread woken between them), except while sync-gateway callers are blocked on pool threads
-/// (<see cref="BlockedPoolCallers"/>) or the pool has a backlog: then on threads of its own, so callers blocked on every
-/// pool thread (the sync gateway called from ASP.NET handlers) cannot starve the replicas that would answer them. The
-/// backlog matters as much as the count: a replica's run queued behind pool work that will block (callers queued to
-/// the pool, the last of whose predecessors just finished a call) waits for the pool to grow, seconds.
+/// (<see cref="BlockedPoolCallers"/>), or have been lately and the pool has a backlog: then on threads of its own, so
+/// callers blocked on every pool thread (the sync gateway called from ASP.NET handlers) cannot starve the replicas that
+/// would answer them. The backlog matters as much as the count: a replica's run queued behind pool work that will block
+/// (callers queued to the pool, the last of whose predecessors just finished a call) waits for the pool to grow, seconds.
 /// </summary>
 /// <remarks>
 /// Our own because none of Akka's executors does both: the default one is the pool alone (starvable), and the
@@ -40,7 +40,7 @@ internal sealed class StarvationSafeExecutor : ExecutorService
     /// <inheritdoc />
     public override void Execute(IRunnable run)
     {
-        if (_shutdown || (!BlockedPoolCallers.Any && ThreadPool.PendingWorkItemCount == 0))
+        if (_shutdown || !BlockedPoolCallers.MayStarve())
         {
             ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: true);
             return;
@@ -90,8 +90,22 @@ internal static class BlockedPoolCallers
 {
     private static int s_count;
 
+    /// <summary>How long after a caller last blocked on a pool thread a backlog in the pool is taken as a risk.</summary>
+    private const long RecentMilliseconds = 10_000;
+
+    private static long s_lastBlocked = long.MinValue / 2;
+
     /// <summary>Whether any caller is blocked on a pool thread now.</summary>
     public static bool Any => Volatile.Read(ref s_count) > 0;
+
+    /// <summary>
+    /// Whether work queued to the pool now could wait behind blocked callers: one is blocked now, or one was lately and
+    /// the pool has a backlog (queued callers that will block). Without the sync gateway on pool threads, never: the
+    /// pool's backlog is not even read.
+    /// </summary>
+    public static bool MayStarve() =>
+        Volatile.Read(ref s_count) > 0
+        || (Environment.TickCount64 - Volatile.Read(ref s_lastBlocked) < RecentMilliseconds && ThreadPool.PendingWorkItemCount > 0);
 
     /// <summary>Counts this thread as blocked until the scope is disposed, if it is a pool thread.</summary>
     public static Scope Enter()
@@ -100,6 +114,7 @@ internal static class BlockedPoolCallers
         if (counted)
         {
             Interlocked.Increment(ref s_count);
+            Volatile.Write(ref s_lastBlocked, Environment.TickCount64);
         }
 
         return new Scope(counted);
@@ -113,6 +128,7 @@ internal static class BlockedPoolCallers
         {
             if (counted)
             {
+                Volatile.Write(ref s_lastBlocked, Environment.TickCount64);
                 Interlocked.Decrement(ref s_count);
             }
         }
