@@ -17,6 +17,7 @@ internal sealed partial class ModelActor<TItem, TResult>
     private int _attempt;
     private int _generation;
     private int _loadedReplicas;
+    private bool _attemptFailed;
 
     private void EnsureLoaded(TaskCompletionSource loaded)
     {
@@ -79,6 +80,7 @@ internal sealed partial class ModelActor<TItem, TResult>
         _attempt++;
         _generation++; // actor names stay unique while an earlier load's replicas are still stopping
         _loadedReplicas = 0;
+        _attemptFailed = false;
         var definition = _entry.Definition;
         var set = new ReplicaSet<TItem, TResult>(definition.Replicas, _entry.ReplicaQueueCapacity, Self, _generation);
         _set = set;
@@ -123,6 +125,12 @@ internal sealed partial class ModelActor<TItem, TResult>
 
     private void ReplicaLoadFailed(Exception error)
     {
+        if (_attemptFailed)
+        {
+            return; // another replica of this attempt failed first: the attempt is already given up and its retry scheduled
+        }
+
+        _attemptFailed = true;
         StopReplicas(_set!);
         var retries = _entry.LoadRetries;
         if (_attempt > retries)
@@ -158,9 +166,14 @@ internal sealed partial class ModelActor<TItem, TResult>
         _loadWaiters.Clear();
     }
 
+    /// <summary>
+    /// Stops a load's replicas that will not serve (the load failed, or a stop gave it up): each finishes the load it is
+    /// in first (a <c>PoisonPill</c> waits behind it), so every instance that loads is disposed. Stopping a replica in the
+    /// middle of its load would drop the load's continuations, which run on the actor (Akka's task scheduler).
+    /// </summary>
     private void StopReplicas(ReplicaSet<TItem, TResult> set)
     {
         set.Close();
-        Context.Stop(set.Router);
+        set.Router.Tell(new Broadcast(PoisonPill.Instance));
     }
 }

@@ -93,14 +93,15 @@ internal sealed partial class ModelActor<TItem, TResult>
             set.Abort();
         }
 
-        // Work still in the replicas' mailboxes reaches dead letters, where the library actor fails it.
+        // Work still in the replicas' mailboxes reaches dead letters, where the library actor fails it. The stop ends
+        // now: a replica stuck in a long call stops (and disposes its model) when that call returns, not before.
         _drainingReplicas = true;
         foreach (var replica in _replicaActors)
         {
             Context.Stop(replica);
         }
 
-        StoppedWhenReplicasGone();
+        Stopped();
     }
 
     private void ReplicaTerminated(IActorRef replicas)

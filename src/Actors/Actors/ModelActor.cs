@@ -22,12 +22,19 @@ namespace ModelActors.Actors;
 /// own supervision is Akka's: Resume (a prediction failure never reaches it; anything else keeps the
 /// loaded instance).
 /// </remarks>
-internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTimers, IWithUnboundedStash
+internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
 {
     private static readonly SupervisorStrategy ReplicaStrategy = new OneForOneStrategy(_ => Directive.Resume);
 
     private readonly ModelEntry<TItem, TResult> _entry;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>
+    /// Requests that arrived before the model loaded, in arrival order, their deadlines running (a caller's deadline
+    /// includes the load): clients' work as they sent it, actors' <see cref="ModelRequest{TItem}"/>s made into work that
+    /// answers the sender.
+    /// </summary>
+    private readonly Queue<IModelWork<TItem, TResult>> _held = new();
 
     public ModelActor(ModelEntry<TItem, TResult> entry)
     {
@@ -36,9 +43,6 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
-
-    /// <inheritdoc />
-    public IStash Stash { get; set; } = null!;
 
     protected override SupervisorStrategy SupervisorStrategy() => ReplicaStrategy;
 
@@ -105,7 +109,8 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
 
     /// <summary>
     /// A client's request that arrived before the model loaded (or behind one that did): admitted once loaded, in the
-    /// order the requests came; held meanwhile (the load starts if none is under way); refused if a stop came first.
+    /// order the requests came; held meanwhile (the load starts if none is under way); refused if a stop came first
+    /// (and failed with the stop's error if a stop ends the load they wait for).
     /// </summary>
     private void Admit(IModelWork<TItem, TResult> work)
     {
@@ -119,14 +124,14 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
         }
         else
         {
-            Stash.Stash();
+            _held.Enqueue(work);
             StartLoad();
         }
     }
 
     /// <summary>
     /// Answers a request from an actor. Once the model is loaded it is posted at once, so requests reach the replicas in
-    /// the order this actor received them; before, it is held while the model loads and posted in order after. The
+    /// the order this actor received them; before, it is held (its deadline running) while the model loads and posted in order after. The
     /// work itself tells the reply on the thread that settles it, so the replies of one replica leave in the order it
     /// finished them (a thread-pool continuation, as <c>PipeTo</c> uses, could overtake another).
     /// </summary>
@@ -146,9 +151,9 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
         {
             _entry.PostRequest(request, Sender);
         }
-        else
+        else if (_entry.HoldRequest(request, Sender) is { } work)
         {
-            Stash.Stash();
+            _held.Enqueue(work);
             StartLoad();
         }
     }
@@ -165,37 +170,24 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
         }
     }
 
-    /// <summary>The model has loaded: the requests held meanwhile are admitted in the order they came.</summary>
+    /// <summary>
+    /// The model has loaded: the requests held meanwhile are admitted in the order they came (one at a time off the
+    /// queue, so if admitting one throws, <see cref="PostStop"/> still answers the rest).
+    /// </summary>
     private void AdmitHeld()
     {
-        foreach (var envelope in Stash.ClearStash())
+        while (_held.TryDequeue(out var work))
         {
-            switch (envelope.Message)
-            {
-                case IModelWork<TItem, TResult> work:
-                    _entry.AdmitFromActor(work);
-                    break;
-                case ModelRequest<TItem> request:
-                    _entry.PostRequest(request, envelope.Sender);
-                    break;
-            }
+            _entry.AdmitFromActor(work);
         }
     }
 
     /// <summary>The load the held requests waited for failed, or a stop ended it: each is answered with <paramref name="error"/>.</summary>
     private void FailHeld(Exception error)
     {
-        foreach (var envelope in Stash.ClearStash())
+        while (_held.TryDequeue(out var work))
         {
-            switch (envelope.Message)
-            {
-                case IModelWork<TItem, TResult> work:
-                    _entry.FailFromActor(work, error);
-                    break;
-                default:
-                    envelope.Sender.Tell(new Status.Failure(error));
-                    break;
-            }
+            _entry.FailFromActor(work, error);
         }
     }
 }

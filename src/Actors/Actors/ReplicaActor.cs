@@ -26,6 +26,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
     private readonly IActorRef _self;
     private readonly ReplicaSynchronizationContext? _context;
     private bool _loaded;
+    private Task? _loading;
 
     public ReplicaActor(ModelEntry<TItem, TResult> entry, ReplicaSet<TItem, TResult> set)
     {
@@ -46,8 +47,26 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
 
     protected override void PreStart() => Self.Tell(LoadReplica.Instance);
 
-    // Deliveries still reading results finish first; then the model instance is disposed.
-    protected override void PostStop() => _set.ReplicaStopped(_loaded ? _replica.PostStopAsync().AsTask() : Task.CompletedTask);
+    // Deliveries still reading results finish first; then the model instance is disposed. A replica stopped while its
+    // model was loading (a stop during the load, another replica's load failure) disposes the instance once it has loaded.
+    protected override void PostStop() => _set.ReplicaStopped(
+        Volatile.Read(ref _loaded) ? _replica.PostStopAsync().AsTask()
+        : _loading is { } loading ? DisposeOnceLoadedAsync(loading)
+        : Task.CompletedTask);
+
+    private async Task DisposeOnceLoadedAsync(Task loading)
+    {
+        try
+        {
+            await loading.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return; // nothing loaded, nothing to dispose
+        }
+
+        await _replica.PostStopAsync().ConfigureAwait(false);
+    }
 
     protected override void OnReceive(object message)
     {
@@ -70,7 +89,8 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
     {
         try
         {
-            await _replica.PreStartAsync(CancellationToken.None).ConfigureAwait(false);
+            _loading = _replica.PreStartAsync(CancellationToken.None).AsTask();
+            await _loading.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -78,7 +98,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
             return;
         }
 
-        _loaded = true;
+        Volatile.Write(ref _loaded, true);
         _set.ModelActor.Tell(new ReplicaLoaded(_set));
         Free();
     }

@@ -105,8 +105,8 @@ internal sealed partial class ModelEntry<TItem, TResult>
     }
 
     /// <summary>
-    /// The model actor admits <paramref name="work"/> that was told to it (accepted before any stop began: never refused
-    /// for stopping), through the loaded model's door.
+    /// The model actor admits <paramref name="work"/> it held (or was told after the load), through the loaded model's
+    /// door: it was accepted before the stop reached the model actor, so the stop's refusal does not apply to it.
     /// </summary>
     internal void AdmitFromActor(IModelWork<TItem, TResult> work)
     {
@@ -155,25 +155,48 @@ internal sealed partial class ModelEntry<TItem, TResult>
     /// <param name="replyTo">Who is answered.</param>
     internal void PostRequest(ModelRequest<TItem> request, IActorRef replyTo)
     {
+        if (RequestWork(request, replyTo) is { } work)
+        {
+            Post(Snapshot, work);
+        }
+    }
+
+    /// <summary>
+    /// The work of a <see cref="ModelRequest{TItem}"/> that arrived before the model loaded, its deadline running from now
+    /// (as a client's), for the model actor to hold; null when it was answered at once (no items, an invalid timeout).
+    /// </summary>
+    internal IModelWork<TItem, TResult>? HoldRequest(ModelRequest<TItem> request, IActorRef replyTo)
+    {
+        if (RequestWork(request, replyTo) is not { } work)
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _viaActor); // held like a client's request: later client requests follow it through the actor
+        return work;
+    }
+
+    /// <summary>The work that answers <paramref name="replyTo"/> for <paramref name="request"/>, or null when the request was answered at once.</summary>
+    private ChunkWork<TItem, TResult>? RequestWork(ModelRequest<TItem> request, IActorRef replyTo)
+    {
         if (request.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxRequestTimeout))
         {
             Events.Request();
             Events.Failed();
             var error = new ArgumentOutOfRangeException(nameof(request), timeout, $"The request to model '{Name}' has a timeout of {timeout}; it must be positive and at most {MaxRequestTimeout.TotalDays:0} days.");
             replyTo.Tell(new Status.Failure(error), ActorRefs.NoSender);
-            return;
+            return null;
         }
 
         if (request.Items is null || request.Items.Count == 0)
         {
             // Nothing to run (as PredictBatchAsync of no items): answered at once, never routed.
             replyTo.Tell(new ModelReply<TResult>([]), ActorRefs.NoSender);
-            return;
+            return null;
         }
 
         Events.Request();
-        var work = new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, replyTo);
-        Post(Snapshot, work);
+        return new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, replyTo);
     }
 
     /// <summary>The error of a request that arrives once the model is stopping.</summary>

@@ -53,7 +53,8 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     /// <summary>
     /// Refuses new requests from now on: the admission in front of the model's door closes (a one-way latch, read by
-    /// callers; requests already accepted, also those waiting for the load, are still served); <see cref="StopAsync"/> drains.
+    /// callers; requests already queued are still served, those waiting for a load the stop gives up fail with a stop
+    /// error); <see cref="StopAsync"/> drains.
     /// </summary>
     public void BeginStop() => Volatile.Write(ref _refusing, true);
 

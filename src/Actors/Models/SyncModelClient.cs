@@ -53,29 +53,32 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
         {
             while (true)
             {
-                while (more && inFlight.Count < entry.MaxChunksInFlight)
-                {
-                    var chunk = new List<TItem>(size);
-                    while (chunk.Count < size && (more = source.MoveNext()))
-                    {
-                        chunk.Add(source.Current);
-                    }
-
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (chunk.Count > 0)
-                    {
-                        inFlight.Enqueue(entry.PredictChunkAsync(chunk, chunks.Token, _blocked));
-                    }
-                }
-
-                if (!inFlight.TryDequeue(out var next))
-                {
-                    yield break;
-                }
-
                 IReadOnlyList<TResult> results;
+
+                // Counted as blocked from before its chunks are sent until its next results arrive (as Predict is), so
+                // that no replica's run is queued behind this thread; not while the caller holds the results.
                 using (Actors.BlockedPoolCallers.Enter())
                 {
+                    while (more && inFlight.Count < entry.MaxChunksInFlight)
+                    {
+                        var chunk = new List<TItem>(size);
+                        while (chunk.Count < size && (more = source.MoveNext()))
+                        {
+                            chunk.Add(source.Current);
+                        }
+
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (chunk.Count > 0)
+                        {
+                            inFlight.Enqueue(entry.PredictChunkAsync(chunk, chunks.Token, _blocked));
+                        }
+                    }
+
+                    if (!inFlight.TryDequeue(out var next))
+                    {
+                        yield break;
+                    }
+
                     results = Chunking.Block(next);
                 }
 

@@ -1,0 +1,125 @@
+using Akka.Actor;
+using ModelActors.TestKit;
+
+namespace ModelActors.Tests.Models;
+
+/// <summary>How a stop meets a load in progress and a replica stuck in a call, and when a held request's deadline runs.</summary>
+public sealed class StopAndLoadTests
+{
+    [Fact]
+    public async Task AStopPastItsDrainDeadline_Returns_WhileASyncReplicaIsStillInsideACall()
+    {
+        var stuck = new StuckModel();
+        var library = ModelLibrary.CreateBuilder().AddModel("stuck", factory: _ => stuck).Build();
+        await library.LoadAsync();
+        var call = library.Get<int, int>("stuck").PredictAsync(1).AsTask();
+        await stuck.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        try
+        {
+            // The drain deadline has already passed: the stop must not wait for the call (its thread is busy in it).
+            await library.StopAsync(new CancellationToken(canceled: true)).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(ModelState.Stopped, library.Describe("stuck").State);
+        }
+        finally
+        {
+            stuck.Gate.Set();
+        }
+
+        Assert.Equal(1, await call.WaitAsync(TimeSpan.FromSeconds(10))); // the call in progress still answers its caller
+        await library.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AModelInstanceStillLoadingWhenTheLibraryStops_IsDisposedOnceItHasLoaded()
+    {
+        var gate = new TaskCompletionSource();
+        var model = new GatedDisposable(gate.Task);
+        var library = ModelLibrary.CreateBuilder().AddModel("slow", factory: _ => model).Build();
+        var call = library.Get<int, int>("slow").PredictAsync(1).AsTask();
+        await model.Loading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var stopping = library.StopAsync();
+        await Assert.ThrowsAsync<ModelStoppedException>(() => call).WaitAsync(TimeSpan.FromSeconds(10));
+        gate.SetResult(); // the load the stop gave up finishes after it
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, await model.Disposed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await library.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RequestsHeldForALoad_TimeOutOnTheirOwnDeadline_ClientsAndActorsAlike()
+    {
+        var clock = new ManualTimeProvider();
+        var gate = new TaskCompletionSource();
+        var loading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probe = new ProbeModel<int, int>(i => i)
+        {
+            OnLoad = _ =>
+            {
+                loading.TrySetResult();
+                return new ValueTask(gate.Task);
+            },
+        };
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("slow", o => o.Timeout = TimeSpan.FromSeconds(2), _ => probe)
+            .UseTimeProvider(clock)
+            .Build();
+        var client = library.Get<int, int>("slow").PredictAsync(1).AsTask();
+        var actor = library.RouterOf("slow").Ask<ModelReply<int>>(new ModelRequest<int>([2]), TimeSpan.FromSeconds(10));
+        await loading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        try
+        {
+            await clock.WaitForTimersAsync(2);
+            clock.Advance(TimeSpan.FromSeconds(2)); // the load is still under way
+
+            var error = await Assert.ThrowsAsync<TimeoutException>(() => client).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Contains("Model 'slow'", error.Message);
+            await Assert.ThrowsAsync<TimeoutException>(() => actor).WaitAsync(TimeSpan.FromSeconds(10)); // Ask throws a Status.Failure's cause
+        }
+        finally
+        {
+            gate.TrySetResult();
+        }
+
+        Assert.Equal(3, await library.Get<int, int>("slow").PredictAsync(3).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal([3], probe.Items); // the timed-out requests never reached the model
+    }
+
+    /// <summary>A sync model whose calls wait for a gate (its replica's thread is busy meanwhile).</summary>
+    private sealed class StuckModel : Model<int, int>
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ManualResetEventSlim Gate { get; } = new();
+
+        protected override int Predict(int item, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            Gate.Wait(TimeSpan.FromSeconds(30));
+            return item;
+        }
+    }
+
+    /// <summary>An async model whose load waits for a gate, and which counts its disposals.</summary>
+    private sealed class GatedDisposable(Task gate) : AsyncModel<int, int>, IDisposable
+    {
+        private int _disposed;
+
+        public TaskCompletionSource Loading { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<int> Disposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Dispose() => Disposed.TrySetResult(Interlocked.Increment(ref _disposed));
+
+        protected override async ValueTask LoadAsync(ModelContext context, CancellationToken cancellationToken)
+        {
+            Loading.TrySetResult();
+            await gate;
+        }
+
+        protected override ValueTask<int> PredictAsync(int item, CancellationToken cancellationToken) => ValueTask.FromResult(item);
+    }
+}
