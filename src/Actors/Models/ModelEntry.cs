@@ -25,11 +25,11 @@ internal abstract class ModelEntry(ModelDefinition definition)
     /// <summary>What the model actor last published about the model's life (it is the only writer).</summary>
     internal abstract ModelStatus Status { get; }
 
-    /// <summary>The tensor signature a replica's loaded model reported, if it is a tensor model.</summary>
-    public Onnx.TensorSignature? Signature { get; private set; }
+    /// <summary>The signature a replica's loaded model reported (an ONNX model's tensor signature), if it has one.</summary>
+    public object? Signature { get; private set; }
 
     /// <summary>Records the signature of a loaded replica's model.</summary>
-    public void UseSignature(Onnx.TensorSignature signature) => Signature = signature;
+    public void UseSignature(object signature) => Signature = signature;
 
     public abstract int QueueDepth { get; }
 

@@ -215,12 +215,6 @@ public sealed class ModelLibrary : IAsyncDisposable
     /// <exception cref="ModelNotFoundException">No model has that name.</exception>
     public ModelDescription Describe(string name) => Entry(name).Describe();
 
-    /// <summary>The inputs and outputs of tensor model <paramref name="name"/> (an <see cref="Onnx.OnnxModel"/>), once a replica has loaded it.</summary>
-    /// <param name="name">The model's name.</param>
-    /// <returns>The signature; null when the model is not loaded yet or is not a tensor model.</returns>
-    /// <exception cref="ModelNotFoundException">No model has that name.</exception>
-    public Onnx.TensorSignature? GetTensorSignature(string name) => Entry(name).Signature;
-
     /// <summary>
     /// Stops every model: new requests are refused, accepted ones finish (dependents before their
     /// dependencies). What is still queued after <see cref="ModelLibraryOptions.DrainTimeout"/> or when

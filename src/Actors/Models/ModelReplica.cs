@@ -37,9 +37,9 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
             entry.UseItemCheck(check);
         }
 
-        if (model is Onnx.ITensorSignatureSource tensors)
+        if (model is ISignatureSource signed)
         {
-            entry.UseSignature(tensors.Signature);
+            entry.UseSignature(signed.Signature);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace ModelActors.Tests.Onnx;
 
 /// <summary>ONNX Runtime's native library comes with the package: a published app finds it beside itself.</summary>
+[Collection(Packaging.DotnetBuilds.Name)]
 public sealed class PublishTests
 {
     [Fact]

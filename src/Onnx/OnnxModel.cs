@@ -18,7 +18,7 @@ namespace ModelActors.Onnx;
 /// //                   "Settings": { "BatchAxes": { "state": 1 }, "SharedInputs": [ "sr" ] } }
 /// </code>
 /// </example>
-public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, IItemCheck<OnnxTensors>, ITensorSignatureSource
+public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, IItemCheck<OnnxTensors>, ISignatureSource
 {
     private string? _sessionKey;
     private InferenceSession? _session;
@@ -33,6 +33,9 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
 
     /// <summary>The model's inputs and outputs (after load).</summary>
     public TensorSignature Signature => _signature ?? throw new InvalidOperationException("The model is not loaded.");
+
+    /// <inheritdoc />
+    object ISignatureSource.Signature => Signature;
 
     /// <inheritdoc />
     public void Dispose()

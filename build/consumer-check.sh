@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A package consumer's first build: packs ModelActors' packages into a temporary local feed, builds the README's
+# quickstart (C# models only, build/consumer/) as a console app from them, runs it, and checks the size of its build
+# output (issue 24's goal: under 15 MB, so the core must not carry ONNX Runtime's natives). A broken package, a missing
+# dependency or a bloated core fails here, not at a user's. Usage: build/consumer-check.sh [work-dir]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="${1:-$(mktemp -d)}"
+limit_kb=$((15 * 1024))
+# A version of its own per run, so the NuGet cache can never hand back an earlier pack.
+version="0.0.0-consumer.$(date +%s%N)"
+feed="$work/feed"
+app="$work/app"
+mkdir -p "$feed" "$app"
+trap 'rm -rf "$HOME/.nuget/packages/modelactors/$version" "$HOME/.nuget/packages/modelactors.contracts/$version"' EXIT
+
+for project in Contracts Actors; do
+  dotnet pack "$root/src/$project" -c Release -o "$feed" -p:Version="$version" --nologo -v q
+done
+
+cp "$root/build/consumer/Program.cs" "$app/"
+sed "s/@VERSION@/$version/" "$root/build/consumer/consumer.csproj.template" > "$app/consumer.csproj"
+cat > "$app/nuget.config" <<CONFIG
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+</configuration>
+CONFIG
+# Outside the repository's Directory.Build.props and central package versions, as a user's project is.
+printf '<Project />\n' > "$work/Directory.Build.props"
+printf '<Project />\n' > "$work/Directory.Packages.props"
+
+dotnet build "$app/consumer.csproj" -c Release -o "$app/out" --nologo -v q
+output=$(dotnet "$app/out/consumer.dll")
+echo "$output"
+[ "$output" = "word-count: 4" ] || { echo "error: the quickstart printed '$output', not 'word-count: 4'" >&2; exit 1; }
+
+size_kb=$(du -sk "$app/out" | cut -f1)
+echo "build output: $((size_kb / 1024)) MB ($size_kb KB; limit $((limit_kb / 1024)) MB)"
+[ "$size_kb" -lt "$limit_kb" ] || { echo "error: a C#-only app on ModelActors builds to $size_kb KB, over $limit_kb KB" >&2; exit 1; }

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace ModelActors.Tests.Packaging;
+
+/// <summary>
+/// The packages as a user takes them: build/consumer-check.sh packs them into a local feed, builds the README's quickstart
+/// (C# models only) from it, runs it, and fails when its build output reaches 15 MB (the core must not carry ONNX
+/// Runtime's natives). Shares a collection with the publish test: both build the library projects in Release.
+/// </summary>
+[Collection(DotnetBuilds.Name)]
+public sealed class ConsumerPackageTests
+{
+    [Fact]
+    public async Task TheQuickstart_BuiltFromThePackedPackages_RunsAndStaysSmall()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ModelActors.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        var work = Directory.CreateTempSubdirectory("modelactors-consumer-").FullName;
+        try
+        {
+            var start = new ProcessStartInfo("bash", [Path.Combine(root.FullName, "build", "consumer-check.sh"), work])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+            var output = await stdout + await stderr;
+
+            Assert.True(process.ExitCode == 0, output);
+            Assert.Contains("word-count: 4", output);
+            Assert.Contains("build output:", output);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
+
+/// <summary>Tests that run <c>dotnet</c> builds of the repository's projects: never two at once.</summary>
+[CollectionDefinition(Name)]
+public sealed class DotnetBuilds
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "dotnet builds";
+}
