@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A package consumer's first build: packs ModelActors' packages into a temporary local feed, builds the README's
+# A package consumer's first build: packs ModelActors' packages into a temporary local feed, checks each carries its
+# licence, readme, XML docs and symbols, builds the README's
 # quickstart (C# models only, build/consumer/) as a console app from them, runs it, and checks the size of its build
 # output (issue 24's goal: under 15 MB, so the core must not carry ONNX Runtime's natives). A broken package, a missing
 # dependency or a bloated core fails here, not at a user's. Usage: build/consumer-check.sh [work-dir]
@@ -12,11 +13,36 @@ version="0.0.0-consumer.$(date +%s%N)"
 feed="$work/feed"
 app="$work/app"
 mkdir -p "$feed" "$app"
-trap 'rm -rf "$HOME/.nuget/packages/modelactors/$version" "$HOME/.nuget/packages/modelactors.contracts/$version"' EXIT
+trap 'rm -rf "$HOME"/.nuget/packages/modelactors*/"$version"' EXIT
 
-for project in Contracts Actors; do
+for project in Contracts Actors Onnx TestKit Pretrained; do
   dotnet pack "$root/src/$project" -c Release -o "$feed" -p:Version="$version" --nologo -v q
 done
+
+# Every package carries its licence expression, its readme and its XML docs, with a symbol package beside it.
+python3 - "$feed" "$version" <<'CHECK'
+import glob, re, sys, zipfile
+feed, version = sys.argv[1], sys.argv[2]
+packages = sorted(glob.glob(f"{feed}/*.{version}.nupkg"))
+problems = [] if len(packages) == 5 else [f"expected 5 packages, found {len(packages)}"]
+for path in packages:
+    name = path.split("/")[-1][: -len(f".{version}.nupkg")]
+    files = zipfile.ZipFile(path).namelist()
+    spec = zipfile.ZipFile(path).read(f"{name}.nuspec").decode()
+    if '<license type="expression">Apache-2.0</license>' not in spec:
+        problems.append(f"{name}: no Apache-2.0 licence expression")
+    if "README.md" not in files or "<readme>README.md</readme>" not in spec:
+        problems.append(f"{name}: no readme")
+    if f"lib/net10.0/{name}.xml" not in files:
+        problems.append(f"{name}: no XML docs")
+    if not re.search(r"<description>.{20,}</description>", spec, re.S):
+        problems.append(f"{name}: no description")
+    if not glob.glob(f"{feed}/{name}.{version}.snupkg"):
+        problems.append(f"{name}: no symbol package")
+    print(f"{name}: {len(files)} files, licence, readme, docs, symbols checked")
+if problems:
+    sys.exit("error: " + "; ".join(problems))
+CHECK
 
 cp "$root/build/consumer/Program.cs" "$app/"
 sed "s/@VERSION@/$version/" "$root/build/consumer/consumer.csproj.template" > "$app/consumer.csproj"
