@@ -15,7 +15,7 @@ app="$work/app"
 mkdir -p "$feed" "$app"
 trap 'rm -rf "$HOME"/.nuget/packages/modelactors*/"$version"' EXIT
 
-for project in Contracts Actors Onnx TestKit Pretrained; do
+for project in Contracts Actors Onnx TestKit Pretrained Templates; do
   dotnet pack "$root/src/$project" -c Release -o "$feed" -p:Version="$version" --nologo -v q
 done
 
@@ -23,8 +23,8 @@ done
 python3 - "$feed" "$version" <<'CHECK'
 import glob, re, sys, zipfile
 feed, version = sys.argv[1], sys.argv[2]
-packages = sorted(glob.glob(f"{feed}/*.{version}.nupkg"))
-problems = [] if len(packages) == 5 else [f"expected 5 packages, found {len(packages)}"]
+packages = sorted(p for p in glob.glob(f"{feed}/*.{version}.nupkg") if "/ModelActors.Templates." not in p)
+problems = [] if len(packages) == 5 else [f"expected 5 library packages, found {len(packages)}"]
 for path in packages:
     name = path.split("/")[-1][: -len(f".{version}.nupkg")]
     files = zipfile.ZipFile(path).namelist()
@@ -68,3 +68,19 @@ echo "$output"
 size_kb=$(du -sk "$app/out" | cut -f1)
 echo "build output: $((size_kb / 1024)) MB ($size_kb KB; limit $((limit_kb / 1024)) MB)"
 [ "$size_kb" -lt "$limit_kb" ] || { echo "error: a C#-only app on ModelActors builds to $size_kb KB, over $limit_kb KB" >&2; exit 1; }
+
+# The template, as a new user starts: a service and its tests from `dotnet new` (in a template hive of this run's own),
+# a second model added with the model template, built and tested against the packages of the feed.
+hive="$work/hive"
+service="$work/service"
+template_default=$(sed -n 's/.*"defaultValue": "\(.*\)".*/\1/p' "$root/src/Templates/content/modelactors-service/.template.config/template.json")
+prefix=$(sed -n 's#.*<VersionPrefix>\(.*\)</VersionPrefix>.*#\1#p' "$root/Directory.Build.props")
+[ "$template_default" = "$prefix" ] || { echo "error: the service template references ModelActors $template_default, the packages are $prefix" >&2; exit 1; }
+dotnet new install "$feed/ModelActors.Templates.$version.nupkg" --debug:custom-hive "$hive" >/dev/null
+dotnet new modelactors-service -n Demo -o "$service" --ModelActorsVersion "$version" --debug:custom-hive "$hive" >/dev/null
+(cd "$service" && dotnet new modelactors-model -n Shout --service Demo --debug:custom-hive "$hive" >/dev/null)
+cp "$app/nuget.config" "$service/"
+cp "$work/Directory.Build.props" "$work/Directory.Packages.props" "$service/"
+dotnet test "$service/Demo.Tests/Demo.Tests.csproj" --nologo -v q 2>&1 | tee "$work/template-test.log" | tail -3
+grep -q "Passed!  - Failed:     0, Passed:     5" "$work/template-test.log" || { echo "error: the template's tests did not all pass (5 expected)" >&2; exit 1; }
+echo "template: modelactors-service and modelactors-model built and their 5 tests passed"

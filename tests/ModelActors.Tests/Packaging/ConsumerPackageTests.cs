@@ -3,15 +3,17 @@ using System.Diagnostics;
 namespace ModelActors.Tests.Packaging;
 
 /// <summary>
-/// The packages as a user takes them: build/consumer-check.sh packs them into a local feed, builds the README's quickstart
-/// (C# models only) from it, runs it, and fails when its build output reaches 15 MB (the core must not carry ONNX
-/// Runtime's natives). Shares a collection with the publish test: both build the library projects in Release.
+/// The packages as a user takes them: build/consumer-check.sh packs them into a local feed (checking each carries its
+/// licence, readme, docs and symbols), builds the README's quickstart (C# models only) from it, runs it, fails when its
+/// build output reaches 15 MB (the core must not carry ONNX Runtime's natives), and makes a service with the
+/// <c>dotnet new</c> templates, builds it and runs its tests. Shares a collection with the publish test: both build the
+/// library projects in Release.
 /// </summary>
 [Collection(DotnetBuilds.Name)]
 public sealed class ConsumerPackageTests
 {
     [Fact]
-    public async Task TheQuickstart_BuiltFromThePackedPackages_RunsAndStaysSmall()
+    public async Task TheQuickstartAndTheTemplates_BuiltFromThePackedPackages_RunStaySmallAndPassTheirTests()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "ModelActors.sln")))
@@ -37,6 +39,7 @@ public sealed class ConsumerPackageTests
             Assert.True(process.ExitCode == 0, output);
             Assert.Contains("word-count: 4", output);
             Assert.Contains("build output:", output);
+            Assert.Contains("template: modelactors-service and modelactors-model built and their 5 tests passed", output);
         }
         finally
         {
