@@ -14,11 +14,7 @@ public sealed class SyncGatewayStarvationTests
     [Fact]
     public async Task BlockingCallsOnEveryPoolThread_ToAnAsyncModelAwaitingAnAsyncDependency_AllComplete()
     {
-        await using var library = ModelLibrary.CreateBuilder()
-            .AddModel<PlusOne>("plus-one", o => o.Timeout = Deadline)
-            .AddModel<TwiceThePlusOne>("outer", o => { o.Dependencies = ["plus-one"]; o.Timeout = Deadline; })
-            .Build();
-        await library.LoadAsync();
+        await using var library = await LoadedLibraryAsync();
         var sync = library.GetSync<int, int>("outer");
         var items = Enumerable.Range(0, 16).ToList();
         var callers = 4 * Environment.ProcessorCount;
@@ -34,11 +30,7 @@ public sealed class SyncGatewayStarvationTests
     [Fact]
     public async Task PredictGenOnEveryPoolThread_ToAnAsyncModelAwaitingAnAsyncDependency_AllComplete()
     {
-        await using var library = ModelLibrary.CreateBuilder()
-            .AddModel<PlusOne>("plus-one", o => o.Timeout = Deadline)
-            .AddModel<TwiceThePlusOne>("outer", o => { o.Dependencies = ["plus-one"]; o.Timeout = Deadline; })
-            .Build();
-        await library.LoadAsync();
+        await using var library = await LoadedLibraryAsync();
         var sync = library.GetSync<int, int>("outer");
         var items = Enumerable.Range(0, 16).ToList();
         var callers = 4 * Environment.ProcessorCount;
@@ -47,6 +39,17 @@ public sealed class SyncGatewayStarvationTests
         var streams = Enumerable.Range(0, callers).Select(_ => Task.Run(() => sync.PredictGen(items, batchSize: 4).ToList())).ToArray();
 
         Assert.All(await Task.WhenAll(streams).WaitAsync(2 * Deadline), results => Assert.Equal(items.Select(i => 2 * (i + 1)), results));
+    }
+
+    /// <summary>"outer" (an async model awaiting its async dependency "plus-one"), loaded, both with the test's deadline.</summary>
+    private static async Task<ModelLibrary> LoadedLibraryAsync()
+    {
+        var library = ModelLibrary.CreateBuilder()
+            .AddModel<PlusOne>("plus-one", o => o.Timeout = Deadline)
+            .AddModel<TwiceThePlusOne>("outer", o => { o.Dependencies = ["plus-one"]; o.Timeout = Deadline; })
+            .Build();
+        await library.LoadAsync();
+        return library;
     }
 
     /// <summary>Adds one; completes at once, so its answer comes from its replica, not from a timer or I/O.</summary>

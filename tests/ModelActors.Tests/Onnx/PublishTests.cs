@@ -9,14 +9,7 @@ public sealed class PublishTests
     [Fact]
     public async Task APublishedApp_LoadsOnnxRuntimeFromItsOwnFolder_AndRunsAModel()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ModelActors.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        var project = Path.Combine(root.FullName, "tests", "PublishCheck", "PublishCheck.csproj");
+        var project = Path.Combine(Packaging.RepositoryRoot.Find(), "tests", "PublishCheck", "PublishCheck.csproj");
         var output = Directory.CreateTempSubdirectory("modelactors-publish-").FullName;
         try
         {

@@ -15,17 +15,11 @@ public sealed class ConsumerPackageTests
     [Fact]
     public async Task TheQuickstartAndTheTemplates_BuiltFromThePackedPackages_RunStaySmallAndPassTheirTests()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ModelActors.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
+        var root = RepositoryRoot.Find();
         var work = Directory.CreateTempSubdirectory("modelactors-consumer-").FullName;
         try
         {
-            var start = new ProcessStartInfo("bash", [Path.Combine(root.FullName, "build", "consumer-check.sh"), work])
+            var start = new ProcessStartInfo("bash", [Path.Combine(root, "build", "consumer-check.sh"), work])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
