@@ -39,6 +39,11 @@ for path in packages:
         problems.append(f"{name}: no description")
     if not glob.glob(f"{feed}/{name}.{version}.snupkg"):
         problems.append(f"{name}: no symbol package")
+    if name == "ModelActors.Pretrained":
+        models = ["silero_vad_v5.onnx", "ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx", "ppocr_keys_v1.txt"]
+        for model in models:
+            if f"contentFiles/any/any/models/{model}" not in files or f'include="any/any/models/{model}" buildAction="None" copyToOutput="true"' not in spec:
+                problems.append(f"{name}: does not carry models/{model} to its consumers' output")
     print(f"{name}: {len(files)} files, licence, readme, docs, symbols checked")
 if problems:
     sys.exit("error: " + "; ".join(problems))
@@ -69,6 +74,19 @@ size_kb=$(du -sk "$app/out" | cut -f1)
 echo "build output: $((size_kb / 1024)) MB ($size_kb KB; limit $((limit_kb / 1024)) MB)"
 [ "$size_kb" -lt "$limit_kb" ] || { echo "error: a C#-only app on ModelActors builds to $size_kb KB, over $limit_kb KB" >&2; exit 1; }
 
+# A consumer of the pretrained models gets their files beside its app (models/, where ModelActors.Pretrained looks).
+pretrained="$work/pretrained"
+mkdir -p "$pretrained"
+cp "$app/nuget.config" "$pretrained/"
+sed "s/@VERSION@/$version/; s/Include=\"ModelActors\"/Include=\"ModelActors.Pretrained\"/" "$root/build/consumer/consumer.csproj.template" > "$pretrained/pretrained.csproj"
+printf 'Console.WriteLine(typeof(ModelActors.Pretrained.Vad.SpeechSegmenter).Name);\n' > "$pretrained/Program.cs"
+dotnet build "$pretrained/pretrained.csproj" -c Release -o "$pretrained/out" --nologo -v q > "$work/pretrained.log" 2>&1 \
+  || { cat "$work/pretrained.log" >&2; exit 1; }
+for model in silero_vad_v5.onnx ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_rec_infer.onnx ppocr_keys_v1.txt; do
+  [ -s "$pretrained/out/models/$model" ] || { echo "error: an app on ModelActors.Pretrained has no models/$model" >&2; exit 1; }
+done
+echo "pretrained: models/ arrives with the package"
+
 # The template, as a new user starts: a service and its tests from `dotnet new` (in a template hive of this run's own),
 # a second model added with the model template, built and tested against the packages of the feed.
 hive="$work/hive"
@@ -76,9 +94,9 @@ service="$work/service"
 template_default=$(sed -n 's/.*"defaultValue": "\(.*\)".*/\1/p' "$root/src/Templates/content/modelactors-service/.template.config/template.json")
 prefix=$(sed -n 's#.*<VersionPrefix>\(.*\)</VersionPrefix>.*#\1#p' "$root/Directory.Build.props")
 [ "$template_default" = "$prefix" ] || { echo "error: the service template references ModelActors $template_default, the packages are $prefix" >&2; exit 1; }
-dotnet new install "$feed/ModelActors.Templates.$version.nupkg" --debug:custom-hive "$hive" >/dev/null
-dotnet new modelactors-service -n Demo -o "$service" --ModelActorsVersion "$version" --debug:custom-hive "$hive" >/dev/null
-(cd "$service" && dotnet new modelactors-model -n Shout --service Demo --debug:custom-hive "$hive" >/dev/null)
+dotnet new install "$feed/ModelActors.Templates.$version.nupkg" --debug:custom-hive "$hive" > "$work/template.log"
+dotnet new modelactors-service -n Demo -o "$service" --ModelActorsVersion "$version" --debug:custom-hive "$hive" >> "$work/template.log"
+(cd "$service" && dotnet new modelactors-model -n Shout --service Demo --debug:custom-hive "$hive" >> "$work/template.log")
 cp "$app/nuget.config" "$service/"
 cp "$work/Directory.Build.props" "$work/Directory.Packages.props" "$service/"
 dotnet test "$service/Demo.Tests/Demo.Tests.csproj" --nologo -v q 2>&1 | tee "$work/template-test.log" | tail -3
