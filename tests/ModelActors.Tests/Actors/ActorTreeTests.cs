@@ -108,7 +108,7 @@ public sealed class ActorTreeTests : ModelActorsTestKit
     public sealed class AsyncThreadReporter : AsyncModel<int, string>
     {
         protected override ValueTask<string> PredictAsync(int item, CancellationToken cancellationToken) =>
-            ValueTask.FromResult($"pool={Thread.CurrentThread.IsThreadPoolThread}");
+            ValueTask.FromResult($"pool={Thread.CurrentThread.IsThreadPoolThread} {Thread.CurrentThread.Name}");
     }
 
     public sealed class BlockingModel(ManualResetEventSlim gate) : Model<int, int>
