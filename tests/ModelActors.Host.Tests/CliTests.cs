@@ -44,8 +44,10 @@ public sealed class CliTests
         Assert.Contains("Did you mean 'word-count'?", unknown.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Predict_SendsAV2RequestFile_ToATensorModelFromARepository()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a configuration with no other model: nothing else loads ModelActors.Onnx before OnnxModel is looked up
+    public async Task Predict_SendsAV2RequestFile_ToATensorModelFromARepository(bool repositoryOnly)
     {
         var directory = Directory.CreateTempSubdirectory("modelactors-cli-").FullName;
         Directory.CreateDirectory(Path.Combine(directory, "negate"));
@@ -57,7 +59,15 @@ public sealed class CliTests
         var request = Path.Combine(directory, "request.json");
         await File.WriteAllTextAsync(request, """{"id": "cli", "inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", "data": [1.5, -2]}]}""");
 
-        var (code, output, error) = await CliProcess.RunAsync("predict", "negate", "@" + request, "--model-repository", directory);
+        string[] config = [];
+        if (repositoryOnly)
+        {
+            var empty = Path.Combine(directory, "empty.json");
+            await File.WriteAllTextAsync(empty, """{"ModelActors": {"Models": {}}}""");
+            config = ["--config", empty];
+        }
+
+        var (code, output, error) = await CliProcess.RunAsync(["predict", "negate", "@" + request, "--model-repository", directory, .. config]);
 
         Assert.True(code == 0, error);
         var answer = JsonDocument.Parse(output).RootElement;

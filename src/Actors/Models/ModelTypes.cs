@@ -55,11 +55,19 @@ internal static class ModelTypes
         return method is not null && method.DeclaringType != baseType;
     }
 
-    /// <summary>Finds a model class by type name or full name among the given assemblies, then all loaded ones.</summary>
+    /// <summary>
+    /// The packages of ModelActors that hold model classes a configuration may name (<c>"Type": "OnnxModel"</c>): their
+    /// assemblies load only when code uses them, so a configuration-only use would not find their classes among the
+    /// loaded ones; they are loaded by name when present beside the application.
+    /// </summary>
+    private static readonly string[] ExtensionAssemblies = ["ModelActors.Onnx", "ModelActors.Pretrained"];
+
+    /// <summary>Finds a model class by type name or full name among the given assemblies, then all loaded ones, then ModelActors' own packages present beside the application.</summary>
     public static Type? Resolve(string typeName, IEnumerable<Assembly> preferred, out string? error)
     {
         error = null;
-        foreach (var assemblies in new[] { preferred.Distinct().ToArray(), AppDomain.CurrentDomain.GetAssemblies() })
+        var searches = new Func<Assembly[]>[] { () => preferred.Distinct().ToArray(), AppDomain.CurrentDomain.GetAssemblies, LoadExtensions };
+        foreach (var assemblies in searches.Select(search => search()))
         {
             var matches = assemblies
                 .SelectMany(SafeTypes)
@@ -79,6 +87,24 @@ internal static class ModelTypes
         }
 
         return null;
+    }
+
+    private static Assembly[] LoadExtensions()
+    {
+        var loaded = new List<Assembly>();
+        foreach (var name in ExtensionAssemblies)
+        {
+            try
+            {
+                loaded.Add(Assembly.Load(new AssemblyName(name)));
+            }
+            catch (Exception exception) when (exception is FileNotFoundException or FileLoadException or BadImageFormatException)
+            {
+                // That package is not part of this application.
+            }
+        }
+
+        return [.. loaded];
     }
 
     public static bool IsModelClass(Type type)
