@@ -30,9 +30,9 @@ internal sealed partial class ModelActor<TItem, TResult>
             // A load under way is given up: whoever waits for it (and the requests held for it) is told the library is stopping.
             _loading = false;
             _load++;
-            if (_set is { } set && _entry.Snapshot.Pool is null)
+            if (_set is { } set)
             {
-                StopReplicas(set);
+                StopReplicas(set); // a load's replicas (none while its dependencies load); a model loading has no others
             }
 
             var error = new ModelStoppedException(_entry.Name, "the library is stopping.");

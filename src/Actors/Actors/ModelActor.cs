@@ -124,9 +124,15 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
         }
         else
         {
-            _held.Enqueue(work);
-            StartLoad();
+            Hold(work);
         }
+    }
+
+    /// <summary>Holds <paramref name="work"/> until the model has loaded (starting the load unless one is under way).</summary>
+    private void Hold(IModelWork<TItem, TResult> work)
+    {
+        _held.Enqueue(work);
+        StartLoad();
     }
 
     /// <summary>
@@ -153,8 +159,7 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
         }
         else if (_entry.HoldRequest(request, Sender) is { } work)
         {
-            _held.Enqueue(work);
-            StartLoad();
+            Hold(work);
         }
     }
 

@@ -10,9 +10,6 @@ internal readonly record struct Caller(bool Blocking, ReplicaCall? Within = null
 {
     /// <summary>An async caller outside any model.</summary>
     public static Caller Async => default;
-
-    /// <summary>A blocked thread outside any model.</summary>
-    public static Caller Blocked => new(true);
 }
 
 /// <summary>
@@ -29,9 +26,6 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider)
 
     /// <summary>The calling model's name (named when its deadline has passed).</summary>
     public string Model => model;
-
-    /// <summary>The clock the deadline is read on (the library's).</summary>
-    public TimeProvider TimeProvider => timeProvider;
 
     /// <summary>The running call's deadline (a <see cref="System.TimeProvider.GetTimestamp"/> value), or <see cref="NoDeadline"/>.</summary>
     public long Deadline => Volatile.Read(ref _deadline);

@@ -112,18 +112,7 @@ internal static class Chunking
         {
             // The call failed: chunks still queued are dropped before they reach the model; each reply slot is still read.
             chunks.Cancel();
-            while (inFlight.TryDequeue(out var chunk))
-            {
-                try
-                {
-                    _ = Block(chunk.Task);
-                }
-                catch (Exception)
-                {
-                    // Already failing or abandoned.
-                }
-            }
-
+            AbandonBlocking(inFlight.Select(chunk => chunk.Task));
             throw;
         }
     }
@@ -202,6 +191,25 @@ internal static class Chunking
     /// </summary>
     public static T Block<T>(ValueTask<T> task) =>
         task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// After a blocking call ended early (its chunks' token cancelled first): waits out each chunk still in flight,
+    /// ignoring its outcome, so that every reply slot is read once.
+    /// </summary>
+    public static void AbandonBlocking<TResult>(IEnumerable<ValueTask<IReadOnlyList<TResult>>> inFlight)
+    {
+        foreach (var chunk in inFlight)
+        {
+            try
+            {
+                _ = Block(chunk);
+            }
+            catch (Exception)
+            {
+                // Already failing or cancelled.
+            }
+        }
+    }
 
     private static async ValueTask CollectAsync<TResult>((int Offset, ValueTask<IReadOnlyList<TResult>> Task) chunk, TResult[] results)
     {

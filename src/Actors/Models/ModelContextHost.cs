@@ -3,10 +3,10 @@ using Microsoft.Extensions.Configuration;
 namespace ModelActors.Models;
 
 /// <summary>
-/// The runtime side of a model's <see cref="ModelContext"/>: settings binding and dependency lookup. A replica's context
-/// has its own host (<see cref="ForReplica"/>), whose dependency clients pass that replica's current call deadline on.
+/// The runtime side of one replica's <see cref="ModelContext"/>: settings binding and dependency lookup; its dependency
+/// clients pass the replica's current call deadline (<paramref name="call"/>) on.
 /// </summary>
-internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definition, ModelLibrary library, ReplicaCall? call = null) : IModelContextHost, IModelLibraryHost
+internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definition, ModelLibrary library, ReplicaCall call) : IModelContextHost, IModelLibraryHost
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Key, bool Sync), object> _clients = new();
 
@@ -30,23 +30,16 @@ internal sealed class ModelContextHost<TItem, TResult>(ModelDefinition definitio
 
     public string? GetSetting(string key) => definition.Settings[key];
 
-    /// <summary>The host of one replica's context: its dependency clients carry <paramref name="replicaCall"/>.</summary>
-    public ModelContextHost<TItem, TResult> ForReplica(ReplicaCall replicaCall) => new(definition, library, replicaCall);
-
     public IModelClient<TIn, TOut> Dependency<TIn, TOut>(string key)
     {
         var target = Resolve<TIn, TOut>(key);
-        return (IModelClient<TIn, TOut>)_clients.GetOrAdd((key, false), _ => call is null
-            ? library.Entry(target).AsyncClient
-            : new ModelClient<TIn, TOut>((ModelEntry<TIn, TOut>)library.Entry(target), call));
+        return (IModelClient<TIn, TOut>)_clients.GetOrAdd((key, false), _ => new ModelClient<TIn, TOut>((ModelEntry<TIn, TOut>)library.Entry(target), call));
     }
 
     public ISyncModelClient<TIn, TOut> SyncDependency<TIn, TOut>(string key)
     {
         var target = Resolve<TIn, TOut>(key);
-        return (ISyncModelClient<TIn, TOut>)_clients.GetOrAdd((key, true), _ => call is null
-            ? library.Entry(target).SyncClient
-            : new SyncModelClient<TIn, TOut>((ModelEntry<TIn, TOut>)library.Entry(target), call));
+        return (ISyncModelClient<TIn, TOut>)_clients.GetOrAdd((key, true), _ => new SyncModelClient<TIn, TOut>((ModelEntry<TIn, TOut>)library.Entry(target), call));
     }
 
     private string Resolve<TIn, TOut>(string key)

@@ -30,71 +30,80 @@ internal sealed partial class ModelEntry<TItem, TResult>
 
     private ValueTask<TResult> PredictPrimaryAsync(TItem item, CancellationToken cancellationToken, Caller caller)
     {
-        if (IsRefusing)
+        if (!Admitted(cancellationToken, caller, out var timeout, out ValueTask<TResult> refusal))
         {
-            return ValueTask.FromException<TResult>(RefusedAtOnce());
+            return refusal;
         }
 
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<TResult>(cancellationToken);
-        }
-
-        Events.Request();
-        if (TimeoutFor(caller) is not { } timeout)
-        {
-            return ValueTask.FromException<TResult>(CallerDeadlinePassed(caller));
-        }
-
+        // Straight to the replicas once loaded, unless earlier requests still wait at the model actor (then behind them).
         var snapshot = Snapshot;
-        if (snapshot.Pool is null || Volatile.Read(ref _viaActor) != 0)
-        {
-            var waiting = _singles.Rent(item, timeout, cancellationToken, caller.Blocking);
-            ToModelActor(waiting);
-            return waiting.Task;
-        }
-
-        if (Volatile.Read(ref _itemCheck)?.CheckItem(item) is { } refused)
+        var direct = snapshot.Pool is not null && Volatile.Read(ref _viaActor) == 0;
+        if (direct && Volatile.Read(ref _itemCheck)?.CheckItem(item) is { } refused)
         {
             Events.Failed();
             return ValueTask.FromException<TResult>(ModelErrors.Attach(refused, Name));
         }
 
         var work = _singles.Rent(item, timeout, cancellationToken, caller.Blocking);
-        Post(snapshot, work);
+        Send(snapshot, direct, work);
         return work.Task;
     }
 
     private ValueTask<IReadOnlyList<TResult>> PredictChunkPrimaryAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken, Caller caller)
     {
+        if (!Admitted(cancellationToken, caller, out var timeout, out ValueTask<IReadOnlyList<TResult>> refusal))
+        {
+            return refusal;
+        }
+
+        var snapshot = Snapshot;
+        var work = new ChunkWork<TItem, TResult>(items, _target, timeout, _library.TimeProvider, cancellationToken, caller.Blocking, Events);
+        Send(snapshot, snapshot.Pool is not null && Volatile.Read(ref _viaActor) == 0, work);
+        return work.Task;
+    }
+
+    /// <summary>
+    /// Admission of every call: refused once stopping, cancelled, or past its calling model's deadline (the outcome to
+    /// return in <paramref name="refusal"/>); else counted as a request, with its deadline in <paramref name="timeout"/>.
+    /// </summary>
+    private bool Admitted<T>(CancellationToken cancellationToken, Caller caller, out TimeSpan timeout, out ValueTask<T> refusal)
+    {
+        timeout = default;
+        refusal = default;
         if (IsRefusing)
         {
-            return ValueTask.FromException<IReadOnlyList<TResult>>(RefusedAtOnce());
+            refusal = ValueTask.FromException<T>(RefusedAtOnce());
+            return false;
         }
 
         if (cancellationToken.IsCancellationRequested)
         {
-            return ValueTask.FromCanceled<IReadOnlyList<TResult>>(cancellationToken);
+            refusal = ValueTask.FromCanceled<T>(cancellationToken);
+            return false;
         }
 
         Events.Request();
-        if (TimeoutFor(caller) is not { } timeout)
+        if (TimeoutFor(caller) is not { } limit)
         {
-            return ValueTask.FromException<IReadOnlyList<TResult>>(CallerDeadlinePassed(caller));
+            refusal = ValueTask.FromException<T>(CallerDeadlinePassed(caller));
+            return false;
         }
 
-        var work = new ChunkWork<TItem, TResult>(items, _target, timeout, _library.TimeProvider, cancellationToken, caller.Blocking, Events);
-        var snapshot = Snapshot;
-        if (snapshot.Pool is null || Volatile.Read(ref _viaActor) != 0)
-        {
-            ToModelActor(work);
-        }
-        else
+        timeout = limit;
+        return true;
+    }
+
+    /// <summary>Posts <paramref name="work"/> to the loaded model (<paramref name="direct"/>), else tells it to the model actor.</summary>
+    private void Send(ModelSnapshot<TItem, TResult> snapshot, bool direct, IModelWork<TItem, TResult> work)
+    {
+        if (direct)
         {
             Post(snapshot, work);
         }
-
-        return work.Task;
+        else
+        {
+            ToModelActor(work);
+        }
     }
 
     /// <summary>A request made before the model loaded (or behind one that was): the model actor admits it in order once loaded.</summary>

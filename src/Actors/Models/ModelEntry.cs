@@ -145,7 +145,6 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     private readonly ModelLibrary _library;
     private readonly ILogger _logger;
     private readonly SingleWork<TItem, TResult>.Pool _singles;
-    private readonly ModelContextHost<TItem, TResult> _contextHost;
     private readonly int _queueCapacity;
     private readonly string _target;
     private ModelSnapshot<TItem, TResult> _snapshot = ModelSnapshot<TItem, TResult>.Initial;
@@ -162,7 +161,6 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         _queueCapacity = definition.QueueCapacity ?? library.Options.DefaultQueueCapacity;
         _target = $"Model '{definition.Name}'";
         _singles = new SingleWork<TItem, TResult>.Pool(_target, library.TimeProvider, Events);
-        _contextHost = new ModelContextHost<TItem, TResult>(definition, library);
         AsyncClient = new ModelClient<TItem, TResult>(this);
         SyncClient = new SyncModelClient<TItem, TResult>(this);
     }
@@ -256,7 +254,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
     /// <summary>The context of replica <paramref name="replica"/>, whose dependency calls inherit the deadline of <paramref name="call"/>.</summary>
     public ModelContext CreateContext(int replica, ReplicaCall call) =>
-        new(_contextHost.ForReplica(call), Name, Definition.AssetPath, replica, _logger, _library.Services, _library.TimeProvider);
+        new(new ModelContextHost<TItem, TResult>(Definition, _library, call), Name, Definition.AssetPath, replica, _logger, _library.Services, _library.TimeProvider);
 
     /// <summary>A replica's record of the call it runs (its dependency clients read the deadline).</summary>
     public ReplicaCall CreateReplicaCall() => new(Name, _library.TimeProvider);

@@ -93,17 +93,7 @@ internal sealed class SyncModelClient<TItem, TResult>(ModelEntry<TItem, TResult>
             // The caller stopped early or a chunk failed: chunks still in flight are dropped (cancelled before they reach
             // the model, if they have not) and each reply slot is still read once.
             chunks.Cancel();
-            while (inFlight.TryDequeue(out var abandoned))
-            {
-                try
-                {
-                    _ = Chunking.Block(abandoned);
-                }
-                catch (Exception)
-                {
-                    // Already failing or cancelled.
-                }
-            }
+            Chunking.AbandonBlocking(inFlight);
         }
     }
 }

@@ -32,12 +32,7 @@ public sealed class DependencyDeadlineTests
                 return ValueTask.CompletedTask;
             },
         };
-        await using var library = ModelLibrary.CreateBuilder()
-            .AddModel("dep", o => o.Timeout = TimeSpan.FromSeconds(60), _ => dependency)
-            .AddModel("caller", o => { o.Timeout = TimeSpan.FromSeconds(5); o.Dependencies = ["dep"]; }, _ => caller)
-            .UseTimeProvider(clock)
-            .Build();
-        await library.LoadAsync();
+        await using var library = await LoadedAsync(clock, dependency, "caller", caller);
 
         try
         {
@@ -62,12 +57,7 @@ public sealed class DependencyDeadlineTests
         var clock = new ManualTimeProvider();
         var dependency = new ProbeModel<int, int>(i => i);
         var late = new LateCaller();
-        await using var library = ModelLibrary.CreateBuilder()
-            .AddModel("dep", o => o.Timeout = TimeSpan.FromSeconds(60), _ => dependency)
-            .AddModel("late", o => { o.Timeout = TimeSpan.FromSeconds(5); o.Dependencies = ["dep"]; }, _ => late)
-            .UseTimeProvider(clock)
-            .Build();
-        await library.LoadAsync();
+        await using var library = await LoadedAsync(clock, dependency, "late", late);
 
         var call = library.Get<int, int>("late").PredictAsync(7).AsTask();
         await late.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -96,12 +86,7 @@ public sealed class DependencyDeadlineTests
                 return ValueTask.CompletedTask;
             },
         };
-        await using var library = ModelLibrary.CreateBuilder()
-            .AddModel("dep", o => o.Timeout = TimeSpan.FromSeconds(60), _ => dependency)
-            .AddModel("caller", o => { o.Timeout = TimeSpan.FromSeconds(5); o.Dependencies = ["dep"]; }, _ => caller)
-            .UseTimeProvider(clock)
-            .Build();
-        await library.LoadAsync();
+        await using var library = await LoadedAsync(clock, dependency, "caller", caller);
         Assert.Equal(1, await library.Get<int, int>("caller").PredictAsync(1)); // a call began and ended
 
         // Background work of the model, after its call: the dependency's own 60 s apply, not the ended call's 5 s.
@@ -117,6 +102,23 @@ public sealed class DependencyDeadlineTests
         }
 
         Assert.Equal(20, await background.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>
+    /// A loaded library on <paramref name="clock"/>: model "dep" (a 60 s deadline) and the model <paramref name="name"/>
+    /// that depends on it (a 5 s deadline).
+    /// </summary>
+    private static async Task<ModelLibrary> LoadedAsync<TDependency, TCaller>(ManualTimeProvider clock, TDependency dependency, string name, TCaller caller)
+        where TDependency : class
+        where TCaller : class
+    {
+        var library = ModelLibrary.CreateBuilder()
+            .AddModel("dep", o => o.Timeout = TimeSpan.FromSeconds(60), _ => dependency)
+            .AddModel(name, o => { o.Timeout = TimeSpan.FromSeconds(5); o.Dependencies = ["dep"]; }, _ => caller)
+            .UseTimeProvider(clock)
+            .Build();
+        await library.LoadAsync();
+        return library;
     }
 
     /// <summary>A sync model that holds its call until told, then calls its dependency "dep" and records what it got.</summary>

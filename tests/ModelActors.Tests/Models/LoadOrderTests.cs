@@ -39,18 +39,10 @@ public sealed class LoadOrderTests
     public async Task ARequestMadeWhileTheModelLoads_FailsWithTheStopError_WhenTheLibraryStopsFirst()
     {
         var gate = new TaskCompletionSource();
-        var loading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var probe = new ProbeModel<int, int>(i => i)
-        {
-            OnLoad = _ =>
-            {
-                loading.TrySetResult();
-                return new ValueTask(gate.Task);
-            },
-        };
+        var (probe, loading) = GatedLoad.Probe(gate.Task);
         var library = ModelLibrary.CreateBuilder().AddModel("m", factory: _ => probe).Build();
         var call = library.Get<int, int>("m").PredictAsync(1).AsTask();
-        await loading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await loading.WaitAsync(TimeSpan.FromSeconds(10));
 
         var stopping = library.DisposeAsync().AsTask();
         var error = await Assert.ThrowsAsync<ModelStoppedException>(() => call).WaitAsync(TimeSpan.FromSeconds(10));

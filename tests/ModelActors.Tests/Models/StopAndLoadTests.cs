@@ -53,22 +53,14 @@ public sealed class StopAndLoadTests
     {
         var clock = new ManualTimeProvider();
         var gate = new TaskCompletionSource();
-        var loading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var probe = new ProbeModel<int, int>(i => i)
-        {
-            OnLoad = _ =>
-            {
-                loading.TrySetResult();
-                return new ValueTask(gate.Task);
-            },
-        };
+        var (probe, loading) = GatedLoad.Probe(gate.Task);
         await using var library = ModelLibrary.CreateBuilder()
             .AddModel("slow", o => o.Timeout = TimeSpan.FromSeconds(2), _ => probe)
             .UseTimeProvider(clock)
             .Build();
         var client = library.Get<int, int>("slow").PredictAsync(1).AsTask();
         var actor = library.RouterOf("slow").Ask<ModelReply<int>>(new ModelRequest<int>([2]), TimeSpan.FromSeconds(10));
-        await loading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await loading.WaitAsync(TimeSpan.FromSeconds(10));
 
         try
         {
