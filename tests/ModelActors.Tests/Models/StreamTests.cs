@@ -75,13 +75,18 @@ public sealed class StreamTests
     public async Task BreakingOutOfPredictStream_CancelsTheChunksStillInFlight()
     {
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var probe = new ProbeModel<int, int>(async (items, ct) =>
         {
             if (items[0] == 0)
             {
+                // The first result goes back only once the second chunk is inside the model, so that breaking out of
+                // the loop finds it in flight there (not still queued, where it would be dropped without reaching it).
+                await secondArrived.Task;
                 return [.. items];
             }
 
+            secondArrived.TrySetResult();
             var held = new TaskCompletionSource<IReadOnlyList<int>>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var registration = ct.Register(() =>
             {
