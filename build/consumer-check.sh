@@ -15,7 +15,7 @@ app="$work/app"
 mkdir -p "$feed" "$app"
 trap 'rm -rf "$HOME"/.nuget/packages/modelactors*/"$version"' EXIT
 
-for project in Contracts Actors Onnx TestKit Pretrained Templates; do
+for project in Contracts Actors Onnx Cluster TestKit Pretrained Templates; do
   dotnet pack "$root/src/$project" -c Release -o "$feed" -p:Version="$version" --nologo -v q
 done
 
@@ -24,7 +24,7 @@ python3 - "$feed" "$version" <<'CHECK'
 import glob, re, sys, zipfile
 feed, version = sys.argv[1], sys.argv[2]
 packages = sorted(p for p in glob.glob(f"{feed}/*.{version}.nupkg") if "/ModelActors.Templates." not in p)
-problems = [] if len(packages) == 5 else [f"expected 5 library packages, found {len(packages)}"]
+problems = [] if len(packages) == 6 else [f"expected 6 library packages, found {len(packages)}"]
 for path in packages:
     name = path.split("/")[-1][: -len(f".{version}.nupkg")]
     files = zipfile.ZipFile(path).namelist()

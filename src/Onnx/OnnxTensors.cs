@@ -10,6 +10,7 @@ namespace ModelActors.Onnx;
 /// would cost more than it saves. Sets of more than <see cref="IndexedFrom"/> names also keep an index.
 /// </remarks>
 /// <example><code>var item = new OnnxTensors { ["x"] = OnnxTensor.Create(new float[] { 1, 2, 3 }, 1, 3) };</code></example>
+[ModelPayloadCodec(typeof(OnnxTensorsCodec))]
 public sealed class OnnxTensors : IReadOnlyDictionary<string, OnnxTensor>
 {
     private const int IndexedFrom = 8;

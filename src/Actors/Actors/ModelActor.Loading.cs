@@ -48,14 +48,19 @@ internal sealed partial class ModelActor<TItem, TResult>
         _load++;
         _loadStarted = _entry.Library.TimeProvider.GetTimestamp();
         _entry.Publish(_entry.Snapshot with { State = ModelState.Loading });
-        var dependencies = _entry.Definition.Dependencies.Values.Distinct().ToArray();
+
+        // A model hosted on other nodes: its dependencies are theirs to load. Dependencies hosted on other nodes are not
+        // waited for either: calls to them wait (their deadlines running) until a node that hosts them is reachable.
+        var library = _entry.Library;
+        var dependencies = _entry.Placement is null
+            ? _entry.Definition.Dependencies.Values.Distinct().Where(d => library.Entry(d).IsHostedHere).ToArray()
+            : [];
         if (dependencies.Length == 0)
         {
             DependenciesLoaded(null);
             return;
         }
 
-        var library = _entry.Library;
         var self = Self;
         var load = _load;
         Task.WhenAll(dependencies.Select(d => library.Entry(d).EnsureLoadedAsync(library.Stopping))).ContinueWith(
@@ -86,7 +91,9 @@ internal sealed partial class ModelActor<TItem, TResult>
         _set = set;
         set.Pulls = definition.Router == RouterKind.Balancing && definition.Replicas > 1;
         var props = ReplicaActor<TItem, TResult>.PropsFor(_entry, set);
-        var door = set.Pulls
+        var door = _entry.Placement is { } placement
+            ? Props.Create(typeof(Remote.RemoteDoorActor<TItem, TResult>), _entry, set, placement)
+            : set.Pulls
             ? Props.Create(typeof(BalancingActor<TItem, TResult>), _entry, props, definition.Replicas)
             : props.WithRouter(PoolFor(definition));
         set.Router = Context.Watch(Context.ActorOf(door, $"replicas-{_generation}"));

@@ -145,13 +145,13 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
     {
         if (_stopping || _entry.IsRefusing)
         {
-            Sender.Tell(new Status.Failure(_entry.RefusedAtOnce()));
+            _entry.ReplyTo(Sender).Fail(_entry.RefusedAtOnce());
         }
         else if (_entry.Definition.Fallback is not null)
         {
             // With a fallback the answer may come from another model (also when the load fails): awaited, then told;
             // no order is promised.
-            _ = ReplyAsync(Sender, _entry.PredictChunkAsync(request.Items, request.CancellationToken, Caller.Async));
+            _ = ReplyAsync(_entry.ReplyTo(Sender), _entry.PredictChunkAsync(request.Items, request.CancellationToken, Caller.Async));
         }
         else if (_entry.Snapshot.Pool is not null)
         {
@@ -163,16 +163,20 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
         }
     }
 
-    private static async Task ReplyAsync(IActorRef replyTo, ValueTask<IReadOnlyList<TResult>> pending)
+    private static async Task ReplyAsync(Remote.ReplyTo replyTo, ValueTask<IReadOnlyList<TResult>> pending)
     {
+        IReadOnlyList<TResult> results;
         try
         {
-            replyTo.Tell(new ModelReply<TResult>(await pending.ConfigureAwait(false)));
+            results = await pending.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            replyTo.Tell(new Status.Failure(exception));
+            replyTo.Fail(exception);
+            return;
         }
+
+        replyTo.Answer(results);
     }
 
     /// <summary>

@@ -20,7 +20,12 @@ public static class ModelActorsConfig
     /// </summary>
     public const string AsyncDispatcherId = "model-actors.async-dispatcher";
 
-    /// <summary>The defaults, added as a fallback: settings of the user's own configuration win.</summary>
+    /// <summary>
+    /// The defaults, added as a fallback: settings of the user's own configuration win. Besides the dispatchers, the
+    /// serializer of the messages that cross nodes (<c>ModelRequest</c>, <c>ModelReply</c>, failures): Akka reads serializers
+    /// when the system starts, so a system made without these defaults (and not through ModelActors.Cluster) sends
+    /// them with Akka's default serializer.
+    /// </summary>
     public static Config Default { get; } = ConfigurationFactory.ParseString(
         $$"""
         model-actors.pinned-dispatcher {
@@ -31,6 +36,15 @@ public static class ModelActorsConfig
           executor = "ModelActors.Actors.StarvationSafeExecutorConfigurator, ModelActors"
           starvation-safe-executor.thread-count = {{Math.Max(2, Environment.ProcessorCount)}}
           throughput = 30
+        }
+        akka.actor {
+          serializers.model-actors = "ModelActors.Remote.ModelMessageSerializer, ModelActors"
+          serialization-bindings {
+            "ModelActors.Remote.IModelMessage, ModelActors" = model-actors
+          }
+          serialization-identifiers {
+            "ModelActors.Remote.ModelMessageSerializer, ModelActors" = {{Remote.ModelMessageSerializer.Id}}
+          }
         }
         """);
 

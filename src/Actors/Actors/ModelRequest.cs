@@ -9,7 +9,7 @@ namespace ModelActors;
 /// </summary>
 /// <typeparam name="TItem">The model's item type.</typeparam>
 /// <param name="Items">The items; they reach the model as one chunk, or merged with other requests when the model batches. No items: answered at once with no results.</param>
-public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items)
+public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items) : Remote.IModelMessage
 {
     /// <summary>
     /// The request's deadline, counted from when the model accepts it: the model's own timeout when null. Past it the
@@ -28,4 +28,4 @@ public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items)
 /// <summary>A model's answer to a <see cref="ModelRequest{TItem}"/>.</summary>
 /// <typeparam name="TResult">The model's result type.</typeparam>
 /// <param name="Results">One result per requested item, in the items' order.</param>
-public sealed record ModelReply<TResult>(IReadOnlyList<TResult> Results);
+public sealed record ModelReply<TResult>(IReadOnlyList<TResult> Results) : Remote.IModelMessage;

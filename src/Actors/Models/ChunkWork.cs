@@ -7,13 +7,13 @@ internal sealed class ChunkWork<TItem, TResult> : Promise<IReadOnlyList<TResult>
     private readonly Diagnostics.ModelEvents? _events;
     private WorkParts _parts;
     private TResult[]? _partResults;
-    private readonly Akka.Actor.IActorRef? _replyTo;
+    private readonly Remote.ReplyTo? _replyTo;
     private int _unanswered;
 
     // replyTo: an actor to answer instead of an awaiting caller (a ModelRequest's sender), told ModelReply or
     // Status.Failure on the thread that settles the work, so one replica's replies leave in the order it finished them;
     // nobody awaits the work's Task then.
-    public ChunkWork(IReadOnlyList<TItem> items, string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool blockingCaller, Diagnostics.ModelEvents? events = null, Akka.Actor.IActorRef? replyTo = null)
+    public ChunkWork(IReadOnlyList<TItem> items, string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool blockingCaller, Diagnostics.ModelEvents? events = null, Remote.ReplyTo? replyTo = null)
     {
         _events = events;
         _replyTo = replyTo;
@@ -84,7 +84,15 @@ internal sealed class ChunkWork<TItem, TResult> : Promise<IReadOnlyList<TResult>
             return;
         }
 
-        _replyTo.Tell(exception is null ? new ModelReply<TResult>(result!) : new Akka.Actor.Status.Failure(exception), Akka.Actor.ActorRefs.NoSender);
+        if (exception is null)
+        {
+            _replyTo.Answer(result!);
+        }
+        else
+        {
+            _replyTo.Fail(exception);
+        }
+
         Release(); // the caller's share: no one awaits this work
     }
 }

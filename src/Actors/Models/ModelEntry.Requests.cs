@@ -193,20 +193,23 @@ internal sealed partial class ModelEntry<TItem, TResult>
             Events.Request();
             Events.Failed();
             var error = new ArgumentOutOfRangeException(nameof(request), timeout, $"The request to model '{Name}' has a timeout of {timeout}; it must be positive and at most {MaxRequestTimeout.TotalDays:0} days.");
-            replyTo.Tell(new Status.Failure(error), ActorRefs.NoSender);
+            ReplyTo(replyTo).Fail(error);
             return null;
         }
 
         if (request.Items is null || request.Items.Count == 0)
         {
             // Nothing to run (as PredictBatchAsync of no items): answered at once, never routed.
-            replyTo.Tell(new ModelReply<TResult>([]), ActorRefs.NoSender);
+            ReplyTo(replyTo).Answer<TResult>([]);
             return null;
         }
 
         Events.Request();
-        return new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, replyTo);
+        return new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, ReplyTo(replyTo));
     }
+
+    /// <summary>How this model answers <paramref name="actor"/> (across nodes too).</summary>
+    internal Remote.ReplyTo ReplyTo(IActorRef actor) => new(actor, Name, _library.FrameLimit);
 
     /// <summary>The error of a request that arrives once the model is stopping.</summary>
     internal ModelStoppedException Refused() => new(Name, "it no longer accepts requests.");

@@ -65,6 +65,9 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     public abstract object AsyncClient { get; }
 
+    /// <summary>Whether this node runs the model's replicas (false: another node of the cluster does).</summary>
+    public abstract bool IsHostedHere { get; }
+
     public abstract object SyncClient { get; }
 
     /// <summary>The model's actor (<c>/user/model-actors/{model}</c>); set when the library actor has created it.</summary>
@@ -102,7 +105,7 @@ internal abstract class ModelEntry(ModelDefinition definition)
                 {
                     if (!sender.IsNobody())
                     {
-                        sender.Tell(new Status.Failure(stopped), ActorRefs.NoSender);
+                        new Remote.ReplyTo(sender, Name, long.MaxValue).Fail(stopped);
                     }
 
                     return true;
@@ -161,11 +164,20 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         _queueCapacity = definition.QueueCapacity ?? library.Options.DefaultQueueCapacity;
         _target = $"Model '{definition.Name}'";
         _singles = new SingleWork<TItem, TResult>.Pool(_target, library.TimeProvider, Events);
+        Placement = library.Options.Placement is { } placement && !placement.HostsReplicas(definition.Name) ? placement : null;
         AsyncClient = new ModelClient<TItem, TResult>(this);
         SyncClient = new SyncModelClient<TItem, TResult>(this);
     }
 
     public TimeSpan Timeout { get; }
+
+    /// <summary>
+    /// The placement that puts this model's replicas on other nodes, when this node hosts none: its door is then a
+    /// <see cref="Remote.RemoteDoorActor{TItem, TResult}"/>, and it batches (and loads its dependencies) where it runs.
+    /// </summary>
+    public IModelPlacement? Placement { get; }
+
+    public override bool IsHostedHere => Placement is null;
 
     public int MaxChunksInFlight { get; }
 
@@ -264,7 +276,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
 
     /// <summary>The batcher of a load whose replicas are <paramref name="pool"/> (the model actor makes it when batching is on).</summary>
     internal Batcher<TItem, TResult>? CreateBatcher(IReplicaTarget<TItem, TResult> pool) =>
-        Definition.Batching is { } batching
+        Definition.Batching is { } batching && Placement is null
             ? new Batcher<TItem, TResult>(new BatcherSetup<TItem, TResult>(
                 Name, batching, _queueCapacity, Definition.Replicas, pool, _library.Materializer, _library.TimeProvider, _logger, StoppedBeforeProcessed, OnBatchFormed, Events.CallTook))
             : null;

@@ -36,6 +36,7 @@ public sealed class ModelLibrary : IAsyncDisposable
         _entries = definitions.Values.ToDictionary(d => d.Name, CreateEntry, StringComparer.Ordinal);
         _ownsSystem = system is null;
         ActorSystem = system ?? ActorSystems.CreateEmbedded(loggerFactory);
+        FrameLimit = Remote.FrameLimits.Of(ActorSystem);
         try
         {
             ModelActorsConfig.InjectInto(ActorSystem);
@@ -72,6 +73,9 @@ public sealed class ModelLibrary : IAsyncDisposable
     internal ILoggerFactory LoggerFactory { get; }
 
     internal TimeProvider TimeProvider { get; }
+
+    /// <summary>The largest message the actor system sends to another node (Akka.Remote's frame size); none without remoting.</summary>
+    internal long FrameLimit { get; }
 
     internal CancellationToken Stopping => _stopping.Token;
 
@@ -128,7 +132,9 @@ public sealed class ModelLibrary : IAsyncDisposable
 
     /// <summary>
     /// Loads the required models (every model when none are named) with their dependencies, in
-    /// dependency order. Does nothing when <see cref="ModelLibraryOptions.LazyLoading"/> is set.
+    /// dependency order. Does nothing when <see cref="ModelLibraryOptions.LazyLoading"/> is set. Models that other nodes
+    /// host (<see cref="ModelLibraryOptions.Placement"/>) are not waited for: they open on their first request, or on
+    /// <see cref="LoadModelAsync"/>, once a node that hosts them is reachable.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting (loading goes on in the background).</param>
     /// <returns>A task that completes when every required model is ready.</returns>
@@ -141,7 +147,7 @@ public sealed class ModelLibrary : IAsyncDisposable
         }
 
         var roots = Options.RequiredModels.Count > 0 ? Options.RequiredModels : [.. _entries.Keys.Order(StringComparer.Ordinal)];
-        foreach (var name in DependencyGraph.LoadOrder(_definitions, roots))
+        foreach (var name in DependencyGraph.LoadOrder(_definitions, roots).Where(n => _entries[n].IsHostedHere))
         {
             await _entries[name].EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -29,4 +29,10 @@ public sealed class ModelLibraryOptions
 
     /// <summary>How long stopping waits for accepted requests to finish before failing the rest. <value>The default value is 30 seconds.</value></summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Where models' replicas run when the library spans several nodes (ModelActors.Cluster sets it); null: every model
+    /// runs here. <value>The default value is null.</value>
+    /// </summary>
+    public IModelPlacement? Placement { get; set; }
 }

@@ -1,0 +1,27 @@
+using Akka.Actor;
+
+namespace ModelActors;
+
+/// <summary>
+/// Where models' replicas run when a library spans several nodes (ModelActors.Cluster provides one; without one, every
+/// model runs here). A model this node does not host still has its model actor and clients here, but no replicas: its
+/// requests go as <see cref="ModelRequest{TItem}"/> messages through <see cref="CreateRemoteRouter"/> to the model
+/// actors of the nodes that host it, and come back as <see cref="ModelReply{TResult}"/> or a failure.
+/// </summary>
+public interface IModelPlacement
+{
+    /// <summary>Whether this node runs replicas of model <paramref name="model"/>.</summary>
+    /// <param name="model">The model's name.</param>
+    /// <returns>True to load it here.</returns>
+    bool HostsReplicas(string model);
+
+    /// <summary>
+    /// Creates, as a child of <paramref name="context"/>'s actor, the router over the actors of model
+    /// <paramref name="model"/> on the nodes that host it (for example a cluster-aware router group by role).
+    /// </summary>
+    /// <param name="model">The model's name.</param>
+    /// <param name="modelActorPath">The path of a model actor on every node, without address (<c>/user/model-actors/{model}</c>).</param>
+    /// <param name="context">The model actor's context (the router's parent).</param>
+    /// <returns>The router.</returns>
+    IActorRef CreateRemoteRouter(string model, string modelActorPath, IActorContext context);
+}

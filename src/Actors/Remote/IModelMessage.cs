@@ -1,0 +1,8 @@
+namespace ModelActors.Remote;
+
+/// <summary>
+/// The messages of the request path that may cross nodes (<see cref="ModelRequest{TItem}"/>, <see cref="ModelReply{TResult}"/>,
+/// <see cref="RemoteFailure"/>): Akka serializes every type that implements it with <see cref="ModelMessageSerializer"/>,
+/// never with its default JSON serializer (which delivers a <c>ReadOnlyMemory&lt;byte&gt;</c> field empty, without an error).
+/// </summary>
+internal interface IModelMessage;

@@ -1,0 +1,78 @@
+using Akka.Actor;
+using Akka.Cluster;
+using ModelActors.Cluster;
+
+namespace ModelActors.Tests.Cluster;
+
+/// <summary>
+/// One node of a test cluster in this process: an actor system on 127.0.0.1 with a port of its own, and a model library
+/// placed by <see cref="ModelClusterOptions"/> (the models it hosts).
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    private ClusterNode(ActorSystem system, ModelLibrary library)
+    {
+        System = system;
+        Library = library;
+    }
+
+    public ActorSystem System { get; }
+
+    public ModelLibrary Library { get; }
+
+    public Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
+
+    /// <summary>Starts a node hosting <paramref name="hosts"/>, with every model <paramref name="register"/> adds.</summary>
+    public static ClusterNode Start(string[] hosts, Action<ModelLibraryBuilder> register, long maximumFrameSize = 16L * 1024 * 1024)
+    {
+        var options = new ModelClusterOptions { Enabled = true, Hostname = "127.0.0.1", Port = 0, Models = [.. hosts], MaximumFrameSize = maximumFrameSize };
+        var builder = ModelLibrary.CreateBuilder();
+        register(builder);
+        var names = builder.BuildDefinitions().Definitions.Keys; // the node's roles come from the models it hosts
+        var system = ActorSystem.Create("ml", ModelClusterConfig.For(options, names).WithFallback("akka.loglevel = WARNING"));
+        var nodeBuilder = ModelLibrary.CreateBuilder().UseActorSystem(system).UseCluster(options);
+        register(nodeBuilder);
+        return new ClusterNode(system, nodeBuilder.Build());
+    }
+
+    /// <summary>Joins the cluster of <paramref name="seed"/> (itself: starts one).</summary>
+    public void Join(ClusterNode seed) => Akka.Cluster.Cluster.Get(System).Join(seed.Address);
+
+    /// <summary>Completes when this node has seen <paramref name="members"/> members up.</summary>
+    public Task WhenUpAsync(int members)
+    {
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        System.ActorOf(Props.Create(() => new UpWatcher(members, up)));
+        return up.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Library.DisposeAsync();
+        await System.Terminate();
+    }
+
+    /// <summary>Counts the members it sees up (from the current state on, then as they come).</summary>
+    private sealed class UpWatcher : ReceiveActor
+    {
+        public UpWatcher(int members, TaskCompletionSource up)
+        {
+            var seen = new HashSet<Address>();
+            Receive<ClusterEvent.MemberUp>(m =>
+            {
+                seen.Add(m.Member.Address);
+                if (seen.Count >= members)
+                {
+                    up.TrySetResult();
+                    Context.Stop(Self);
+                }
+            });
+            Receive<object>(_ => { });
+        }
+
+        protected override void PreStart() =>
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
+
+        protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+}
