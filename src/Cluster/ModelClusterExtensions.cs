@@ -24,7 +24,8 @@ public static class ModelClusterExtensions
 
     /// <summary>
     /// Makes the actor system being configured a cluster node by <paramref name="options"/> (Akka.Remote on its address with
-    /// the frame size, Akka.Cluster with its seed nodes and the roles of the models it hosts); pair it with
+    /// the frame size, Akka.Cluster with its seed nodes and the roles of the models it hosts; on stop it leaves the cluster
+    /// before its models drain, <see cref="LeaveBeforeDrain"/>); pair it with
     /// <see cref="UseCluster"/> in <c>WithModelActors</c>. With <see cref="ModelClusterOptions.Enabled"/> off nothing changes.
     /// </summary>
     /// <param name="builder">Akka.Hosting's builder.</param>
@@ -41,8 +42,11 @@ public static class ModelClusterExtensions
             return builder;
         }
 
+        // The provider first: Akka.Hosting's WithRemoting otherwise chooses the remote provider, which wins over HOCON.
         return builder
+            .WithActorRefProvider(Akka.Actor.ProviderSelection.Cluster.Instance)
             .WithRemoting(new RemoteOptions { HostName = options.Hostname, PublicHostName = options.PublicHostname, Port = options.Port })
-            .AddHocon(ModelClusterConfig.Membership(options, models).WithFallback(ModelClusterConfig.FrameSize(options)), HoconAddMode.Prepend);
+            .AddHocon(ModelClusterConfig.Membership(options, models).WithFallback(ModelClusterConfig.FrameSize(options)), HoconAddMode.Prepend)
+            .AddStartup((system, _) => LeaveBeforeDrain.Register(system));
     }
 }

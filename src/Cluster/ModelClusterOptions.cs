@@ -47,6 +47,19 @@ public sealed class ModelClusterOptions
     /// </summary>
     public long MaximumFrameSize { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// Models that may run twice for one request (no side effects): when the node running such a request becomes
+    /// unreachable or is downed, the request goes once to another node instead of failing. Off for every model unless
+    /// named here.
+    /// </summary>
+    public List<string> IdempotentModels { get; set; } = [];
+
+    /// <summary>
+    /// How long a request to another node is waited for when it carries no deadline of its own (requests from ModelActors'
+    /// clients always carry their caller's). <value>The default value is 30 seconds.</value>
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The role of a node that hosts replicas of <paramref name="model"/>.</summary>
     /// <param name="model">The model's name.</param>
     /// <returns><c>model:{model}</c>.</returns>

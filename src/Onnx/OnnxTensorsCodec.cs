@@ -44,6 +44,7 @@ public sealed class OnnxTensorsCodec : ModelPayloadCodec<OnnxTensors>
         }
 
         var count = reader.Int();
+        reader.Expect(count, 1, "tensors");
         var tensors = new OnnxTensors(count);
         for (var i = 0; i < count; i++)
         {
@@ -99,17 +100,22 @@ public sealed class OnnxTensorsCodec : ModelPayloadCodec<OnnxTensors>
             throw new FormatException($"Tensor '{name}' arrived with element type {(int)type}, which this node does not know.");
         }
 
-        var shape = new long[reader.Int()];
+        var rank = reader.Int();
+        reader.Expect(rank, 8, $"dimensions of tensor '{name}'");
+        var shape = new long[rank];
         for (var d = 0; d < shape.Length; d++)
         {
             shape[d] = reader.Int64();
         }
 
         var count = reader.Int();
-        if (shape.Any(d => d < 0) || shape.Aggregate(1L, (product, d) => product * d) != count)
+        if (!ShapeHolds(shape, count))
         {
             throw new FormatException($"Tensor '{name}' arrived with shape [{string.Join(", ", shape)}] and {count} elements.");
         }
+
+        // Checked before anything is allocated: a count beyond the bytes left is a broken (or hostile) message.
+        reader.Expect(count, type == TensorElementType.String ? 4 : OrtValues.ElementSize(type), $"elements of tensor '{name}'");
 
         if (type == TensorElementType.String)
         {
@@ -138,6 +144,23 @@ public sealed class OnnxTensorsCodec : ModelPayloadCodec<OnnxTensors>
         var target = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(array), checked(count * OrtValues.ElementSize(type)));
         reader.Take(target.Length).CopyTo(target);
         return OnnxTensor.FromNative(type, shape, array);
+    }
+
+    /// <summary>Whether <paramref name="shape"/> has <paramref name="count"/> elements (no dimension negative, no overflow).</summary>
+    private static bool ShapeHolds(long[] shape, int count)
+    {
+        long product = 1;
+        foreach (var dimension in shape)
+        {
+            if (dimension < 0 || (dimension > 0 && product > count / dimension))
+            {
+                return dimension == 0 && count == 0;
+            }
+
+            product *= dimension;
+        }
+
+        return product == count;
     }
 
     private static void WriteByte(IBufferWriter<byte> output, byte value)
@@ -170,6 +193,15 @@ public sealed class OnnxTensorsCodec : ModelPayloadCodec<OnnxTensors>
         public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
         public ReadOnlySpan<byte> Block() => Take(Int());
+
+        /// <summary>Fails unless <paramref name="count"/> items of at least <paramref name="bytesEach"/> bytes can still follow.</summary>
+        public readonly void Expect(int count, int bytesEach, string what)
+        {
+            if ((long)count * bytesEach > _data.Length)
+            {
+                throw new FormatException($"An OnnxTensors message claims {count} {what} in {_data.Length} bytes.");
+            }
+        }
 
         public ReadOnlySpan<byte> Take(int count)
         {

@@ -87,7 +87,8 @@ internal sealed partial class ModelActor<TItem, TResult>
         _loadedReplicas = 0;
         _attemptFailed = false;
         var definition = _entry.Definition;
-        var set = new ReplicaSet<TItem, TResult>(definition.Replicas, _entry.ReplicaQueueCapacity, Self, _generation);
+        // A model hosted on other nodes has one door here (its replicas are theirs).
+        var set = new ReplicaSet<TItem, TResult>(_entry.Placement is null ? definition.Replicas : 1, _entry.ReplicaQueueCapacity, Self, _generation);
         _set = set;
         set.Pulls = definition.Router == RouterKind.Balancing && definition.Replicas > 1;
         var props = ReplicaActor<TItem, TResult>.PropsFor(_entry, set);

@@ -9,7 +9,7 @@ namespace ModelActors;
 /// </summary>
 /// <typeparam name="TItem">The model's item type.</typeparam>
 /// <param name="Items">The items; they reach the model as one chunk, or merged with other requests when the model batches. No items: answered at once with no results.</param>
-public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items) : Remote.IModelMessage
+public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items) : Remote.IModelRequest
 {
     /// <summary>
     /// The request's deadline, counted from when the model accepts it: the model's own timeout when null. Past it the

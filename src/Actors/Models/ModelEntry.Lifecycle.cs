@@ -23,14 +23,17 @@ internal sealed partial class ModelEntry<TItem, TResult>
 
         var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ModelActor.Tell(new EnsureLoaded(loaded), ActorRefs.NoSender);
+        FailWhenSystemEnds(loaded);
         return loaded.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Stops the model; also ends (at once) when the actor system has terminated under the library, whose actors cannot answer then.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         BeginStop();
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ModelActor.Tell(new StopModel(stopped), ActorRefs.NoSender);
+        _ = _library.ActorSystem.WhenTerminated.ContinueWith(static (_, s) => ((TaskCompletionSource)s!).TrySetResult(), stopped, TaskScheduler.Default);
         try
         {
             await stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -42,4 +45,14 @@ internal sealed partial class ModelEntry<TItem, TResult>
             await stopped.Task.ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The actor system ended (it was terminated or aborted under the library): nobody will answer a message to the model
+    /// actor, so whoever waits for one is told instead of waiting forever.
+    /// </summary>
+    private void FailWhenSystemEnds(TaskCompletionSource waiter) =>
+        _library.ActorSystem.WhenTerminated.ContinueWith(
+            static (_, s) => ((ValueTuple<TaskCompletionSource, string>)s!).Item1.TrySetException(new ModelStoppedException(((ValueTuple<TaskCompletionSource, string>)s).Item2, "its actor system has terminated.")),
+            (waiter, Name),
+            TaskScheduler.Default);
 }

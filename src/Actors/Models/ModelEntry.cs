@@ -217,7 +217,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     public int QueueCapacity => _queueCapacity;
 
     /// <summary>The bound on work queued at the replicas: the queue capacity, or none behind a batcher (whose graph sends at most one batch per replica at a time).</summary>
-    public int ReplicaQueueCapacity => Definition.Batching is null ? _queueCapacity : int.MaxValue;
+    public int ReplicaQueueCapacity => Definition.Batching is null || Placement is not null ? _queueCapacity : int.MaxValue;
 
     /// <summary>Load retries after a failed load.</summary>
     public int LoadRetries => Definition.LoadRetries ?? _library.Options.LoadRetries;

@@ -6,3 +6,10 @@ namespace ModelActors.Remote;
 /// never with its default JSON serializer (which delivers a <c>ReadOnlyMemory&lt;byte&gt;</c> field empty, without an error).
 /// </summary>
 internal interface IModelMessage;
+
+/// <summary>A <see cref="ModelRequest{TItem}"/> whatever its item type, for routers that forward requests without reading their items.</summary>
+internal interface IModelRequest : IModelMessage
+{
+    /// <summary>The request's deadline from when it is accepted; the model's own when null.</summary>
+    TimeSpan? Timeout { get; }
+}

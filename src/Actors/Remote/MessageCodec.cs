@@ -72,7 +72,14 @@ internal sealed class MessageCodec<T> : IMessageCodec
 
     private T[] ReadValues(ref WireReader reader)
     {
-        var values = new T[reader.ReadLength()];
+        // Each value takes at least its length prefix: a count beyond the bytes left is a broken (or hostile) message.
+        var count = reader.ReadLength();
+        if (count > reader.Remaining)
+        {
+            throw new FormatException($"A ModelActors message claims {count} values in {reader.Remaining} bytes.");
+        }
+
+        var values = new T[count];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = _codec.Read(reader.ReadBlock());

@@ -120,8 +120,8 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
         writer.WriteString(failure.TypeName);
         writer.WriteString(failure.Message);
         writer.WriteString(failure.Model);
-        writer.WriteLength(failure.Capacity);
-        writer.WriteInt64(failure.RetryAfter.Ticks);
+        writer.WriteInt64(failure.First);
+        writer.WriteInt64(failure.Second);
         return writer.ToArray();
     }
 
@@ -134,6 +134,6 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
             throw new FormatException($"A ModelActors failure of version {version} arrived; this node reads version 1.");
         }
 
-        return new RemoteFailure(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadLength(), TimeSpan.FromTicks(reader.ReadInt64()));
+        return new RemoteFailure(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadInt64(), reader.ReadInt64());
     }
 }

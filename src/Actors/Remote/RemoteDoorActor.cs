@@ -96,10 +96,21 @@ internal sealed class RemoteDoorActor<TItem, TResult> : UntypedActor, IWithTimer
         var time = _entry.Library.TimeProvider;
         var left = time.GetElapsedTime(time.GetTimestamp(), work.Deadline);
         var request = new ModelRequest<TItem>(work.Items) { Timeout = left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1) };
-        if (ReplyTo.Oversized(request, "the request", _entry.Name, _entry.Library.FrameLimit) is { } tooLarge)
+        Exception? refused;
+        try
+        {
+            refused = ReplyTo.Oversized(request, "the request", _entry.Name, _entry.Library.FrameLimit);
+        }
+        catch (Exception error)
+        {
+            // Its items cannot be written for the wire (a codec's error, a value JSON refuses): the caller is told why.
+            refused = ModelErrors.Attach(new ArgumentException($"The request to model '{_entry.Name}' cannot be sent to the node that hosts it: {error.Message}", error), _entry.Name);
+        }
+
+        if (refused is not null)
         {
             _entry.Events.Failed();
-            work.Fail(tooLarge);
+            work.Fail(refused);
             work.Release();
             return;
         }

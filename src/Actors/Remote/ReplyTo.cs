@@ -23,10 +23,25 @@ internal sealed record ReplyTo(IActorRef Actor, string Model, long FrameLimit)
     public void Answer<TResult>(IReadOnlyList<TResult> results)
     {
         var reply = new ModelReply<TResult>(results);
-        if (IsRemote && Oversized(reply, "the reply") is { } error)
+        if (IsRemote)
         {
-            Fail(error);
-            return;
+            Exception? refused;
+            try
+            {
+                refused = Oversized(reply, "the reply");
+            }
+            catch (Exception error)
+            {
+                // The results cannot be written for the wire (a codec's error, a value JSON refuses): the sender is told
+                // why, rather than waiting for a reply Akka would drop. Nothing may throw here: a work settles through this.
+                refused = new InvalidOperationException($"The reply of model '{Model}' cannot be sent to the node that asked: {error.Message}", error);
+            }
+
+            if (refused is not null)
+            {
+                Fail(refused);
+                return;
+            }
         }
 
         Actor.Tell(reply, ActorRefs.NoSender);

@@ -62,6 +62,9 @@ internal ref struct WireReader(ReadOnlySpan<byte> data)
 {
     private ReadOnlySpan<byte> _data = data;
 
+    /// <summary>The bytes not read yet.</summary>
+    public readonly int Remaining => _data.Length;
+
     public byte ReadByte()
     {
         Need(1);

@@ -10,13 +10,27 @@ namespace ModelActors.Remote;
 internal static partial class WireTypes
 {
     private static readonly ConcurrentDictionary<Type, string> Names = new();
-    private static readonly ConcurrentDictionary<string, Type?> Types = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Type> Types = new(StringComparer.Ordinal);
 
     /// <summary>The wire name of <paramref name="type"/>.</summary>
     public static string NameOf(Type type) => Names.GetOrAdd(type, static t => Versionless().Replace(t.AssemblyQualifiedName ?? t.FullName ?? t.Name, string.Empty));
 
-    /// <summary>The type named <paramref name="name"/> on this node, or null when it has none.</summary>
-    public static Type? Resolve(string name) => Types.GetOrAdd(name, static n => Type.GetType(n, throwOnError: false));
+    /// <summary>The type named <paramref name="name"/> on this node, or null when it has none (only found types are kept).</summary>
+    public static Type? Resolve(string name)
+    {
+        if (Types.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        var type = Type.GetType(name, throwOnError: false);
+        if (type is not null)
+        {
+            Types.TryAdd(name, type);
+        }
+
+        return type;
+    }
 
     [GeneratedRegex(@", (Version|Culture|PublicKeyToken)=[^,\]]+")]
     private static partial Regex Versionless();

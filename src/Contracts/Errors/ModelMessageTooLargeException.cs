@@ -20,6 +20,15 @@ public sealed class ModelMessageTooLargeException : ModelActorsException
         Limit = limit;
     }
 
+    /// <summary>The exception as it was raised on another node (its message kept as it was).</summary>
+    internal ModelMessageTooLargeException(long size, long limit, string modelName, string message)
+        : base(message)
+    {
+        ModelName = modelName;
+        Size = size;
+        Limit = limit;
+    }
+
     /// <summary>The model called.</summary>
     public string ModelName { get; }
 

@@ -9,6 +9,12 @@ public sealed class NodeTagModel(string node) : Model<string, string>
         item.StartsWith("bad", StringComparison.Ordinal) ? throw new ModelFailure($"cannot handle {item}") : $"{node}:{item}";
 }
 
+/// <summary>Answers NaN, which System.Text.Json (the default codec) refuses to write.</summary>
+public sealed class NaNModel : Model<float, float>
+{
+    protected override float Predict(float item, CancellationToken cancellationToken) => float.NaN;
+}
+
 /// <summary>The element count and sum of its input tensor "x", and the node it ran on.</summary>
 public sealed class TensorSumModel(string node) : Model<OnnxTensors, OnnxTensors>
 {

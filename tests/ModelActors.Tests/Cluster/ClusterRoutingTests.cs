@@ -7,7 +7,7 @@ namespace ModelActors.Tests.Cluster;
 /// Three actor systems on loopback form a cluster in this process: a front end hosting "outer", and two nodes hosting
 /// "inner" and "sum". Models are called from the front end by every door: clients, dependencies, actors.
 /// </summary>
-[Collection("cluster")]
+[Collection(Packaging.DotnetBuilds.Name)]
 public sealed class ClusterRoutingTests(ClusterRoutingTests.ThreeNodes nodes) : IClassFixture<ClusterRoutingTests.ThreeNodes>
 {
     private readonly ClusterNode _front = nodes.Front;
@@ -82,6 +82,18 @@ public sealed class ClusterRoutingTests(ClusterRoutingTests.ThreeNodes nodes) : 
     }
 
     [Fact]
+    public async Task Values_the_wire_cannot_carry_fail_at_once_with_the_reason()
+    {
+        var client = _front.Library.Get<float, float>("nan");
+
+        var reply = await Assert.ThrowsAsync<InvalidOperationException>(() => client.PredictAsync(1f).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("The reply of model 'nan' cannot be sent", reply.Message, StringComparison.Ordinal);
+
+        var request = await Assert.ThrowsAsync<ArgumentException>(() => client.PredictAsync(float.NaN).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("The request to model 'nan' cannot be sent", request.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_request_over_the_frame_size_fails_at_once_naming_the_model_and_sizes()
     {
         var data = new float[5_000_000]; // 20 MB, over the nodes' 16 MiB frames
@@ -103,8 +115,8 @@ public sealed class ClusterRoutingTests(ClusterRoutingTests.ThreeNodes nodes) : 
 
         public async Task InitializeAsync()
         {
-            _b = ClusterNode.Start(["inner", "sum"], Models("b"));
-            _c = ClusterNode.Start(["inner", "sum"], Models("c"));
+            _b = ClusterNode.Start(["inner", "sum", "nan"], Models("b"));
+            _c = ClusterNode.Start(["inner", "sum", "nan"], Models("c"));
             Front = ClusterNode.Start(["outer"], Models("front"));
             _b.Join(_b);
             _c.Join(_b);
@@ -121,7 +133,8 @@ public sealed class ClusterRoutingTests(ClusterRoutingTests.ThreeNodes nodes) : 
         }
 
         private static Action<ModelLibraryBuilder> Models(string node) => models => models
-            .AddModel("inner", factory: _ => new NodeTagModel(node))
+            .AddModel("inner", o => o.Replicas = 2, factory: _ => new NodeTagModel(node))
+            .AddModel("nan", factory: _ => new NaNModel())
             .AddModel<AsyncCaller>("outer", o => o.Dependencies.Add("inner"))
             .AddModel("sum", factory: _ => new TensorSumModel(node));
     }

@@ -116,6 +116,30 @@ public sealed class MessageSerializerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Argument_exceptions_keep_their_messages_and_an_oversized_message_its_sizes()
+    {
+        var range = Failure(new ArgumentOutOfRangeException("request", "The timeout must be positive."), "m");
+        Assert.IsType<ArgumentOutOfRangeException>(range);
+        Assert.StartsWith("The timeout must be positive.", range.Message, StringComparison.Ordinal);
+
+        var tooLarge = Assert.IsType<ModelMessageTooLargeException>(Failure(new ModelMessageTooLargeException("m", "the reply", 40_000_000, 16_000_000), "m"));
+        Assert.Equal((40_000_000L, 16_000_000L), (tooLarge.Size, tooLarge.Limit));
+        Assert.Equal(new ModelMessageTooLargeException("m", "the reply", 40_000_000, 16_000_000).Message, tooLarge.Message);
+
+        var load = Assert.IsType<RemoteModelException>(Failure(new ModelLoadException("m", 2, new IOException("no file")), "m"));
+        Assert.Equal("ModelActors.ModelLoadException", load.RemoteType);
+    }
+
+    [Fact]
+    public void A_count_beyond_the_bytes_that_follow_is_refused_before_anything_is_allocated()
+    {
+        // Version 1, no timeout, then a count of 2^31 - 1 values in no bytes at all.
+        byte[] hostile = [1, .. BitConverter.GetBytes(-1L), 0xFF, 0xFF, 0xFF, 0xFF, 0x07];
+        var error = Assert.Throws<FormatException>(() => Serializer.FromBinary(hostile, "Q:" + Remote.WireTypes.NameOf(typeof(string))));
+        Assert.Contains("2147483647 values", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_truncated_message_or_an_unknown_item_type_is_a_clear_error()
     {
         var bytes = Serialize(new ModelRequest<string>(["hello"]));

@@ -61,5 +61,19 @@ public sealed class OnnxTensorsCodecTests
         lying[shapeAt] = 3;
         var error = Assert.Throws<FormatException>(() => codec.Read(lying));
         Assert.Contains("'x'", error.Message, StringComparison.Ordinal);
+
+        // A shape whose product overflows to the count given, and a count far beyond the bytes left.
+        var overflow = new ArrayBufferWriter<byte>();
+        overflow.Write<byte>([1, 1, 0, 0, 0, 1, 0, 0, 0, (byte)'x', (byte)TensorElementType.Float, 2, 0, 0, 0]);
+        overflow.Write(BitConverter.GetBytes(1L << 32));
+        overflow.Write(BitConverter.GetBytes(1L << 32));
+        overflow.Write(BitConverter.GetBytes(0));
+        Assert.Throws<FormatException>(() => codec.Read(overflow.WrittenSpan));
+
+        var huge = new ArrayBufferWriter<byte>();
+        huge.Write<byte>([1, 1, 0, 0, 0, 1, 0, 0, 0, (byte)'x', (byte)TensorElementType.Float, 1, 0, 0, 0]);
+        huge.Write(BitConverter.GetBytes((long)int.MaxValue));
+        huge.Write(BitConverter.GetBytes(int.MaxValue));
+        Assert.Contains("elements of tensor 'x'", Assert.Throws<FormatException>(() => codec.Read(huge.WrittenSpan)).Message, StringComparison.Ordinal);
     }
 }

@@ -43,7 +43,10 @@ public sealed class ConsumerPackageTests
     }
 }
 
-/// <summary>Tests that run <c>dotnet</c> builds of the repository's projects: never two at once.</summary>
+/// <summary>
+/// Tests that need the machine to themselves: <c>dotnet</c> builds of the repository's projects, and clusters of actor
+/// systems (a concurrent build could starve their heartbeats until a node looks unreachable). Never two at once.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class DotnetBuilds
 {

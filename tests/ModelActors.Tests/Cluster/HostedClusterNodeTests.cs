@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ModelActors.Cluster;
+using ModelActors.Hosting;
+
+namespace ModelActors.Tests.Cluster;
+
+/// <summary>A node set up through Akka.Hosting, as a service does it, is a cluster node with its models' roles.</summary>
+[Collection(Packaging.DotnetBuilds.Name)]
+public sealed class HostedClusterNodeTests
+{
+    [Fact]
+    public async Task WithModelCluster_makes_a_cluster_node_that_joins_its_seed_with_the_roles_of_its_models()
+    {
+        var port = FreePort();
+        var options = new ModelClusterOptions
+        {
+            Enabled = true, Hostname = "127.0.0.1", Port = port, Models = ["inner"], SeedNodes = [$"akka.tcp://ml@127.0.0.1:{port}"],
+        };
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka("ml", (akka, _) => akka
+                .WithModelCluster(options, ["inner", "outer"])
+                .WithModelActors(m => m.AddModel<SyncLeaf>("inner").AddModel<SyncLeaf>("outer").UseCluster(options))))
+            .Build();
+        await host.StartAsync();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+            await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Contains("Cluster", system.Settings.ProviderClass, StringComparison.Ordinal);
+            Assert.Equal(["model:inner"], Akka.Cluster.Cluster.Get(system).SelfRoles);
+            Assert.Equal(1048576 * 32L, system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", null));
+            Assert.Equal("s:x", await ModelLibrary.For(system).Get<string, string>("inner").PredictAsync("x"));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
