@@ -8,9 +8,10 @@ public static class ModelClusterExtensions
 {
     /// <summary>
     /// Makes the library place models by <paramref name="options"/>: those this node hosts load here; the others are
-    /// reached on the nodes that host them (<see cref="ModelClusterPlacement"/>). The actor system must be a cluster node
-    /// (<see cref="WithModelCluster"/>, or <see cref="ModelClusterConfig.For"/>); with <see cref="ModelClusterOptions.Enabled"/>
-    /// off nothing changes.
+    /// reached on the nodes that host them (<see cref="ModelClusterPlacement"/>). When Akka.Hosting sets up the library's
+    /// actor system (<c>WithModelActors</c>, or <c>AddModelActors</c> alone) it also makes it a cluster node
+    /// (<see cref="WithModelCluster"/>); an actor system made otherwise must be one already (<see cref="ModelClusterConfig.For"/>
+    /// and <see cref="LeaveBeforeDrain.Register"/>). With <see cref="ModelClusterOptions.Enabled"/> off nothing changes.
     /// </summary>
     /// <param name="builder">The library builder.</param>
     /// <param name="options">This node's options.</param>
@@ -19,7 +20,9 @@ public static class ModelClusterExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
-        return options.Enabled ? builder.Configure(o => o.Placement = new ModelClusterPlacement(options)) : builder;
+        return options.Enabled
+            ? builder.Configure(o => o.Placement = new ModelClusterPlacement(options)).ConfigureAkka((akka, models) => akka.WithModelCluster(options, models))
+            : builder;
     }
 
     /// <summary>
@@ -47,6 +50,7 @@ public static class ModelClusterExtensions
             .WithActorRefProvider(Akka.Actor.ProviderSelection.Cluster.Instance)
             .WithRemoting(new RemoteOptions { HostName = options.Hostname, PublicHostName = options.PublicHostname, Port = options.Port })
             .AddHocon(ModelClusterConfig.Membership(options, models).WithFallback(ModelClusterConfig.FrameSize(options)), HoconAddMode.Prepend)
+            .AddHocon(ModelActors.Actors.ModelActorsConfig.Default, HoconAddMode.Append) // the serializer: read when the system starts
             .AddStartup((system, _) => LeaveBeforeDrain.Register(system));
     }
 }

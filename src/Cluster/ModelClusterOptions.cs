@@ -32,10 +32,12 @@ public sealed class ModelClusterOptions
     public List<string> SeedNodes { get; set; } = [];
 
     /// <summary>
-    /// The models this node hosts replicas of (its roles are <c>model:{name}</c>); <c>*</c> hosts every registered model.
-    /// Empty: a node that only calls models hosted elsewhere (a front end). <value>The default value is <c>*</c>.</value>
+    /// The models this node hosts replicas of (its roles are <c>model:{name}</c>); <c>*</c> hosts every registered model,
+    /// and so does null (unset). Empty (or only empty names): a node that only calls models hosted elsewhere (a front end).
+    /// <value>The default value is null: every model.</value>
     /// </summary>
-    public List<string> Models { get; set; } = ["*"];
+    /// <remarks>Null rather than <c>["*"]</c> by default: configuration binding adds to a list it finds, so a configured list would join the default's <c>*</c>.</remarks>
+    public List<string>? Models { get; set; }
 
     /// <summary>Further Akka.Cluster roles of this node (for example <c>http</c> for a node that serves HTTP and gRPC).</summary>
     public List<string> Roles { get; set; } = [];
@@ -67,8 +69,8 @@ public sealed class ModelClusterOptions
 
     /// <summary>Whether this node hosts replicas of <paramref name="model"/>.</summary>
     /// <param name="model">The model's name.</param>
-    /// <returns>True when <see cref="Models"/> names it (or holds <c>*</c>).</returns>
-    public bool Hosts(string model) => Models.Contains("*") || Models.Contains(model);
+    /// <returns>True when <see cref="Models"/> names it, holds <c>*</c>, or is null.</returns>
+    public bool Hosts(string model) => Models is null || Models.Contains("*") || Models.Contains(model);
 
     /// <summary>Every role of this node for the models of <paramref name="registered"/> it hosts, with <see cref="Roles"/>.</summary>
     /// <param name="registered">The names of the registered models.</param>

@@ -42,7 +42,8 @@ internal static class HttpErrors
             ArgumentException => (StatusCodes.Status400BadRequest, exception.Message.Contains($"'{name}'", StringComparison.Ordinal) ? exception.Message : $"Model '{name}': {exception.Message}"),
             ModelOverloadedException => (StatusCodes.Status429TooManyRequests, exception.Message),
             TimeoutException => (StatusCodes.Status504GatewayTimeout, exception.Message),
-            ModelStoppedException or ModelLoadException => (StatusCodes.Status503ServiceUnavailable, exception.Message),
+            ModelStoppedException or ModelLoadException or ModelUnavailableException => (StatusCodes.Status503ServiceUnavailable, exception.Message),
+            ModelMessageTooLargeException => (StatusCodes.Status413PayloadTooLarge, exception.Message),
             _ => (StatusCodes.Status500InternalServerError, $"Model '{name}' failed: {exception.Message}"),
         };
     }

@@ -31,7 +31,8 @@ public static class ModelActorsAkkaHostingExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var models = new ModelLibraryBuilder();
         configure(models);
-        models.BuildDefinitions();
+        var (_, definitions) = models.BuildDefinitions();
+        models.ApplyAkka(builder, [.. definitions.Keys]);
 
         ModelLibrary? library = null;
         return builder

@@ -38,9 +38,12 @@ public static class ModelActorsServiceCollectionExtensions
         // the last ActorSystem and builder, and one AkkaHostedService), so the library joins that system.
         if (!services.Any(d => d.ServiceType == typeof(AkkaConfigurationBuilder)))
         {
-            services.AddAkka(DefaultActorSystemName, (akka, _) => akka
-                .AddHocon(DrainPhase(options.DrainTimeout), HoconAddMode.Prepend)
-                .AddHocon(ActorSystems.Shared, HoconAddMode.Append));
+            string[] models = [.. definitions.Keys];
+            services.AddAkka(DefaultActorSystemName, (akka, _) =>
+            {
+                akka.AddHocon(DrainPhase(options.DrainTimeout), HoconAddMode.Prepend).AddHocon(ActorSystems.Shared, HoconAddMode.Append);
+                builder.ApplyAkka(akka, models);
+            });
         }
 
         services.AddSingleton(sp => HostedLibrary.Create(builder, sp.GetRequiredService<ActorSystem>(), sp));

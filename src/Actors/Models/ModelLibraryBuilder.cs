@@ -16,6 +16,7 @@ public sealed class ModelLibraryBuilder
     private readonly List<ModelRegistration> _registrations = [];
     private readonly List<Assembly> _assemblies = [];
     private readonly List<Action<ModelLibraryOptions>> _configure = [];
+    private readonly List<Action<Akka.Hosting.AkkaConfigurationBuilder, IReadOnlyCollection<string>>> _akka = [];
     private IServiceProvider? _services;
     private ILoggerFactory? _loggerFactory;
     private TimeProvider? _timeProvider;
@@ -127,6 +128,30 @@ public sealed class ModelLibraryBuilder
         ArgumentNullException.ThrowIfNull(configure);
         _configure.Add(configure);
         return this;
+    }
+
+    /// <summary>
+    /// Adds Akka settings the library needs from its actor system (ModelActors.Cluster's <c>UseCluster</c> makes the system
+    /// a cluster node this way): applied, with the registered models' names, to the Akka.Hosting builder of the system the
+    /// library runs in when Akka.Hosting sets it up for it (<c>WithModelActors</c>, or <c>AddModelActors</c> without an
+    /// <c>AddAkka</c> of the application's own). An actor system made otherwise must have them already.
+    /// </summary>
+    /// <param name="configure">Configures the Akka.Hosting builder; its second argument is the registered models' names.</param>
+    /// <returns>This builder.</returns>
+    public ModelLibraryBuilder ConfigureAkka(Action<Akka.Hosting.AkkaConfigurationBuilder, IReadOnlyCollection<string>> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _akka.Add(configure);
+        return this;
+    }
+
+    /// <summary>Applies what <see cref="ConfigureAkka"/> added to <paramref name="akka"/>.</summary>
+    internal void ApplyAkka(Akka.Hosting.AkkaConfigurationBuilder akka, IReadOnlyCollection<string> models)
+    {
+        foreach (var configure in _akka)
+        {
+            configure(akka, models);
+        }
     }
 
     /// <summary>The services models are constructed from (and find in <see cref="ModelContext.Services"/>).</summary>

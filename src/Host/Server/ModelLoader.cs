@@ -35,7 +35,10 @@ public sealed partial class ModelLoader(ModelLibrary library, IOptions<ServerOpt
         var failed = new List<string>();
         try
         {
-            foreach (var name in library.ModelNames)
+            // Models this node hosts load one at a time; models other nodes of a cluster host open (together) once a node
+            // that hosts them is up, and must not hold the local ones back.
+            var placement = library.Options.Placement;
+            foreach (var name in library.ModelNames.Where(n => placement?.HostsReplicas(n) ?? true))
             {
                 try
                 {
@@ -47,6 +50,8 @@ public sealed partial class ModelLoader(ModelLibrary library, IOptions<ServerOpt
                     LogFailed(logger, name, exception.Message);
                 }
             }
+
+            await Task.WhenAll(library.ModelNames.Where(n => !(placement?.HostsReplicas(n) ?? true)).Select(n => library.LoadModelAsync(n, _stopping.Token))).ConfigureAwait(false);
 
             LogDone(logger, library.ModelNames.Count - failed.Count, library.ModelNames.Count, clock.Elapsed.TotalMilliseconds,
                 failed.Count == 0 ? "none" : string.Join(", ", failed));

@@ -1,3 +1,4 @@
+using ModelActors.Cluster;
 using ModelActors.Hosting;
 
 namespace ModelActors.Host.Server;
@@ -6,7 +7,10 @@ namespace ModelActors.Host.Server;
 internal static class ServerSetup
 {
     /// <summary>Short command-line switches for configuration keys.</summary>
-    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal) { ["--grpc-url"] = "Server:GrpcUrl" };
+    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
+    {
+        ["--grpc-url"] = "Server:GrpcUrl",
+    };
 
     /// <summary>
     /// Adds <c>config/modelactors.json</c> (copied next to the binary) or the file <c>--config</c> names, then the
@@ -15,6 +19,7 @@ internal static class ServerSetup
     /// <returns>The versions the repository's models are served at.</returns>
     public static ModelVersions Configure(IConfigurationManager configuration, string[] args)
     {
+        args = ClusterSwitches.Expand(args);
         configuration.AddCommandLine(args, Switches);
         var configPath = configuration["config"] ?? Path.Combine(AppContext.BaseDirectory, "modelactors.json");
         configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
@@ -47,6 +52,7 @@ internal static class ServerSetup
         services.AddModelActors(models =>
         {
             models.AddModelTypesFrom(typeof(ServerSetup).Assembly).AddModelTypesFrom(typeof(Pretrained.Vad.SpeechSegmentsModel).Assembly).Bind(configuration.GetSection("ModelActors"));
+            models.UseCluster(ClusterOptions(configuration));
             if (loadInBackground)
             {
                 models.Configure(options => options.LazyLoading = true);
@@ -59,5 +65,22 @@ internal static class ServerSetup
             services.AddSingleton<ModelLoader>();
             services.AddHostedService(sp => sp.GetRequiredService<ModelLoader>());
         }
+    }
+
+    /// <summary>
+    /// The <c>ModelActors:Cluster</c> section; unless it sets <c>MaximumFrameSize</c>, a message between nodes may be as
+    /// large as the largest request body the server accepts (<c>Server:MaxRequestBodySize</c>) plus 1 MiB for the rest of
+    /// the message, so that a request the server took can always cross to the node that runs it.
+    /// </summary>
+    internal static ModelClusterOptions ClusterOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("ModelActors:Cluster").Get<ModelClusterOptions>() ?? new ModelClusterOptions();
+        if (configuration["ModelActors:Cluster:MaximumFrameSize"] is null)
+        {
+            var body = configuration.GetSection("Server").Get<ServerOptions>()?.MaxRequestBodySize ?? new ServerOptions().MaxRequestBodySize;
+            options.MaximumFrameSize = Math.Max(options.MaximumFrameSize, body + (1L << 20));
+        }
+
+        return options;
     }
 }

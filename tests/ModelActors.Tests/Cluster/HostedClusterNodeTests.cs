@@ -14,7 +14,7 @@ namespace ModelActors.Tests.Cluster;
 public sealed class HostedClusterNodeTests
 {
     [Fact]
-    public async Task WithModelCluster_makes_a_cluster_node_that_joins_its_seed_with_the_roles_of_its_models()
+    public async Task UseCluster_in_WithModelActors_makes_a_cluster_node_that_joins_its_seed_with_the_roles_of_its_models()
     {
         var port = FreePort();
         var options = new ModelClusterOptions
@@ -23,7 +23,6 @@ public sealed class HostedClusterNodeTests
         };
         using var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("ml", (akka, _) => akka
-                .WithModelCluster(options, ["inner", "outer"])
                 .WithModelActors(m => m.AddModel<SyncLeaf>("inner").AddModel<SyncLeaf>("outer").UseCluster(options))))
             .Build();
         await host.StartAsync();
