@@ -13,6 +13,12 @@ if (args.Length > 0 && args[0] == "onnx")
     return;
 }
 
+if (args.Length > 0 && args[0] == "cluster")
+{
+    await ClusterBenchmark.RunAsync(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "vad")
 {
     await VadBenchmark.RunAsync(args[1..]);
