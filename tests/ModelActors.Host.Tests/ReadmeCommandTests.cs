@@ -128,7 +128,7 @@ public sealed class ReadmeCommandTests
 
         """;
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var folder = new DirectoryInfo(AppContext.BaseDirectory);
         while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "ModelActors.sln")))
