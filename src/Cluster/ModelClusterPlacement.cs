@@ -15,6 +15,18 @@ public sealed class ModelClusterPlacement(ModelClusterOptions options) : IModelP
     public bool HostsReplicas(string model) => options.Hosts(model);
 
     /// <inheritdoc />
+    public IReadOnlyList<string> NodesHosting(string model, ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var state = Akka.Cluster.Cluster.Get(system).State;
+        var role = ModelClusterOptions.RoleOf(model);
+        return [.. state.Members
+            .Where(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(role) && !state.Unreachable.Contains(m))
+            .Select(m => m.Address.ToString())
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <inheritdoc />
     public IActorRef CreateRemoteRouter(string model, string modelActorPath, IActorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -26,10 +26,15 @@ public static class InferenceProtocolEndpoints
             models = library.ModelNames,
         }));
         v2.MapGet("/health/live", () => Results.Json(new { live = true }));
-        v2.MapGet("/health/ready", (ServerReadiness readiness) =>
+        v2.MapGet("/health/ready", (ServerReadiness readiness, ModelLibrary library) =>
         {
             var ready = readiness.IsReady;
-            return Results.Json(new { ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            var status = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+
+            // On a cluster: where each model's replicas run (the nodes up and reachable that host it).
+            return library.Options.Placement is null
+                ? Results.Json(new { ready }, statusCode: status)
+                : Results.Json(new { ready, replicas_by_node = library.Describe().ToDictionary(d => d.Name, d => d.ReplicasByNode) }, statusCode: status);
         });
 
         foreach (var prefix in new[] { "/models/{model}", "/models/{model}/versions/{version}" })
@@ -75,6 +80,7 @@ public static class InferenceProtocolEndpoints
             item_schema = signature is null ? JsonSchemaOf(d.ItemType, System.Text.Json.JsonSerializerOptions.Web) : null,
             result_schema = signature is null ? JsonSchemaOf(d.ResultType, ResultJson) : null,
             replicas = d.Replicas,
+            replicas_by_node = d.ReplicasByNode,
             router = d.Router.ToString(),
             dependencies = d.Dependencies,
             state = d.State.ToString(),

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 
 namespace ModelActors.Host.Tests;
 
@@ -19,10 +21,18 @@ public sealed class ClusterServeTests
 
         // Node a has no replica of word-count: its answer can only come from b (the call waits until b is up).
         var predicted = await CliProcess.RunAsync("predict", "word-count", "\"one two three\"", "--url", urlA);
+        using var http = new HttpClient { BaseAddress = new Uri(urlA) };
+        var metadata = await http.GetFromJsonAsync<JsonElement>("/v2/models/word-count");
+        using var ready = await http.GetAsync(new Uri("/v2/health/ready", UriKind.Relative)); // 503: nobody hosts the OCR models
+        var readiness = await ready.Content.ReadFromJsonAsync<JsonElement>();
 
         await a.TerminateAsync();
         await b.TerminateAsync();
         Assert.True((0, "3") == (predicted.ExitCode, predicted.Output.Trim()), $"predict: {predicted.Error}\n--- a:\n{a.Output}\n{a.Error}\n--- b:\n{b.Output}\n{b.Error}");
+        Assert.Equal($"akka.tcp://model-actors@127.0.0.1:{portB}", metadata.GetProperty("replicas_by_node").EnumerateObject().Single().Name);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal($"akka.tcp://model-actors@127.0.0.1:{portB}", readiness.GetProperty("replicas_by_node").GetProperty("tokenizer").EnumerateObject().Single().Name);
+        Assert.Empty(readiness.GetProperty("replicas_by_node").GetProperty("ocr").EnumerateObject());
         Assert.Equal(0, await b.ExitAsync());
         Assert.Equal(0, await a.ExitAsync());
     }

@@ -24,4 +24,10 @@ public interface IModelPlacement
     /// <param name="context">The model actor's context (the router's parent).</param>
     /// <returns>The router.</returns>
     IActorRef CreateRemoteRouter(string model, string modelActorPath, IActorContext context);
+
+    /// <summary>The addresses of the nodes that host model <paramref name="model"/> now (for <c>Describe()</c>).</summary>
+    /// <param name="model">The model's name.</param>
+    /// <param name="system">This node's actor system.</param>
+    /// <returns>The nodes' addresses; empty when unknown.</returns>
+    IReadOnlyList<string> NodesHosting(string model, ActorSystem system);
 }

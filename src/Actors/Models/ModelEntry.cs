@@ -135,7 +135,11 @@ internal abstract class ModelEntry(ModelDefinition definition)
     {
         MaxBatchSize = Definition.Batching?.MaxBatchSize ?? 0,
         MaxDelay = Definition.Batching?.MaxDelay ?? TimeSpan.Zero,
+        ReplicasByNode = ReplicasByNode(),
     };
+
+    /// <summary>On a cluster, each node that hosts the model with its replicas (every node registers the same definitions).</summary>
+    protected abstract IReadOnlyDictionary<string, int>? ReplicasByNode();
 }
 
 /// <summary>
@@ -178,6 +182,11 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     public IModelPlacement? Placement { get; }
 
     public override bool IsHostedHere => Placement is null;
+
+    protected override IReadOnlyDictionary<string, int>? ReplicasByNode() =>
+        _library.Options.Placement is { } placement
+            ? placement.NodesHosting(Name, _library.ActorSystem).ToDictionary(node => node, _ => Definition.Replicas, StringComparer.Ordinal)
+            : null;
 
     public int MaxChunksInFlight { get; }
 

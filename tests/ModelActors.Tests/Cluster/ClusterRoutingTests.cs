@@ -29,6 +29,18 @@ public sealed class ClusterRoutingTests(ClusterRoutingTests.ThreeNodes nodes) : 
     }
 
     [Fact]
+    public void Describe_shows_each_models_replicas_per_node()
+    {
+        var inner = _front.Library.Describe("inner").ReplicasByNode!;
+        var outer = _front.Library.Describe("outer").ReplicasByNode!;
+
+        Assert.Equal(2, inner.Count);
+        Assert.All(inner, node => Assert.Equal(2, node.Value));
+        Assert.DoesNotContain(_front.Address.ToString(), inner.Keys);
+        Assert.Equal([_front.Address.ToString()], outer.Keys);
+    }
+
+    [Fact]
     public async Task A_dependency_on_another_node_is_called_through_the_cluster()
     {
         var answer = await _front.Library.Get<string, string>("outer").PredictAsync("y");
