@@ -65,6 +65,15 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
             case ModelRequest<TItem> request:
                 Answer(request);
                 break;
+            case Remote.SignatureQuery:
+                // Another node's door asks before it opens: a model not loaded yet starts loading (as a request would start it).
+                if (_entry.Snapshot.State != ModelState.Ready && !_stopping)
+                {
+                    StartLoad();
+                }
+
+                Sender.Tell(Remote.SignatureAnswer.Of(_entry.Snapshot.State, _entry.Signature));
+                break;
             case EnsureLoaded load:
                 EnsureLoaded(load.Loaded);
                 break;

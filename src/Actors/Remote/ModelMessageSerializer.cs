@@ -21,6 +21,8 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
     private const string RequestPrefix = "Q:";
     private const string ReplyPrefix = "R:";
     private const string FailureManifest = "F";
+    private const string SignatureQueryManifest = "G";
+    private const string SignatureAnswerManifest = "A";
     private static readonly ConcurrentDictionary<Type, IMessageCodec> Codecs = new();
     private static readonly ConditionalWeakTable<object, byte[]> Prepared = new();
 
@@ -42,6 +44,8 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
     public override string Manifest(object o) => o switch
     {
         RemoteFailure => FailureManifest,
+        SignatureQuery => SignatureQueryManifest,
+        SignatureAnswer => SignatureAnswerManifest,
         _ when o.GetType().IsGenericType && o.GetType().GetGenericTypeDefinition() == typeof(ModelRequest<>) => RequestPrefix + WireTypes.NameOf(o.GetType().GetGenericArguments()[0]),
         _ when o.GetType().IsGenericType && o.GetType().GetGenericTypeDefinition() == typeof(ModelReply<>) => ReplyPrefix + WireTypes.NameOf(o.GetType().GetGenericArguments()[0]),
         _ => throw new ArgumentException($"ModelMessageSerializer cannot write {o.GetType()}.", nameof(o)),
@@ -70,6 +74,20 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
             return new Status.Failure(ReadFailure(bytes).Rebuild());
         }
 
+        if (manifest == SignatureQueryManifest)
+        {
+            return SignatureQuery.Instance;
+        }
+
+        if (manifest == SignatureAnswerManifest)
+        {
+            var reader = new WireReader(bytes);
+            var loaded = reader.ReadByte() == 1;
+            var signatureType = reader.ReadString();
+            var json = reader.ReadString();
+            return new SignatureAnswer(loaded, signatureType.Length == 0 ? null : signatureType, json.Length == 0 ? null : json);
+        }
+
         var request = manifest.StartsWith(RequestPrefix, StringComparison.Ordinal);
         if (!request && !manifest.StartsWith(ReplyPrefix, StringComparison.Ordinal))
         {
@@ -87,6 +105,20 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
         if (message is RemoteFailure failure)
         {
             return WriteFailure(failure);
+        }
+
+        if (message is SignatureQuery)
+        {
+            return [];
+        }
+
+        if (message is SignatureAnswer answer)
+        {
+            var writer = new WireWriter();
+            writer.WriteByte(answer.Loaded ? (byte)1 : (byte)0);
+            writer.WriteString(answer.TypeName ?? string.Empty);
+            writer.WriteString(answer.Json ?? string.Empty);
+            return writer.ToArray();
         }
 
         var type = message.GetType();

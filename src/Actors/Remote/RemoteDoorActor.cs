@@ -11,8 +11,9 @@ namespace ModelActors.Remote;
 /// caller has left) through the placement's router to a model actor on a node that hosts the model, where it joins that
 /// node's queue and batches; the <see cref="ModelReply{TResult}"/> or failure that comes back settles the work. A request
 /// too large to cross fails at once. Told <c>Broadcast(PoisonPill)</c> (the model's drain), it stops once every request
-/// in flight is answered. The door opens (the model counts as loaded here) once its router has a node to send to; until
-/// then the model actor holds the model's requests, their deadlines running.
+/// in flight is answered. The door opens (the model counts as loaded here) once its router has a node to send to and that
+/// node has loaded the model (it tells what the model reports of itself, an ONNX model's tensor signature, which this node
+/// then describes); until then the model actor holds the model's requests, their deadlines running.
 /// </summary>
 internal sealed class RemoteDoorActor<TItem, TResult> : UntypedActor, IWithTimers
 {
@@ -52,12 +53,29 @@ internal sealed class RemoteDoorActor<TItem, TResult> : UntypedActor, IWithTimer
             case Routees routees when !_open:
                 if (routees.Members.Any())
                 {
+                    _router.Ask<SignatureAnswer>(SignatureQuery.Instance, SignatureQuery.Instance.Timeout!.Value + AskGrace)
+                        .PipeTo(Self, failure: _ => new SignatureAnswer(false, null, null));
+                }
+                else
+                {
+                    Timers.StartSingleTimer("routees", CheckRoutees.Instance, RouteeCheck);
+                }
+
+                break;
+            case SignatureAnswer answer when !_open:
+                if (answer.Loaded)
+                {
+                    if (answer.Read() is { } signature)
+                    {
+                        _entry.UseSignature(signature);
+                    }
+
                     _open = true;
                     _set.ModelActor.Tell(new ReplicaLoaded(_set));
                 }
                 else
                 {
-                    Timers.StartSingleTimer("routees", CheckRoutees.Instance, RouteeCheck);
+                    Timers.StartSingleTimer("routees", CheckRoutees.Instance, RouteeCheck); // not loaded there yet: ask again
                 }
 
                 break;

@@ -29,6 +29,21 @@ public sealed class ClusterRoutingTests(ClusterRoutingTests.ThreeNodes nodes) : 
     }
 
     [Fact]
+    public async Task An_onnx_model_hosted_elsewhere_has_the_tensor_signature_its_nodes_report_and_answers()
+    {
+        await _front.Library.LoadModelAsync("identity");
+
+        var signature = _front.Library.GetTensorSignature("identity");
+        Assert.NotNull(signature);
+        Assert.Equal("x", Assert.Single(signature.Inputs).Name);
+        Assert.Equal([-1L, 4L], signature.Inputs[0].Dimensions);
+        Assert.Equal(TensorElementType.Float, signature.Outputs[0].ElementType);
+
+        var answer = await _front.Library.Get<OnnxTensors, OnnxTensors>("identity").PredictAsync(new OnnxTensors { ["x"] = OnnxTensor.Create(new[] { 1f, 2f, 3f, 4f }, 1, 4) });
+        Assert.Equal([1f, 2f, 3f, 4f], answer["y"].GetData<float>());
+    }
+
+    [Fact]
     public void Describe_shows_each_models_replicas_per_node()
     {
         var inner = _front.Library.Describe("inner").ReplicasByNode!;
@@ -127,8 +142,8 @@ public sealed class ClusterRoutingTests(ClusterRoutingTests.ThreeNodes nodes) : 
 
         public async Task InitializeAsync()
         {
-            _b = ClusterNode.Start(["inner", "sum", "nan"], Models("b"));
-            _c = ClusterNode.Start(["inner", "sum", "nan"], Models("c"));
+            _b = ClusterNode.Start(["inner", "sum", "nan", "identity"], Models("b"));
+            _c = ClusterNode.Start(["inner", "sum", "nan", "identity"], Models("c"));
             Front = ClusterNode.Start(["outer"], Models("front"));
             _b.Join(_b);
             _c.Join(_b);
@@ -144,9 +159,21 @@ public sealed class ClusterRoutingTests(ClusterRoutingTests.ThreeNodes nodes) : 
             await _b!.DisposeAsync();
         }
 
+        /// <summary>An ONNX model (y = x, float [N, 4]) every node registers, written once for the test run.</summary>
+        private static readonly string IdentityModelPath = WriteIdentityModel();
+
+        private static string WriteIdentityModel()
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"modelactors-cluster-identity-{Environment.ProcessId}.onnx");
+            File.WriteAllBytes(path, new ModelActors.TestKit.Onnx.OnnxGraphBuilder()
+                .Input("x", TensorElementType.Float, "N", 4).Node("Identity", ["x"], ["y"]).Output("y", TensorElementType.Float, "N", 4).Build());
+            return path;
+        }
+
         private static Action<ModelLibraryBuilder> Models(string node) => models => models
             .AddModel("inner", o => o.Replicas = 2, factory: _ => new NodeTagModel(node))
             .AddModel("nan", factory: _ => new NaNModel())
+            .AddOnnxModel("identity", IdentityModelPath)
             .AddModel<AsyncCaller>("outer", o => o.Dependencies.Add("inner"))
             .AddModel("sum", factory: _ => new TensorSumModel(node));
     }
