@@ -6,8 +6,9 @@ using ModelActors.Remote;
 namespace ModelActors.Cluster;
 
 /// <summary>
-/// The cluster-aware router of one model on a node that does not host it: round robin over the model actors of the
-/// nodes whose role is <c>model:{name}</c> and that are up and reachable, from Akka.Cluster's membership events. It
+/// The cluster-aware router of one model on a node that does not host it (or that spreads its requests): round robin over
+/// the model actors of the other nodes whose role is <c>model:{name}</c> and that are up and reachable, from Akka.Cluster's
+/// membership events. It
 /// forwards each <see cref="ModelRequest{TItem}"/> and relays its answer to the sender, keeping each request in flight
 /// with the node it went to, so that:
 /// <list type="bullet">
@@ -69,6 +70,16 @@ internal sealed class ClusterModelRouter : UntypedActor
 
     protected override void OnReceive(object message)
     {
+        var before = _nodes.Count;
+        Handle(message);
+        if (_nodes.Count != before)
+        {
+            Context.Parent.Tell(new RemoteNodesChanged(_nodes.Count)); // the door: how many nodes it reaches now
+        }
+    }
+
+    private void Handle(object message)
+    {
         switch (message)
         {
             case IModelRequest request:
@@ -80,14 +91,14 @@ internal sealed class ClusterModelRouter : UntypedActor
             case GetRoutees:
                 Sender.Tell(new Routees([.. _nodes.Select(n => new ActorSelectionRoutee(Context.ActorSelection(PathOn(n))))]));
                 break;
-            case ClusterEvent.MemberUp up when up.Member.HasRole(_role):
+            case ClusterEvent.MemberUp up when up.Member.HasRole(_role) && up.Member.Address != _cluster.SelfAddress:
                 if (!_unreachable.Contains(up.Member.Address) && !_nodes.Contains(up.Member.Address))
                 {
                     _nodes.Add(up.Member.Address);
                 }
 
                 break;
-            case ClusterEvent.ReachableMember back when back.Member.HasRole(_role):
+            case ClusterEvent.ReachableMember back when back.Member.HasRole(_role) && back.Member.Address != _cluster.SelfAddress:
                 _unreachable.Remove(back.Member.Address);
                 if (back.Member.Status == MemberStatus.Up && !_nodes.Contains(back.Member.Address))
                 {

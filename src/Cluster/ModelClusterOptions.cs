@@ -50,6 +50,13 @@ public sealed class ModelClusterOptions
     public long MaximumFrameSize { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
+    /// Whether a node that hosts a model serves its own clients' requests for it with its own replicas (true), or spreads
+    /// them round robin over every node that hosts the model, itself included (false). Requests from actors to the model's
+    /// actor on this node (<c>RouterOf</c>) are served here either way. <value>The default value is true.</value>
+    /// </summary>
+    public bool PreferLocal { get; set; } = true;
+
+    /// <summary>
     /// Models that may run twice for one request (no side effects): when the node running such a request becomes
     /// unreachable or is downed, the request goes once to another node instead of failing. Off for every model unless
     /// named here.

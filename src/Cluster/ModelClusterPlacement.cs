@@ -15,6 +15,9 @@ public sealed class ModelClusterPlacement(ModelClusterOptions options) : IModelP
     public bool HostsReplicas(string model) => options.Hosts(model);
 
     /// <inheritdoc />
+    public bool SpreadsRequests(string model) => !options.PreferLocal && options.Hosts(model);
+
+    /// <inheritdoc />
     public IReadOnlyList<string> NodesHosting(string model, ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);

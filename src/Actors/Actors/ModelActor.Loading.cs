@@ -11,6 +11,7 @@ internal sealed partial class ModelActor<TItem, TResult>
     private readonly List<TaskCompletionSource> _loadWaiters = [];
     private readonly List<IActorRef> _replicaActors = [];
     private ReplicaSet<TItem, TResult>? _set;
+    private ReplicaSet<TItem, TResult>? _door; // a spreading node's door to the other nodes that host the model
     private bool _loading;
     private int _load;
     private long _loadStarted;
@@ -93,12 +94,19 @@ internal sealed partial class ModelActor<TItem, TResult>
         set.Pulls = definition.Router == RouterKind.Balancing && definition.Replicas > 1;
         var props = ReplicaActor<TItem, TResult>.PropsFor(_entry, set);
         var door = _entry.Placement is { } placement
-            ? Props.Create(typeof(Remote.RemoteDoorActor<TItem, TResult>), _entry, set, placement)
+            ? Props.Create(typeof(Remote.RemoteDoorActor<TItem, TResult>), _entry, set, placement, true)
             : set.Pulls
             ? Props.Create(typeof(BalancingActor<TItem, TResult>), _entry, props, definition.Replicas)
             : props.WithRouter(PoolFor(definition));
         set.Router = Context.Watch(Context.ActorOf(door, $"replicas-{_generation}"));
         _replicaActors.Add(set.Router);
+        if (_entry.Spread is { } spread)
+        {
+            // This node hosts the model and spreads its clients' work: a door to the other nodes takes their turns.
+            _door = new ReplicaSet<TItem, TResult>(1, _entry.QueueCapacity, Self, _generation);
+            _door.Router = Context.Watch(Context.ActorOf(Props.Create(typeof(Remote.RemoteDoorActor<TItem, TResult>), _entry, _door, spread, false), $"door-{_generation}"));
+            _replicaActors.Add(_door.Router);
+        }
     }
 
     /// <summary>
@@ -120,7 +128,7 @@ internal sealed partial class ModelActor<TItem, TResult>
         var set = _set!;
         var duration = _entry.Library.TimeProvider.GetElapsedTime(_loadStarted);
         _loading = false;
-        _entry.Publish(new ModelSnapshot<TItem, TResult>(ModelState.Ready, duration, null, set, _entry.CreateBatcher(set)));
+        _entry.Publish(new ModelSnapshot<TItem, TResult>(ModelState.Ready, duration, null, set, _entry.CreateBatcher(set), _door));
         ModelLog.Loaded(_entry.Logger, _entry.Name, set.Replicas, duration.TotalMilliseconds);
         foreach (var waiter in _loadWaiters)
         {
@@ -183,5 +191,11 @@ internal sealed partial class ModelActor<TItem, TResult>
     {
         set.Close();
         set.Router.Tell(new Broadcast(PoisonPill.Instance));
+        if (_door is { } door)
+        {
+            door.Close();
+            door.Router.Tell(new Broadcast(PoisonPill.Instance));
+            _door = null;
+        }
     }
 }

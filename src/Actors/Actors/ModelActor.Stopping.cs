@@ -73,6 +73,11 @@ internal sealed partial class ModelActor<TItem, TResult>
         var set = _set!;
         set.Close();
         set.Router.Tell(new Broadcast(PoisonPill.Instance));
+        if (_door is { } door)
+        {
+            door.Close(); // what it sent is answered before it stops
+            door.Router.Tell(new Broadcast(PoisonPill.Instance));
+        }
     }
 
     /// <summary>The drain deadline passed: what the batcher still holds fails, and the replicas stop without waiting.</summary>
@@ -92,6 +97,8 @@ internal sealed partial class ModelActor<TItem, TResult>
         {
             set.Abort();
         }
+
+        _door?.Abort();
 
         // Work still in the replicas' mailboxes reaches dead letters, where the library actor fails it. The stop ends
         // now: a replica stuck in a long call stops (and disposes its model) when that call returns, not before.

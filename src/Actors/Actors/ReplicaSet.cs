@@ -42,6 +42,15 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
     /// <summary>Whether the replicas ask a <see cref="BalancingActor{TItem, TResult}"/> for work (tell it when they are free).</summary>
     public bool Pulls { get; set; }
 
+    /// <summary>For a door to other nodes: how many nodes its router sends to now (what the door last learned from it).</summary>
+    public int RemoteNodes
+    {
+        get => Volatile.Read(ref _remoteNodes);
+        set => Volatile.Write(ref _remoteNodes, value);
+    }
+
+    private int _remoteNodes;
+
     /// <summary>Set when a drain deadline passed: work still reaching a replica fails with a shutdown error.</summary>
     public bool Aborted { get; private set; }
 

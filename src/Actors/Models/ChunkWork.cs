@@ -34,6 +34,9 @@ internal sealed class ChunkWork<TItem, TResult> : Promise<IReadOnlyList<TResult>
 
     public bool AnswersInline => HasBlockingCaller || _replyTo is not null;
 
+    /// <summary>Whether an actor's <see cref="ModelRequest{TItem}"/> made this work (it answers that actor, not an awaiting caller).</summary>
+    public bool AnswersActor => _replyTo is not null;
+
     public void Complete(TResult result) => TrySetResult([result]);
 
     public void Complete(IReadOnlyList<TResult> results) => TrySetResult(results);

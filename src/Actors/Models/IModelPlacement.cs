@@ -25,6 +25,14 @@ public interface IModelPlacement
     /// <returns>The router.</returns>
     IActorRef CreateRemoteRouter(string model, string modelActorPath, IActorContext context);
 
+    /// <summary>
+    /// Whether this node, which hosts model <paramref name="model"/>, also sends its own clients' requests to the other
+    /// nodes that host it (round robin, itself included) instead of serving them all itself.
+    /// </summary>
+    /// <param name="model">The model's name.</param>
+    /// <returns>True to spread them.</returns>
+    bool SpreadsRequests(string model);
+
     /// <summary>The addresses of the nodes that host model <paramref name="model"/> now (for <c>Describe()</c>).</summary>
     /// <param name="model">The model's name.</param>
     /// <param name="system">This node's actor system.</param>

@@ -225,7 +225,11 @@ internal sealed partial class ModelEntry<TItem, TResult>
     private void Post(ModelSnapshot<TItem, TResult> snapshot, IModelWork<TItem, TResult> work)
     {
         PostResult result;
-        if (snapshot.Batcher is { } batcher)
+        if (snapshot.Door is { } door && work is not ChunkWork<TItem, TResult> { AnswersActor: true } && TakesRemoteTurn(door.RemoteNodes))
+        {
+            result = door.Post(work); // this node spreads its clients' work: this one goes to another node that hosts the model
+        }
+        else if (snapshot.Batcher is { } batcher)
         {
             result = batcher.Enqueue(work);
         }
@@ -256,6 +260,12 @@ internal sealed partial class ModelEntry<TItem, TResult>
 
         work.Release();
     }
+
+    /// <summary>Round robin over this node and <paramref name="remoteNodes"/> others: true when this turn is another node's.</summary>
+    private bool TakesRemoteTurn(int remoteNodes) =>
+        remoteNodes > 0 && (uint)Interlocked.Increment(ref _spreadTurn) % (uint)(remoteNodes + 1) != 0;
+
+    private int _spreadTurn;
 
     public override ModelOverloadedException? CheckCapacity()
     {

@@ -169,6 +169,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         _target = $"Model '{definition.Name}'";
         _singles = new SingleWork<TItem, TResult>.Pool(_target, library.TimeProvider, Events);
         Placement = library.Options.Placement is { } placement && !placement.HostsReplicas(definition.Name) ? placement : null;
+        Spread = library.Options.Placement is { } spreads && spreads.HostsReplicas(definition.Name) && spreads.SpreadsRequests(definition.Name) ? spreads : null;
         AsyncClient = new ModelClient<TItem, TResult>(this);
         SyncClient = new SyncModelClient<TItem, TResult>(this);
     }
@@ -180,6 +181,12 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     /// <see cref="Remote.RemoteDoorActor{TItem, TResult}"/>, and it batches (and loads its dependencies) where it runs.
     /// </summary>
     public IModelPlacement? Placement { get; }
+
+    /// <summary>
+    /// The placement when this node hosts the model and spreads its clients' requests over the other nodes that host it:
+    /// the model actor then also starts a door to them (<see cref="ModelSnapshot{TItem, TResult}.Door"/>).
+    /// </summary>
+    public IModelPlacement? Spread { get; }
 
     public override bool IsHostedHere => Placement is null;
 

@@ -18,8 +18,12 @@ internal record ModelStatus(ModelState State, TimeSpan? LoadDuration, Exception?
 /// <param name="LastError">The last load error, cleared by a successful load.</param>
 /// <param name="Pool">The loaded replicas (null until loaded).</param>
 /// <param name="Batcher">The batcher in front of them when batching is on.</param>
+/// <param name="Door">
+/// On a node that hosts the model and spreads its clients' requests over the cluster: the door to the other nodes that host
+/// it (a <see cref="Remote.RemoteDoorActor{TItem, TResult}"/>), taking its share of the clients' work.
+/// </param>
 internal sealed record ModelSnapshot<TItem, TResult>(
-    ModelState State, TimeSpan? LoadDuration, Exception? LastError, IReplicaTarget<TItem, TResult>? Pool, Batcher<TItem, TResult>? Batcher)
+    ModelState State, TimeSpan? LoadDuration, Exception? LastError, IReplicaTarget<TItem, TResult>? Pool, Batcher<TItem, TResult>? Batcher, ReplicaSet<TItem, TResult>? Door = null)
     : ModelStatus(State, LoadDuration, LastError)
 {
     /// <summary>A model that has not loaded.</summary>

@@ -17,8 +17,9 @@ namespace ModelActors.Remote;
 /// </summary>
 internal sealed class RemoteDoorActor<TItem, TResult> : UntypedActor, IWithTimers
 {
-    /// <summary>How often a door without a node asks its router again (a cluster router tells nobody when it gains one).</summary>
+    /// <summary>How often a door not open yet asks its router for its nodes (a cluster router tells nobody when it gains one).</summary>
     private static readonly TimeSpan RouteeCheck = TimeSpan.FromMilliseconds(100);
+
 
     /// <summary>How long after its caller's deadline an unanswered request's wait is given up (the work has failed by then).</summary>
     private static readonly TimeSpan AskGrace = TimeSpan.FromSeconds(1);
@@ -26,14 +27,25 @@ internal sealed class RemoteDoorActor<TItem, TResult> : UntypedActor, IWithTimer
     private readonly ModelEntry<TItem, TResult> _entry;
     private readonly ReplicaSet<TItem, TResult> _set;
     private readonly IActorRef _router;
+    private readonly bool _announce;
     private int _inFlight;
     private bool _draining;
     private bool _open;
+    private bool _asking;
 
-    public RemoteDoorActor(ModelEntry<TItem, TResult> entry, ReplicaSet<TItem, TResult> set, IModelPlacement placement)
+    /// <param name="entry">The model.</param>
+    /// <param name="set">The door's own set (where work is told, the queue bound, the count of nodes it reaches).</param>
+    /// <param name="placement">The placement that makes its router.</param>
+    /// <param name="announce">
+    /// True for a model this node does not host: the door tells the model actor it is loaded once a hosting node has
+    /// loaded the model. False for the door of a node that hosts the model and spreads its clients' work: its replicas make
+    /// the model loaded, and the door takes work only while it reaches other nodes.
+    /// </param>
+    public RemoteDoorActor(ModelEntry<TItem, TResult> entry, ReplicaSet<TItem, TResult> set, IModelPlacement placement, bool announce)
     {
         _entry = entry;
         _set = set;
+        _announce = announce;
         _router = placement.CreateRemoteRouter(entry.Name, entry.ModelActor.Path.ToStringWithoutAddress(), Context);
     }
 
@@ -50,19 +62,26 @@ internal sealed class RemoteDoorActor<TItem, TResult> : UntypedActor, IWithTimer
                 _set.Taken();
                 Send(work);
                 break;
-            case Routees routees when !_open:
-                if (routees.Members.Any())
+            case Routees routees:
+                _set.RemoteNodes = routees.Members.Count();
+                if (_announce && !_open && !_asking && _set.RemoteNodes > 0)
                 {
+                    _asking = true;
                     _router.Ask<SignatureAnswer>(SignatureQuery.Instance, SignatureQuery.Instance.Timeout!.Value + AskGrace)
                         .PipeTo(Self, failure: _ => new SignatureAnswer(false, null, null));
                 }
-                else
+
+                if (_announce && !_open)
                 {
                     Timers.StartSingleTimer("routees", CheckRoutees.Instance, RouteeCheck);
                 }
 
                 break;
+            case RemoteNodesChanged changed:
+                _set.RemoteNodes = changed.Count;
+                break;
             case SignatureAnswer answer when !_open:
+                _asking = false;
                 if (answer.Loaded)
                 {
                     if (answer.Read() is { } signature)
@@ -73,12 +92,8 @@ internal sealed class RemoteDoorActor<TItem, TResult> : UntypedActor, IWithTimer
                     _open = true;
                     _set.ModelActor.Tell(new ReplicaLoaded(_set));
                 }
-                else
-                {
-                    Timers.StartSingleTimer("routees", CheckRoutees.Instance, RouteeCheck); // not loaded there yet: ask again
-                }
 
-                break;
+                break; // not loaded there yet: the next check asks again
             case CheckRoutees:
                 _router.Tell(GetRoutees.Instance);
                 break;

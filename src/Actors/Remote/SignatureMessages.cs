@@ -15,6 +15,13 @@ internal sealed record SignatureQuery : IModelRequest
     public TimeSpan? Timeout => TimeSpan.FromSeconds(5);
 }
 
+/// <summary>
+/// A door's router tells its parent (the door) how many nodes it sends to, whenever that changes, so that a spreading node
+/// shares its clients' work with a node as soon as it is up, and stops when it leaves.
+/// </summary>
+/// <param name="Count">The nodes the router sends to now.</param>
+internal sealed record RemoteNodesChanged(int Count);
+
 /// <summary>The answer to a <see cref="SignatureQuery"/>.</summary>
 /// <param name="Loaded">Whether the model has loaded on the answering node (else ask again later).</param>
 /// <param name="TypeName">The signature's type (wire name), null when the model reports none.</param>

@@ -28,11 +28,12 @@ public sealed class ClusterNode : IAsyncDisposable
     /// default), so that a test with a dead node ends soon; heartbeats may pause 6 s (3 s by default) before a node counts
     /// as unreachable, so that a busy test machine does not make one look dead.
     /// </summary>
-    public static ClusterNode Start(string[] hosts, Action<ModelLibraryBuilder> register, long maximumFrameSize = 16L * 1024 * 1024, string[]? idempotent = null)
+    public static ClusterNode Start(string[] hosts, Action<ModelLibraryBuilder> register, long maximumFrameSize = 16L * 1024 * 1024, string[]? idempotent = null, bool preferLocal = true)
     {
         var options = new ModelClusterOptions
         {
             Enabled = true, Hostname = "127.0.0.1", Port = 0, Models = [.. hosts], MaximumFrameSize = maximumFrameSize, IdempotentModels = [.. idempotent ?? []],
+            PreferLocal = preferLocal,
         };
         var builder = ModelLibrary.CreateBuilder();
         register(builder);
