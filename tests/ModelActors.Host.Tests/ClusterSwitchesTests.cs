@@ -29,6 +29,14 @@ public sealed class ClusterSwitchesTests
     }
 
     [Fact]
+    public void The_nodes_roles_say_what_it_serves()
+    {
+        Assert.Equal(["http", "grpc"], Read("--cluster").Roles);
+        Assert.Equal(["http"], Read("--cluster", "--Server:GrpcUrl=").Roles);
+        Assert.Equal(["model:ocr", "http", "grpc"], Read("--cluster", "--cluster-models=ocr").RolesFor(["ocr", "vad"]));
+    }
+
+    [Fact]
     public void The_frame_size_follows_the_request_body_limit_unless_set()
     {
         Assert.Equal((64L << 20) + (1L << 20), Read("--cluster").MaximumFrameSize);

@@ -68,17 +68,21 @@ internal static class ServerSetup
     }
 
     /// <summary>
-    /// The <c>ModelActors:Cluster</c> section; unless it sets <c>MaximumFrameSize</c>, a message between nodes may be as
+    /// The <c>ModelActors:Cluster</c> section, with the roles <c>http</c> and (unless gRPC is off) <c>grpc</c>; unless it
+    /// sets <c>MaximumFrameSize</c>, a message between nodes may be as
     /// large as the largest request body the server accepts (<c>Server:MaxRequestBodySize</c>) plus 1 MiB for the rest of
     /// the message, so that a request the server took can always cross to the node that runs it.
     /// </summary>
     internal static ModelClusterOptions ClusterOptions(IConfiguration configuration)
     {
         var options = configuration.GetSection("ModelActors:Cluster").Get<ModelClusterOptions>() ?? new ModelClusterOptions();
+
+        // The node's roles also say what it serves: HTTP always, gRPC unless its URL is empty.
+        var server = configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
+        options.Roles.AddRange(string.IsNullOrEmpty(server.GrpcUrl) ? ["http"] : ["http", "grpc"]);
         if (configuration["ModelActors:Cluster:MaximumFrameSize"] is null)
         {
-            var body = configuration.GetSection("Server").Get<ServerOptions>()?.MaxRequestBodySize ?? new ServerOptions().MaxRequestBodySize;
-            options.MaximumFrameSize = Math.Max(options.MaximumFrameSize, body + (1L << 20));
+            options.MaximumFrameSize = Math.Max(options.MaximumFrameSize, server.MaxRequestBodySize + (1L << 20));
         }
 
         return options;

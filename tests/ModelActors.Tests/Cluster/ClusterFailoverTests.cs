@@ -10,9 +10,9 @@ public sealed class ClusterFailoverTests
     [Fact]
     public async Task A_node_that_leaves_under_load_drains_and_nothing_is_lost()
     {
-        await using var b = ClusterNode.Start(["work"], Tagged("b"));
-        await using var c = ClusterNode.Start(["work"], Tagged("c"));
-        await using var front = ClusterNode.Start([], Tagged("front"));
+        await using var b = ClusterNode.Start(["work"], ClusterNode.Tagged("b"));
+        await using var c = ClusterNode.Start(["work"], ClusterNode.Tagged("c"));
+        await using var front = ClusterNode.Start([], ClusterNode.Tagged("front"));
         await FormAsync(b, c, front);
 
         var client = front.Library.Get<string, string>("work");
@@ -115,13 +115,13 @@ public sealed class ClusterFailoverTests
     [Fact]
     public async Task A_node_that_joins_starts_receiving_requests_without_restarting_the_others()
     {
-        await using var b = ClusterNode.Start(["work"], Tagged("b"));
-        await using var front = ClusterNode.Start([], Tagged("front"));
+        await using var b = ClusterNode.Start(["work"], ClusterNode.Tagged("b"));
+        await using var front = ClusterNode.Start([], ClusterNode.Tagged("front"));
         await FormAsync(b, front);
         var client = front.Library.Get<string, string>("work");
         Assert.StartsWith("b:", await client.PredictAsync("before"), StringComparison.Ordinal);
 
-        await using var d = ClusterNode.Start(["work"], Tagged("d"));
+        await using var d = ClusterNode.Start(["work"], ClusterNode.Tagged("d"));
         d.Join(b);
         await front.WhenUpAsync(3);
 
@@ -145,7 +145,6 @@ public sealed class ClusterFailoverTests
         await others[^1].WhenUpAsync(others.Length + 1);
     }
 
-    private static Action<ModelLibraryBuilder> Tagged(string node) => models => models.AddModel("work", factory: _ => new NodeTagModel(node));
 
     private static Action<ModelLibraryBuilder> Gated(string node, Gate gate) =>
         models => models.AddModel("gate", o => o.Timeout = TimeSpan.FromSeconds(120), factory: _ => new GateModel(node, gate));

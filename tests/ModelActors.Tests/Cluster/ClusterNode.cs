@@ -46,6 +46,9 @@ public sealed class ClusterNode : IAsyncDisposable
         return new ClusterNode(system, nodeBuilder.Build());
     }
 
+    /// <summary>Registers model "work": a <see cref="NodeTagModel"/> answering with <paramref name="node"/>'s name.</summary>
+    public static Action<ModelLibraryBuilder> Tagged(string node) => models => models.AddModel("work", factory: _ => new NodeTagModel(node));
+
     /// <summary>Joins the cluster of <paramref name="seed"/> (itself: starts one).</summary>
     public void Join(ClusterNode seed) => Akka.Cluster.Cluster.Get(System).Join(seed.Address);
 

@@ -7,8 +7,8 @@ public sealed class ClusterSpreadTests
     [Fact]
     public async Task By_default_a_node_that_hosts_a_model_serves_its_own_clients()
     {
-        await using var b = ClusterNode.Start(["work"], Tagged("b"));
-        await using var c = ClusterNode.Start(["work"], Tagged("c"));
+        await using var b = ClusterNode.Start(["work"], ClusterNode.Tagged("b"));
+        await using var c = ClusterNode.Start(["work"], ClusterNode.Tagged("c"));
         b.Join(b);
         c.Join(b);
         await b.WhenUpAsync(2);
@@ -24,8 +24,8 @@ public sealed class ClusterSpreadTests
     [Fact]
     public async Task With_PreferLocal_off_a_hosting_node_spreads_its_clients_work_over_every_node_that_hosts_the_model()
     {
-        await using var b = ClusterNode.Start(["work"], Tagged("b"), preferLocal: false);
-        await using var c = ClusterNode.Start(["work"], Tagged("c"), preferLocal: false);
+        await using var b = ClusterNode.Start(["work"], ClusterNode.Tagged("b"), preferLocal: false);
+        await using var c = ClusterNode.Start(["work"], ClusterNode.Tagged("c"), preferLocal: false);
         b.Join(b);
         await b.Library.LoadAsync(); // its door's router is subscribed to the cluster's events before c joins
         c.Join(b);
@@ -49,6 +49,4 @@ public sealed class ClusterSpreadTests
         var reply = await Akka.Actor.Futures.Ask<ModelReply<string>>(b.Library.RouterOf("work"), new ModelRequest<string>(["x"]), TimeSpan.FromSeconds(10));
         Assert.Equal(["b:x"], reply.Results);
     }
-
-    private static Action<ModelLibraryBuilder> Tagged(string node) => models => models.AddModel("work", factory: _ => new NodeTagModel(node));
 }
