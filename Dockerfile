@@ -12,8 +12,8 @@ RUN dotnet publish src/Host/ModelActors.Host.csproj -c Release -o /app --nologo
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app .
-# The image's own non-root user (uid 1654); models and configuration are read-only for it.
-USER app
+# The image's own non-root user, by number (uid 1654, $APP_UID) so that Kubernetes' runAsNonRoot can verify it.
+USER $APP_UID
 EXPOSE 5080 5081 4053
 ENV DOTNET_gcServer=1
 ENTRYPOINT ["dotnet", "ModelActors.Host.dll"]

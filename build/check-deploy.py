@@ -152,8 +152,8 @@ stages = re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", dockerfile, re.M | re.I)
 if len(stages) < 2:
     problem("Dockerfile", "expected a multi-stage build (a build stage and a runtime stage)")
 users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
-if not users or users[-1] in ("root", "0"):
-    problem("Dockerfile", "the runtime stage must run as a non-root user")
+if not users or not re.fullmatch(r"\$APP_UID|\$\{APP_UID\}|[1-9][0-9]*", users[-1]):
+    problem("Dockerfile", "the runtime stage must run as a non-root user given by number (runAsNonRoot cannot verify a name)")
 for port in ("5080", "5081", "4053"):
     if not re.search(rf"^EXPOSE\b.*\b{port}\b", dockerfile, re.M):
         problem("Dockerfile", f"does not expose {port}")

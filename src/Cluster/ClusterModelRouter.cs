@@ -38,7 +38,8 @@ internal sealed class ClusterModelRouter : UntypedActor
     private readonly List<Address> _nodes = [];
     private readonly HashSet<Address> _unreachable = [];
     private readonly Dictionary<long, Pending> _pending = [];
-    private long _ids;
+    /// <summary>Request ids, unique in the process: answers piped to an earlier incarnation of a restarted router never match.</summary>
+    private static long s_ids;
     private int _next;
 
     public ClusterModelRouter(string model, string modelActorPath, bool idempotent, TimeSpan defaultTimeout)
@@ -83,7 +84,8 @@ internal sealed class ClusterModelRouter : UntypedActor
         switch (message)
         {
             case IModelRequest request:
-                Route(new Pending(request, Sender, Node: null, Retried: false));
+                var timeout = request.Timeout ?? _defaultTimeout;
+                Route(new Pending(request.Timeout is null ? request.WithTimeout(timeout) : request, Sender, Node: null, Retried: false, Deadline: DateTime.UtcNow + timeout));
                 break;
             case Answer answer:
                 Answered(answer);
@@ -142,11 +144,18 @@ internal sealed class ClusterModelRouter : UntypedActor
             return;
         }
 
+        var left = pending.Deadline - DateTime.UtcNow;
+        if (left <= TimeSpan.Zero)
+        {
+            pending.ReplyTo.Tell(new Status.Failure(new TimeoutException($"Model '{_model}' did not answer within its deadline (its node was lost or refused the request, and no time was left to send it again).")));
+            return;
+        }
+
         var node = candidates[(int)((uint)_next++ % (uint)candidates.Count)];
-        var id = ++_ids;
-        _pending[id] = pending with { Node = node };
-        var timeout = (pending.Request.Timeout ?? _defaultTimeout) + AskGrace;
-        Context.ActorSelection(PathOn(node)).Ask<object>(pending.Request, timeout).PipeTo(
+        var id = Interlocked.Increment(ref s_ids);
+        var request = pending.Retried ? pending.Request.WithTimeout(left) : pending.Request; // a retry gets the time that is left
+        _pending[id] = pending with { Node = node, Request = request };
+        Context.ActorSelection(PathOn(node)).Ask<object>(request, left + AskGrace).PipeTo(
             Self,
             success: reply => new Answer(id, reply, null),
             failure: error => new Answer(id, null, error));
@@ -193,7 +202,7 @@ internal sealed class ClusterModelRouter : UntypedActor
     private ActorPath PathOn(Address node) => _path.Aggregate((ActorPath)new RootActorPath(node), (path, element) => path / element);
 
     /// <summary>A request in flight: who is answered, and the node it went to.</summary>
-    private sealed record Pending(IModelRequest Request, IActorRef ReplyTo, Address? Node, bool Retried);
+    private sealed record Pending(IModelRequest Request, IActorRef ReplyTo, Address? Node, bool Retried, DateTime Deadline);
 
     /// <summary>A node's answer to request <paramref name="Id"/> (or the failure to get one).</summary>
     private sealed record Answer(long Id, object? Reply, Exception? Error);

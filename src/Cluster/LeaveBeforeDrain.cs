@@ -18,13 +18,28 @@ public static class LeaveBeforeDrain
     public static void Register(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "model-actors-leave-before-drain", () => LeaveAsync(system));
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "model-actors-leave-before-drain", () => LeaveCoreAsync(system));
     }
 
-    private static async Task<Done> LeaveAsync(ActorSystem system)
+    /// <summary>How long a node waits to be seen leaving before it drains anyway (convergence needs every node reachable).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Leaves the cluster (unless already leaving or out of it) and completes once this node is Exiting, or after
+    /// <see cref="Timeout"/>. Called by the library when it begins to stop, and by CoordinatedShutdown's first phase.
+    /// </summary>
+    /// <param name="system">A cluster node's actor system.</param>
+    /// <returns>A task that completes when the node may drain.</returns>
+    public static Task LeaveAsync(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return LeaveCoreAsync(system);
+    }
+
+    private static async Task<Done> LeaveCoreAsync(ActorSystem system)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
-        if (cluster.IsTerminated || cluster.SelfMember.Status is MemberStatus.Down or MemberStatus.Removed)
+        if (cluster.IsTerminated || cluster.SelfMember.Status is MemberStatus.Down or MemberStatus.Removed or MemberStatus.Exiting)
         {
             return Done.Instance;
         }
@@ -34,7 +49,7 @@ public static class LeaveBeforeDrain
         try
         {
             cluster.Leave(cluster.SelfAddress);
-            await exiting.Task.ConfigureAwait(false); // CoordinatedShutdown's phase timeout bounds the wait
+            await Task.WhenAny(exiting.Task, Task.Delay(Timeout)).ConfigureAwait(false);
         }
         finally
         {

@@ -44,6 +44,8 @@ public static class ModelClusterConfig
             $$"""
             akka {
               actor.provider = cluster
+              # The node leaves before it drains (LeaveBeforeDrain, up to 10 s): Akka's default 5 s for this phase is short.
+              coordinated-shutdown.phases.before-service-unbind.timeout = 15s
               cluster {
                 seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(Quote))}}]
                 roles = [{{string.Join(", ", options.RolesFor(models).Select(Quote))}}]

@@ -15,6 +15,9 @@ public sealed class ModelClusterPlacement(ModelClusterOptions options) : IModelP
     public bool HostsReplicas(string model) => options.Hosts(model);
 
     /// <inheritdoc />
+    public Task BeforeDrainAsync(ActorSystem system) => LeaveBeforeDrain.LeaveAsync(system);
+
+    /// <inheritdoc />
     public bool SpreadsRequests(string model) => !options.PreferLocal && options.Hosts(model);
 
     /// <inheritdoc />

@@ -32,7 +32,7 @@ public sealed class DeployFilesTests
             Edit(copy, "deploy/kubernetes/statefulset.yaml", "terminationGracePeriodSeconds: 60", "terminationGracePeriodSeconds: 10");
             Edit(copy, "deploy/kubernetes/services.yaml", "publishNotReadyAddresses: true", "publishNotReadyAddresses: false");
             Edit(copy, "deploy/compose.yaml", "\"vad,speech-segments\"", "\"vad\"");
-            Edit(copy, "Dockerfile", "USER app", "USER root");
+            Edit(copy, "Dockerfile", "USER $APP_UID", "USER app");
 
             var (code, output) = await CheckAsync(copy);
 
@@ -41,7 +41,7 @@ public sealed class DeployFilesTests
             Assert.Contains("terminationGracePeriodSeconds must exceed a stop", output, StringComparison.Ordinal);
             Assert.Contains("must publish pods that are not ready", output, StringComparison.Ordinal);
             Assert.Contains("no node hosts ['speech-segments']", output, StringComparison.Ordinal);
-            Assert.Contains("non-root user", output, StringComparison.Ordinal);
+            Assert.Contains("non-root user given by number", output, StringComparison.Ordinal);
         }
         finally
         {

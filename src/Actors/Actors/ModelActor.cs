@@ -66,8 +66,9 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
                 Answer(request);
                 break;
             case Remote.SignatureQuery:
-                // Another node's door asks before it opens: a model not loaded yet starts loading (as a request would start it).
-                if (_entry.Snapshot.State != ModelState.Ready && !_stopping)
+                // Another node's door asks before it opens: a model not loaded yet starts loading (as a request would start
+                // it); a model whose load failed waits for a request, or the server's retry, as it does for this node's callers.
+                if (_entry.Snapshot.State == ModelState.NotLoaded && !_stopping)
                 {
                     StartLoad();
                 }

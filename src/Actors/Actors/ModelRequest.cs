@@ -23,6 +23,9 @@ public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items) : Remote.IM
     /// model, and the sender gets <c>Status.Failure</c> with an <see cref="OperationCanceledException"/>.
     /// </summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <inheritdoc />
+    Remote.IModelRequest Remote.IModelRequest.WithTimeout(TimeSpan timeout) => this with { Timeout = timeout };
 }
 
 /// <summary>A model's answer to a <see cref="ModelRequest{TItem}"/>.</summary>

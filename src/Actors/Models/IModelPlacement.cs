@@ -33,6 +33,14 @@ public interface IModelPlacement
     /// <returns>True to spread them.</returns>
     bool SpreadsRequests(string model);
 
+    /// <summary>
+    /// Called when the library begins to stop, before its models refuse new requests and drain: a cluster node leaves the
+    /// cluster here and waits until the others have seen it leave, so that nothing new is routed to it while it drains.
+    /// </summary>
+    /// <param name="system">This node's actor system.</param>
+    /// <returns>A task that completes when the node may drain.</returns>
+    Task BeforeDrainAsync(ActorSystem system);
+
     /// <summary>The addresses of the nodes that host model <paramref name="model"/> now (for <c>Describe()</c>).</summary>
     /// <param name="model">The model's name.</param>
     /// <param name="system">This node's actor system.</param>

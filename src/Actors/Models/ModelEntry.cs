@@ -225,7 +225,9 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         return true;
     }
 
-    public override int QueueDepth => Snapshot is var snapshot && snapshot.Batcher is { } batcher ? batcher.QueueDepth : snapshot.Pool?.QueueDepth ?? 0;
+    public override int QueueDepth => Snapshot is var snapshot && snapshot.Batcher is { } batcher
+        ? batcher.QueueDepth + (snapshot.Door?.QueueDepth ?? 0)
+        : (snapshot.Pool?.QueueDepth ?? 0) + (snapshot.Door?.QueueDepth ?? 0);
 
     public override int BusyReplicas => Snapshot.Pool?.BusyReplicas ?? 0;
 

@@ -296,6 +296,12 @@ public sealed class ModelLibrary : IAsyncDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
+        if (Options.Placement is { } placement && !ActorSystem.WhenTerminated.IsCompleted)
+        {
+            // On a cluster, leave first: nodes still routing here would otherwise be refused while this one drains.
+            await placement.BeforeDrainAsync(ActorSystem).ConfigureAwait(false);
+        }
+
         // Dependents drain before their dependencies, so work in flight can still reach its dependencies.
         var order = DependencyGraph.LoadOrder(_definitions, _entries.Keys.Order(StringComparer.Ordinal));
         order.Reverse();

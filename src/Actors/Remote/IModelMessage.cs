@@ -12,4 +12,7 @@ internal interface IModelRequest : IModelMessage
 {
     /// <summary>The request's deadline from when it is accepted; the model's own when null.</summary>
     TimeSpan? Timeout { get; }
+
+    /// <summary>The same request with deadline <paramref name="timeout"/> (a retry on another node gets the time that is left).</summary>
+    IModelRequest WithTimeout(TimeSpan timeout);
 }

@@ -21,6 +21,7 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
     private const string RequestPrefix = "Q:";
     private const string ReplyPrefix = "R:";
     private const string FailureManifest = "F";
+    private const byte FailureVersion = 2; // 2: two 64-bit details (1 had a capacity and a retry hint)
     private const string SignatureQueryManifest = "G";
     private const string SignatureAnswerManifest = "A";
     private static readonly ConcurrentDictionary<Type, IMessageCodec> Codecs = new();
@@ -148,7 +149,7 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
     private static byte[] WriteFailure(RemoteFailure failure)
     {
         var writer = new WireWriter();
-        writer.WriteByte(1);
+        writer.WriteByte(FailureVersion);
         writer.WriteString(failure.TypeName);
         writer.WriteString(failure.Message);
         writer.WriteString(failure.Model);
@@ -161,9 +162,9 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
     {
         var reader = new WireReader(bytes);
         var version = reader.ReadByte();
-        if (version != 1)
+        if (version != FailureVersion)
         {
-            throw new FormatException($"A ModelActors failure of version {version} arrived; this node reads version 1.");
+            throw new FormatException($"A ModelActors failure of version {version} arrived; this node reads version {FailureVersion}.");
         }
 
         return new RemoteFailure(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadInt64(), reader.ReadInt64());

@@ -32,6 +32,10 @@ internal sealed class RemoteDoorActor<TItem, TResult> : UntypedActor, IWithTimer
     private bool _draining;
     private bool _open;
     private bool _asking;
+    private long _checks;
+
+    /// <summary>A door not open asks a node whether it has loaded the model every this many routee checks (once a second).</summary>
+    private const int QueryEvery = 10;
 
     /// <param name="entry">The model.</param>
     /// <param name="set">The door's own set (where work is told, the queue bound, the count of nodes it reaches).</param>
@@ -64,7 +68,7 @@ internal sealed class RemoteDoorActor<TItem, TResult> : UntypedActor, IWithTimer
                 break;
             case Routees routees:
                 _set.RemoteNodes = routees.Members.Count();
-                if (_announce && !_open && !_asking && _set.RemoteNodes > 0)
+                if (_announce && !_open && !_asking && _set.RemoteNodes > 0 && _checks++ % QueryEvery == 0)
                 {
                     _asking = true;
                     _router.Ask<SignatureAnswer>(SignatureQuery.Instance, SignatureQuery.Instance.Timeout!.Value + AskGrace)

@@ -13,6 +13,9 @@ internal sealed record SignatureQuery : IModelRequest
 
     /// <inheritdoc />
     public TimeSpan? Timeout => TimeSpan.FromSeconds(5);
+
+    /// <inheritdoc />
+    public IModelRequest WithTimeout(TimeSpan timeout) => this;
 }
 
 /// <summary>
@@ -29,12 +32,33 @@ internal sealed record RemoteNodesChanged(int Count);
 internal sealed record SignatureAnswer(bool Loaded, string? TypeName, string? Json) : IModelMessage
 {
     /// <summary>What a model with <paramref name="signature"/> answers (its state says whether it has loaded).</summary>
-    public static SignatureAnswer Of(ModelState state, object? signature) =>
-        signature is null
-            ? new SignatureAnswer(state == ModelState.Ready, null, null)
-            : new SignatureAnswer(true, WireTypes.NameOf(signature.GetType()), JsonSerializer.Serialize(signature, signature.GetType()));
+    public static SignatureAnswer Of(ModelState state, object? signature)
+    {
+        if (state != ModelState.Ready || signature is null)
+        {
+            return new SignatureAnswer(state == ModelState.Ready, null, null);
+        }
+
+        try
+        {
+            return new SignatureAnswer(true, WireTypes.NameOf(signature.GetType()), JsonSerializer.Serialize(signature, signature.GetType()));
+        }
+        catch (Exception)
+        {
+            return new SignatureAnswer(true, null, null); // a signature JSON cannot write: the model is still served, undescribed
+        }
+    }
 
     /// <summary>The signature on this node, or null (none, or a type this node does not have).</summary>
-    public object? Read() =>
-        TypeName is null || Json is null || WireTypes.Resolve(TypeName) is not { } type ? null : JsonSerializer.Deserialize(Json, type);
+    public object? Read()
+    {
+        try
+        {
+            return TypeName is null || Json is null || WireTypes.Resolve(TypeName) is not { } type ? null : JsonSerializer.Deserialize(Json, type);
+        }
+        catch (Exception)
+        {
+            return null; // a signature this node cannot read (another version's type): the model opens undescribed
+        }
+    }
 }

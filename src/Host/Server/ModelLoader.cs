@@ -51,7 +51,11 @@ public sealed partial class ModelLoader(ModelLibrary library, IOptions<ServerOpt
                 }
             }
 
-            await Task.WhenAll(library.ModelNames.Where(n => !(placement?.HostsReplicas(n) ?? true)).Select(n => library.LoadModelAsync(n, _stopping.Token))).ConfigureAwait(false);
+            // Not awaited: a model no node hosts yet would hold the summary and the retries of failed local models back.
+            foreach (var name in library.ModelNames.Where(n => !(placement?.HostsReplicas(n) ?? true)))
+            {
+                _ = library.LoadModelAsync(name, _stopping.Token).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            }
 
             LogDone(logger, library.ModelNames.Count - failed.Count, library.ModelNames.Count, clock.Elapsed.TotalMilliseconds,
                 failed.Count == 0 ? "none" : string.Join(", ", failed));
