@@ -19,10 +19,19 @@ public sealed class CliTests
         Assert.Contains("max 64, window 0 ms", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task DescribeJson_ListsEveryModelReady()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a configuration file that enables the cluster: a command's own models never join it (here they would host none)
+    public async Task DescribeJson_ListsEveryModelReady(bool clusterInConfig)
     {
-        var (code, output, error) = await CliProcess.RunAsync("describe", "--json");
+        var config = Path.Combine(Path.GetTempPath(), $"modelactors-cluster-config-{Guid.NewGuid():N}.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "modelactors.json")))!;
+        json["ModelActors"]!["Cluster"] = System.Text.Json.Nodes.JsonNode.Parse(@"{ ""Enabled"": true, ""Port"": 0, ""Models"": [""""] }");
+        File.WriteAllText(config, json.ToJsonString());
+        var (code, output, error) = clusterInConfig
+            ? await CliProcess.RunAsync("describe", "--json", "--config", config)
+            : await CliProcess.RunAsync("describe", "--json");
+        File.Delete(config);
 
         Assert.True(code == 0, error);
         var models = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();

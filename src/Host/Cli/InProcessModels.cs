@@ -31,7 +31,8 @@ internal sealed class InProcessModels : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         var versions = ServerSetup.Configure(builder.Configuration, args);
-        builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", "Warning")]); // over the file's Information
+        // Over the file's settings: Information logging, and the cluster (a command's own models never join a cluster).
+        builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", "Warning"), new("ModelActors:Cluster:Enabled", "false")]);
         ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true);
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
