@@ -52,7 +52,11 @@ internal sealed partial class ModelEntry<TItem, TResult>
     /// </summary>
     private void FailWhenSystemEnds(TaskCompletionSource waiter) =>
         _library.ActorSystem.WhenTerminated.ContinueWith(
-            static (_, s) => ((ValueTuple<TaskCompletionSource, string>)s!).Item1.TrySetException(new ModelStoppedException(((ValueTuple<TaskCompletionSource, string>)s).Item2, "its actor system has terminated.")),
+            static (_, state) =>
+            {
+                var (waiter, model) = ((TaskCompletionSource, string))state!;
+                waiter.TrySetException(new ModelStoppedException(model, "its actor system has terminated."));
+            },
             (waiter, Name),
             TaskScheduler.Default);
 }

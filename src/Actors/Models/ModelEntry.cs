@@ -168,8 +168,10 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         _queueCapacity = definition.QueueCapacity ?? library.Options.DefaultQueueCapacity;
         _target = $"Model '{definition.Name}'";
         _singles = new SingleWork<TItem, TResult>.Pool(_target, library.TimeProvider, Events);
-        Placement = library.Options.Placement is { } placement && !placement.HostsReplicas(definition.Name) ? placement : null;
-        Spread = library.Options.Placement is { } spreads && spreads.HostsReplicas(definition.Name) && spreads.SpreadsRequests(definition.Name) ? spreads : null;
+        var placement = library.Options.Placement;
+        var hostedHere = placement?.HostsReplicas(definition.Name) ?? true;
+        Placement = hostedHere ? null : placement;
+        Spread = hostedHere && placement?.SpreadsRequests(definition.Name) == true ? placement : null;
         AsyncClient = new ModelClient<TItem, TResult>(this);
         SyncClient = new SyncModelClient<TItem, TResult>(this);
     }

@@ -25,6 +25,9 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
     private const string SignatureQueryManifest = "G";
     private const string SignatureAnswerManifest = "A";
     private static readonly ConcurrentDictionary<Type, IMessageCodec> Codecs = new();
+
+    /// <summary>Per request or reply type (<c>ModelRequest&lt;T&gt;</c>, <c>ModelReply&lt;T&gt;</c>): its manifest and its value type's codec, found once.</summary>
+    private static readonly ConcurrentDictionary<Type, (string Manifest, IMessageCodec Codec)?> Typed = new();
     private static readonly ConditionalWeakTable<object, byte[]> Prepared = new();
 
     /// <inheritdoc />
@@ -47,9 +50,7 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
         RemoteFailure => FailureManifest,
         SignatureQuery => SignatureQueryManifest,
         SignatureAnswer => SignatureAnswerManifest,
-        _ when o.GetType().IsGenericType && o.GetType().GetGenericTypeDefinition() == typeof(ModelRequest<>) => RequestPrefix + WireTypes.NameOf(o.GetType().GetGenericArguments()[0]),
-        _ when o.GetType().IsGenericType && o.GetType().GetGenericTypeDefinition() == typeof(ModelReply<>) => ReplyPrefix + WireTypes.NameOf(o.GetType().GetGenericArguments()[0]),
-        _ => throw new ArgumentException($"ModelMessageSerializer cannot write {o.GetType()}.", nameof(o)),
+        _ => TypedOf(o).Manifest,
     };
 
     /// <inheritdoc />
@@ -122,15 +123,17 @@ internal sealed class ModelMessageSerializer(ExtendedActorSystem system) : Seria
             return writer.ToArray();
         }
 
-        var type = message.GetType();
-        var definition = type.IsGenericType ? type.GetGenericTypeDefinition() : null;
-        if (definition != typeof(ModelRequest<>) && definition != typeof(ModelReply<>))
-        {
-            throw new ArgumentException($"ModelMessageSerializer cannot write {type}.", nameof(message));
-        }
-
-        return CodecOf(type.GetGenericArguments()[0]).Write(message);
+        return TypedOf(message).Codec.Write(message);
     }
+
+    /// <summary>The manifest and codec of a request or reply; an <see cref="ArgumentException"/> for any other message.</summary>
+    private static (string Manifest, IMessageCodec Codec) TypedOf(object message) =>
+        Typed.GetOrAdd(message.GetType(), static type =>
+        {
+            var definition = type.IsGenericType ? type.GetGenericTypeDefinition() : null;
+            var prefix = definition == typeof(ModelRequest<>) ? RequestPrefix : definition == typeof(ModelReply<>) ? ReplyPrefix : null;
+            return prefix is null ? null : (prefix + WireTypes.NameOf(type.GetGenericArguments()[0]), CodecOf(type.GetGenericArguments()[0]));
+        }) ?? throw new ArgumentException($"ModelMessageSerializer cannot write {message.GetType()}.", nameof(message));
 
     private static IMessageCodec CodecOf(Type valueType) =>
         Codecs.GetOrAdd(valueType, static t =>

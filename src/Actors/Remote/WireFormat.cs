@@ -45,14 +45,34 @@ internal sealed class WireWriter(int initialCapacity = 256)
         _buffer.Advance(count);
     }
 
-    /// <summary>Writes a length-prefixed block that <paramref name="write"/> fills (the block's length is known only after).</summary>
+    /// <summary>
+    /// Writes a length-prefixed block that <paramref name="write"/> fills (the block's length is known only after), through
+    /// a scratch buffer of this thread's (taken while in use, so a nested write gets its own).
+    /// </summary>
     public void WriteBlock<TState>(TState state, Action<IBufferWriter<byte>, TState> write)
     {
-        var block = new ArrayBufferWriter<byte>();
-        write(block, state);
-        WriteLength(block.WrittenCount);
-        _buffer.Write(block.WrittenSpan);
+        var block = t_scratch ?? new ArrayBufferWriter<byte>();
+        t_scratch = null;
+        try
+        {
+            write(block, state);
+            WriteLength(block.WrittenCount);
+            _buffer.Write(block.WrittenSpan);
+        }
+        finally
+        {
+            if (block.Capacity <= MaxKeptScratch)
+            {
+                block.Clear();
+                t_scratch = block; // a large value's buffer (a big tensor) is not kept by the thread
+            }
+        }
     }
+
+    private const int MaxKeptScratch = 1 << 20;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
 
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 }
