@@ -12,6 +12,11 @@ RUN dotnet publish src/Host/ModelActors.Host.csproj -c Release -o /app --nologo
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app .
+# The jobs' journal (SQLite, data/jobs.db) lives in /data, owned by the app user: mount a volume there to keep jobs
+# across container restarts.
+RUN mkdir -p /data && chown $APP_UID /data
+ENV Server__DataDirectory=/data
+VOLUME /data
 # The image's own non-root user, by number (uid 1654, $APP_UID) so that Kubernetes' runAsNonRoot can verify it.
 USER $APP_UID
 EXPOSE 5080 5081 4053

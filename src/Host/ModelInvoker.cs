@@ -21,13 +21,6 @@ internal abstract class ModelInvoker
     /// <summary>Streams the request's items through the model, writing each result (in input order) as it comes; a failure ends the stream with an error event.</summary>
     public abstract Task StreamAsync(ModelLibrary library, string model, HttpContext context, Streaming.StreamFormat format, System.Text.Json.JsonSerializerOptions json);
 
-    /// <summary>
-    /// Runs a job's items (a <see cref="BatchType"/> list) through the model <paramref name="chunk"/> at a time, each
-    /// item's own request (so they batch and fail alone), recording each result or error as its chunk ends; stops
-    /// taking chunks once the job is cancelled (the running chunk's calls are cancelled).
-    /// </summary>
-    public abstract Task RunJobAsync(ModelLibrary library, string model, object items, Jobs.Job job, int chunk, System.Text.Json.JsonSerializerOptions json);
-
     /// <summary>The exception that failed a stream, out of the wrappers a stream stage may put around it.</summary>
     private static Exception Unwrap(Exception exception) =>
         exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0]) : exception;
@@ -49,31 +42,6 @@ internal abstract class ModelInvoker
             catch (Exception exception) when (!aborted.IsCancellationRequested)
             {
                 await format.WriteErrorAsync(context.Response, HttpErrors.Describe(Unwrap(exception), model).Message, aborted).ConfigureAwait(false);
-            }
-        }
-
-        public override async Task RunJobAsync(ModelLibrary library, string model, object items, Jobs.Job job, int chunk, System.Text.Json.JsonSerializerOptions json)
-        {
-            var list = (List<TItem>)items;
-            var client = library.Get<TItem, TResult>(model);
-            for (var start = 0; start < list.Count && !job.Cancellation.IsCancellationRequested; start += chunk)
-            {
-                IReadOnlyList<Outcome<TResult>> outcomes;
-                try
-                {
-                    outcomes = await client.PredictOutcomesAsync(list.GetRange(start, Math.Min(chunk, list.Count - start)), chunk, job.Cancellation).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                for (var i = 0; i < outcomes.Count; i++)
-                {
-                    job.Record(start + i, outcomes[i].IsSuccess
-                        ? new Jobs.JobItem(System.Text.Json.JsonSerializer.SerializeToElement(outcomes[i].Value, json), null)
-                        : new Jobs.JobItem(null, HttpErrors.Describe(outcomes[i].Exception!, model).Message));
-                }
             }
         }
 

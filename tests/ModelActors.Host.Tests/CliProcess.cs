@@ -140,6 +140,13 @@ internal sealed class CliProcess : IDisposable
         await kill.WaitForExitAsync();
     }
 
+    /// <summary>Kills the process at once (SIGKILL, as a crash or the kernel's OOM killer would) and waits for it to be gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await ExitAsync();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ModelActors.Host.Server;
@@ -5,16 +7,15 @@ using ModelActors.Host.Server;
 namespace ModelActors.Host.Jobs;
 
 /// <summary>
-/// Asynchronous jobs for C# models: <c>POST /jobs/{model}</c> takes a JSON array of items and answers 202 at once
-/// with the job's id; the items run in the background (batched as any request) while <c>GET /jobs/{id}</c> shows
-/// progress, <c>GET /jobs/{id}/results</c> the answers so far (optionally waiting for the end), and
-/// <c>DELETE /jobs/{id}</c> cancels a running job or forgets an ended one.
+/// Durable jobs over HTTP: <c>POST /jobs/{model}</c> takes a JSON array of items (a typed model's items, or a tensor
+/// model's v2 inference requests) and answers 202 once the job is written to the journal; the items run in the
+/// background (batched as any request) while <c>GET /jobs/{id}</c> shows progress, <c>GET /jobs/{id}/results</c> the
+/// answers so far (optionally waiting for the end), <c>GET /jobs/{id}/events</c> streams its events as Server-Sent
+/// Events (resumable with <c>Last-Event-ID</c>), and <c>DELETE /jobs/{id}</c> cancels a running job or deletes an
+/// ended one.
 /// </summary>
 public static class JobEndpoints
 {
-    /// <summary>How many items run at once: enough to fill a batch; progress grows this many at a time.</summary>
-    private const int Chunk = 64;
-
     /// <summary>The longest <c>wait</c> a results request may ask for.</summary>
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
 
@@ -27,38 +28,25 @@ public static class JobEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapPost("/jobs/{model}", SubmitAsync);
-        app.MapGet("/jobs", (JobStore jobs) => Results.Json(new { jobs = jobs.All().Select(j => j.Summary()) }, Json));
-        app.MapGet("/jobs/{id}", (string id, JobStore jobs) => jobs.Get(id) is { } job ? Results.Json(job.Summary(), Json) : NotFound(id));
+        app.MapGet("/jobs", async (JobService jobs, HttpContext context) => Results.Json(new { jobs = await jobs.ListAsync(context.RequestAborted).ConfigureAwait(false) }, Json));
+        app.MapGet("/jobs/{id}", async (string id, JobService jobs, HttpContext context) =>
+            await jobs.GetAsync(id, results: false, context.RequestAborted).ConfigureAwait(false) is { } view ? Results.Json(view.Job, Json) : NotFound(id));
         app.MapGet("/jobs/{id}/results", ResultsAsync);
-        app.MapDelete("/jobs/{id}", (string id, JobStore jobs) =>
-        {
-            if (jobs.Get(id) is not { } job)
-            {
-                return NotFound(id);
-            }
-
-            if (job.Cancel("cancelled by its client"))
-            {
-                return Results.Json(job.Summary(), Json, statusCode: StatusCodes.Status202Accepted);
-            }
-
-            jobs.Remove(job);
-            return Results.Json(new { id, removed = true }, Json);
-        });
+        app.MapGet("/jobs/{id}/events", EventsAsync);
+        app.MapDelete("/jobs/{id}", DeleteAsync);
         return app;
     }
 
-    private static async Task<IResult> SubmitAsync(string model, HttpContext context, ModelLibrary library, JobStore jobs, IOptions<ServerOptions> options, ILoggerFactory loggers)
+    private static async Task<IResult> SubmitAsync(string model, HttpContext context, ModelLibrary library, JobService jobs, IOptions<ServerOptions> options)
     {
-        if (ModelLookup.FindTyped(library, model, out var description) is { } refused)
+        if (ModelLookup.Find(library, model, out var description) is { } notFound)
         {
-            return refused;
+            return notFound;
         }
 
-        if (context.RequestServices.GetRequiredService<Server.ServerReadiness>().Stopping)
+        if (context.RequestServices.GetRequiredService<ServerReadiness>().Stopping)
         {
-            // Running jobs are cancelled when the server stops: a job accepted now would be cancelled at once.
-            return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, $"The server is stopping: no new job for model '{model}' is accepted; submit it to another server.");
+            return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, $"The server is stopping: no new job for model '{model}' is accepted; submit it again after the restart or to another server.");
         }
 
         var limit = options.Value.MaxRequestBodySize;
@@ -67,70 +55,106 @@ public static class JobEndpoints
             return RequestBodies.TooLarge(limit);
         }
 
-        var invoker = ModelInvoker.For(description.ItemType, description.ResultType);
-        object? items;
+        (byte[] Items, int Count, string Kind) items;
         try
         {
-            items = bytes.Length == 0 ? null : JsonSerializer.Deserialize(bytes.Span, invoker.BatchType, Json);
+            items = bytes.Length == 0
+                ? throw new JobSubmissionException($"Model '{model}': a job takes a JSON array of items, and the body has none.")
+                : JobItems.Read(library, description, bytes);
         }
-        catch (Exception exception) when (exception is JsonException or NotSupportedException)
+        catch (JobSubmissionException exception)
         {
-            return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}': a job takes a JSON array of {description.ItemType.Name} items; the body is not one: {exception.Message}");
-        }
-
-        var count = (items as System.Collections.ICollection)?.Count ?? 0;
-        if (count == 0)
-        {
-            return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}': a job takes a JSON array of {description.ItemType.Name} items, and the body has none.");
+            return HttpErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
         }
 
-        if (jobs.Add(model, count) is not { } job)
+        switch (await jobs.SubmitAsync(new SubmitJob(model, items.Kind, items.Items, items.Count), context.RequestAborted).ConfigureAwait(false))
         {
-            return HttpErrors.Error(StatusCodes.Status429TooManyRequests, $"The server keeps {options.Value.MaxJobs} jobs (Server:MaxJobs) and all are running; try again when one has ended.");
+            case JobAccepted accepted:
+                context.Response.Headers.Location = $"/jobs/{accepted.Job.Id}";
+                return Results.Json(accepted.Job, Json, statusCode: StatusCodes.Status202Accepted);
+            case JobRefused { Full: true } full:
+                context.Response.Headers.RetryAfter = "5";
+                return HttpErrors.Error(StatusCodes.Status429TooManyRequests, full.Reason);
+            case JobRefused refused:
+                return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, refused.Reason);
+            case var other:
+                throw new InvalidOperationException($"The job manager answered {other}.");
         }
-
-        var log = loggers.CreateLogger("ModelActors.Jobs");
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await invoker.RunJobAsync(library, model, items!, job, Chunk, Json).ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                // Items fail alone (their errors are recorded); this is a failure of ours, logged, and the job ends.
-                log.LogError(exception, "Job {Job} of model {Model} stopped", job.Id, model);
-            }
-            finally
-            {
-                job.End(jobs.Now);
-            }
-        });
-        context.Response.Headers.Location = $"/jobs/{job.Id}";
-        return Results.Json(job.Summary(), Json, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> ResultsAsync(string id, double? wait, HttpContext context, JobStore jobs)
+    private static async Task<IResult> ResultsAsync(string id, double? wait, HttpContext context, JobService jobs)
     {
-        if (jobs.Get(id) is not { } job)
+        var view = wait is > 0
+            ? await jobs.WaitAsync(id, TimeSpan.FromSeconds(Math.Min(wait.Value, MaxWait.TotalSeconds)), context.RequestAborted).ConfigureAwait(false)
+            : await jobs.GetAsync(id, results: true, context.RequestAborted).ConfigureAwait(false);
+        return view is null ? NotFound(id) : Results.Json(new { job = view.Job, results = view.Results }, Json);
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, JobService jobs)
+    {
+        if (await jobs.GetAsync(id, results: false, context.RequestAborted).ConfigureAwait(false) is not { } view)
         {
             return NotFound(id);
         }
 
-        if (wait is > 0 && !job.IsEnded)
+        if (view.Job.Status == JobStatus.Running)
         {
-            var limit = TimeSpan.FromSeconds(Math.Min(wait.Value, MaxWait.TotalSeconds));
-            try
-            {
-                await job.Ending.WaitAsync(limit, context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // Not ended yet: answer what there is.
-            }
+            return await jobs.CancelAsync(id, "cancelled by its client", context.RequestAborted).ConfigureAwait(false) is { } cancelled
+                ? Results.Json(cancelled.Job, Json, statusCode: StatusCodes.Status202Accepted)
+                : NotFound(id);
         }
 
-        return Results.Json(new { job = job.Summary(), results = job.Results().ToList() }, Json);
+        return await jobs.DeleteAsync(id, context.RequestAborted).ConfigureAwait(false) switch
+        {
+            JobDeleted => Results.Json(new { id, removed = true }, Json),
+            JobView running => Results.Json(running.Job, Json, statusCode: StatusCodes.Status202Accepted),
+            _ => NotFound(id),
+        };
+    }
+
+    /// <summary>
+    /// <c>GET /jobs/{id}/events[?items=true]</c>: the job's events as Server-Sent Events from its journal — <c>progress</c>
+    /// (done and total), <c>item</c> (each answer, with <c>items=true</c>), then <c>finished</c>, <c>cancelled</c> or
+    /// <c>failed</c> — each progress and end event with its journal sequence number as id; a client that reconnects
+    /// with <c>Last-Event-ID</c> gets exactly the events after it.
+    /// </summary>
+    private static async Task EventsAsync(string id, bool? items, HttpContext context, JobService jobs, IHostApplicationLifetime lifetime)
+    {
+        var after = 0L;
+        if (context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } last
+            && !long.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out after))
+        {
+            await HttpErrors.Error(StatusCodes.Status400BadRequest, $"Job '{id}': Last-Event-ID is '{last}', not an event id of this job (a number).").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        // A stopping server ends its watches (the client resumes with Last-Event-ID), so they do not hold the stop for its grace.
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = watching.Token;
+        if (await jobs.WatchAsync(id, after, items == true, aborted).ConfigureAwait(false) is not { } events)
+        {
+            await NotFound(id).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
+        try
+        {
+            await foreach (var watchEvent in events.ConfigureAwait(false))
+            {
+                var head = watchEvent.Id is { } eventId ? $"event: {watchEvent.Name}\nid: {eventId}\ndata: " : $"event: {watchEvent.Name}\ndata: ";
+                await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(head), aborted).ConfigureAwait(false);
+                await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(watchEvent.Data, Json), aborted).ConfigureAwait(false);
+                await context.Response.Body.WriteAsync("\n\n"u8.ToArray(), aborted).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away (the job runs on), or the server is stopping.
+        }
     }
 
     private static IResult NotFound(string id) => HttpErrors.Error(StatusCodes.Status404NotFound, $"No job '{id}' (ended jobs are kept for Server:JobRetention).");

@@ -23,9 +23,10 @@ internal static class ServerApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LameDuck>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LameDuck>());
-        ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true);
+        ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true, jobs: true);
         builder.Services.AddSingleton<ServerReadiness>();
-        builder.Services.AddSingleton<Jobs.JobStore>();
+        builder.Services.AddSingleton<Jobs.JobService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Jobs.JobService>());
 
         // /metrics in Prometheus text format: the ModelActors meter, plus ASP.NET Core's own request and Kestrel metrics.
         if (serverOptions.Metrics)

@@ -15,8 +15,23 @@ public sealed class ServerOptions
     /// <summary>How many jobs (<c>/jobs</c>) the server keeps, running and ended; when full, the oldest ended job makes room, and a new job is refused (429) while all are running. Default 1000.</summary>
     public int MaxJobs { get; set; } = 1000;
 
-    /// <summary>How long an ended job's results are kept. Default 1 hour.</summary>
+    /// <summary>How long an ended job's results are kept (then the job and its journal events are deleted). Default 1 hour.</summary>
     public TimeSpan JobRetention { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The folder for the server's own data: the jobs' SQLite database (<c>jobs.db</c>) by default. Relative paths are
+    /// from the working directory; created on first start. One server per folder. Default <c>data</c>.
+    /// </summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// Paths of .NET assemblies (.dll) whose model classes the configuration may name, beside the built-in ones; their
+    /// dependencies are found in the same folder. Default none.
+    /// </summary>
+    public List<string> ModelAssemblies { get; set; } = [];
+
+    /// <summary>Where and how jobs are kept: the <c>Server:Jobs</c> section.</summary>
+    public Jobs.JobOptions Jobs { get; set; } = new();
 
     /// <summary>Whether <c>/metrics</c> is served (OpenTelemetry's Prometheus exporter; recording costs a little on every request). Default true.</summary>
     public bool Metrics { get; set; } = true;

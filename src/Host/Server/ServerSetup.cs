@@ -47,11 +47,24 @@ internal static class ServerSetup
     /// background so that the server answers (live, not ready) while they load, and a model that fails to load
     /// answers 503 while the others serve.
     /// </param>
-    public static void AddModelActorsServer(IServiceCollection services, IConfiguration configuration, ModelVersions versions, bool loadInBackground)
+    /// <param name="jobs">True for the server: the actor system gets the jobs' persistence (<see cref="Jobs.JobPersistence"/>).</param>
+    public static void AddModelActorsServer(IServiceCollection services, IConfiguration configuration, ModelVersions versions, bool loadInBackground, bool jobs = false)
     {
         services.AddModelActors(models =>
         {
-            models.AddModelTypesFrom(typeof(ServerSetup).Assembly).AddModelTypesFrom(typeof(Pretrained.Vad.SpeechSegmentsModel).Assembly).Bind(configuration.GetSection("ModelActors"));
+            if (jobs)
+            {
+                var persistence = Jobs.JobPersistence.Hocon(configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions());
+                models.ConfigureAkka((akka, _) => Akka.Hosting.AkkaHostingExtensions.AddHocon(akka, persistence, Akka.Hosting.HoconAddMode.Prepend));
+            }
+
+            models.AddModelTypesFrom(typeof(ServerSetup).Assembly).AddModelTypesFrom(typeof(Pretrained.Vad.SpeechSegmentsModel).Assembly);
+            foreach (var assembly in ModelAssemblies(configuration))
+            {
+                models.AddModelTypesFrom(assembly);
+            }
+
+            models.Bind(configuration.GetSection("ModelActors"));
             models.UseCluster(ClusterOptions(configuration));
             if (loadInBackground)
             {
@@ -64,6 +77,36 @@ internal static class ServerSetup
         {
             services.AddSingleton<ModelLoader>();
             services.AddHostedService(sp => sp.GetRequiredService<ModelLoader>());
+        }
+    }
+
+    /// <summary>
+    /// The assemblies <c>Server:ModelAssemblies</c> names (paths to .dll files, relative to the working directory): their
+    /// model classes can be named in the configuration as the built-in ones are, so a team serves its own C# models
+    /// with this server without writing a host.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A named file does not exist or is not a .NET assembly.</exception>
+    internal static IEnumerable<System.Reflection.Assembly> ModelAssemblies(IConfiguration configuration)
+    {
+        foreach (var path in configuration.GetSection("Server:ModelAssemblies").Get<string[]>() ?? [])
+        {
+            var full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+            {
+                throw new InvalidOperationException($"Server:ModelAssemblies names '{path}', and there is no such file ({full}).");
+            }
+
+            System.Reflection.Assembly assembly;
+            try
+            {
+                assembly = System.Reflection.Assembly.LoadFrom(full);
+            }
+            catch (BadImageFormatException exception)
+            {
+                throw new InvalidOperationException($"Server:ModelAssemblies names '{path}', which is not a .NET assembly: {exception.Message}", exception);
+            }
+
+            yield return assembly;
         }
     }
 

@@ -1,0 +1,438 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace ModelActors.Host.Jobs;
+
+/// <summary>
+/// One job, event-sourced (persistence id <c>job-{id}</c>): <see cref="JobSubmitted"/>, then one
+/// <see cref="JobItemsDone"/> per chunk of items answered, then <see cref="JobEnded"/>; a snapshot every
+/// <see cref="JobOptions.SnapshotEvery"/> events. It runs one chunk at a time in input order, starting the next chunk
+/// while the last one's event is written; recovered, it resumes from the first item without a written answer, so no
+/// item is run again once its answer is in the journal and none is lost. Watchers get the written events.
+/// </summary>
+internal sealed class JobActor : ReceivePersistentActor, IWithTimers
+{
+    /// <summary>How long before items that could not run (model overloaded or unreachable) are tried again.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>An ended job's actor stops after this long without a message (it is recovered again when asked for).</summary>
+    private static readonly TimeSpan IdleEnded = TimeSpan.FromMinutes(1);
+
+    private readonly string _id;
+    private readonly bool _isNew;
+    private readonly ModelLibrary _library;
+    private readonly JobOptions _options;
+    private readonly TimeProvider _time;
+    private readonly JobState _state = new();
+    private readonly List<(ChannelWriter<JobWatchEvent> Writer, bool Items)> _watchers = [];
+    private readonly List<IActorRef> _waiting = [];
+    private readonly List<IActorRef> _pauseWaiters = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _cancel = new();
+    private JobRunner? _runner;
+    private int _next; // the first item not yet started
+    private bool _inFlight;
+    private bool _paused;
+    private IActorRef? _expiring;
+
+    public JobActor(string id, bool isNew, ModelLibrary library, JobOptions options, TimeProvider time)
+    {
+        _id = id;
+        _isNew = isNew;
+        _library = library;
+        _options = options;
+        _time = time;
+
+        Recover<SnapshotOffer>(offer => _state.Apply((JobSnapshot)offer.Snapshot, offer.Metadata.SequenceNr));
+        Recover<IJobRecord>(record => _state.Apply(record, LastSequenceNr));
+        Recover<RecoveryCompleted>(_ => Recovered());
+
+        Command<SubmitJob>(Submit);
+        Command<ChunkDone>(OnChunkDone);
+        Command<RetryChunk>(_ => RunNext());
+        Command<GetJob>(get => Sender.Tell(View(get.Results)));
+        Command<WhenJobEnded>(_ =>
+        {
+            if (_state.Ended is null)
+            {
+                _waiting.Add(Sender);
+            }
+            else
+            {
+                Sender.Tell(View(results: true));
+            }
+        });
+        Command<CancelJob>(Cancel);
+        Command<WatchJob>(Watch);
+        Command<UnwatchJob>(unwatch => _watchers.RemoveAll(w => w.Writer == unwatch.Writer));
+        Command<PauseJobs>(_ =>
+        {
+            _paused = true;
+            _pauseWaiters.Add(Sender);
+            AnswerPaused();
+        });
+        Command<AnswerPausedNow>(_ => AnswerPaused());
+        Command<ExpireJob>(_ => Expire());
+        Command<DeleteMessagesSuccess>(_ => DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue)));
+        Command<DeleteMessagesFailure>(failure => ExpireFailed(failure.Cause));
+        Command<DeleteSnapshotsSuccess>(_ => ExpireDone());
+        Command<DeleteSnapshotsFailure>(failure => ExpireFailed(failure.Cause));
+        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Job {0}: its snapshot was not saved (recovery reads its events instead)", _id));
+        Command<ReceiveTimeout>(_ => Context.Stop(Self));
+    }
+
+    /// <inheritdoc />
+    public override string PersistenceId => "job-" + _id;
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The props of job <paramref name="id"/>'s actor; <paramref name="isNew"/> when it is being submitted, false when resumed.</summary>
+    public static Props Props(string id, bool isNew, ModelLibrary library, JobOptions options, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new JobActor(id, isNew, library, options, time));
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _cancel.Cancel(); // a chunk still running when the actor stops is not written: it runs again after the restart
+        _cancel.Dispose();
+        foreach (var (writer, _) in _watchers)
+        {
+            writer.TryComplete();
+        }
+
+        base.PostStop();
+    }
+
+    private void Recovered()
+    {
+        if (_state.Submitted is null)
+        {
+            if (!_isNew)
+            {
+                Context.Parent.Tell(new JobNeverWritten(_id));
+                Context.Stop(Self);
+            }
+
+            return;
+        }
+
+        Context.Parent.Tell(new JobProgressed(_state.Summary()));
+        if (_state.Ended is null)
+        {
+            _log.Info("Job {0} of model {1} resumes at item {2} of {3}", _id, _state.Submitted.Model, _state.Done, _state.Total);
+            Start();
+        }
+        else
+        {
+            Context.SetReceiveTimeout(IdleEnded);
+        }
+    }
+
+    private void Submit(SubmitJob submit)
+    {
+        if (_state.Submitted is not null)
+        {
+            Sender.Tell(new JobAccepted(_state.Summary()));
+            return;
+        }
+
+        var submitted = new JobSubmitted(_id, submit.Model, submit.Kind, submit.Items, submit.Total, _time.GetUtcNow());
+        var client = Sender;
+        Persist(submitted, e =>
+        {
+            _state.Apply(e, LastSequenceNr);
+            client.Tell(new JobAccepted(_state.Summary()));
+            Start();
+        });
+    }
+
+    private void Start()
+    {
+        try
+        {
+            _runner = JobRunner.For(_library, _state.Submitted!);
+        }
+        catch (Exception exception) when (exception is ModelNotFoundException or System.Text.Json.JsonException)
+        {
+            End(JobStatus.Failed, exception.Message);
+            return;
+        }
+
+        _next = _state.Done;
+        RunNext();
+    }
+
+    private void RunNext()
+    {
+        if (_inFlight || _paused || _state.Ended is not null || _runner is null)
+        {
+            return;
+        }
+
+        if (_next >= _state.Total)
+        {
+            if (_state.Done >= _state.Total)
+            {
+                End(JobStatus.Finished, null);
+            }
+
+            return;
+        }
+
+        var start = _next;
+        var count = Math.Min(Math.Max(1, _options.ChunkSize), _state.Total - start);
+        _next = start + count;
+        _inFlight = true;
+        _runner.RunAsync(start, count, _cancel.Token).PipeTo(Self, success: items => new ChunkDone(start, items, null), failure: e => new ChunkDone(start, [], e));
+    }
+
+    private void OnChunkDone(ChunkDone chunk)
+    {
+        _inFlight = false;
+        if (_state.Ended is not null)
+        {
+            AnswerPaused();
+            return; // cancelled meanwhile: late answers are not written
+        }
+
+        if (chunk.Failure is { } failure)
+        {
+            _log.Error(failure, "Job {0}: its chunk at item {1} failed", _id, chunk.Start);
+            End(JobStatus.Failed, $"Model '{_state.Submitted!.Model}': the job stopped at item {chunk.Start}: {failure.Message}");
+            return;
+        }
+
+        // Only the answered prefix is written: an item that could not run (and those after it) runs again.
+        var answered = 0;
+        while (answered < chunk.Items.Length && chunk.Items[answered] is not null)
+        {
+            answered++;
+        }
+
+        if (answered < chunk.Items.Length)
+        {
+            _next = chunk.Start + answered;
+            Timers.StartSingleTimer(RetryChunk.Instance, RetryChunk.Instance, RetryDelay);
+        }
+        else
+        {
+            RunNext(); // the next chunk runs while this one is written
+        }
+
+        if (_pauseWaiters.Count > 0)
+        {
+            Self.Tell(AnswerPausedNow.Instance); // handled after the write below: commands wait while an event is written
+        }
+
+        if (answered == 0)
+        {
+            return;
+        }
+
+        Persist(new JobItemsDone(chunk.Start, [.. chunk.Items.Take(answered).Select(i => i!)]), e =>
+        {
+            _state.Apply(e, LastSequenceNr);
+            Publish(Progress(_state.Groups[^1]));
+            Context.Parent.Tell(new JobProgressed(_state.Summary()));
+            SnapshotIfDue();
+            if (_state.Done >= _state.Total)
+            {
+                End(JobStatus.Finished, null);
+            }
+        });
+    }
+
+    private void Cancel(CancelJob cancel)
+    {
+        if (_state.Ended is not null || _state.Submitted is null)
+        {
+            Sender.Tell(View(results: false));
+            return;
+        }
+
+        _cancel.Cancel();
+        End(JobStatus.Cancelled, cancel.Reason, Sender);
+    }
+
+    private void End(string status, string? reason, IActorRef? client = null)
+    {
+        if (_state.Ended is not null)
+        {
+            return;
+        }
+
+        Persist(new JobEnded(status, reason, _time.GetUtcNow()), e =>
+        {
+            _state.Apply(e, LastSequenceNr);
+            var view = View(results: true);
+            client?.Tell(View(results: false));
+            foreach (var waiting in _waiting)
+            {
+                waiting.Tell(view);
+            }
+
+            _waiting.Clear();
+            Publish(EndEvent());
+            foreach (var (writer, _) in _watchers)
+            {
+                writer.TryComplete();
+            }
+
+            _watchers.Clear();
+            Context.Parent.Tell(new JobProgressed(_state.Summary()));
+            Context.SetReceiveTimeout(IdleEnded);
+        });
+    }
+
+    private void SnapshotIfDue()
+    {
+        if (_options.SnapshotEvery > 0 && LastSequenceNr % _options.SnapshotEvery == 0)
+        {
+            SaveSnapshot(_state.Snapshot());
+        }
+    }
+
+    private void Watch(WatchJob watch)
+    {
+        if (_state.Submitted is null)
+        {
+            watch.Writer.TryComplete();
+            return;
+        }
+
+        if (watch.After < _state.SubmittedSequence)
+        {
+            watch.Writer.TryWrite(new JobWatchEvent("progress", _state.SubmittedSequence, new { done = 0, total = _state.Total, succeeded = 0, failed = 0 }));
+        }
+
+        var done = 0;
+        var succeeded = 0;
+        foreach (var group in _state.Groups)
+        {
+            for (var i = group.Start; i < group.Start + group.Count; i++)
+            {
+                done++;
+                succeeded += _state.Item(i)!.Error is null ? 1 : 0;
+            }
+
+            if (group.Sequence > watch.After)
+            {
+                if (watch.Items)
+                {
+                    WriteItems(watch.Writer, group);
+                }
+
+                watch.Writer.TryWrite(new JobWatchEvent("progress", group.Sequence, new { done, total = _state.Total, succeeded, failed = done - succeeded }));
+            }
+        }
+
+        if (_state.Ended is not null)
+        {
+            if (_state.EndedSequence > watch.After)
+            {
+                watch.Writer.TryWrite(EndEvent());
+            }
+
+            watch.Writer.TryComplete();
+            return;
+        }
+
+        _watchers.Add((watch.Writer, watch.Items));
+    }
+
+    private void Publish(JobWatchEvent watchEvent)
+    {
+        var group = watchEvent.Name == "progress" ? _state.Groups[^1] : null;
+        foreach (var (writer, items) in _watchers)
+        {
+            if (items && group is not null)
+            {
+                WriteItems(writer, group);
+            }
+
+            writer.TryWrite(watchEvent);
+        }
+    }
+
+    private void WriteItems(ChannelWriter<JobWatchEvent> writer, JobGroup group)
+    {
+        for (var i = group.Start; i < group.Start + group.Count; i++)
+        {
+            var item = _state.Item(i)!;
+            writer.TryWrite(new JobWatchEvent("item", null, new JobResult(i, item.Result, item.Error)));
+        }
+    }
+
+    /// <summary>Answers those waiting for the pause once no chunk runs (the last one's event is written by then).</summary>
+    private void AnswerPaused()
+    {
+        if (_inFlight)
+        {
+            return;
+        }
+
+        foreach (var waiter in _pauseWaiters)
+        {
+            waiter.Tell(JobsPaused.Instance);
+        }
+
+        _pauseWaiters.Clear();
+    }
+
+    private JobWatchEvent Progress(JobGroup group) =>
+        new("progress", group.Sequence, new { done = _state.Done, total = _state.Total, succeeded = _state.Succeeded, failed = _state.Failed });
+
+    private JobWatchEvent EndEvent() => new(_state.Status, _state.EndedSequence, _state.Summary());
+
+    private JobView View(bool results) => new(_state.Summary(), results ? _state.Results() : null);
+
+    private void Expire()
+    {
+        _expiring = Sender;
+        _cancel.Cancel();
+        if (LastSequenceNr == 0)
+        {
+            ExpireDone();
+            return;
+        }
+
+        DeleteMessages(LastSequenceNr);
+    }
+
+    private void ExpireDone()
+    {
+        if (_expiring is null)
+        {
+            return;
+        }
+
+        _expiring.Tell(new JobDeleted(_id));
+        _expiring = null;
+        Context.Stop(Self);
+    }
+
+    private void ExpireFailed(Exception cause)
+    {
+        _log.Warning(cause, "Job {0}: its events were not all deleted; it is forgotten anyway", _id);
+        ExpireDone();
+    }
+
+    /// <summary>A chunk's answers (null where the item could not run now), or the failure of the chunk as a whole.</summary>
+    private sealed record ChunkDone(int Start, JobItem?[] Items, Exception? Failure);
+
+    /// <summary>Answer the pause now (sent to itself, so it comes after the write in progress).</summary>
+    private sealed record AnswerPausedNow
+    {
+        public static readonly AnswerPausedNow Instance = new();
+    }
+
+    /// <summary>Try the items that could not run again.</summary>
+    private sealed record RetryChunk
+    {
+        public static readonly RetryChunk Instance = new();
+    }
+}

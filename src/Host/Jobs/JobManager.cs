@@ -1,0 +1,271 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using ModelActors.Host.Server;
+
+namespace ModelActors.Host.Jobs;
+
+/// <summary>
+/// The jobs' manager (persistence id <c>job-manager-{ServerId}</c>): admits jobs (at most <see cref="ServerOptions.MaxJobs"/>
+/// kept; when full, the oldest ended one makes room, and a new one is refused while all run), finds them by id, lists
+/// them, and deletes ended ones after <see cref="ServerOptions.JobRetention"/> (their events too). Its own journal
+/// holds a record per job (<see cref="JobAdmitted"/>, <see cref="JobClosed"/>, <see cref="JobRemoved"/>); recovered,
+/// it starts every job that had not ended, and each resumes where its journal stops.
+/// </summary>
+internal sealed class JobManager : ReceivePersistentActor, IWithTimers
+{
+    /// <summary>The manager saves a snapshot of its records every this many events.</summary>
+    private const int SnapshotEvery = 200;
+
+    private readonly ModelLibrary _library;
+    private readonly ServerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JobSummary> _live = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _expiring = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _paused;
+
+    public JobManager(ModelLibrary library, ServerOptions options, TimeProvider time)
+    {
+        _library = library;
+        _options = options;
+        _time = time;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            _jobs.Clear();
+            foreach (var job in ((JobManagerSnapshot)offer.Snapshot).Jobs)
+            {
+                _jobs[job.Id] = job;
+            }
+        });
+        Recover<IJobRecord>(Apply);
+        Recover<RecoveryCompleted>(_ => Resume());
+
+        Command<SubmitJob>(Submit);
+        Command<ListJobs>(_ =>
+        {
+            ExpireDue();
+            Sender.Tell(new JobList([.. _jobs.Values.Where(j => !_expiring.Contains(j.Id)).OrderByDescending(j => j.Created).Select(Summary)]));
+        });
+        Command<ToJob>(to =>
+        {
+            ExpireDue();
+            if (!_jobs.ContainsKey(to.Id) || _expiring.Contains(to.Id))
+            {
+                Sender.Tell(new JobNotFound(to.Id));
+                return;
+            }
+
+            Child(to.Id).Forward(to.Message);
+        });
+        Command<DeleteEndedJob>(delete =>
+        {
+            ExpireDue();
+            if (!_jobs.TryGetValue(delete.Id, out var job) || _expiring.Contains(delete.Id))
+            {
+                Sender.Tell(new JobNotFound(delete.Id));
+            }
+            else if (job.Ended is null)
+            {
+                Child(delete.Id).Forward(new GetJob(Results: false));
+            }
+            else
+            {
+                Remove(delete.Id, Sender);
+            }
+        });
+        Command<JobProgressed>(Progressed);
+        Command<JobNeverWritten>(lost =>
+        {
+            _live.Remove(lost.Id);
+            if (_jobs.ContainsKey(lost.Id))
+            {
+                Persist(new JobRemoved(lost.Id), Apply);
+            }
+        });
+        Command<JobDeleted>(deleted => Persist(new JobRemoved(deleted.Id), e =>
+        {
+            Apply(e);
+            _expiring.Remove(deleted.Id);
+        }));
+        Command<DeletedFor>(deleted => Persist(new JobRemoved(deleted.Id), e =>
+        {
+            Apply(e);
+            _expiring.Remove(deleted.Id);
+            deleted.Client.Tell(new JobDeleted(deleted.Id));
+        }));
+        Command<PauseJobs>(pause =>
+        {
+            _paused = true;
+            var timeout = _library.Options.DrainTimeout;
+            var children = Context.GetChildren().Select(child => child.Ask<JobsPaused>(pause, timeout)).ToList();
+            if (!Sender.Equals(Context.System.DeadLetters)) // the first, unanswered pause comes from the host's stopping signal
+            {
+                Task.WhenAll(children).PipeTo(Sender, success: () => JobsPaused.Instance, failure: _ => JobsPaused.Instance);
+            }
+        });
+        Command<Sweep>(_ => ExpireDue());
+        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "The job manager's snapshot was not saved"));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "The job manager's old snapshots were not deleted"));
+    }
+
+    /// <inheritdoc />
+    public override string PersistenceId => "job-manager-" + _options.Jobs.ServerId;
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The manager's props.</summary>
+    public static Props Props(ModelLibrary library, ServerOptions options, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new JobManager(library, options, time));
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        base.PreStart();
+        var every = TimeSpan.FromTicks(Math.Clamp(_options.JobRetention.Ticks / 10, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
+        Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, every);
+    }
+
+    private void Apply(IJobRecord record)
+    {
+        switch (record)
+        {
+            case JobAdmitted admitted:
+                _jobs[admitted.Id] = new JobRecord(admitted.Id, admitted.Model, admitted.Kind, admitted.Total, admitted.Created, JobStatus.Running, 0, 0, null);
+                break;
+            case JobClosed closed when _jobs.TryGetValue(closed.Id, out var job):
+                _jobs[closed.Id] = job with { Status = closed.Status, Succeeded = closed.Succeeded, Failed = closed.Failed, Ended = closed.At };
+                break;
+            case JobRemoved removed:
+                _jobs.Remove(removed.Id);
+                _live.Remove(removed.Id);
+                break;
+        }
+    }
+
+    private void Resume()
+    {
+        var running = _jobs.Values.Where(j => j.Ended is null).ToList();
+        if (running.Count > 0)
+        {
+            _log.Info("Resuming {0} unfinished job(s)", running.Count);
+        }
+
+        foreach (var job in running)
+        {
+            Child(job.Id);
+        }
+    }
+
+    private void Submit(SubmitJob submit)
+    {
+        ExpireDue();
+        if (_paused)
+        {
+            Sender.Tell(new JobRefused($"The server is stopping: no new job for model '{submit.Model}' is accepted; submit it again after the restart or to another server.", Full: false));
+            return;
+        }
+
+        if (_jobs.Count - _expiring.Count >= _options.MaxJobs)
+        {
+            var room = _jobs.Count - _expiring.Count - _options.MaxJobs + 1;
+            foreach (var ended in _jobs.Values.Where(j => j.Ended is not null && !_expiring.Contains(j.Id)).OrderBy(j => j.Ended).Take(room).ToList())
+            {
+                Remove(ended.Id, null);
+            }
+
+            if (_jobs.Count - _expiring.Count >= _options.MaxJobs)
+            {
+                Sender.Tell(new JobRefused($"The server keeps {_options.MaxJobs} jobs (Server:MaxJobs) and all are running; try again when one has ended.", Full: true));
+                return;
+            }
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        var client = Sender;
+        Persist(new JobAdmitted(id, submit.Model, submit.Kind, submit.Total, _time.GetUtcNow()), e =>
+        {
+            Apply(e);
+            SnapshotIfDue();
+            Context.ActorOf(JobActor.Props(id, isNew: true, _library, _options.Jobs, _time), id).Tell(submit, client);
+        });
+    }
+
+    private void Progressed(JobProgressed progressed)
+    {
+        var summary = progressed.Job;
+        if (!_jobs.TryGetValue(summary.Id, out var job))
+        {
+            return;
+        }
+
+        _live[summary.Id] = summary;
+        if (summary.Status != JobStatus.Running && job.Ended is null)
+        {
+            Persist(new JobClosed(summary.Id, summary.Status, summary.Succeeded, summary.Failed, summary.Ended ?? _time.GetUtcNow()), e =>
+            {
+                Apply(e);
+                SnapshotIfDue();
+            });
+        }
+    }
+
+    /// <summary>Deletes ended jobs older than the retention (their actors delete their events, then the record goes).</summary>
+    private void ExpireDue()
+    {
+        var before = _time.GetUtcNow() - _options.JobRetention;
+        foreach (var job in _jobs.Values.Where(j => j.Ended is { } ended && ended < before && !_expiring.Contains(j.Id)).ToList())
+        {
+            Remove(job.Id, null);
+        }
+    }
+
+    /// <summary>
+    /// Deletes an ended job: its actor deletes its events and stops, then the manager writes <see cref="JobRemoved"/>
+    /// and answers <see cref="JobDeleted"/> to <paramref name="client"/> when there is one.
+    /// </summary>
+    private void Remove(string id, IActorRef? client)
+    {
+        _expiring.Add(id);
+        _live.Remove(id);
+        var child = Child(id);
+        if (client is null)
+        {
+            child.Tell(ExpireJob.Instance, Self);
+        }
+        else
+        {
+            child.Ask<JobDeleted>(ExpireJob.Instance, TimeSpan.FromSeconds(30)).PipeTo(Self, success: d => new DeletedFor(id, client), failure: _ => new DeletedFor(id, client));
+        }
+    }
+
+    private IActorRef Child(string id) =>
+        Context.Child(id) is var child && !child.IsNobody() ? child : Context.ActorOf(JobActor.Props(id, isNew: false, _library, _options.Jobs, _time), id);
+
+    private JobSummary Summary(JobRecord job) =>
+        _live.TryGetValue(job.Id, out var live) ? live : new JobSummary(
+            job.Id, job.Model, job.Kind, job.Status, job.Total, job.Succeeded, job.Failed,
+            job.Ended is null ? (job.Total == 0 ? 1.0 : (double)(job.Succeeded + job.Failed) / job.Total) : 1.0, job.Created, job.Created, job.Ended, null, null);
+
+    private void SnapshotIfDue()
+    {
+        if (LastSequenceNr % SnapshotEvery == 0)
+        {
+            SaveSnapshot(new JobManagerSnapshot([.. _jobs.Values]));
+        }
+    }
+
+    /// <summary>A job deleted on a client's request: answer the client once its record is gone.</summary>
+    private sealed record DeletedFor(string Id, IActorRef Client);
+
+    /// <summary>Time to delete expired jobs.</summary>
+    private sealed record Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+}

@@ -1,0 +1,84 @@
+using System.Threading.Channels;
+
+namespace ModelActors.Host.Jobs;
+
+/// <summary>To the manager: accept this job (answered <see cref="JobAccepted"/> or <see cref="JobRefused"/>).</summary>
+internal sealed record SubmitJob(string Model, string Kind, byte[] Items, int Total);
+
+/// <summary>The job was written to the journal and runs: it is done even if the server restarts.</summary>
+internal sealed record JobAccepted(JobSummary Job);
+
+/// <summary>The job was not accepted (the store is full of running jobs, or the server is stopping).</summary>
+internal sealed record JobRefused(string Reason, bool Full);
+
+/// <summary>To the manager: every job kept (answered <see cref="JobList"/>).</summary>
+internal sealed record ListJobs
+{
+    public static readonly ListJobs Instance = new();
+}
+
+/// <summary>Every job kept, newest first.</summary>
+internal sealed record JobList(IReadOnlyList<JobSummary> Jobs);
+
+/// <summary>To the manager: deliver <paramref name="Message"/> to job <paramref name="Id"/>, or answer <see cref="JobNotFound"/>.</summary>
+internal sealed record ToJob(string Id, IJobCommand Message);
+
+/// <summary>No such job (never submitted, or expired).</summary>
+internal sealed record JobNotFound(string Id);
+
+/// <summary>A command for one job actor.</summary>
+internal interface IJobCommand;
+
+/// <summary>The job's summary and, when <paramref name="Results"/>, its answers so far (answered <see cref="JobView"/>).</summary>
+internal sealed record GetJob(bool Results) : IJobCommand;
+
+/// <summary>Answered with <see cref="JobView"/> (with results) once the job has ended.</summary>
+internal sealed record WhenJobEnded : IJobCommand
+{
+    public static readonly WhenJobEnded Instance = new();
+}
+
+/// <summary>Cancel the running job (answered <see cref="JobView"/>), or answer the ended job's view.</summary>
+internal sealed record CancelJob(string Reason) : IJobCommand;
+
+/// <summary>To the manager: delete the ended job <paramref name="Id"/> and its events (answered <see cref="JobDeleted"/>, <see cref="JobNotFound"/>, or <see cref="JobView"/> when it still runs).</summary>
+internal sealed record DeleteEndedJob(string Id);
+
+/// <summary>The job and its events were deleted.</summary>
+internal sealed record JobDeleted(string Id);
+
+/// <summary>
+/// Write the job's watch events to <paramref name="Writer"/>: those after journal sequence number
+/// <paramref name="After"/> at once, then each as it is written; the writer is completed after the end event.
+/// </summary>
+internal sealed record WatchJob(long After, bool Items, ChannelWriter<JobWatchEvent> Writer) : IJobCommand;
+
+/// <summary>Stop writing to <paramref name="Writer"/> (its client went away).</summary>
+internal sealed record UnwatchJob(ChannelWriter<JobWatchEvent> Writer) : IJobCommand;
+
+/// <summary>From a job to the manager: its counts changed (kept in memory, for listing).</summary>
+internal sealed record JobProgressed(JobSummary Job);
+
+/// <summary>From a job recovered with no events to the manager: it was admitted but never written (the server stopped between), so forget it.</summary>
+internal sealed record JobNeverWritten(string Id);
+
+/// <summary>From the manager to a job: delete your events and stop (answer <see cref="JobDeleted"/> to the manager).</summary>
+internal sealed record ExpireJob
+{
+    public static readonly ExpireJob Instance = new();
+}
+
+/// <summary>
+/// To the manager and from it to its jobs: the server is stopping; finish the running chunk, write it, start no other,
+/// and answer <see cref="JobsPaused"/> once that is done.
+/// </summary>
+internal sealed record PauseJobs
+{
+    public static readonly PauseJobs Instance = new();
+}
+
+/// <summary>No chunk runs and every answer is written.</summary>
+internal sealed record JobsPaused
+{
+    public static readonly JobsPaused Instance = new();
+}

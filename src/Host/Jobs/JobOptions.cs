@@ -1,0 +1,34 @@
+namespace ModelActors.Host.Jobs;
+
+/// <summary>The <c>Server:Jobs</c> section: the journal jobs are kept in, and how they run.</summary>
+public sealed class JobOptions
+{
+    /// <summary>
+    /// The journal: <c>sqlite</c> (default: <c>jobs.db</c> in <see cref="Server.ServerOptions.DataDirectory"/>, nothing to
+    /// install), <c>postgresql</c> (<see cref="ConnectionString"/> required) or <c>memory</c> (jobs do not survive a
+    /// restart; for tests).
+    /// </summary>
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>
+    /// The database's ADO.NET connection string. For <c>sqlite</c> it replaces the default file; for
+    /// <c>postgresql</c> it is required (e.g. <c>Host=db;Database=modelactors;Username=modelactors;Password=…</c>).
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The linq2db provider name; default <c>SQLite.MS</c> for sqlite and <c>PostgreSQL.15</c> for postgresql.</summary>
+    public string? ProviderName { get; set; }
+
+    /// <summary>
+    /// This server's name in the journal: its job manager's persistence id is <c>job-manager-{ServerId}</c>, and a server
+    /// resumes the jobs its manager admitted. Servers that share one database (PostgreSQL) must each have their own
+    /// (e.g. the pod name of a StatefulSet); a server restarted under the same id resumes its jobs. Default <c>server</c>.
+    /// </summary>
+    public string ServerId { get; set; } = "server";
+
+    /// <summary>How many items run at once and are written to the journal as one event. Default 64.</summary>
+    public int ChunkSize { get; set; } = 64;
+
+    /// <summary>A job saves a snapshot of its state every this many events (its recovery then starts there). Default 100.</summary>
+    public int SnapshotEvery { get; set; } = 100;
+}

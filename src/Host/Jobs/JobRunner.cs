@@ -1,0 +1,130 @@
+using System.Text.Json;
+using ModelActors.Host.V2;
+using ModelActors.Onnx;
+
+namespace ModelActors.Host.Jobs;
+
+/// <summary>
+/// Runs a job's items through its model, a chunk at a time: typed items (JSON values of the model's item type) or
+/// v2 inference requests for a tensor model. Each item is its own request, so the items of a chunk batch with each
+/// other and with any traffic, and fail alone.
+/// </summary>
+internal abstract class JobRunner(string model, JsonElement[] items)
+{
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+
+    public string Model { get; } = model;
+
+    protected JsonElement[] Items { get; } = items;
+
+    /// <summary>The runner for <paramref name="submitted"/>'s model and kind.</summary>
+    /// <exception cref="ModelNotFoundException">The model is not served (any more).</exception>
+    public static JobRunner For(ModelLibrary library, JobSubmitted submitted)
+    {
+        var description = library.Describe(submitted.Model);
+        using var document = JsonDocument.Parse(submitted.Items);
+        JsonElement[] items = [.. document.RootElement.EnumerateArray().Select(e => e.Clone())];
+        return submitted.Kind == JobKind.Tensor
+            ? new Tensor(library, submitted.Model, items)
+            : (JobRunner)Activator.CreateInstance(typeof(Typed<,>).MakeGenericType(description.ItemType, description.ResultType), library, submitted.Model, items)!;
+    }
+
+    /// <summary>
+    /// Runs items <paramref name="start"/>…<paramref name="start"/> + <paramref name="count"/> − 1. An item's answer is
+    /// null when it did not run for a reason that is not its own (the model is overloaded, stopping or unreachable, or
+    /// the job was cancelled): it is run again later, never recorded as failed.
+    /// </summary>
+    public abstract Task<JobItem?[]> RunAsync(int start, int count, CancellationToken cancellationToken);
+
+    /// <summary>Whether <paramref name="exception"/> says the item should run again later rather than fail.</summary>
+    protected static bool IsTransient(Exception exception) =>
+        exception is OperationCanceledException or ModelStoppedException or ModelOverloadedException or ModelUnavailableException;
+
+    protected JobItem Failure(Exception exception) => new(null, HttpErrors.Describe(exception, Model).Message);
+
+    private sealed class Typed<TItem, TResult>(ModelLibrary library, string model, JsonElement[] items) : JobRunner(model, items)
+    {
+        private readonly IModelClient<TItem, TResult> _client = library.Get<TItem, TResult>(model);
+
+        public override async Task<JobItem?[]> RunAsync(int start, int count, CancellationToken cancellationToken)
+        {
+            var answers = new JobItem?[count];
+            var indices = new List<int>(count);
+            var values = new List<TItem>(count);
+            for (var i = 0; i < count; i++)
+            {
+                try
+                {
+                    values.Add(Items[start + i].Deserialize<TItem>(Json)!);
+                    indices.Add(i);
+                }
+                catch (JsonException exception)
+                {
+                    answers[i] = new JobItem(null, $"Model '{Model}': item {start + i} is not a {typeof(TItem).Name}: {exception.Message}");
+                }
+            }
+
+            var outcomes = await _client.PredictOutcomesAsync(values, count, cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < outcomes.Count; k++)
+            {
+                answers[indices[k]] = outcomes[k].IsSuccess
+                    ? new JobItem(JsonSerializer.SerializeToElement(outcomes[k].Value, Json), null)
+                    : IsTransient(outcomes[k].Exception!) ? null : Failure(outcomes[k].Exception!);
+            }
+
+            return answers;
+        }
+    }
+
+    private sealed class Tensor(ModelLibrary library, string model, JsonElement[] items) : JobRunner(model, items)
+    {
+        private readonly IModelClient<OnnxTensors, OnnxTensors> _client = library.Get<OnnxTensors, OnnxTensors>(model);
+
+        public override async Task<JobItem?[]> RunAsync(int start, int count, CancellationToken cancellationToken)
+        {
+            var calls = new Task<JobItem?>[count];
+            for (var i = 0; i < count; i++)
+            {
+                calls[i] = RunOneAsync(start + i, cancellationToken);
+            }
+
+            return await Task.WhenAll(calls).ConfigureAwait(false);
+        }
+
+        private async Task<JobItem?> RunOneAsync(int index, CancellationToken cancellationToken)
+        {
+            InferRequest request;
+            try
+            {
+                request = JobItems.ReadTensorRequest(Items[index], Model, library.GetTensorSignature(Model), index);
+            }
+            catch (InferRequestException exception)
+            {
+                return new JobItem(null, exception.Message);
+            }
+
+            try
+            {
+                var outputs = await _client.PredictAsync(request.Inputs, cancellationToken).ConfigureAwait(false);
+                var problem = V2Signature.MissingOutput(Model, request.Outputs, outputs) ?? InferResponse.NotText(Model, request, outputs);
+                if (problem is not null)
+                {
+                    return new JobItem(null, problem);
+                }
+
+                var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    new InferResponse(Model, null, request, outputs).Write(writer);
+                }
+
+                using var document = JsonDocument.Parse(buffer.WrittenMemory);
+                return new JobItem(document.RootElement.Clone(), null);
+            }
+            catch (Exception exception)
+            {
+                return IsTransient(exception) ? null : Failure(exception);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Akka.Actor;
+using Microsoft.Extensions.Options;
+using ModelActors.Host.Server;
+
+namespace ModelActors.Host.Jobs;
+
+/// <summary>
+/// The server's door to its jobs: starts the <see cref="JobManager"/> actor when the host starts (it resumes the jobs
+/// a previous run left unfinished), tells it to start no new chunk when the host begins stopping, and turns the HTTP
+/// and gRPC routes' calls into messages to it.
+/// </summary>
+internal sealed class JobService(ActorSystem system, ModelLibrary library, IOptions<ServerOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : IHostedService
+{
+    /// <summary>How long a route waits for the manager or a job to answer.</summary>
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    private IActorRef? _manager;
+
+    private IActorRef Manager => _manager ?? throw new InvalidOperationException("The job service has not started.");
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _manager = system.ActorOf(JobManager.Props(library, options.Value, time), "jobs");
+        lifetime.ApplicationStopping.Register(() => _manager.Tell(PauseJobs.Instance)); // at once: no chunk starts during the lame duck
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Before the models drain (this service stops before the library's, having started after it): every job finishes
+    /// its running chunk and writes it, and starts no other, so a graceful restart runs no item twice. Bounded by the
+    /// library's drain timeout (a chunk held longer is cancelled by the drain, and runs again after the restart).
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_manager is null)
+        {
+            return;
+        }
+
+        // The actor system may be stopping already (SIGTERM also runs Akka's CoordinatedShutdown from its CLR exit
+        // hook); a terminated system answers nothing, so its end ends the wait too.
+        var paused = _manager.Ask<JobsPaused>(PauseJobs.Instance, library.Options.DrainTimeout + TimeSpan.FromSeconds(1), cancellationToken);
+        await Task.WhenAny(paused, system.WhenTerminated).ConfigureAwait(false);
+        if (paused.IsFaulted)
+        {
+            _ = paused.Exception; // observed: a pause that timed out stops anyway, and what was not written runs again after the restart
+        }
+    }
+
+    /// <summary>Submits a job; the answer is <see cref="JobAccepted"/> (written to the journal) or <see cref="JobRefused"/>.</summary>
+    public Task<object> SubmitAsync(SubmitJob submit, CancellationToken cancellationToken) =>
+        Manager.Ask<object>(submit, AskTimeout, cancellationToken);
+
+    /// <summary>Every job kept, newest first.</summary>
+    public async Task<IReadOnlyList<JobSummary>> ListAsync(CancellationToken cancellationToken) =>
+        (await Manager.Ask<JobList>(ListJobs.Instance, AskTimeout, cancellationToken).ConfigureAwait(false)).Jobs;
+
+    /// <summary>Job <paramref name="id"/>'s view (with its answers so far when <paramref name="results"/>), or null when there is no such job.</summary>
+    public async Task<JobView?> GetAsync(string id, bool results, CancellationToken cancellationToken) =>
+        await Manager.Ask<object>(new ToJob(id, new GetJob(results)), AskTimeout, cancellationToken).ConfigureAwait(false) as JobView;
+
+    /// <summary>Job <paramref name="id"/>'s view with its answers once it has ended, or as it is after <paramref name="wait"/>; null when there is no such job.</summary>
+    public async Task<JobView?> WaitAsync(string id, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Manager.Ask<object>(new ToJob(id, WhenJobEnded.Instance), wait, cancellationToken).ConfigureAwait(false) as JobView;
+        }
+        catch (AskTimeoutException)
+        {
+            return await GetAsync(id, results: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Cancels job <paramref name="id"/> if it runs; its view after (null when there is no such job).</summary>
+    public async Task<JobView?> CancelAsync(string id, string reason, CancellationToken cancellationToken) =>
+        await Manager.Ask<object>(new ToJob(id, new CancelJob(reason)), AskTimeout, cancellationToken).ConfigureAwait(false) as JobView;
+
+    /// <summary>Deletes ended job <paramref name="id"/>: <see cref="JobDeleted"/>, <see cref="JobNotFound"/>, or its <see cref="JobView"/> when it still runs.</summary>
+    public Task<object> DeleteAsync(string id, CancellationToken cancellationToken) =>
+        Manager.Ask<object>(new DeleteEndedJob(id), AskTimeout, cancellationToken);
+
+    /// <summary>
+    /// Job <paramref name="id"/>'s watch events after journal sequence number <paramref name="after"/>, then each as it
+    /// is written, to the end event; null when there is no such job.
+    /// </summary>
+    public async Task<IAsyncEnumerable<JobWatchEvent>?> WatchAsync(string id, long after, bool items, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(id, results: false, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        var channel = Channel.CreateUnbounded<JobWatchEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        Manager.Tell(new ToJob(id, new WatchJob(after, items, channel.Writer)));
+        return Read(id, channel, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<JobWatchEvent> Read(string id, Channel<JobWatchEvent> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var watchEvent in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return watchEvent;
+            }
+        }
+        finally
+        {
+            Manager.Tell(new ToJob(id, new UnwatchJob(channel.Writer)));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ModelActors.TestKit;
+
+namespace ModelActors.Host.Tests;
+
+/// <summary>Jobs in SQLite: they outlive a graceful restart, expire after their retention on the server's clock, and keep their journal small.</summary>
+[Collection(nameof(JobHoldModel))]
+public sealed class JobDurabilityTests
+{
+    private static async Task<string> SubmitAsync(HttpClient http, string model, object items)
+    {
+        using var response = await http.PostAsJsonAsync($"/jobs/{model}", items);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{response.StatusCode}: {json}");
+        return json.GetProperty("id").GetString()!;
+    }
+
+    [Fact]
+    public async Task AJobStoppedMidway_ResumesWhenTheServerStartsAgainOnItsData_AndNoItemIsLost()
+    {
+        JobHoldModel.Reset();
+        using var data = new DataFolder();
+        var chunkOfOne = new Dictionary<string, string> { ["Server:Jobs:ChunkSize"] = "1" };
+        string id;
+        await using (var first = new JobServer(data.Path, chunkOfOne))
+        {
+            using var http = first.CreateClient();
+            id = await SubmitAsync(http, "held", new[] { "a", "b", "c" });
+            await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        } // stopped while item 0 is held: that call is cancelled, and the job is not
+
+        await JobHoldModel.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var answering = new Dictionary<string, string>(chunkOfOne) { ["ModelActors:Models:held:Type"] = "EchoModel" };
+        await using var second = new JobServer(data.Path, answering);
+        using var client = second.CreateClient();
+        var listed = await client.GetFromJsonAsync<JsonElement>("/jobs");
+        var done = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
+
+        Assert.Contains(listed.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+        Assert.Equal("finished", done.GetProperty("job").GetProperty("status").GetString());
+        Assert.Equal(["a", "b", "c"], done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetString()));
+        Assert.True(File.Exists(data.Database));
+    }
+
+    [Fact]
+    public async Task AnEndedJob_IsDeletedAfterItsRetention_OnTheServersClock()
+    {
+        using var data = new DataFolder();
+        var clock = new ManualTimeProvider();
+        await using var server = new JobServer(data.Path, new Dictionary<string, string> { ["Server:JobRetention"] = "01:00:00" }, clock);
+        using var http = server.CreateClient();
+        var id = await SubmitAsync(http, "word-count", new[] { "a b" });
+        await http.GetAsync($"/jobs/{id}/results?wait=60");
+
+        clock.Advance(TimeSpan.FromMinutes(59));
+        using var kept = await http.GetAsync($"/jobs/{id}");
+        clock.Advance(TimeSpan.FromMinutes(2));
+        using var expired = await http.GetAsync($"/jobs/{id}");
+        var listed = await http.GetFromJsonAsync<JsonElement>("/jobs");
+
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
+        Assert.DoesNotContain(listed.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+    }
+
+    [Fact]
+    public async Task DeletingAnEndedJob_DeletesItsEvents()
+    {
+        using var data = new DataFolder();
+        await using var server = new JobServer(data.Path);
+        using var http = server.CreateClient();
+        var id = await SubmitAsync(http, "counting", Enumerable.Range(0, 10).ToArray());
+        await http.GetAsync($"/jobs/{id}/results?wait=60");
+        var before = JournalRows(data.Database, id);
+
+        using var deleted = await http.DeleteAsync($"/jobs/{id}");
+        using var gone = await http.GetAsync($"/jobs/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.True(before >= 3, $"{before} events before"); // submitted, items done, ended
+        Assert.Equal(0, JournalRows(data.Database, id));
+    }
+
+    [Fact]
+    public async Task AJob_WritesOneEventPerChunk_NotPerItem()
+    {
+        using var data = new DataFolder();
+        await using var server = new JobServer(data.Path, new Dictionary<string, string> { ["Server:Jobs:ChunkSize"] = "50" });
+        using var http = server.CreateClient();
+
+        var id = await SubmitAsync(http, "counting", Enumerable.Range(0, 200).ToArray());
+        var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
+
+        Assert.Equal(200, done.GetProperty("job").GetProperty("succeeded").GetInt32());
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => i * 2), done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetInt32()));
+        Assert.Equal(1 + 4 + 1, JournalRows(data.Database, id)); // submitted, four chunks, ended
+    }
+
+    /// <summary>How many journal rows job <paramref name="id"/> has that are not marked deleted.</summary>
+    internal static long JournalRows(string database, string id)
+    {
+        Assert.True(File.Exists(database), $"no {database}");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = $id AND deleted = 0";
+        command.Parameters.AddWithValue("$id", "job-" + id);
+        return (long)command.ExecuteScalar()!;
+    }
+}
