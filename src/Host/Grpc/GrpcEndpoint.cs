@@ -44,6 +44,7 @@ internal static class GrpcEndpoint
     public static void Map(WebApplication app, ServerOptions options)
     {
         app.MapGrpcService<InferenceGrpcService>();
+        app.MapGrpcService<JobsGrpcService>();
         if (string.IsNullOrWhiteSpace(options.GrpcUrl))
         {
             return;

@@ -306,7 +306,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
 
         if (watch.After < _state.SubmittedSequence)
         {
-            watch.Writer.TryWrite(new JobWatchEvent("progress", _state.SubmittedSequence, new { done = 0, total = _state.Total, succeeded = 0, failed = 0 }));
+            watch.Writer.TryWrite(new JobWatchEvent("progress", _state.SubmittedSequence, new JobProgressView(0, _state.Total, 0, 0)));
         }
 
         var done = 0;
@@ -326,7 +326,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
                     WriteItems(watch.Writer, group);
                 }
 
-                watch.Writer.TryWrite(new JobWatchEvent("progress", group.Sequence, new { done, total = _state.Total, succeeded, failed = done - succeeded }));
+                watch.Writer.TryWrite(new JobWatchEvent("progress", group.Sequence, new JobProgressView(done, _state.Total, succeeded, done - succeeded)));
             }
         }
 
@@ -384,7 +384,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     }
 
     private JobWatchEvent Progress(JobGroup group) =>
-        new("progress", group.Sequence, new { done = _state.Done, total = _state.Total, succeeded = _state.Succeeded, failed = _state.Failed });
+        new("progress", group.Sequence, new JobProgressView(_state.Done, _state.Total, _state.Succeeded, _state.Failed));
 
     private JobWatchEvent EndEvent() => new(_state.Status, _state.EndedSequence, _state.Summary());
 

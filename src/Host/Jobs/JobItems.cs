@@ -78,6 +78,50 @@ internal static class JobItems
         }
     }
 
+    /// <summary>Writes a v2 inference request in JSON: its id, its inputs as JSON tensors, and the outputs asked for.</summary>
+    public static void WriteTensorRequest(Utf8JsonWriter writer, string? id, OnnxTensors inputs, IReadOnlyList<string>? outputs)
+    {
+        writer.WriteStartObject();
+        if (!string.IsNullOrEmpty(id))
+        {
+            writer.WriteString("id", id);
+        }
+
+        writer.WriteStartArray("inputs");
+        foreach (var (name, tensor) in inputs)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", name);
+            writer.WriteString("datatype", V2Datatypes.NameOf(tensor.ElementType));
+            writer.WriteStartArray("shape");
+            foreach (var dimension in tensor.Shape)
+            {
+                writer.WriteNumberValue(dimension);
+            }
+
+            writer.WriteEndArray();
+            writer.WritePropertyName("data");
+            InferResponse.WriteData(writer, tensor);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        if (outputs is not null)
+        {
+            writer.WriteStartArray("outputs");
+            foreach (var name in outputs)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", name);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
     /// <summary>Item <paramref name="index"/> of a tensor job, parsed as a v2 inference request.</summary>
     /// <exception cref="InferRequestException">It is not one this model can take; the message names the item.</exception>
     public static InferRequest ReadTensorRequest(JsonElement item, string model, TensorSignature? signature, int index)

@@ -25,6 +25,9 @@ internal sealed record JobResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Result,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
+/// <summary>A job's progress as its watch shows it.</summary>
+internal sealed record JobProgressView(int Done, int Total, int Succeeded, int Failed);
+
 /// <summary>A job and (when asked for) its answers so far.</summary>
 internal sealed record JobView(JobSummary Job, List<JobResult>? Results);
 

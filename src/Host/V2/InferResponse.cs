@@ -118,7 +118,7 @@ internal sealed class InferResponse(string model, string? version, InferRequest 
         writer.WriteEndObject();
     }
 
-    private static void WriteData(Utf8JsonWriter writer, OnnxTensor tensor)
+    internal static void WriteData(Utf8JsonWriter writer, OnnxTensor tensor)
     {
         writer.WriteStartArray();
         // By element type, not by array type: the runtime lets a byte[] pass as sbyte[] (and ushort[] as short[], …).
