@@ -41,6 +41,7 @@ internal static class ModelActorsCommand
         root.Subcommands.Add(PredictCommand.Create(console, error));
         root.Subcommands.Add(BenchCommand.Create(console, error));
         root.Subcommands.Add(SamplesCommand.Create(console, error));
+        root.Subcommands.Add(JobCommand.Create(console, error));
 
         // No command: serve, with every token passed through as configuration (as "serve" does).
         root.TreatUnmatchedTokensAsErrors = false;

@@ -83,7 +83,7 @@ internal static class PredictCommand
         return $"/models/{Uri.EscapeDataString(model)}/predict";
     }
 
-    private static string ErrorOf(byte[] answer)
+    internal static string ErrorOf(byte[] answer)
     {
         try
         {
