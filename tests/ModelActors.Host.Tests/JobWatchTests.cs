@@ -137,6 +137,44 @@ public sealed class JobWatchTests
     }
 
     [Fact]
+    public async Task OneV2Request_IsSplitAlongItsFirstAxis_IntoOneItemPerRow()
+    {
+        using var data = new DataFolder();
+        await using var server = new JobServer(data.Path);
+        using var http = server.CreateClient();
+        var body = """{"id": "batch", "inputs": [{"name": "x", "shape": [3, 2], "datatype": "INT32", "data": [[1, 2], [3, 4], [5, 6]]}, {"name": "s", "shape": [3], "datatype": "BYTES", "data": ["a", "b", "c"]}]}""";
+        using var submitted = await http.PostAsync("/jobs/tensor-echo", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var job = await submitted.Content.ReadFromJsonAsync<JsonElement>();
+
+        var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{job.GetProperty("id").GetString()}/results?wait=60");
+
+        var results = done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result")).ToList();
+        Assert.Equal(3, job.GetProperty("total").GetInt32());
+        Assert.Equal(["batch-0", "batch-1", "batch-2"], results.Select(r => r.GetProperty("id").GetString()));
+        var x = results.Select(r => r.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "x")).ToList();
+        Assert.All(x, o => Assert.Equal([1, 2], o.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32())));
+        Assert.Equal([3, 4], x[1].GetProperty("data").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal("c", results[2].GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "s").GetProperty("data")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"inputs": [{"name": "x", "shape": [2], "datatype": "INT32", "data": [1, 2]}, {"name": "y", "shape": [3], "datatype": "INT32", "data": [1, 2, 3]}]}""", "input 'y' has 3 rows along its first axis and another input 2")]
+    [InlineData("""{"inputs": [{"name": "x", "shape": [], "datatype": "INT32", "data": [1]}]}""", "input 'x' is a scalar")]
+    [InlineData("""{"inputs": [{"name": "x", "shape": [0, 2], "datatype": "INT32", "data": []}]}""", "has no rows to split")]
+    [InlineData("""{"inputs": [{"name": "x", "shape": [2], "datatype": "INT32", "data": [1]}]}""", "The job's request: ")]
+    public async Task ARequestThatCannotBeSplit_IsRefused_NamingWhy(string body, string message)
+    {
+        using var data = new DataFolder();
+        await using var server = new JobServer(data.Path);
+        using var http = server.CreateClient();
+
+        using var refused = await http.PostAsync("/jobs/tensor-echo", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains(message, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ATensorJob_RunsEachV2Request_AndKeepsEachAnswerAsAV2Response()
     {
         using var data = new DataFolder();

@@ -7,7 +7,8 @@ namespace ModelActors.Host.Jobs;
 /// <summary>
 /// A job's items as submitted, checked before the job is accepted so that a bad item is a 400 naming it rather than a
 /// failed item later: for a typed model a JSON array of its items; for a tensor model a JSON array of v2 inference
-/// requests (JSON tensors; binary outputs are not available in jobs).
+/// requests (JSON tensors; binary outputs are not available in jobs), or one v2 request whose inputs' first axis is
+/// split into items.
 /// </summary>
 internal static class JobItems
 {
@@ -33,6 +34,11 @@ internal static class JobItems
         using (document)
         {
             var root = document.RootElement;
+            if (tensor && root.ValueKind == JsonValueKind.Object)
+            {
+                return SplitFirstAxis(library, model, body);
+            }
+
             if (root.ValueKind != JsonValueKind.Array)
             {
                 throw new JobSubmissionException($"Model '{model}': a job takes a JSON array of {what}; the body is not one: it is a JSON {root.ValueKind.ToString().ToLowerInvariant()}.");
@@ -76,6 +82,81 @@ internal static class JobItems
 
             return (body.ToArray(), count, tensor ? JobKind.Tensor : JobKind.Typed);
         }
+    }
+
+    private static readonly System.Reflection.MethodInfo CreateTensor =
+        typeof(OnnxTensor).GetMethods().Single(m => m.Name == nameof(OnnxTensor.Create) && m.IsGenericMethodDefinition);
+
+    /// <summary>
+    /// One v2 request whose inputs all have the same first dimension N, as N requests: item i has row i of every input
+    /// (shape [1, …], so a model with a batch axis takes it as it is and the batcher merges the items again), the
+    /// outputs asked for, and the id <c>{id}-{i}</c> when the request had one.
+    /// </summary>
+    private static (byte[] Items, int Count, string Kind) SplitFirstAxis(ModelLibrary library, string model, ReadOnlyMemory<byte> body)
+    {
+        InferRequest request;
+        try
+        {
+            request = InferRequestReader.Read(body, model, library.GetTensorSignature(model));
+        }
+        catch (InferRequestException exception)
+        {
+            throw new JobSubmissionException($"The job's request: {exception.Message}");
+        }
+
+        if (request.AnyBinary)
+        {
+            throw new JobSubmissionException($"Model '{model}': the job's request asks for binary outputs (binary_data); a job keeps its results as JSON, so ask for JSON data.");
+        }
+
+        var rows = -1L;
+        foreach (var (name, tensor) in request.Inputs)
+        {
+            var first = tensor.Shape.Count > 0 ? tensor.Shape[0]
+                : throw new JobSubmissionException($"Model '{model}': input '{name}' is a scalar; a job splits its request's inputs along their first axis, so each needs one.");
+            if (rows >= 0 && first != rows)
+            {
+                throw new JobSubmissionException($"Model '{model}': input '{name}' has {first} rows along its first axis and another input {rows}; a job splits its request into items along that axis, so they must agree.");
+            }
+
+            rows = first;
+        }
+
+        if (rows <= 0)
+        {
+            throw new JobSubmissionException($"Model '{model}': the job's request has no rows to split into items (its inputs' first axis is empty).");
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            for (var row = 0; row < rows; row++)
+            {
+                var inputs = new OnnxTensors();
+                foreach (var (name, tensor) in request.Inputs)
+                {
+                    inputs[name] = Row(tensor, row, rows);
+                }
+
+                WriteTensorRequest(writer, request.Id is null ? null : $"{request.Id}-{row}", inputs, request.Outputs);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return (buffer.WrittenSpan.ToArray(), (int)rows, JobKind.Tensor);
+    }
+
+    /// <summary>Row <paramref name="row"/> of <paramref name="rows"/> along the first axis, with shape [1, …].</summary>
+    private static OnnxTensor Row(OnnxTensor tensor, long row, long rows)
+    {
+        var size = tensor.ElementCount / rows;
+        var elements = tensor.Data.GetType().GetElementType()!;
+        var data = Array.CreateInstance(elements, size);
+        Array.Copy(tensor.Data, row * size, data, 0, size);
+        long[] shape = [1, .. tensor.Shape.Skip(1)];
+        return (OnnxTensor)CreateTensor.MakeGenericMethod(elements).Invoke(null, [data, shape])!;
     }
 
     /// <summary>Writes a v2 inference request in JSON: its id, its inputs as JSON tensors, and the outputs asked for.</summary>
