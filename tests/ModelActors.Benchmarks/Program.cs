@@ -19,6 +19,12 @@ if (args.Length > 0 && args[0] == "cluster")
     return;
 }
 
+if (args.Length > 0 && args[0] == "jobs")
+{
+    await JobBenchmark.RunAsync(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "vad")
 {
     await VadBenchmark.RunAsync(args[1..]);

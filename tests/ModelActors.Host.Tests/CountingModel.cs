@@ -43,3 +43,19 @@ public sealed class CountingModel : AsyncModel<int, int>
         return item * 2;
     }
 }
+
+/// <summary>Doubles an int, but refuses item 3 the first time as an overloaded model would (a refusal not the item's own), counting calls per item.</summary>
+public sealed class RefusingOnceModel : AsyncModel<int, int>
+{
+    /// <summary>Calls per item, refused or not.</summary>
+    public static ConcurrentDictionary<int, int> Calls { get; } = new();
+
+    /// <inheritdoc />
+    protected override ValueTask<int> PredictAsync(int item, CancellationToken cancellationToken)
+    {
+        var calls = Calls.AddOrUpdate(item, 1, (_, n) => n + 1);
+        return item == 3 && calls == 1
+            ? throw new ModelOverloadedException("a dependency", 1, TimeSpan.FromSeconds(1))
+            : ValueTask.FromResult(item * 2);
+    }
+}

@@ -99,6 +99,58 @@ public sealed class JobDurabilityTests
         Assert.Equal(1 + 4 + 1, JournalRows(data.Database, id)); // submitted, four chunks, ended
     }
 
+    [Fact]
+    public async Task AnItemRefusedForAReasonNotItsOwn_RunsAgain_AndIsNeverRecordedAsFailed()
+    {
+        using var data = new DataFolder();
+        var settings = new Dictionary<string, string> { ["Server:Jobs:ChunkSize"] = "2", ["ModelActors:Models:refusing:Type"] = typeof(RefusingOnceModel).FullName! };
+        await using var server = new JobServer(data.Path, settings);
+        using var http = server.CreateClient();
+
+        var id = await SubmitAsync(http, "refusing", Enumerable.Range(0, 6).ToArray());
+        var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
+
+        Assert.Equal(("finished", 6, 0), (done.GetProperty("job").GetProperty("status").GetString(), done.GetProperty("job").GetProperty("succeeded").GetInt32(), done.GetProperty("job").GetProperty("failed").GetInt32()));
+        Assert.Equal([0, 2, 4, 6, 8, 10], done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetInt32()));
+        Assert.Equal(2, RefusingOnceModel.Calls[3]); // refused, then answered
+        Assert.Equal([1, 1, 1], new[] { 0, 1, 2 }.Select(i => RefusingOnceModel.Calls[i])); // answered and written once: never again
+    }
+
+    [Fact]
+    public async Task AJobRecoveredFromItsSnapshot_ShowsTheSameResultsAndEvents()
+    {
+        using var data = new DataFolder();
+        var settings = new Dictionary<string, string> { ["Server:Jobs:ChunkSize"] = "2", ["Server:Jobs:ChunksInFlight"] = "1", ["Server:Jobs:SnapshotEvery"] = "3" };
+        string id, results, events;
+        await using (var first = new JobServer(data.Path, settings))
+        {
+            using var http = first.CreateClient();
+            id = await SubmitAsync(http, "counting", Enumerable.Range(0, 9).ToArray());
+            results = await http.GetStringAsync($"/jobs/{id}/results?wait=60");
+            events = await http.GetStringAsync($"/jobs/{id}/events?items=true");
+        }
+
+        await using var second = new JobServer(data.Path, settings);
+        using var client = second.CreateClient();
+        var recovered = await client.GetStringAsync($"/jobs/{id}/results");
+        var replayed = await client.GetStringAsync($"/jobs/{id}/events?items=true");
+
+        Assert.True(SnapshotRows(data.Database, id) > 0, "no snapshot was saved");
+        Assert.Equal(results, recovered);
+        Assert.Equal(events, replayed);
+        Assert.Contains("\"done\":9", replayed, StringComparison.Ordinal);
+    }
+
+    private static long SnapshotRows(string database, string id)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id";
+        command.Parameters.AddWithValue("$id", "job-" + id);
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>How many journal rows job <paramref name="id"/> has that are not marked deleted.</summary>
     internal static long JournalRows(string database, string id)
     {

@@ -8,8 +8,8 @@ namespace ModelActors.Host.Jobs;
 /// <summary>
 /// One job, event-sourced (persistence id <c>job-{id}</c>): <see cref="JobSubmitted"/>, then one
 /// <see cref="JobItemsDone"/> per chunk of items answered, then <see cref="JobEnded"/>; a snapshot every
-/// <see cref="JobOptions.SnapshotEvery"/> events. It runs one chunk at a time in input order, starting the next chunk
-/// while the last one's event is written; recovered, it resumes from the first item without a written answer, so no
+/// <see cref="JobOptions.SnapshotEvery"/> events. It runs up to <see cref="JobOptions.ChunksInFlight"/> chunks at once and
+/// writes their answers in input order while the next ones run; recovered, it resumes from the first item without a written answer, so no
 /// item is run again once its answer is in the journal and none is lost. Watchers get the written events.
 /// </summary>
 internal sealed class JobActor : ReceivePersistentActor, IWithTimers
@@ -32,8 +32,13 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cancel = new();
     private JobRunner? _runner;
+    private readonly Dictionary<int, JobItem?[]> _answered = []; // chunks answered before an earlier one, by first item
     private int _next; // the first item not yet started
-    private bool _inFlight;
+    private int _written; // the first item whose answer is not yet written or on its way to the journal
+    private int _running; // chunks running
+    private int _generation; // bumped when running chunks' answers are to be dropped (a retry from an earlier item)
+    private bool _retryPending;
+    private bool _ending;
     private bool _paused;
     private IActorRef? _expiring;
 
@@ -51,7 +56,11 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
 
         Command<SubmitJob>(Submit);
         Command<ChunkDone>(OnChunkDone);
-        Command<RetryChunk>(_ => RunNext());
+        Command<RetryChunk>(_ =>
+        {
+            _retryPending = false;
+            RunNext();
+        });
         Command<GetJob>(get => Sender.Tell(View(get.Results)));
         Command<WhenJobEnded>(_ =>
         {
@@ -73,7 +82,6 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             _pauseWaiters.Add(Sender);
             AnswerPaused();
         });
-        Command<AnswerPausedNow>(_ => AnswerPaused());
         Command<ExpireJob>(_ => Expire());
         Command<DeleteMessagesSuccess>(_ => DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue)));
         Command<DeleteMessagesFailure>(failure => ExpireFailed(failure.Cause));
@@ -162,41 +170,49 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        _next = _state.Done;
+        _next = _written = _state.Done;
+        if (_state.Done >= _state.Total)
+        {
+            End(JobStatus.Finished, null); // every answer was written before the job's end was
+            return;
+        }
+
         RunNext();
     }
 
+    /// <summary>Starts chunks, in input order, until <see cref="JobOptions.ChunksInFlight"/> run (none while paused, ending or waiting to retry).</summary>
     private void RunNext()
     {
-        if (_inFlight || _paused || _state.Ended is not null || _runner is null)
+        if (_paused || _ending || _retryPending || _runner is null)
         {
             return;
         }
 
-        if (_next >= _state.Total)
+        while (_running < Math.Max(1, _options.ChunksInFlight) && _next < _state.Total)
         {
-            if (_state.Done >= _state.Total)
-            {
-                End(JobStatus.Finished, null);
-            }
-
-            return;
+            var start = _next;
+            var count = Math.Min(Math.Max(1, _options.ChunkSize), _state.Total - start);
+            var generation = _generation;
+            _next = start + count;
+            _running++;
+            _runner.RunAsync(start, count, _cancel.Token).PipeTo(Self, success: items => new ChunkDone(start, items, null, generation), failure: e => new ChunkDone(start, [], e, generation));
         }
-
-        var start = _next;
-        var count = Math.Min(Math.Max(1, _options.ChunkSize), _state.Total - start);
-        _next = start + count;
-        _inFlight = true;
-        _runner.RunAsync(start, count, _cancel.Token).PipeTo(Self, success: items => new ChunkDone(start, items, null), failure: e => new ChunkDone(start, [], e));
     }
 
+    /// <summary>
+    /// Takes a chunk's answers; writes, in input order, each answered run of items as it becomes the next one
+    /// (<see cref="Eventsourced.PersistAsync{TEvent}(TEvent, Action{TEvent})"/>: chunks go on running while earlier ones are written, and the
+    /// events that wait for a write go together in the next one). An item that could not run now, and every item after
+    /// it, runs again after a pause; answers of chunks started before that are dropped (never written, so never twice).
+    /// </summary>
     private void OnChunkDone(ChunkDone chunk)
     {
-        _inFlight = false;
-        if (_state.Ended is not null)
+        _running--;
+        if (_ending || chunk.Generation != _generation)
         {
             AnswerPaused();
-            return; // cancelled meanwhile: late answers are not written
+            RunNext();
+            return; // cancelled, or dropped by a retry: late answers are not written
         }
 
         if (chunk.Failure is { } failure)
@@ -206,45 +222,47 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        // Only the answered prefix is written: an item that could not run (and those after it) runs again.
-        var answered = 0;
-        while (answered < chunk.Items.Length && chunk.Items[answered] is not null)
+        _answered[chunk.Start] = chunk.Items;
+        while (_answered.Remove(_written, out var items))
         {
-            answered++;
-        }
-
-        if (answered < chunk.Items.Length)
-        {
-            _next = chunk.Start + answered;
-            Timers.StartSingleTimer(RetryChunk.Instance, RetryChunk.Instance, RetryDelay);
-        }
-        else
-        {
-            RunNext(); // the next chunk runs while this one is written
-        }
-
-        if (_pauseWaiters.Count > 0)
-        {
-            Self.Tell(AnswerPausedNow.Instance); // handled after the write below: commands wait while an event is written
-        }
-
-        if (answered == 0)
-        {
-            return;
-        }
-
-        Persist(new JobItemsDone(chunk.Start, [.. chunk.Items.Take(answered).Select(i => i!)]), e =>
-        {
-            _state.Apply(e, LastSequenceNr);
-            Publish(Progress(_state.Groups[^1]));
-            Context.Parent.Tell(new JobProgressed(_state.Summary()));
-            SnapshotIfDue();
-            if (_state.Done >= _state.Total)
+            var answered = 0;
+            while (answered < items.Length && items[answered] is not null)
             {
-                End(JobStatus.Finished, null);
+                answered++;
             }
-        });
+
+            if (answered > 0)
+            {
+                Write(new JobItemsDone(_written, [.. items.Take(answered).Select(i => i!)]));
+                _written += answered;
+            }
+
+            if (answered < items.Length)
+            {
+                _generation++;
+                _answered.Clear();
+                _next = _written;
+                _retryPending = true;
+                Timers.StartSingleTimer(RetryChunk.Instance, RetryChunk.Instance, RetryDelay);
+                break;
+            }
+        }
+
+        RunNext();
+        AnswerPaused();
     }
+
+    private void Write(JobItemsDone done) => PersistAsync(done, e =>
+    {
+        _state.Apply(e, LastSequenceNr);
+        Publish(Progress(_state.Groups[^1]));
+        Context.Parent.Tell(new JobProgressed(_state.Summary()));
+        SnapshotIfDue();
+        if (_state.Done >= _state.Total)
+        {
+            End(JobStatus.Finished, null);
+        }
+    });
 
     private void Cancel(CancelJob cancel)
     {
@@ -260,12 +278,13 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void End(string status, string? reason, IActorRef? client = null)
     {
-        if (_state.Ended is not null)
+        if (_ending)
         {
             return;
         }
 
-        Persist(new JobEnded(status, reason, _time.GetUtcNow()), e =>
+        _ending = true;
+        PersistAsync(new JobEnded(status, reason, _time.GetUtcNow()), e => // async: Persist called inside a PersistAsync handler (the last answers') would leave the actor stashing for good
         {
             _state.Apply(e, LastSequenceNr);
             var view = View(results: true);
@@ -367,20 +386,17 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>Answers those waiting for the pause once no chunk runs (the last one's event is written by then).</summary>
+    /// <summary>Answers those waiting for the pause once no chunk runs and every answer taken is written.</summary>
     private void AnswerPaused()
     {
-        if (_inFlight)
+        if (_running > 0 || _pauseWaiters.Count == 0)
         {
             return;
         }
 
-        foreach (var waiter in _pauseWaiters)
-        {
-            waiter.Tell(JobsPaused.Instance);
-        }
-
+        var waiters = _pauseWaiters.ToList();
         _pauseWaiters.Clear();
+        DeferAsync(JobsPaused.Instance, paused => waiters.ForEach(w => w.Tell(paused))); // after the writes in progress
     }
 
     private JobWatchEvent Progress(JobGroup group) =>
@@ -422,13 +438,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>A chunk's answers (null where the item could not run now), or the failure of the chunk as a whole.</summary>
-    private sealed record ChunkDone(int Start, JobItem?[] Items, Exception? Failure);
-
-    /// <summary>Answer the pause now (sent to itself, so it comes after the write in progress).</summary>
-    private sealed record AnswerPausedNow
-    {
-        public static readonly AnswerPausedNow Instance = new();
-    }
+    private sealed record ChunkDone(int Start, JobItem?[] Items, Exception? Failure, int Generation);
 
     /// <summary>Try the items that could not run again.</summary>
     private sealed record RetryChunk

@@ -29,6 +29,12 @@ public sealed class JobOptions
     /// <summary>How many items run at once and are written to the journal as one event. Default 64.</summary>
     public int ChunkSize { get; set; } = 64;
 
-    /// <summary>A job saves a snapshot of its state every this many events (its recovery then starts there). Default 100.</summary>
-    public int SnapshotEvery { get; set; } = 100;
+    /// <summary>
+    /// How many chunks of a job run at once (their answers are written in input order while later chunks run, several
+    /// chunks to a write when the journal is slower than the model). Default 4.
+    /// </summary>
+    public int ChunksInFlight { get; set; } = 4;
+
+    /// <summary>A job saves a snapshot of its whole state every this many events (its recovery then starts there); a snapshot costs as much as the state, so not too often. Default 1000.</summary>
+    public int SnapshotEvery { get; set; } = 1000;
 }

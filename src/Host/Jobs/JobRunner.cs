@@ -22,8 +22,10 @@ internal abstract class JobRunner(string model, JsonElement[] items)
     public static JobRunner For(ModelLibrary library, JobSubmitted submitted)
     {
         var description = library.Describe(submitted.Model);
-        using var document = JsonDocument.Parse(submitted.Items);
-        JsonElement[] items = [.. document.RootElement.EnumerateArray().Select(e => e.Clone())];
+
+        // The document stays alive as long as the runner (its elements are views into it, not copies of each item).
+        var document = JsonDocument.Parse(submitted.Items);
+        JsonElement[] items = [.. document.RootElement.EnumerateArray()];
         return submitted.Kind == JobKind.Tensor
             ? new Tensor(library, submitted.Model, items)
             : (JobRunner)Activator.CreateInstance(typeof(Typed<,>).MakeGenericType(description.ItemType, description.ResultType), library, submitted.Model, items)!;
@@ -65,11 +67,18 @@ internal abstract class JobRunner(string model, JsonElement[] items)
             }
 
             var outcomes = await _client.PredictOutcomesAsync(values, count, cancellationToken).ConfigureAwait(false);
-            for (var k = 0; k < outcomes.Count; k++)
+
+            // The chunk's results as one JSON document (each item's result a view into it): one parse per chunk, not per item.
+            var results = new List<TResult?>(outcomes.Count);
+            results.AddRange(outcomes.Select(o => o.IsSuccess ? o.Value : default));
+            var json = JsonSerializer.SerializeToElement(results, Json);
+            var k = 0;
+            foreach (var result in json.EnumerateArray())
             {
-                answers[indices[k]] = outcomes[k].IsSuccess
-                    ? new JobItem(JsonSerializer.SerializeToElement(outcomes[k].Value, Json), null)
-                    : IsTransient(outcomes[k].Exception!) ? null : Failure(outcomes[k].Exception!);
+                var outcome = outcomes[k];
+                answers[indices[k++]] = outcome.IsSuccess
+                    ? new JobItem(result, null)
+                    : IsTransient(outcome.Exception!) ? null : Failure(outcome.Exception!);
             }
 
             return answers;

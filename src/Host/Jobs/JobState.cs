@@ -66,7 +66,12 @@ internal sealed class JobState
             case JobSnapshot snapshot:
                 Submitted = snapshot.Submitted;
                 SubmittedSequence = snapshot.SubmittedSequence;
-                _items = [.. snapshot.Items];
+                _items = new JobItem?[snapshot.Submitted.Total];
+                for (var i = 0; i < snapshot.Items.Count; i++)
+                {
+                    _items[i] = snapshot.Items[i];
+                }
+
                 _groups.Clear();
                 _groups.AddRange(snapshot.Groups);
                 Ended = snapshot.Ended;
@@ -79,7 +84,8 @@ internal sealed class JobState
         }
     }
 
-    public JobSnapshot Snapshot() => new(Submitted!, SubmittedSequence, _items, [.. _groups], Ended, EndedSequence);
+    /// <summary>The state as a snapshot: copies (the snapshot store writes it while the job goes on), answered items only.</summary>
+    public JobSnapshot Snapshot() => new(Submitted!, SubmittedSequence, _items[..Done], [.. _groups], Ended, EndedSequence);
 
     public JobItem? Item(int index) => _items[index];
 
