@@ -69,30 +69,38 @@ public sealed class JobDurabilityTests
     public async Task DeletingAnEndedJob_DeletesItsEvents()
     {
         using var data = new DataFolder();
-        await using var server = new JobServer(data.Path);
-        using var http = server.CreateClient();
-        var id = await SubmitAsync(http, "counting", Enumerable.Range(0, 10).ToArray());
-        await http.GetAsync($"/jobs/{id}/results?wait=60");
-        var before = JournalRows(data.Database, id);
+        string deletedId, keptId;
+        HttpStatusCode deleted, gone;
+        await using (var server = new JobServer(data.Path))
+        {
+            using var http = server.CreateClient();
+            deletedId = await SubmitAsync(http, "counting", Enumerable.Range(0, 10).ToArray());
+            keptId = await SubmitAsync(http, "counting", Enumerable.Range(0, 10).ToArray());
+            await http.GetAsync($"/jobs/{deletedId}/results?wait=60");
+            await http.GetAsync($"/jobs/{keptId}/results?wait=60");
 
-        using var deleted = await http.DeleteAsync($"/jobs/{id}");
-        using var gone = await http.GetAsync($"/jobs/{id}");
+            using var delete = await http.DeleteAsync($"/jobs/{deletedId}");
+            using var get = await http.GetAsync($"/jobs/{deletedId}");
+            (deleted, gone) = (delete.StatusCode, get.StatusCode);
+        } // the journal is read once the server has stopped
 
-        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
-        Assert.True(before >= 3, $"{before} events before"); // submitted, items done, ended
-        Assert.Equal(0, JournalRows(data.Database, id));
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.NotFound), (deleted, gone));
+        Assert.Equal(0, JournalRows(data.Database, deletedId));
+        Assert.Equal(3, JournalRows(data.Database, keptId)); // submitted, one chunk, ended
     }
 
     [Fact]
     public async Task AJob_WritesOneEventPerChunk_NotPerItem()
     {
         using var data = new DataFolder();
-        await using var server = new JobServer(data.Path, new Dictionary<string, string> { ["Server:Jobs:ChunkSize"] = "50" });
-        using var http = server.CreateClient();
-
-        var id = await SubmitAsync(http, "counting", Enumerable.Range(0, 200).ToArray());
-        var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
+        string id;
+        JsonElement done;
+        await using (var server = new JobServer(data.Path, new Dictionary<string, string> { ["Server:Jobs:ChunkSize"] = "50" }))
+        {
+            using var http = server.CreateClient();
+            id = await SubmitAsync(http, "counting", Enumerable.Range(0, 200).ToArray());
+            done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
+        }
 
         Assert.Equal(200, done.GetProperty("job").GetProperty("succeeded").GetInt32());
         Assert.Equal(Enumerable.Range(0, 200).Select(i => i * 2), done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetInt32()));
@@ -130,12 +138,16 @@ public sealed class JobDurabilityTests
             events = await http.GetStringAsync($"/jobs/{id}/events?items=true");
         }
 
-        await using var second = new JobServer(data.Path, settings);
-        using var client = second.CreateClient();
-        var recovered = await client.GetStringAsync($"/jobs/{id}/results");
-        var replayed = await client.GetStringAsync($"/jobs/{id}/events?items=true");
+        var snapshots = SnapshotRows(data.Database, id); // read while no server runs
+        string recovered, replayed;
+        await using (var second = new JobServer(data.Path, settings))
+        {
+            using var client = second.CreateClient();
+            recovered = await client.GetStringAsync($"/jobs/{id}/results");
+            replayed = await client.GetStringAsync($"/jobs/{id}/events?items=true");
+        }
 
-        Assert.True(SnapshotRows(data.Database, id) > 0, "no snapshot was saved");
+        Assert.True(snapshots > 0, "no snapshot was saved");
         Assert.Equal(results, recovered);
         Assert.Equal(events, replayed);
         Assert.Contains("\"done\":9", replayed, StringComparison.Ordinal);

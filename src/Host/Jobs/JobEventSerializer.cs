@@ -14,7 +14,8 @@ internal sealed class JobEventSerializer(ExtendedActorSystem system) : Serialize
     /// <summary>The serializer's id in Akka's registry (ModelActors' own range, next to the model message serializer's 4710).</summary>
     public const int Id = 4711;
 
-    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+    /// <summary>Web defaults, without null members (an item's absent error or result): the answers are most of the journal.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private static readonly Dictionary<string, Type> ByManifest = new(StringComparer.Ordinal)
     {

@@ -26,15 +26,17 @@ public sealed class JobOptions
     /// </summary>
     public string ServerId { get; set; } = "server";
 
-    /// <summary>How many items run at once and are written to the journal as one event. Default 64.</summary>
-    public int ChunkSize { get; set; } = 64;
+    /// <summary>How many items run at once and are written to the journal as one event. Default 128.</summary>
+    public int ChunkSize { get; set; } = 128;
 
     /// <summary>
     /// How many chunks of a job run at once (their answers are written in input order while later chunks run, several
-    /// chunks to a write when the journal is slower than the model). Default 4.
+    /// chunks to a write when the journal is slower than the model). A job keeps up to <see cref="ChunkSize"/> × this
+    /// many items in its model's queue (512 by default): keep that under the model's queue capacity (1024 by default),
+    /// or its refusals make the job pause and retry. Default 4.
     /// </summary>
     public int ChunksInFlight { get; set; } = 4;
 
-    /// <summary>A job saves a snapshot of its whole state every this many events (its recovery then starts there); a snapshot costs as much as the state, so not too often. Default 1000.</summary>
-    public int SnapshotEvery { get; set; } = 1000;
+    /// <summary>A job saves a snapshot of its whole state every this many events (its recovery then starts there); a snapshot costs as much as the whole state and holds up the journal while it is written, so rarely: with 128 items an event, every 640,000 items. Default 5000.</summary>
+    public int SnapshotEvery { get; set; } = 5000;
 }

@@ -44,9 +44,13 @@ internal static class JobPersistence
         }
 
         var quoted = Quote(connection);
+
+        // SQLite takes one writer at a time: one journal writer, not Akka.Persistence.Sql's three, which would only wait on
+        // each other. Blobs go as parameters, not as hex literals in the SQL text (linq2db's default for multi-row inserts).
+        var writers = jobs.Store.Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? 1 : 3;
         var sql = $$"""
             akka.persistence {
-              journal { plugin = "akka.persistence.journal.sql", sql { connection-string = {{quoted}}, provider-name = "{{provider}}", auto-initialize = true } }
+              journal { plugin = "akka.persistence.journal.sql", sql { connection-string = {{quoted}}, provider-name = "{{provider}}", auto-initialize = true, parallelism = {{writers}}, prefer-parameters-on-multirow-insert = true } }
               snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { connection-string = {{quoted}}, provider-name = "{{provider}}", auto-initialize = true } }
               query.journal.sql { connection-string = {{quoted}}, provider-name = "{{provider}}" }
             }

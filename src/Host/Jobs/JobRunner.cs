@@ -9,13 +9,15 @@ namespace ModelActors.Host.Jobs;
 /// v2 inference requests for a tensor model. Each item is its own request, so the items of a chunk batch with each
 /// other and with any traffic, and fail alone.
 /// </summary>
-internal abstract class JobRunner(string model, JsonElement[] items)
+internal abstract class JobRunner(string model, JsonElement items)
 {
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
     public string Model { get; } = model;
 
-    protected JsonElement[] Items { get; } = items;
+    /// <summary>The items: views into the submitted JSON array (the document lives as long as the runner).</summary>
+    protected JsonElement[] Items { get; } = [.. items.EnumerateArray()];
+
 
     /// <summary>The runner for <paramref name="submitted"/>'s model and kind.</summary>
     /// <exception cref="ModelNotFoundException">The model is not served (any more).</exception>
@@ -24,8 +26,7 @@ internal abstract class JobRunner(string model, JsonElement[] items)
         var description = library.Describe(submitted.Model);
 
         // The document stays alive as long as the runner (its elements are views into it, not copies of each item).
-        var document = JsonDocument.Parse(submitted.Items);
-        JsonElement[] items = [.. document.RootElement.EnumerateArray()];
+        var items = JsonDocument.Parse(submitted.Items).RootElement;
         return submitted.Kind == JobKind.Tensor
             ? new Tensor(library, submitted.Model, items)
             : (JobRunner)Activator.CreateInstance(typeof(Typed<,>).MakeGenericType(description.ItemType, description.ResultType), library, submitted.Model, items)!;
@@ -44,9 +45,24 @@ internal abstract class JobRunner(string model, JsonElement[] items)
 
     protected JobItem Failure(Exception exception) => new(null, HttpErrors.Describe(exception, Model).Message);
 
-    private sealed class Typed<TItem, TResult>(ModelLibrary library, string model, JsonElement[] items) : JobRunner(model, items)
+    private sealed class Typed<TItem, TResult>(ModelLibrary library, string model, JsonElement items) : JobRunner(model, items)
     {
         private readonly IModelClient<TItem, TResult> _client = library.Get<TItem, TResult>(model);
+
+        /// <summary>Every item read at once (one pass over the JSON); null when one does not read, and then each is read alone.</summary>
+        private readonly List<TItem>? _all = ReadAll(items);
+
+        private static List<TItem>? ReadAll(JsonElement items)
+        {
+            try
+            {
+                return items.Deserialize<List<TItem>>(Json);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
 
         public override async Task<JobItem?[]> RunAsync(int start, int count, CancellationToken cancellationToken)
         {
@@ -57,7 +73,7 @@ internal abstract class JobRunner(string model, JsonElement[] items)
             {
                 try
                 {
-                    values.Add(Items[start + i].Deserialize<TItem>(Json)!);
+                    values.Add(_all is not null ? _all[start + i] : Items[start + i].Deserialize<TItem>(Json)!);
                     indices.Add(i);
                 }
                 catch (JsonException exception)
@@ -85,7 +101,7 @@ internal abstract class JobRunner(string model, JsonElement[] items)
         }
     }
 
-    private sealed class Tensor(ModelLibrary library, string model, JsonElement[] items) : JobRunner(model, items)
+    private sealed class Tensor(ModelLibrary library, string model, JsonElement items) : JobRunner(model, items)
     {
         private readonly IModelClient<OnnxTensors, OnnxTensors> _client = library.Get<OnnxTensors, OnnxTensors>(model);
 
