@@ -42,7 +42,7 @@ public static class JobBenchmark
         try
         {
             await StoreAsync("memory", new ServerOptions { Jobs = new JobOptions { Store = "memory", ChunkSize = chunk, ChunksInFlight = inFlight, SnapshotEvery = snapshots } }, null, noopItems, mlpItems, mlpPath);
-            await StoreAsync("sqlite", new ServerOptions { DataDirectory = data.FullName, Jobs = new JobOptions { ChunkSize = chunk, ChunksInFlight = inFlight, SnapshotEvery = snapshots } }, () => new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data.FullName, "jobs.db")}"), noopItems, mlpItems, mlpPath);
+            await StoreAsync("sqlite", new ServerOptions { DataDirectory = data.FullName, Jobs = new JobOptions { ChunkSize = chunk, ChunksInFlight = inFlight, SnapshotEvery = snapshots } }, () => new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data.FullName, "jobs.db")};Mode=ReadOnly"), noopItems, mlpItems, mlpPath);
             if (postgres is not null)
             {
                 var options = new ServerOptions { Jobs = new JobOptions { Store = "postgresql", ConnectionString = postgres, ChunkSize = chunk, ChunksInFlight = inFlight, SnapshotEvery = snapshots } };
