@@ -108,6 +108,21 @@ public sealed class JobDurabilityTests
     }
 
     [Fact]
+    public async Task AnEndedJob_StoppedWhenIdle_AnswersEveryRequestMadeWhileItStops()
+    {
+        using var data = new DataFolder();
+        await using var server = new JobServer(data.Path, new Dictionary<string, string> { ["Server:Jobs:IdleAfter"] = "00:00:00.001" });
+        using var http = server.CreateClient();
+        var id = await SubmitAsync(http, "counting", new[] { 1, 2, 3 });
+        await http.GetAsync($"/jobs/{id}/results?wait=60");
+
+        // Its actor stops within a millisecond of each answer and is recovered for the next: requests race those stops.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => http.GetStringAsync($"/jobs/{id}/results")));
+
+        Assert.All(answers, a => Assert.Contains("\"results\":[{\"index\":0,\"result\":2},{\"index\":1,\"result\":4},{\"index\":2,\"result\":6}]", a, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnItemRefusedForAReasonNotItsOwn_RunsAgain_AndIsNeverRecordedAsFailed()
     {
         using var data = new DataFolder();

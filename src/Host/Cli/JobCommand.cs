@@ -157,6 +157,11 @@ internal static class JobCommand
                 }
 
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                if ((int)response.StatusCode >= 500 && attempt < Reconnects)
+                {
+                    throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase}"); // a server starting or stopping: try again
+                }
+
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new InvalidOperationException($"{(int)response.StatusCode} {response.ReasonPhrase}: {PredictCommand.ErrorOf(await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false))}");
@@ -190,6 +195,7 @@ internal static class JobCommand
                     {
                         last = eventId ?? last;
                         (name, eventId) = (null, null);
+                        attempt = 0; // an event came: the budget of reconnections is for a server that stays away
                     }
                 }
             }

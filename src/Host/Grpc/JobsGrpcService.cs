@@ -47,7 +47,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
             throw GrpcErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
         }
 
-        return await jobs.SubmitAsync(new SubmitJob(model, items.Kind, items.Items, items.Count), context.CancellationToken).ConfigureAwait(false) switch
+        return await Busy(() => jobs.SubmitAsync(new SubmitJob(model, items.Kind, items.Items, items.Count), context.CancellationToken)).ConfigureAwait(false) switch
         {
             JobAccepted accepted => ToProto(accepted.Job),
             JobRefused { Full: true } full => throw GrpcErrors.Error(StatusCodes.Status429TooManyRequests, full.Reason),
@@ -59,9 +59,9 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
     /// <inheritdoc />
     public override async Task<JobWithResults> Get(GetJobRequest request, ServerCallContext context)
     {
-        var view = request.WaitSeconds > 0
-            ? await jobs.WaitAsync(request.Id, TimeSpan.FromSeconds(Math.Min(request.WaitSeconds, MaxWait.TotalSeconds)), context.CancellationToken).ConfigureAwait(false)
-            : await jobs.GetAsync(request.Id, request.Results, context.CancellationToken).ConfigureAwait(false);
+        var view = await Busy(() => request.WaitSeconds > 0
+            ? jobs.WaitAsync(request.Id, TimeSpan.FromSeconds(Math.Min(request.WaitSeconds, MaxWait.TotalSeconds)), context.CancellationToken)
+            : jobs.GetAsync(request.Id, request.Results, context.CancellationToken)).ConfigureAwait(false);
         if (view is null)
         {
             throw NotFound(request.Id);
@@ -76,7 +76,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
     public override async Task Watch(WatchJobRequest request, IServerStreamWriter<JobEvent> responseStream, ServerCallContext context)
     {
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
-        var events = await jobs.WatchAsync(request.Id, request.After, request.Items, watching.Token).ConfigureAwait(false) ?? throw NotFound(request.Id);
+        var events = await Busy(() => jobs.WatchAsync(request.Id, request.After, request.Items, watching.Token)).ConfigureAwait(false) ?? throw NotFound(request.Id);
         try
         {
             await foreach (var watchEvent in events.ConfigureAwait(false))
@@ -106,7 +106,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
 
     /// <inheritdoc />
     public override async Task<Job> Cancel(CancelJobRequest request, ServerCallContext context) =>
-        await jobs.CancelAsync(request.Id, "cancelled by its client", context.CancellationToken).ConfigureAwait(false) is { } view
+        await Busy(() => jobs.CancelAsync(request.Id, "cancelled by its client", context.CancellationToken)).ConfigureAwait(false) is { } view
             ? ToProto(view.Job)
             : throw NotFound(request.Id);
 
@@ -114,7 +114,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
     public override async Task<ListJobsResponse> List(ListJobsRequest request, ServerCallContext context)
     {
         var answer = new ListJobsResponse();
-        answer.Jobs.AddRange((await jobs.ListAsync(context.CancellationToken).ConfigureAwait(false)).Select(ToProto));
+        answer.Jobs.AddRange((await Busy(() => jobs.ListAsync(context.CancellationToken)).ConfigureAwait(false)).Select(ToProto));
         return answer;
     }
 
@@ -153,6 +153,19 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Runs a call to the job manager; no answer in time is Unavailable (as HTTP's 503).</summary>
+    private static async Task<T> Busy<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (JobsBusyException exception)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, exception.Message);
+        }
     }
 
     private static RpcException NotFound(string id) => GrpcErrors.Error(StatusCodes.Status404NotFound, $"No job '{id}' (ended jobs are kept for Server:JobRetention).");

@@ -17,9 +17,6 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// <summary>How long before items that could not run (model overloaded or unreachable) are tried again.</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>An ended job's actor stops after this long without a message (it is recovered again when asked for).</summary>
-    private static readonly TimeSpan IdleEnded = TimeSpan.FromMinutes(1);
-
     private readonly string _id;
     private readonly bool _isNew;
     private readonly ModelLibrary _library;
@@ -31,6 +28,9 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     private readonly List<IActorRef> _pauseWaiters = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cancel = new();
+
+    /// <summary>This incarnation: answers of chunks a restarted instance of the actor started (same address) are dropped.</summary>
+    private readonly object _instance = new();
     private JobRunner? _runner;
     private readonly Dictionary<int, JobItem?[]> _answered = []; // chunks answered before an earlier one, by first item
     private int _next; // the first item not yet started
@@ -89,7 +89,12 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsFailure>(failure => ExpireFailed(failure.Cause));
         Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Job {0}: its snapshot was not saved (recovery reads its events instead)", _id));
-        Command<ReceiveTimeout>(_ => Context.Stop(Self));
+        Command<ReceiveTimeout>(_ =>
+        {
+            // Idle and ended: the manager stops it (holding what comes meanwhile), so no message reaches a stopping actor.
+            Context.SetReceiveTimeout(null);
+            Context.Parent.Tell(new PassivateJob(_id));
+        });
     }
 
     /// <inheritdoc />
@@ -101,6 +106,16 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// <summary>The props of job <paramref name="id"/>'s actor; <paramref name="isNew"/> when it is being submitted, false when resumed.</summary>
     public static Props Props(string id, bool isNew, ModelLibrary library, JobOptions options, TimeProvider time) =>
         Akka.Actor.Props.Create(() => new JobActor(id, isNew, library, options, time));
+
+    /// <summary>The journal refused an event (too large, say): stop, so the manager starts the job again from what was written.</summary>
+    /// <param name="cause">Why it was refused.</param>
+    /// <param name="event">The event.</param>
+    /// <param name="sequenceNr">Its sequence number.</param>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Job {0}: the journal refused event {1} ({2}); the job starts again from what was written", _id, sequenceNr, @event.GetType().Name);
+        Context.Stop(Self);
+    }
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -136,7 +151,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
         else
         {
-            Context.SetReceiveTimeout(IdleEnded);
+            Context.SetReceiveTimeout(_options.IdleAfter);
         }
     }
 
@@ -164,9 +179,11 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             _runner = JobRunner.For(_library, _state.Submitted!);
         }
-        catch (Exception exception) when (exception is ModelNotFoundException or System.Text.Json.JsonException)
+        catch (Exception exception)
         {
-            End(JobStatus.Failed, exception.Message);
+            // The model is gone or changed its types since the job was submitted (a restart with another configuration).
+            var cause = exception is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : exception;
+            End(JobStatus.Failed, $"Model '{_state.Submitted!.Model}': the job cannot run: {cause.Message}");
             return;
         }
 
@@ -195,7 +212,8 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             var generation = _generation;
             _next = start + count;
             _running++;
-            _runner.RunAsync(start, count, _cancel.Token).PipeTo(Self, success: items => new ChunkDone(start, items, null, generation), failure: e => new ChunkDone(start, [], e, generation));
+            var instance = _instance;
+            _runner.RunAsync(start, count, _cancel.Token).PipeTo(Self, success: items => new ChunkDone(start, items, null, generation, instance), failure: e => new ChunkDone(start, [], e, generation, instance));
         }
     }
 
@@ -208,7 +226,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void OnChunkDone(ChunkDone chunk)
     {
         _running--;
-        if (_ending || chunk.Generation != _generation)
+        if (_ending || chunk.Generation != _generation || !ReferenceEquals(chunk.Instance, _instance))
         {
             AnswerPaused();
             RunNext();
@@ -219,6 +237,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             _log.Error(failure, "Job {0}: its chunk at item {1} failed", _id, chunk.Start);
             End(JobStatus.Failed, $"Model '{_state.Submitted!.Model}': the job stopped at item {chunk.Start}: {failure.Message}");
+            AnswerPaused();
             return;
         }
 
@@ -266,6 +285,13 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void Cancel(CancelJob cancel)
     {
+        if (_ending && _state.Ended is null)
+        {
+            var client = Sender;
+            DeferAsync(cancel, _ => client.Tell(View(results: false))); // ending already: answer once its end is written
+            return;
+        }
+
         if (_state.Ended is not null || _state.Submitted is null)
         {
             Sender.Tell(View(results: false));
@@ -303,7 +329,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
 
             _watchers.Clear();
             Context.Parent.Tell(new JobProgressed(_state.Summary()));
-            Context.SetReceiveTimeout(IdleEnded);
+            Context.SetReceiveTimeout(_options.IdleAfter);
         });
     }
 
@@ -438,7 +464,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>A chunk's answers (null where the item could not run now), or the failure of the chunk as a whole.</summary>
-    private sealed record ChunkDone(int Start, JobItem?[] Items, Exception? Failure, int Generation);
+    private sealed record ChunkDone(int Start, JobItem?[] Items, Exception? Failure, int Generation, object Instance);
 
     /// <summary>Try the items that could not run again.</summary>
     private sealed record RetryChunk

@@ -27,13 +27,25 @@ public static class JobEndpoints
     public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/jobs/{model}", SubmitAsync);
-        app.MapGet("/jobs", async (JobService jobs, HttpContext context) => Results.Json(new { jobs = await jobs.ListAsync(context.RequestAborted).ConfigureAwait(false) }, Json));
-        app.MapGet("/jobs/{id}", async (string id, JobService jobs, HttpContext context) =>
-            await jobs.GetAsync(id, results: false, context.RequestAborted).ConfigureAwait(false) is { } view ? Results.Json(view.Job, Json) : NotFound(id));
-        app.MapGet("/jobs/{id}/results", ResultsAsync);
-        app.MapGet("/jobs/{id}/events", EventsAsync);
-        app.MapDelete("/jobs/{id}", DeleteAsync);
+        var jobs = app.MapGroup("/jobs").AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (JobsBusyException exception) when (!context.HttpContext.Response.HasStarted)
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "5";
+                return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, exception.Message);
+            }
+        });
+        jobs.MapPost("/{model}", SubmitAsync);
+        jobs.MapGet("", async (JobService service, HttpContext context) => Results.Json(new { jobs = await service.ListAsync(context.RequestAborted).ConfigureAwait(false) }, Json));
+        jobs.MapGet("/{id}", async (string id, JobService service, HttpContext context) =>
+            await service.GetAsync(id, results: false, context.RequestAborted).ConfigureAwait(false) is { } view ? Results.Json(view.Job, Json) : NotFound(id));
+        jobs.MapGet("/{id}/results", ResultsAsync);
+        jobs.MapGet("/{id}/events", EventsAsync);
+        jobs.MapDelete("/{id}", DeleteAsync);
         return app;
     }
 

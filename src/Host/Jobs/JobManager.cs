@@ -23,6 +23,12 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobSummary> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _expiring = new(StringComparer.Ordinal);
+
+    /// <summary>Jobs being deleted on a client's request, and the client to answer once the record is gone.</summary>
+    private readonly Dictionary<string, IActorRef> _deleting = new(StringComparer.Ordinal);
+
+    /// <summary>Jobs whose actor is stopping (passivated), with the messages that came for them meanwhile.</summary>
+    private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _passivating = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _paused;
 
@@ -58,7 +64,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
                 return;
             }
 
-            Child(to.Id).Forward(to.Message);
+            Deliver(to.Id, to.Message, Sender);
         });
         Command<DeleteEndedJob>(delete =>
         {
@@ -69,7 +75,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
             }
             else if (job.Ended is null)
             {
-                Child(delete.Id).Forward(new GetJob(Results: false));
+                Deliver(delete.Id, new GetJob(Results: false), Sender);
             }
             else
             {
@@ -80,6 +86,11 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         Command<JobNeverWritten>(lost =>
         {
             _live.Remove(lost.Id);
+            _expiring.Remove(lost.Id);
+            if (_deleting.Remove(lost.Id, out var client))
+            {
+                client.Tell(new JobDeleted(lost.Id)); // it had nothing written: deleted is what it is
+            }
             if (_jobs.ContainsKey(lost.Id))
             {
                 Persist(new JobRemoved(lost.Id), Apply);
@@ -89,18 +100,32 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         {
             Apply(e);
             _expiring.Remove(deleted.Id);
+            if (_deleting.Remove(deleted.Id, out var client))
+            {
+                client.Tell(deleted);
+            }
         }));
-        Command<DeletedFor>(deleted => Persist(new JobRemoved(deleted.Id), e =>
+        Command<PassivateJob>(passivate =>
         {
-            Apply(e);
-            _expiring.Remove(deleted.Id);
-            deleted.Client.Tell(new JobDeleted(deleted.Id));
-        }));
+            if (!_passivating.ContainsKey(passivate.Id) && Context.Child(passivate.Id) is var child && !child.IsNobody())
+            {
+                _passivating[passivate.Id] = [];
+                Context.Stop(child);
+            }
+        });
+        Command<Terminated>(Stopped);
+        Command<RestartJob>(restart =>
+        {
+            if (_jobs.TryGetValue(restart.Id, out var job) && job.Ended is null && !_paused)
+            {
+                Child(restart.Id);
+            }
+        });
         Command<PauseJobs>(pause =>
         {
             _paused = true;
             var timeout = _library.Options.DrainTimeout;
-            var children = Context.GetChildren().Select(child => child.Ask<JobsPaused>(pause, timeout)).ToList();
+            var children = Context.GetChildren().Where(c => !_passivating.ContainsKey(c.Path.Name)).Select(child => child.Ask<JobsPaused>(pause, timeout)).ToList();
             if (!Sender.Equals(Context.System.DeadLetters)) // the first, unanswered pause comes from the host's stopping signal
             {
                 Task.WhenAll(children).PipeTo(Sender, success: () => JobsPaused.Instance, failure: _ => JobsPaused.Instance);
@@ -192,7 +217,9 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         {
             Apply(e);
             SnapshotIfDue();
-            Context.ActorOf(JobActor.Props(id, isNew: true, _library, _options.Jobs, _time), id).Tell(submit, client);
+            var child = Context.ActorOf(JobActor.Props(id, isNew: true, _library, _options.Jobs, _time), id);
+            Context.Watch(child);
+            child.Tell(submit, client);
         });
     }
 
@@ -233,19 +260,61 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     {
         _expiring.Add(id);
         _live.Remove(id);
-        var child = Child(id);
-        if (client is null)
+        if (client is not null)
         {
-            child.Tell(ExpireJob.Instance, Self);
+            _deleting[id] = client;
         }
-        else
-        {
-            child.Ask<JobDeleted>(ExpireJob.Instance, TimeSpan.FromSeconds(30)).PipeTo(Self, success: d => new DeletedFor(id, client), failure: _ => new DeletedFor(id, client));
-        }
+
+        Deliver(id, ExpireJob.Instance, Self);
     }
 
-    private IActorRef Child(string id) =>
-        Context.Child(id) is var child && !child.IsNobody() ? child : Context.ActorOf(JobActor.Props(id, isNew: false, _library, _options.Jobs, _time), id);
+    private IActorRef Child(string id)
+    {
+        if (Context.Child(id) is var child && !child.IsNobody())
+        {
+            return child;
+        }
+
+        child = Context.ActorOf(JobActor.Props(id, isNew: false, _library, _options.Jobs, _time), id);
+        Context.Watch(child);
+        return child;
+    }
+
+    /// <summary>Gives job <paramref name="id"/>'s actor a message, starting it if needed; held while it is stopping.</summary>
+    private void Deliver(string id, object message, IActorRef sender)
+    {
+        if (_passivating.TryGetValue(id, out var held))
+        {
+            held.Add((message, sender));
+            return;
+        }
+
+        Child(id).Tell(message, sender);
+    }
+
+    /// <summary>
+    /// A job's actor stopped: after a passivation, the messages held for it go to a new one; an unfinished job whose actor
+    /// stopped (its journal refused or failed a write) starts again from its journal after a second.
+    /// </summary>
+    private void Stopped(Terminated terminated)
+    {
+        var id = terminated.ActorRef.Path.Name;
+        if (_passivating.Remove(id, out var held))
+        {
+            foreach (var (message, sender) in held)
+            {
+                Child(id).Tell(message, sender);
+            }
+
+            return;
+        }
+
+        if (_jobs.TryGetValue(id, out var job) && job.Ended is null && !_paused && !_expiring.Contains(id))
+        {
+            _log.Warning("Job {0}'s actor stopped while the job runs; it starts again from its journal in a second", id);
+            Timers.StartSingleTimer("restart-" + id, new RestartJob(id), TimeSpan.FromSeconds(1));
+        }
+    }
 
     private JobSummary Summary(JobRecord job) =>
         _live.TryGetValue(job.Id, out var live) ? live : new JobSummary(
@@ -260,8 +329,8 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>A job deleted on a client's request: answer the client once its record is gone.</summary>
-    private sealed record DeletedFor(string Id, IActorRef Client);
+    /// <summary>Start an unfinished job's actor again.</summary>
+    private sealed record RestartJob(string Id);
 
     /// <summary>Time to delete expired jobs.</summary>
     private sealed record Sweep

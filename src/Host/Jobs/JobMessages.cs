@@ -62,6 +62,9 @@ internal sealed record JobProgressed(JobSummary Job);
 /// <summary>From a job recovered with no events to the manager: it was admitted but never written (the server stopped between), so forget it.</summary>
 internal sealed record JobNeverWritten(string Id);
 
+/// <summary>From an ended, idle job to the manager: stop me (the manager holds messages for it until it has stopped).</summary>
+internal sealed record PassivateJob(string Id);
+
 /// <summary>From the manager to a job: delete your events and stop (answer <see cref="JobDeleted"/> to the manager).</summary>
 internal sealed record ExpireJob
 {

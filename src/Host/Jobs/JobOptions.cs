@@ -37,6 +37,9 @@ public sealed class JobOptions
     /// </summary>
     public int ChunksInFlight { get; set; } = 4;
 
+    /// <summary>How long an ended job's actor stays in memory without being asked for; then it stops, and is recovered from the journal when asked for again. Default 1 minute.</summary>
+    public TimeSpan IdleAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>A job saves a snapshot of its whole state every this many events (its recovery then starts there); a snapshot costs as much as the whole state and holds up the journal while it is written, so rarely: with 128 items an event, every 640,000 items. Default 5000.</summary>
     public int SnapshotEvery { get; set; } = 5000;
 }

@@ -34,14 +34,14 @@ internal abstract class JobRunner(string model, JsonElement items)
 
     /// <summary>
     /// Runs items <paramref name="start"/>…<paramref name="start"/> + <paramref name="count"/> − 1. An item's answer is
-    /// null when it did not run for a reason that is not its own (the model is overloaded, stopping or unreachable, or
-    /// the job was cancelled): it is run again later, never recorded as failed.
+    /// null when it did not run for a reason that is not its own (the model is overloaded, stopping, unreachable or not
+    /// loaded, or the job was cancelled): it is run again later, never recorded as failed.
     /// </summary>
     public abstract Task<JobItem?[]> RunAsync(int start, int count, CancellationToken cancellationToken);
 
     /// <summary>Whether <paramref name="exception"/> says the item should run again later rather than fail.</summary>
     protected static bool IsTransient(Exception exception) =>
-        exception is OperationCanceledException or ModelStoppedException or ModelOverloadedException or ModelUnavailableException;
+        exception is OperationCanceledException or ModelStoppedException or ModelOverloadedException or ModelUnavailableException or ModelLoadException;
 
     protected JobItem Failure(Exception exception) => new(null, HttpErrors.Describe(exception, Model).Message);
 

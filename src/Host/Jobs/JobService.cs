@@ -51,23 +51,26 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, IOpti
     }
 
     /// <summary>Submits a job; the answer is <see cref="JobAccepted"/> (written to the journal) or <see cref="JobRefused"/>.</summary>
+    /// <exception cref="JobsBusyException">No answer in time (the journal is slow or unreachable).</exception>
     public Task<object> SubmitAsync(SubmitJob submit, CancellationToken cancellationToken) =>
-        Manager.Ask<object>(submit, AskTimeout, cancellationToken);
+        AskAsync<object>(submit, AskTimeout, $"Job for model '{submit.Model}' not confirmed", cancellationToken);
 
     /// <summary>Every job kept, newest first.</summary>
     public async Task<IReadOnlyList<JobSummary>> ListAsync(CancellationToken cancellationToken) =>
-        (await Manager.Ask<JobList>(ListJobs.Instance, AskTimeout, cancellationToken).ConfigureAwait(false)).Jobs;
+        (await AskAsync<JobList>(ListJobs.Instance, AskTimeout, "The job list", cancellationToken).ConfigureAwait(false)).Jobs;
 
     /// <summary>Job <paramref name="id"/>'s view (with its answers so far when <paramref name="results"/>), or null when there is no such job.</summary>
     public async Task<JobView?> GetAsync(string id, bool results, CancellationToken cancellationToken) =>
-        await Manager.Ask<object>(new ToJob(id, new GetJob(results)), AskTimeout, cancellationToken).ConfigureAwait(false) as JobView;
+        await AskAsync<object>(new ToJob(id, new GetJob(results)), AskTimeout, $"Job '{id}'", cancellationToken).ConfigureAwait(false) as JobView;
 
     /// <summary>Job <paramref name="id"/>'s view with its answers once it has ended, or as it is after <paramref name="wait"/>; null when there is no such job.</summary>
     public async Task<JobView?> WaitAsync(string id, TimeSpan wait, CancellationToken cancellationToken)
     {
         try
         {
-            return await Manager.Ask<object>(new ToJob(id, WhenJobEnded.Instance), wait, cancellationToken).ConfigureAwait(false) as JobView;
+            // At least a millisecond: an Ask with a zero timeout would never time out.
+            var limit = wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait;
+            return await Manager.Ask<object>(new ToJob(id, WhenJobEnded.Instance), limit, cancellationToken).ConfigureAwait(false) as JobView;
         }
         catch (AskTimeoutException)
         {
@@ -77,11 +80,23 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, IOpti
 
     /// <summary>Cancels job <paramref name="id"/> if it runs; its view after (null when there is no such job).</summary>
     public async Task<JobView?> CancelAsync(string id, string reason, CancellationToken cancellationToken) =>
-        await Manager.Ask<object>(new ToJob(id, new CancelJob(reason)), AskTimeout, cancellationToken).ConfigureAwait(false) as JobView;
+        await AskAsync<object>(new ToJob(id, new CancelJob(reason)), AskTimeout, $"Job '{id}'", cancellationToken).ConfigureAwait(false) as JobView;
 
     /// <summary>Deletes ended job <paramref name="id"/>: <see cref="JobDeleted"/>, <see cref="JobNotFound"/>, or its <see cref="JobView"/> when it still runs.</summary>
     public Task<object> DeleteAsync(string id, CancellationToken cancellationToken) =>
-        Manager.Ask<object>(new DeleteEndedJob(id), AskTimeout, cancellationToken);
+        AskAsync<object>(new DeleteEndedJob(id), AskTimeout, $"Job '{id}' not confirmed deleted", cancellationToken);
+
+    private async Task<T> AskAsync<T>(object message, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Manager.Ask<T>(message, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException exception)
+        {
+            throw new JobsBusyException($"{what}: the job manager did not answer within {timeout.TotalSeconds:0} s (its journal may be slow or unreachable); try again.", exception);
+        }
+    }
 
     /// <summary>
     /// Job <paramref name="id"/>'s watch events after journal sequence number <paramref name="after"/>, then each as it
@@ -94,13 +109,14 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, IOpti
             return null;
         }
 
-        var channel = Channel.CreateUnbounded<JobWatchEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        Manager.Tell(new ToJob(id, new WatchJob(after, items, channel.Writer)));
-        return Read(id, channel, cancellationToken);
+        return Read(id, after, items, cancellationToken);
     }
 
-    private async IAsyncEnumerable<JobWatchEvent> Read(string id, Channel<JobWatchEvent> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The watch: registered when reading starts (so a client gone before that leaves nothing registered), unregistered when it ends.</summary>
+    private async IAsyncEnumerable<JobWatchEvent> Read(string id, long after, bool items, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var channel = Channel.CreateUnbounded<JobWatchEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        Manager.Tell(new ToJob(id, new WatchJob(after, items, channel.Writer)));
         try
         {
             await foreach (var watchEvent in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -114,3 +130,8 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, IOpti
         }
     }
 }
+
+/// <summary>The job manager did not answer in time (answered 503 over HTTP, Unavailable over gRPC).</summary>
+/// <param name="message">What did not answer, and what to do.</param>
+/// <param name="inner">The Ask's timeout.</param>
+internal sealed class JobsBusyException(string message, Exception inner) : Exception(message, inner);
