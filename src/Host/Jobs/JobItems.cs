@@ -172,15 +172,7 @@ internal static class JobItems
         foreach (var (name, tensor) in inputs)
         {
             writer.WriteStartObject();
-            writer.WriteString("name", name);
-            writer.WriteString("datatype", V2Datatypes.NameOf(tensor.ElementType));
-            writer.WriteStartArray("shape");
-            foreach (var dimension in tensor.Shape)
-            {
-                writer.WriteNumberValue(dimension);
-            }
-
-            writer.WriteEndArray();
+            InferResponse.WriteHead(writer, name, tensor);
             writer.WritePropertyName("data");
             InferResponse.WriteData(writer, tensor);
             writer.WriteEndObject();

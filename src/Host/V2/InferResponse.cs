@@ -88,15 +88,7 @@ internal sealed class InferResponse(string model, string? version, InferRequest 
         {
             var tensor = outputs[name];
             writer.WriteStartObject();
-            writer.WriteString("name", name);
-            writer.WriteString("datatype", V2Datatypes.NameOf(tensor.ElementType));
-            writer.WriteStartArray("shape");
-            foreach (var dimension in tensor.Shape)
-            {
-                writer.WriteNumberValue(dimension);
-            }
-
-            writer.WriteEndArray();
+            WriteHead(writer, name, tensor);
             if (_blobs is not null && request.IsBinary(name))
             {
                 var blob = BinaryTensors.Write(tensor);
@@ -118,6 +110,21 @@ internal sealed class InferResponse(string model, string? version, InferRequest 
         writer.WriteEndObject();
     }
 
+    /// <summary>Writes a v2 tensor's <c>name</c>, <c>datatype</c> and <c>shape</c> (inside its object; requests' inputs and answers' outputs alike).</summary>
+    internal static void WriteHead(Utf8JsonWriter writer, string name, OnnxTensor tensor)
+    {
+        writer.WriteString("name", name);
+        writer.WriteString("datatype", V2Datatypes.NameOf(tensor.ElementType));
+        writer.WriteStartArray("shape");
+        foreach (var dimension in tensor.Shape)
+        {
+            writer.WriteNumberValue(dimension);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Writes a tensor's elements as a flat JSON array.</summary>
     internal static void WriteData(Utf8JsonWriter writer, OnnxTensor tensor)
     {
         writer.WriteStartArray();
