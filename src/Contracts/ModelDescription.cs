@@ -35,6 +35,9 @@ public sealed record ModelDescription(
     /// <summary>How long the oldest waiting item may wait for more (zero: what is queued goes when a replica is free); meaningful when <see cref="MaxBatchSize"/> is above 0.</summary>
     public TimeSpan MaxDelay { get; init; }
 
+    /// <summary>How many requests may wait in the model's queue before new ones are refused as overloaded (compare <see cref="QueueDepth"/>).</summary>
+    public int QueueCapacity { get; init; }
+
     /// <summary>
     /// On a cluster, the nodes that host the model's replicas now (those up and reachable, this one included when it hosts
     /// them), by Akka address, with the replicas each runs; null when the library is not on a cluster.

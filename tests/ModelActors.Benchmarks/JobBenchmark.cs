@@ -80,6 +80,7 @@ public static class JobBenchmark
         await JobAsync(manager, "mlp", JobKind.Tensor, JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, 500).Select(_ => new { inputs = new[] { new { name = "x", shape = new[] { 1, 256 }, datatype = "FP32", data = x } } })), 500);
 
         await Row(store, "noop", noop.Count, () => RequestsAsync(library.Get<int, int>("noop"), noop), () => JobAsync(manager, "noop", JobKind.Typed, noopJson, noop.Count), journal);
+        await Row(store, "noop ×3 jobs", noop.Count * 3, () => RequestsAsync(library.Get<int, int>("noop"), [.. noop, .. noop, .. noop]), () => JobsAsync(manager, 3, noopJson, noop.Count), journal);
         await Row(store, "mlp", mlp.Count, () => RequestsAsync(library.Get<OnnxTensors, OnnxTensors>("mlp"), mlp), () => JobAsync(manager, "mlp", JobKind.Tensor, mlpJson, mlp.Count), journal);
         await system.Terminate();
     }
@@ -125,6 +126,14 @@ public static class JobBenchmark
         return ended.Job.Status == JobStatus.Finished && ended.Job.Succeeded == total
             ? (seconds, accepted.Job.Id)
             : throw new InvalidOperationException($"The job ended {ended.Job.Status} with {ended.Job.Succeeded} of {total}.");
+    }
+
+    /// <summary>Several no-op jobs at once, timed from the first submit to the last end; the id is the last job's.</summary>
+    private static async Task<(double Seconds, string Id)> JobsAsync(IActorRef manager, int jobs, byte[] items, int total)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var all = await Task.WhenAll(Enumerable.Range(0, jobs).Select(_ => JobAsync(manager, "noop", JobKind.Typed, items, total)));
+        return (Stopwatch.GetElapsedTime(started).TotalSeconds, all[^1].Id);
     }
 
     /// <summary>The payload bytes of a job's journal events: its answers (items-done events), and all of them.</summary>

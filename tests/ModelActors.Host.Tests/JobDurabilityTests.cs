@@ -123,6 +123,21 @@ public sealed class JobDurabilityTests
     }
 
     [Fact]
+    public async Task SeveralJobsOnAModelWithASmallQueue_AllFinish_WithoutAFailedItem()
+    {
+        using var data = new DataFolder();
+        var settings = new Dictionary<string, string> { ["Server:Jobs:ChunkSize"] = "4", ["ModelActors:Models:counting:QueueCapacity"] = "8" };
+        await using var server = new JobServer(data.Path, settings);
+        using var http = server.CreateClient();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SubmitAsync(http, "counting", Enumerable.Range(0, 60).ToArray())));
+        var done = await Task.WhenAll(ids.Select(id => http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60")));
+
+        Assert.All(done, d => Assert.Equal(("finished", 60, 0), (d.GetProperty("job").GetProperty("status").GetString(), d.GetProperty("job").GetProperty("succeeded").GetInt32(), d.GetProperty("job").GetProperty("failed").GetInt32())));
+        Assert.All(done, d => Assert.Equal(Enumerable.Range(0, 60).Select(i => i * 2), d.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetInt32())));
+    }
+
+    [Fact]
     public async Task AnItemRefusedForAReasonNotItsOwn_RunsAgain_AndIsNeverRecordedAsFailed()
     {
         using var data = new DataFolder();

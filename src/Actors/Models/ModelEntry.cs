@@ -33,6 +33,9 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     public abstract int QueueDepth { get; }
 
+    /// <summary>The bound on queued requests: beyond it they are refused as overloaded.</summary>
+    public abstract int QueueCapacity { get; }
+
     /// <summary>
     /// Null when the model's queue has room now and a request queued now would not wait over half its deadline (by the
     /// queue depth and the recent rate at which work leaves the queue); else the <see cref="ModelOverloadedException"/>
@@ -135,6 +138,7 @@ internal abstract class ModelEntry(ModelDefinition definition)
     {
         MaxBatchSize = Definition.Batching?.MaxBatchSize ?? 0,
         MaxDelay = Definition.Batching?.MaxDelay ?? TimeSpan.Zero,
+        QueueCapacity = QueueCapacity,
         ReplicasByNode = ReplicasByNode(),
     };
 
@@ -234,7 +238,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     public override int BusyReplicas => Snapshot.Pool?.BusyReplicas ?? 0;
 
     /// <summary>The bound on queued requests (the batcher's queue when batching, else the replicas').</summary>
-    public int QueueCapacity => _queueCapacity;
+    public override int QueueCapacity => _queueCapacity;
 
     /// <summary>The bound on work queued at the replicas: the queue capacity, or none behind a batcher (whose graph sends at most one batch per replica at a time).</summary>
     public int ReplicaQueueCapacity => Definition.Batching is null || Placement is not null ? _queueCapacity : int.MaxValue;

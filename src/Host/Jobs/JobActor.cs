@@ -209,12 +209,27 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             var start = _next;
             var count = Math.Min(Math.Max(1, _options.ChunkSize), _state.Total - start);
+            if (_running > 0 && !HasRoom(count))
+            {
+                break; // the model's queue is busy: the next chunk starts when one of this job's ends
+            }
+
             var generation = _generation;
             _next = start + count;
             _running++;
             var instance = _instance;
             _runner.RunAsync(start, count, _cancel.Token).PipeTo(Self, success: items => new ChunkDone(start, items, null, generation, instance), failure: e => new ChunkDone(start, [], e, generation, instance));
         }
+    }
+
+    /// <summary>
+    /// Whether the model's queue has room for <paramref name="count"/> more items with half of it left to other callers
+    /// (other jobs, requests): jobs yield to the queue instead of filling it and being refused. One chunk always runs.
+    /// </summary>
+    private bool HasRoom(int count)
+    {
+        var model = _library.Describe(_state.Submitted!.Model);
+        return model.QueueCapacity <= 0 || model.QueueDepth + count <= model.QueueCapacity / 2;
     }
 
     /// <summary>

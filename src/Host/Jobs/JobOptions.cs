@@ -31,9 +31,9 @@ public sealed class JobOptions
 
     /// <summary>
     /// How many chunks of a job run at once (their answers are written in input order while later chunks run, several
-    /// chunks to a write when the journal is slower than the model). A job keeps up to <see cref="ChunkSize"/> × this
-    /// many items in its model's queue (512 by default): keep that under the model's queue capacity (1024 by default),
-    /// or its refusals make the job pause and retry. Default 4.
+    /// chunks to a write when the journal is slower than the model). A job starts another chunk only while its model's
+    /// queue stays under half full with it (so jobs leave room to other callers and are not refused); one chunk always
+    /// runs. Default 4.
     /// </summary>
     public int ChunksInFlight { get; set; } = 4;
 
