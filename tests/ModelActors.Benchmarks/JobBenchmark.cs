@@ -80,12 +80,12 @@ public static class JobBenchmark
         await JobAsync(manager, "mlp", JobKind.Tensor, JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, 500).Select(_ => new { inputs = new[] { new { name = "x", shape = new[] { 1, 256 }, datatype = "FP32", data = x } } })), 500);
 
         await Row(store, "noop", noop.Count, () => RequestsAsync(library.Get<int, int>("noop"), noop), () => JobAsync(manager, "noop", JobKind.Typed, noopJson, noop.Count), journal);
-        await Row(store, "noop ×3 jobs", noop.Count * 3, () => RequestsAsync(library.Get<int, int>("noop"), [.. noop, .. noop, .. noop]), () => JobsAsync(manager, 3, noopJson, noop.Count), journal);
+        await Row(store, "noop ×3 jobs", noop.Count * 3, () => RequestsAsync(library.Get<int, int>("noop"), [.. noop, .. noop, .. noop]), () => JobsAsync(manager, 3, noopJson, noop.Count), journal, noop.Count);
         await Row(store, "mlp", mlp.Count, () => RequestsAsync(library.Get<OnnxTensors, OnnxTensors>("mlp"), mlp), () => JobAsync(manager, "mlp", JobKind.Tensor, mlpJson, mlp.Count), journal);
         await system.Terminate();
     }
 
-    private static async Task Row(string store, string model, int items, Func<Task<double>> requests, Func<Task<(double Seconds, string Id)>> job, Func<DbConnection>? journal)
+    private static async Task Row(string store, string model, int items, Func<Task<double>> requests, Func<Task<(double Seconds, string Id)>> job, Func<DbConnection>? journal, int? itemsPerJob = null)
     {
         // A round not timed (the JIT's tiers settle), then three rounds, the two paths taking turns; the median of each.
         await requests();
@@ -104,7 +104,8 @@ public static class JobBenchmark
         var requestSeconds = requestTimes.Order().ElementAt(Rounds / 2);
         var jobSeconds = jobTimes.Order().ElementAt(Rounds / 2);
         var (answers, all) = journal is null ? (0L, 0L) : JournalBytes(journal, id);
-        var bytes = journal is null ? "– | –" : string.Create(CultureInfo.InvariantCulture, $"{(double)answers / items:F0} | {(double)all / items:F0}");
+        var perJob = itemsPerJob ?? items;
+        var bytes = journal is null ? "– | –" : string.Create(CultureInfo.InvariantCulture, $"{(double)answers / perJob:F0} | {(double)all / perJob:F0}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {store} | {model} | {items} | {items / requestSeconds:N0} | {items / jobSeconds:N0} | {requestSeconds / jobSeconds * 100:F0}% | {bytes} |"));
     }
