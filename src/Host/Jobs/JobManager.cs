@@ -91,6 +91,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
             {
                 client.Tell(new JobDeleted(lost.Id)); // it had nothing written: deleted is what it is
             }
+
             if (_jobs.ContainsKey(lost.Id))
             {
                 Persist(new JobRemoved(lost.Id), Apply);
@@ -109,8 +110,10 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         {
             if (!_passivating.ContainsKey(passivate.Id) && Context.Child(passivate.Id) is var child && !child.IsNobody())
             {
+                // A PoisonPill, not Context.Stop: it stops the actor after the messages already in its mailbox (a stop
+                // would drop them); what comes after is held here until it has stopped.
                 _passivating[passivate.Id] = [];
-                Context.Stop(child);
+                child.Tell(PoisonPill.Instance);
             }
         });
         Command<Terminated>(Stopped);
