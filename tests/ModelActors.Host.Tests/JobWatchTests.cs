@@ -94,6 +94,37 @@ public sealed class JobWatchTests
     }
 
     [Fact]
+    public async Task AWatchFallenBehindItsBuffer_IsLetGo_AndResumesWithLastEventId_WithoutLosingAnItem()
+    {
+        using var data = new DataFolder();
+        await using var server = new JobServer(data.Path, new Dictionary<string, string> { ["Server:Jobs:ChunkSize"] = "1000" });
+        using var http = server.CreateClient();
+        const int Items = 6000; // more item events than a watcher may have unread (JobService.WatchBuffer)
+        var id = await SubmitAsync(http, "counting", Enumerable.Range(0, Items).ToArray());
+        await http.GetAsync($"/jobs/{id}/results?wait=60");
+
+        var results = new Dictionary<int, int>();
+        string? last = null;
+        var ended = false;
+        for (var connection = 0; connection < 20 && !ended; connection++)
+        {
+            foreach (var sse in await EventsAsync(http, $"/jobs/{id}/events?items=true", last))
+            {
+                if (sse.Name == "item")
+                {
+                    results[sse.Data.GetProperty("index").GetInt32()] = sse.Data.GetProperty("result").GetInt32();
+                }
+
+                last = sse.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? last;
+                ended |= sse.Name == "finished";
+            }
+        }
+
+        Assert.True(ended, "the watch never reached the end");
+        Assert.Equal(Enumerable.Range(0, Items).Select(i => i * 2), Enumerable.Range(0, Items).Select(i => results[i]));
+    }
+
+    [Fact]
     public async Task ARunningJobsEvents_ArriveLive_AndEndWithItsCancellation()
     {
         JobHoldModel.Reset();

@@ -356,17 +356,23 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Writes the job's events after <see cref="WatchJob.After"/> to the watcher, then registers it for the next ones. A
+    /// watcher whose buffer is full (a slow reader) is let go: its stream ends, and it resumes with its last event id.
+    /// </summary>
     private void Watch(WatchJob watch)
     {
+        var writer = watch.Writer;
         if (_state.Submitted is null)
         {
-            watch.Writer.TryComplete();
+            writer.TryComplete();
             return;
         }
 
-        if (watch.After < _state.SubmittedSequence)
+        if (watch.After < _state.SubmittedSequence && !writer.TryWrite(new JobWatchEvent("progress", _state.SubmittedSequence, new JobProgressView(0, _state.Total, 0, 0))))
         {
-            watch.Writer.TryWrite(new JobWatchEvent("progress", _state.SubmittedSequence, new JobProgressView(0, _state.Total, 0, 0)));
+            writer.TryComplete();
+            return;
         }
 
         var done = 0;
@@ -379,14 +385,17 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
                 succeeded += _state.Item(i)!.Error is null ? 1 : 0;
             }
 
-            if (group.Sequence > watch.After)
+            if (group.Sequence <= watch.After)
             {
-                if (watch.Items)
-                {
-                    WriteItems(watch.Writer, group);
-                }
+                continue;
+            }
 
-                watch.Writer.TryWrite(new JobWatchEvent("progress", group.Sequence, new JobProgressView(done, _state.Total, succeeded, done - succeeded)));
+            var written = (!watch.Items || WriteItems(writer, group))
+                && writer.TryWrite(new JobWatchEvent("progress", group.Sequence, new JobProgressView(done, _state.Total, succeeded, done - succeeded)));
+            if (!written)
+            {
+                writer.TryComplete();
+                return;
             }
         }
 
@@ -394,37 +403,45 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             if (_state.EndedSequence > watch.After)
             {
-                watch.Writer.TryWrite(EndEvent());
+                writer.TryWrite(EndEvent());
             }
 
-            watch.Writer.TryComplete();
+            writer.TryComplete();
             return;
         }
 
-        _watchers.Add((watch.Writer, watch.Items));
+        _watchers.Add((writer, watch.Items));
     }
 
     private void Publish(JobWatchEvent watchEvent)
     {
         var group = watchEvent.Name == "progress" ? _state.Groups[^1] : null;
-        foreach (var (writer, items) in _watchers)
+        _watchers.RemoveAll(watcher =>
         {
-            if (items && group is not null)
+            var (writer, items) = watcher;
+            if ((!items || group is null || WriteItems(writer, group)) && writer.TryWrite(watchEvent))
             {
-                WriteItems(writer, group);
+                return false;
             }
 
-            writer.TryWrite(watchEvent);
-        }
+            writer.TryComplete(); // fallen behind: let go (it resumes with its last event id)
+            return true;
+        });
     }
 
-    private void WriteItems(ChannelWriter<JobWatchEvent> writer, JobGroup group)
+    /// <summary>Writes a group's item events; false when the watcher's buffer is full.</summary>
+    private bool WriteItems(ChannelWriter<JobWatchEvent> writer, JobGroup group)
     {
         for (var i = group.Start; i < group.Start + group.Count; i++)
         {
             var item = _state.Item(i)!;
-            writer.TryWrite(new JobWatchEvent("item", null, new JobResult(i, item.Result, item.Error)));
+            if (!writer.TryWrite(new JobWatchEvent("item", null, new JobResult(i, item.Result, item.Error))))
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
     /// <summary>Answers those waiting for the pause once no chunk runs and every answer taken is written.</summary>

@@ -16,6 +16,12 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, IOpti
     /// <summary>How long a route waits for the manager or a job to answer.</summary>
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Events a watcher may have unread: a watcher further behind (a slow reader, or a replay of many items) is let go,
+    /// its stream ends, and it resumes with its last event id (Last-Event-ID; Watch's <c>after</c> over gRPC).
+    /// </summary>
+    internal const int WatchBuffer = 4096;
+
     private IActorRef? _manager;
 
     private IActorRef Manager => _manager ?? throw new InvalidOperationException("The job service has not started.");
@@ -115,7 +121,7 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, IOpti
     /// <summary>The watch: registered when reading starts (so a client gone before that leaves nothing registered), unregistered when it ends.</summary>
     private async IAsyncEnumerable<JobWatchEvent> Read(string id, long after, bool items, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateUnbounded<JobWatchEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<JobWatchEvent>(new BoundedChannelOptions(WatchBuffer) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         Manager.Tell(new ToJob(id, new WatchJob(after, items, channel.Writer)));
         try
         {
