@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace ModelActors.Host.Tests;
@@ -11,7 +10,7 @@ public sealed class ClusterServeTests
     [Fact]
     public async Task A_request_to_one_server_is_answered_by_a_model_the_other_hosts()
     {
-        var portB = FreePort(); // the seed's port must be known; node a takes any
+        var portB = TestDefaults.FreePort(); // the seed's port must be known; node a takes any
         var seed = $"akka.tcp://model-actors@127.0.0.1:{portB}";
         string[] common = ["serve", "--urls", "http://127.0.0.1:0", "--grpc-url", "", "--Server:LameDuck=00:00:00.2", "--cluster", "--cluster-hostname", "127.0.0.1", "--cluster-seeds", seed];
         using var b = CliProcess.Start([.. common, "--cluster-port", $"{portB}", "--cluster-models", "word-count,tokenizer"]); // word-count calls tokenizer
@@ -35,12 +34,5 @@ public sealed class ClusterServeTests
         Assert.Empty(readiness.GetProperty("replicas_by_node").GetProperty("ocr").EnumerateObject());
         Assert.Equal(0, await b.ExitAsync());
         Assert.Equal(0, await a.ExitAsync());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

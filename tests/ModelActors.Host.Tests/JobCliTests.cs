@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using ModelActors.Host.Cli;
 using Spectre.Console.Testing;
@@ -76,7 +74,7 @@ public sealed class JobCliTests
     public async Task Watch_FollowsItsJobAcrossAServerRestart()
     {
         using var data = new DataFolder();
-        var port = FreePort();
+        var port = TestDefaults.FreePort();
         var url = $"http://127.0.0.1:{port}";
         string id;
         var first = CliProcess.Start(Serve(data.Path, port));
@@ -111,12 +109,5 @@ public sealed class JobCliTests
         {
             first.Dispose();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

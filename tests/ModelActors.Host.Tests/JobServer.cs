@@ -45,6 +45,10 @@ internal sealed class DataFolder : IDisposable
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
+        _folder.Refresh();
+        if (_folder.Exists)
+        {
+            _folder.Delete(recursive: true); // once: a factory may dispose twice (Dispose and DisposeAsync)
+        }
     }
 }

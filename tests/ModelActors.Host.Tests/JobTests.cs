@@ -120,24 +120,20 @@ public sealed class JobTests(JobTests.Server server) : IClassFixture<JobTests.Se
     /// <summary>The default configuration plus <c>picky</c> (fails on "boom") and <c>held</c> (<see cref="JobHoldModel"/>), on TestServer, its jobs in SQLite in a folder of its own.</summary>
     public sealed class Server : WebApplicationFactory<Program>
     {
-        private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("modelactors-jobs-");
+        private readonly DataFolder _data = new();
 
         /// <inheritdoc />
         protected override void Dispose(bool disposing)
         {
             base.Dispose(disposing);
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (Directory.Exists(_data.FullName))
-            {
-                _data.Delete(recursive: true);
-            }
+            _data.Dispose();
         }
 
         /// <inheritdoc />
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("Server:Jobs:Store", "sqlite");
-            builder.UseSetting("Server:DataDirectory", _data.FullName);
+            builder.UseSetting("Server:DataDirectory", _data.Path);
             builder.UseSetting("ModelActors:Models:picky:Type", typeof(PickyModel).FullName);
             builder.UseSetting("ModelActors:Models:held:Type", typeof(JobHoldModel).FullName);
         }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace ModelActors.Host.Tests;
 
@@ -30,7 +28,7 @@ public sealed class PostgresServer : IDisposable
                 return;
             }
 
-            Port = FreePort();
+            Port = TestDefaults.FreePort();
             Directory.CreateDirectory(_data);
             if (_asRoot)
             {
@@ -99,12 +97,5 @@ public sealed class PostgresServer : IDisposable
         {
             throw new InvalidOperationException($"{Path.GetFileName(args.Length > 3 && file == "runuser" ? args[3] : file)} failed: {error.Trim()} {output.Result.Trim()}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -29,18 +29,19 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
 
         if (readiness.Stopping)
         {
-            throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, $"The server is stopping: no new job for model '{model}' is accepted; submit it again after the restart or to another server.");
+            throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, JobTexts.Stopping(model));
         }
 
         (byte[] Items, int Count, string Kind) items;
         try
         {
-            var json = request.Requests.Count > 0
-                ? request.ItemsJson.IsEmpty ? TensorItems(description, request) : throw new JobSubmissionException($"Model '{model}': a job takes items_json or requests, not both.")
-                : request.ItemsJson.ToByteArray();
-            items = json.Length == 0
-                ? throw new JobSubmissionException($"Model '{model}': a job takes a JSON array of items (items_json) or v2 requests (requests), and the request has none.")
-                : JobItems.Read(library, description, json);
+            items = request.Requests.Count > 0
+                ? request.ItemsJson.IsEmpty
+                    ? (TensorItems(description, request), request.Requests.Count, JobKind.Tensor) // checked as they were read
+                    : throw new JobSubmissionException($"Model '{model}': a job takes items_json or requests, not both.")
+                : request.ItemsJson.IsEmpty
+                    ? throw new JobSubmissionException($"Model '{model}': a job takes a JSON array of items (items_json) or v2 requests (requests), and the request has none.")
+                    : JobItems.Read(library, description, request.ItemsJson.Memory);
         }
         catch (JobSubmissionException exception)
         {
@@ -168,7 +169,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
         }
     }
 
-    private static RpcException NotFound(string id) => GrpcErrors.Error(StatusCodes.Status404NotFound, $"No job '{id}' (ended jobs are kept for Server:JobRetention).");
+    private static RpcException NotFound(string id) => GrpcErrors.Error(StatusCodes.Status404NotFound, JobTexts.NotFound(id));
 
     private static Job ToProto(JobSummary job) => new()
     {

@@ -58,7 +58,7 @@ public static class JobEndpoints
 
         if (context.RequestServices.GetRequiredService<ServerReadiness>().Stopping)
         {
-            return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, $"The server is stopping: no new job for model '{model}' is accepted; submit it again after the restart or to another server.");
+            return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, JobTexts.Stopping(model));
         }
 
         var limit = options.Value.MaxRequestBodySize;
@@ -169,5 +169,5 @@ public static class JobEndpoints
         }
     }
 
-    private static IResult NotFound(string id) => HttpErrors.Error(StatusCodes.Status404NotFound, $"No job '{id}' (ended jobs are kept for Server:JobRetention).");
+    private static IResult NotFound(string id) => HttpErrors.Error(StatusCodes.Status404NotFound, JobTexts.NotFound(id));
 }

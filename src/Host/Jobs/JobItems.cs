@@ -50,37 +50,61 @@ internal static class JobItems
                 throw new JobSubmissionException($"Model '{model}': a job takes a JSON array of {what}, and the body has none.");
             }
 
-            var index = 0;
-            var signature = tensor ? library.GetTensorSignature(model) : null;
-            foreach (var item in root.EnumerateArray())
+            if (tensor)
             {
-                if (tensor)
-                {
-                    try
-                    {
-                        ReadTensorRequest(item, model, signature, index);
-                    }
-                    catch (InferRequestException exception)
-                    {
-                        throw new JobSubmissionException(exception.Message);
-                    }
-                }
-                else
-                {
-                    try
-                    {
-                        _ = item.Deserialize(description.ItemType, Json);
-                    }
-                    catch (Exception exception) when (exception is JsonException or NotSupportedException)
-                    {
-                        throw new JobSubmissionException($"Model '{model}': item {index} of the job is not a {description.ItemType.Name}: {exception.Message}");
-                    }
-                }
-
-                index++;
+                CheckTensorRequests(root, model, library.GetTensorSignature(model));
+            }
+            else
+            {
+                CheckItems(root, model, description.ItemType);
             }
 
             return (body.ToArray(), count, tensor ? JobKind.Tensor : JobKind.Typed);
+        }
+    }
+
+    private static void CheckTensorRequests(JsonElement items, string model, TensorSignature? signature)
+    {
+        var index = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            try
+            {
+                ReadTensorRequest(item, model, signature, index++);
+            }
+            catch (InferRequestException exception)
+            {
+                throw new JobSubmissionException(exception.Message);
+            }
+        }
+    }
+
+    /// <summary>Reads the whole array as the model's items at once (as the job will); item by item only to name the one that is not.</summary>
+    private static void CheckItems(JsonElement items, string model, Type itemType)
+    {
+        try
+        {
+            _ = items.Deserialize(typeof(List<>).MakeGenericType(itemType), Json);
+            return;
+        }
+        catch (Exception exception) when (exception is JsonException or NotSupportedException)
+        {
+            // One is not an item: find which.
+        }
+
+        var index = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            try
+            {
+                _ = item.Deserialize(itemType, Json);
+            }
+            catch (Exception exception) when (exception is JsonException or NotSupportedException)
+            {
+                throw new JobSubmissionException($"Model '{model}': item {index} of the job is not a {itemType.Name}: {exception.Message}");
+            }
+
+            index++;
         }
     }
 

@@ -195,7 +195,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         ExpireDue();
         if (_paused)
         {
-            Sender.Tell(new JobRefused($"The server is stopping: no new job for model '{submit.Model}' is accepted; submit it again after the restart or to another server.", Full: false));
+            Sender.Tell(new JobRefused(JobTexts.Stopping(submit.Model), Full: false));
             return;
         }
 

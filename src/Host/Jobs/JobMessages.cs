@@ -2,6 +2,17 @@ using System.Threading.Channels;
 
 namespace ModelActors.Host.Jobs;
 
+/// <summary>The jobs' refusals, worded once for HTTP, gRPC and the manager.</summary>
+internal static class JobTexts
+{
+    /// <summary>No such job.</summary>
+    public static string NotFound(string id) => $"No job '{id}' (ended jobs are kept for Server:JobRetention).";
+
+    /// <summary>The server is stopping and takes no new job.</summary>
+    public static string Stopping(string model) =>
+        $"The server is stopping: no new job for model '{model}' is accepted; submit it again after the restart or to another server.";
+}
+
 /// <summary>To the manager: accept this job (answered <see cref="JobAccepted"/> or <see cref="JobRefused"/>).</summary>
 internal sealed record SubmitJob(string Model, string Kind, byte[] Items, int Total);
 

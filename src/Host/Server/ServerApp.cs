@@ -23,7 +23,7 @@ internal static class ServerApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LameDuck>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LameDuck>());
-        ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true, jobs: true);
+        ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true, jobs: serverOptions);
         builder.Services.AddSingleton<ServerReadiness>();
         builder.Services.AddSingleton<Jobs.JobService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Jobs.JobService>());

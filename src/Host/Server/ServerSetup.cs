@@ -47,14 +47,14 @@ internal static class ServerSetup
     /// background so that the server answers (live, not ready) while they load, and a model that fails to load
     /// answers 503 while the others serve.
     /// </param>
-    /// <param name="jobs">True for the server: the actor system gets the jobs' persistence (<see cref="Jobs.JobPersistence"/>).</param>
-    public static void AddModelActorsServer(IServiceCollection services, IConfiguration configuration, ModelVersions versions, bool loadInBackground, bool jobs = false)
+    /// <param name="jobs">For the server, its options: the actor system gets the jobs' persistence (<see cref="Jobs.JobPersistence"/>).</param>
+    public static void AddModelActorsServer(IServiceCollection services, IConfiguration configuration, ModelVersions versions, bool loadInBackground, ServerOptions? jobs = null)
     {
         services.AddModelActors(models =>
         {
-            if (jobs)
+            if (jobs is not null)
             {
-                var persistence = Jobs.JobPersistence.Hocon(configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions());
+                var persistence = Jobs.JobPersistence.Hocon(jobs);
                 models.ConfigureAkka((akka, _) => Akka.Hosting.AkkaHostingExtensions.AddHocon(akka, persistence, Akka.Hosting.HoconAddMode.Prepend));
             }
 
