@@ -49,7 +49,7 @@ public static class InferenceProtocolEndpoints
                 }
 
                 var ready = d.State == ModelState.Ready && !readiness.Stopping;
-                return Results.Json(new { name = d.Name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+                return Results.Json(new { name = versions.ServedBy(d.Name)?.Model ?? d.Name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
             });
             v2.MapPost(prefix + "/infer", InferEndpoint.ServeAsync);
         }
@@ -67,12 +67,12 @@ public static class InferenceProtocolEndpoints
 
     private static object Metadata(ModelVersions versions, ModelDescription d, TensorSignature? signature, string? unavailable)
     {
-        var version = versions.Of(d.Name);
+        var name = versions.ServedBy(d.Name)?.Model ?? d.Name;
         return new
         {
-            name = d.Name,
+            name,
             platform = signature is null ? "modelactors" : "onnxruntime_onnx",
-            versions = version is null ? Array.Empty<string>() : [version],
+            versions = versions.All(name),
             inputs = signature?.Inputs.Select(Tensor).ToArray(),
             outputs = signature?.Outputs.Select(Tensor).ToArray(),
             item_type = d.ItemType.Name,

@@ -10,7 +10,7 @@ internal static class ModelLookup
     public static IResult? Find(ModelLibrary library, string model, out ModelDescription description) =>
         Problem(library, null, model, null, out description) is { } problem ? HttpErrors.Error(problem.Status, problem.Message) : null;
 
-    /// <summary>As <see cref="Find(ModelLibrary, string, out ModelDescription)"/>, and 404 for a version other than the one served.</summary>
+    /// <summary>As <see cref="Find(ModelLibrary, string, out ModelDescription)"/> for the version asked for (the newest without one), and 404 for a version not served.</summary>
     public static IResult? Find(ModelLibrary library, ModelVersions versions, string model, string? version, out ModelDescription description) =>
         Problem(library, versions, model, version, out description) is { } problem ? HttpErrors.Error(problem.Status, problem.Message) : null;
 
@@ -21,23 +21,25 @@ internal static class ModelLookup
     public static (int Status, string Message)? Problem(ModelLibrary library, ModelVersions? versions, string model, string? version, out ModelDescription description)
     {
         description = null!;
+        var served = versions?.All(model) ?? [];
+        var name = served.Count == 0 ? model : versions!.Resolve(model, version);
+        if (name is null)
+        {
+            return (StatusCodes.Status404NotFound, $"Model '{model}' has no version '{version}'; served: {string.Join(", ", served)}.");
+        }
+
         try
         {
-            description = library.Describe(model);
+            description = library.Describe(name);
         }
         catch (ModelNotFoundException exception)
         {
             return (StatusCodes.Status404NotFound, exception.Message);
         }
 
-        if (string.IsNullOrEmpty(version) || versions is null || version == versions.Of(model))
-        {
-            return null;
-        }
-
-        return (StatusCodes.Status404NotFound, versions.Of(model) is { } served
-            ? $"Model '{model}' has no version '{version}'; version '{served}' is served."
-            : $"Model '{model}' has no versions; call /v2/models/{model} without one.");
+        return string.IsNullOrEmpty(version) || served.Count > 0
+            ? null
+            : (StatusCodes.Status404NotFound, $"Model '{model}' has no versions; call /v2/models/{model} without one.");
     }
 
     /// <summary>

@@ -73,6 +73,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
         CheckSettings(_session);
         _signature = new TensorSignature(_session.InputMetadata, _session.OutputMetadata);
         _batchInputs = new BatchInputs(context.Name, _session, _settings);
+        OnnxWarmups.Run(context.Name, _session, _settings);
     }
 
     /// <inheritdoc />
@@ -195,6 +196,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
             errors.Add($"Model '{_name}': settings name input '{input}', which the model does not have. Inputs: {string.Join(", ", session.InputNames)}.");
         }
 
+        errors.AddRange(OnnxDeclarations.Mismatches(_name, session, _settings));
         if (errors.Count > 0)
         {
             throw new ModelRegistrationException(errors);

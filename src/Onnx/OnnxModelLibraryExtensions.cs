@@ -64,5 +64,51 @@ public static class OnnxModelLibraryExtensions
         {
             settings[$"{nameof(OnnxModelSettings.PadInputs)}:{input}"] = pad.ToString(c);
         }
+
+        Flatten(values.Inputs, nameof(OnnxModelSettings.Inputs), settings);
+        Flatten(values.Outputs, nameof(OnnxModelSettings.Outputs), settings);
+        if (values.WarmupFolder is { } folder)
+        {
+            settings[nameof(OnnxModelSettings.WarmupFolder)] = folder;
+        }
+
+        for (var w = 0; w < values.Warmup.Count; w++)
+        {
+            var warmup = values.Warmup[w];
+            var at = $"{nameof(OnnxModelSettings.Warmup)}:{w}:";
+            settings[at + nameof(OnnxWarmup.Name)] = warmup.Name;
+            settings[at + nameof(OnnxWarmup.BatchSize)] = warmup.BatchSize.ToString(c);
+            settings[at + nameof(OnnxWarmup.Count)] = warmup.Count.ToString(c);
+            foreach (var (name, input) in warmup.Inputs)
+            {
+                var inputAt = $"{at}{nameof(OnnxWarmup.Inputs)}:{name}:";
+                settings[inputAt + nameof(OnnxWarmupInput.ElementType)] = input.ElementType.ToString();
+                settings[inputAt + nameof(OnnxWarmupInput.RandomData)] = input.RandomData ? "true" : "false";
+                if (input.DataFile is { } file)
+                {
+                    settings[inputAt + nameof(OnnxWarmupInput.DataFile)] = file;
+                }
+
+                for (var d = 0; d < input.Dimensions.Count; d++)
+                {
+                    settings[$"{inputAt}{nameof(OnnxWarmupInput.Dimensions)}:{d}"] = input.Dimensions[d].ToString(c);
+                }
+            }
+        }
+    }
+
+    private static void Flatten(List<TensorDeclaration> declarations, string key, Dictionary<string, string?> settings)
+    {
+        var c = CultureInfo.InvariantCulture;
+        for (var i = 0; i < declarations.Count; i++)
+        {
+            var at = $"{key}:{i}:";
+            settings[at + nameof(TensorDeclaration.Name)] = declarations[i].Name;
+            settings[at + nameof(TensorDeclaration.ElementType)] = declarations[i].ElementType.ToString();
+            for (var d = 0; d < declarations[i].Dimensions.Count; d++)
+            {
+                settings[$"{at}{nameof(TensorDeclaration.Dimensions)}:{d}"] = declarations[i].Dimensions[d].ToString(c);
+            }
+        }
     }
 }

@@ -42,6 +42,18 @@ public sealed class OnnxModelSettings
     /// </summary>
     public int ConcurrentRuns { get; set; }
 
+    /// <summary>Inputs the configuration declares, checked against the ONNX file at load (a mismatch is a load error naming both). <value>The default is none (nothing checked).</value></summary>
+    public List<TensorDeclaration> Inputs { get; set; } = [];
+
+    /// <summary>Outputs the configuration declares, checked against the ONNX file at load. <value>The default is none.</value></summary>
+    public List<TensorDeclaration> Outputs { get; set; } = [];
+
+    /// <summary>Runs made at load, before the model is ready. <value>The default is none.</value></summary>
+    public List<OnnxWarmup> Warmup { get; set; } = [];
+
+    /// <summary>Where relative <see cref="OnnxWarmupInput.DataFile"/> paths are read from. <value>The default is the working directory.</value></summary>
+    public string? WarmupFolder { get; set; }
+
     internal OnnxSessionOptions SessionOptions => new()
     {
         IntraOpNumThreads = IntraOpNumThreads,

@@ -207,7 +207,7 @@ public sealed class GrpcTests(TensorServer server) : IClassFixture<TensorServer>
     public static TheoryData<string, StatusCode, string> BadRequests => new()
     {
         { "unknown-model", StatusCode.NotFound, "unknown-model" },
-        { "wrong-version", StatusCode.NotFound, "Model 'identity' has no version '9'; version '2' is served." },
+        { "wrong-version", StatusCode.NotFound, "Model 'identity' has no version '9'; served: 2." },
         { "wrong-datatype", StatusCode.InvalidArgument, "Model 'linear': input 'x' is FP32, but the request sends INT32." },
         { "unknown-datatype", StatusCode.InvalidArgument, "Model 'linear': input 'x' has datatype 'FLOAT', which is not one of" },
         { "raw-count", StatusCode.InvalidArgument, "Model 'linear': raw_input_contents has 2 entries for 1 inputs; give one per input, in order." },

@@ -131,7 +131,7 @@ public sealed class V2InferTests(TensorServer server) : IClassFixture<TensorServ
         var response = await Post(client, "/v2/models/identity/versions/1/infer", """{"inputs": []}""");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("has no version '1'; version '2' is served", await ErrorOf(response), StringComparison.Ordinal);
+        Assert.Contains("has no version '1'; served: 2.", await ErrorOf(response), StringComparison.Ordinal);
     }
 
     [Theory]

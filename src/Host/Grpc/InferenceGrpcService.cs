@@ -47,11 +47,9 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
             throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, unavailable);
         }
 
-        var response = new ModelMetadataResponse { Name = description.Name, Platform = signature is null ? "modelactors" : "onnxruntime_onnx" };
-        if (versions.Of(description.Name) is { } version)
-        {
-            response.Versions.Add(version);
-        }
+        var name = versions.ServedBy(description.Name)?.Model ?? description.Name;
+        var response = new ModelMetadataResponse { Name = name, Platform = signature is null ? "modelactors" : "onnxruntime_onnx" };
+        response.Versions.AddRange(versions.All(name));
 
         if (signature is not null)
         {
@@ -78,16 +76,18 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
             throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, failed);
         }
 
-        if (library.CheckCapacity(model) is { } overloaded)
+        // A version other than the newest is a model of its own (name@version): requests go to it, errors name it.
+        var served = description.Name;
+        if (library.CheckCapacity(served) is { } overloaded)
         {
-            throw GrpcErrors.For(overloaded, model, context); // before the tensors are parsed
+            throw GrpcErrors.For(overloaded, served, context); // before the tensors are parsed
         }
 
         OnnxTensors inputs;
         List<string>? outputNames;
         try
         {
-            (inputs, outputNames) = GrpcTensors.Read(request, model, library.GetTensorSignature(model));
+            (inputs, outputNames) = GrpcTensors.Read(request, served, library.GetTensorSignature(served));
         }
         catch (InferRequestException exception)
         {
@@ -97,19 +97,19 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
         OnnxTensors outputs;
         try
         {
-            outputs = await library.Get<OnnxTensors, OnnxTensors>(model).PredictAsync(inputs, context.CancellationToken).ConfigureAwait(false);
+            outputs = await library.Get<OnnxTensors, OnnxTensors>(served).PredictAsync(inputs, context.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            throw GrpcErrors.For(exception, model, context);
+            throw GrpcErrors.For(exception, served, context);
         }
 
-        if (V2Signature.MissingOutput(model, outputNames, outputs) is { } missing)
+        if (V2Signature.MissingOutput(served, outputNames, outputs) is { } missing)
         {
             throw GrpcErrors.Error(StatusCodes.Status400BadRequest, missing);
         }
 
-        return GrpcTensors.Write(model, versions.Of(model), request.Id, outputs, outputNames);
+        return GrpcTensors.Write(model, versions.Of(served), request.Id, outputs, outputNames);
     }
 
     /// <summary>The model (and version) asked for, or the NOT_FOUND error naming what exists.</summary>

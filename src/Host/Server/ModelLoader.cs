@@ -10,7 +10,7 @@ namespace ModelActors.Host.Server;
 /// in the background every <see cref="ServerOptions.RetryFailedModels"/>, so a model whose cause went away recovers
 /// without a request having to wait for its load.
 /// </summary>
-public sealed partial class ModelLoader(ModelLibrary library, IOptions<ServerOptions> options, ILogger<ModelLoader> logger) : IHostedService
+public sealed partial class ModelLoader(ModelLibrary library, ModelVersions versions, IOptions<ServerOptions> options, ILogger<ModelLoader> logger) : IHostedService
 {
     // Not disposed: it holds no timer, and the host may call StopAsync again after disposing its services.
     private readonly CancellationTokenSource _stopping = new();
@@ -33,6 +33,14 @@ public sealed partial class ModelLoader(ModelLibrary library, IOptions<ServerOpt
     {
         var clock = Stopwatch.StartNew();
         var failed = new List<string>();
+        foreach (var (model, notes) in versions.Notes)
+        {
+            foreach (var note in notes)
+            {
+                LogConfigurationNote(logger, model, note);
+            }
+        }
+
         try
         {
             // Models this node hosts load one at a time; models other nodes of a cluster host open (together) once a node
@@ -98,6 +106,9 @@ public sealed partial class ModelLoader(ModelLibrary library, IOptions<ServerOpt
             }
         }
     }
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "Model '{Model}': {Note}")]
+    private static partial void LogConfigurationNote(ILogger logger, string model, string note);
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Model '{Model}' loaded on a background retry")]
     private static partial void LogRecovered(ILogger logger, string model);

@@ -24,17 +24,13 @@ internal static class ServerSetup
         var configPath = configuration["config"] ?? Path.Combine(AppContext.BaseDirectory, "modelactors.json");
         configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
         configuration.AddCommandLine(args, Switches);
-        var versions = new ModelVersions();
-        if (configuration["model-repository"] is { Length: > 0 } repository)
+        if (configuration["model-repository"] is not { Length: > 0 } repository)
         {
-            var (settings, served) = ModelRepository.Scan(repository);
-            configuration.AddInMemoryCollection(settings);
-            foreach (var (model, version) in served)
-            {
-                versions.Add(model, version);
-            }
+            return new ModelVersions();
         }
 
+        var (settings, versions) = ModelRepository.Scan(repository);
+        configuration.AddInMemoryCollection(settings);
         return versions;
     }
 

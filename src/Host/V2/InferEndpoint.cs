@@ -26,7 +26,9 @@ internal static class InferEndpoint
             return failed;
         }
 
-        if (HttpErrors.Saturated(library, model, context) is { } saturated)
+        // A version other than the newest is a model of its own (name@version): requests go to it, errors name it.
+        var served = description.Name;
+        if (HttpErrors.Saturated(library, served, context) is { } saturated)
         {
             return saturated;
         }
@@ -45,7 +47,7 @@ internal static class InferEndpoint
                     ? length
                     : throw new InferRequestException($"Model '{model}': {InferResponse.HeaderLength} is '{header}', not a byte count.")
                 : null;
-            request = InferRequestReader.Read(body, model, library.GetTensorSignature(model), headerLength);
+            request = InferRequestReader.Read(body, served, library.GetTensorSignature(served), headerLength);
         }
         catch (InferRequestException exception)
         {
@@ -54,7 +56,7 @@ internal static class InferEndpoint
 
         try
         {
-            var outputs = await library.Get<OnnxTensors, OnnxTensors>(model).PredictAsync(request.Inputs, context.RequestAborted).ConfigureAwait(false);
+            var outputs = await library.Get<OnnxTensors, OnnxTensors>(served).PredictAsync(request.Inputs, context.RequestAborted).ConfigureAwait(false);
             if (V2Signature.MissingOutput(model, request.Outputs, outputs) is { } missing)
             {
                 return HttpErrors.Error(StatusCodes.Status400BadRequest, missing);
@@ -65,11 +67,11 @@ internal static class InferEndpoint
                 return HttpErrors.Error(StatusCodes.Status400BadRequest, notText);
             }
 
-            return new InferResponse(model, versions.Of(model), request, outputs);
+            return new InferResponse(model, versions.Of(served), request, outputs);
         }
         catch (Exception exception)
         {
-            return HttpErrors.For(exception, model, context);
+            return HttpErrors.For(exception, served, context);
         }
     }
 }

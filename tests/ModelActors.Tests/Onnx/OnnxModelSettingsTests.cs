@@ -23,6 +23,17 @@ public sealed class OnnxModelSettingsTests
             SharedInputs = { "sr" },
             PadInputs = { ["tokens"] = -1 },
             ConcurrentRuns = 2,
+            Inputs = { new TensorDeclaration { Name = "x", ElementType = TensorElementType.Float, Dimensions = [-1, 3] } },
+            Outputs = { new TensorDeclaration { Name = "y", ElementType = TensorElementType.Int64, Dimensions = [2] } },
+            Warmup =
+            {
+                new OnnxWarmup
+                {
+                    Name = "zeros", BatchSize = 2, Count = 3,
+                    Inputs = { ["x"] = new OnnxWarmupInput { ElementType = TensorElementType.Float, Dimensions = [3], RandomData = true, DataFile = "x.bin" } },
+                },
+            },
+            WarmupFolder = "models/warmup",
         };
         var defaults = new OnnxModelSettings();
         var properties = typeof(OnnxModelSettings).GetProperties().Where(p => p.CanWrite).ToList();

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using ModelActors.Host.Grpc.Protocol;
+
+namespace ModelActors.Host.Tests;
+
+/// <summary>A Triton model repository served unchanged: config.pbtxt, version policies, versions over HTTP and gRPC, and configurations refused with their reason.</summary>
+public sealed class TritonRepositoryTests(TritonRepository server) : IClassFixture<TritonRepository>
+{
+    [Theory]
+    [InlineData("scale", new[] { "2", "1" })]
+    [InlineData("latest", new[] { "3", "2" })]
+    [InlineData("specific", new[] { "3", "1" })]
+    public async Task Metadata_ListsEveryVersionThePolicySelects(string model, string[] versions)
+    {
+        using var client = server.CreateClient();
+
+        var metadata = await client.GetFromJsonAsync<JsonElement>($"/v2/models/{model}");
+
+        Assert.Equal(model, metadata.GetProperty("name").GetString());
+        Assert.Equal(versions, metadata.GetProperty("versions").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Theory]
+    [InlineData("/v2/models/scale/infer", 2f, "2")]
+    [InlineData("/v2/models/scale/versions/2/infer", 2f, "2")]
+    [InlineData("/v2/models/scale/versions/1/infer", 1f, "1")]
+    [InlineData("/v2/models/specific/versions/1/infer", 1f, "1")]
+    [InlineData("/v2/models/latest/infer", 3f, "3")]
+    public async Task Infer_ReachesTheVersionAskedFor_AndTheNewestWithoutOne(string route, float factor, string version)
+    {
+        using var client = server.CreateClient();
+
+        var response = await client.PostAsync(route, Json("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(version, body.GetProperty("model_version").GetString());
+        Assert.Equal([factor, 2 * factor, 3 * factor], body.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()));
+    }
+
+    [Theory]
+    [InlineData("/v2/models/scale/versions/3/infer", "Model 'scale' has no version '3'; served: 2, 1.")]
+    [InlineData("/v2/models/specific/versions/2/infer", "Model 'specific' has no version '2'; served: 3, 1.")]
+    public async Task Infer_OnAVersionNotServed_Answers404NamingTheServedOnes(string route, string message)
+    {
+        using var client = server.CreateClient();
+
+        var response = await client.PostAsync(route, Json("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"""));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(message, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Grpc_ModelVersion_ReachesThatVersion()
+    {
+        using var channel = GrpcChannel.ForAddress(server.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = server.Server.CreateHandler() });
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        var request = new ModelInferRequest { ModelName = "scale", ModelVersion = "1" };
+        var input = new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = "FP32" };
+        input.Shape.AddRange([1, 3]);
+        request.Inputs.Add(input);
+        request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes<float>([1f, 2f, 3f])));
+
+        var response = await client.ModelInferAsync(request);
+        var metadata = await client.ModelMetadataAsync(new ModelMetadataRequest { Name = "scale" });
+
+        Assert.Equal("1", response.ModelVersion);
+        Assert.Equal([1f, 2f, 3f], MemoryMarshal.Cast<byte, float>(response.RawOutputContents[0].Span).ToArray());
+        Assert.Equal(["2", "1"], metadata.Versions);
+    }
+
+    [Fact]
+    public void Config_BecomesTheModelsReplicasBatchingAndQueue_ForEveryVersion()
+    {
+        var library = server.Services.GetRequiredService<ModelLibrary>();
+
+        foreach (var name in new[] { "scale", "scale@1" })
+        {
+            var model = library.Describe(name);
+            Assert.Equal(ModelState.Ready, model.State);
+            Assert.Equal(2, model.Replicas);
+            Assert.Equal(8, model.MaxBatchSize);
+            Assert.Equal(TimeSpan.Zero, model.MaxDelay); // 500 µs is below Akka's scheduler tick: demand-driven batches
+            Assert.Equal(64, model.QueueCapacity);
+        }
+
+        Assert.Equal(0, library.Describe("latest").MaxBatchSize); // max_batch_size 0: no batch axis, no batching
+    }
+
+    [Theory]
+    [InlineData("gpu", "asks for instance_group { kind: KIND_GPU }, and this server runs models on the CPU only")]
+    [InlineData("tensorrt", "is for platform 'tensorrt_plan', which this server does not run")]
+    [InlineData("typo", "config.pbtxt: line 2, column 1: inference.ModelConfig has no field named 'max_batch_sise'.")]
+    [InlineData("mismatch", "the configuration declares input 'x: Float[-1, 4]', but the ONNX file has 'x: Float[N, 3]'.")]
+    [InlineData("both", "has both")]
+    [InlineData("badwarmup", "warm-up 'short' failed: the data file 'short.bin' holds 4 bytes, and the input needs 12")]
+    public async Task AConfigurationThatCannotBeServed_FailsThatModelOnly_NamingWhy(string model, string reason)
+    {
+        using var client = server.CreateClient();
+
+        var ready = await client.GetAsync($"/v2/models/{model}/ready");
+        var infer = await client.PostAsync($"/v2/models/{model}/infer", Json("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"""));
+        var serverReady = await client.GetAsync("/v2/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, infer.StatusCode);
+        Assert.Contains(reason, (await infer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, serverReady.StatusCode);
+    }
+
+    [Fact]
+    public void LoadLog_NamesEveryFieldSetThatIsNotServed_AndHowAShortDelayIsServed()
+    {
+        var lines = server.Log.Lines.Where(l => l.StartsWith("Model 'scale': ", StringComparison.Ordinal)).ToList();
+
+        var ignored = Assert.Single(lines, l => l.Contains("not served, ignored: ", StringComparison.Ordinal));
+        Assert.Contains("dynamic_batching.preferred_batch_size", ignored, StringComparison.Ordinal);
+        Assert.Contains("optimization.input_pinned_memory.enable", ignored, StringComparison.Ordinal);
+        Assert.Contains("parameters[\"unknown_knob\"]", ignored, StringComparison.Ordinal);
+        Assert.DoesNotContain("intra_op_thread_count", ignored, StringComparison.Ordinal);
+        Assert.DoesNotContain("instance_group", ignored, StringComparison.Ordinal);
+        Assert.Single(lines, l => l.Contains("max_queue_delay_microseconds 500 is below Akka's 10 ms scheduler tick", StringComparison.Ordinal));
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}
