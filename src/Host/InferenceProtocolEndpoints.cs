@@ -37,8 +37,15 @@ public static class InferenceProtocolEndpoints
                 : Results.Json(new { ready, replicas_by_node = library.Describe().ToDictionary(d => d.Name, d => d.ReplicasByNode) }, statusCode: status);
         });
 
+        v2.MapGet("/models/stats", (ModelLibrary library, ModelVersions versions, Statistics.ModelStatistics statistics) =>
+            Results.Json(Statistics.StatisticsReport.Json(Statistics.StatisticsReport.For(library, versions, statistics, null, null).Report!)));
         foreach (var prefix in new[] { "/models/{model}", "/models/{model}/versions/{version}" })
         {
+            v2.MapGet(prefix + "/stats", (string model, string? version, ModelLibrary library, ModelVersions versions, Statistics.ModelStatistics statistics) =>
+            {
+                var (report, notFound) = Statistics.StatisticsReport.For(library, versions, statistics, model, version);
+                return report is null ? HttpErrors.Error(StatusCodes.Status404NotFound, notFound!) : Results.Json(Statistics.StatisticsReport.Json(report));
+            });
             v2.MapGet(prefix, (string model, string? version, ModelLibrary library, ModelVersions versions) =>
                 ModelLookup.Find(library, versions, model, version, out var d) ?? MetadataAnswer(library, versions, d));
             v2.MapGet(prefix + "/ready", (string model, string? version, ModelLibrary library, ModelVersions versions, ServerReadiness readiness) =>

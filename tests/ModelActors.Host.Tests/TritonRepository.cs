@@ -10,7 +10,7 @@ namespace ModelActors.Host.Tests;
 /// The server on a model repository written for Triton (config.pbtxt, version folders), built by the tests: <c>scale</c>
 /// (y = x · version, x FP32 [N, 3]; versions 1 and 2, policy all, 2 CPU instances, dynamic batching up to 8 with a
 /// 500 µs delay and a queue of 64, a zero-data warm-up, fields not served), <c>latest</c> (versions 1–3, latest 2, no
-/// batch axis), <c>specific</c> (versions 1–3, specific 1 and 3), and models whose configuration cannot be served:
+/// batch axis), <c>specific</c> (versions 1–3, specific 1 and 3), <c>counted</c> (called by the statistics test only), and models whose configuration cannot be served:
 /// <c>gpu</c>, <c>tensorrt</c>, <c>typo</c>, <c>mismatch</c>, <c>both</c>, <c>badwarmup</c>.
 /// </summary>
 public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLifetime
@@ -58,6 +58,8 @@ public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLif
 
         Write("latest/config.pbtxt", "version_policy: { latest: { num_versions: 2 } }\ninput [ { name: \"x\", data_type: TYPE_FP32, dims: [ -1, 3 ] } ]");
         Write("specific/config.pbtxt", "backend: \"onnxruntime\"\nmax_batch_size: 4\nversion_policy: { specific: { versions: [ 1, 3 ] } }");
+        Write("counted/1/model.onnx", Scale(1));
+        Write("counted/config.pbtxt", "max_batch_size: 8\ndynamic_batching { }");
         Write("gpu/1/model.onnx", Scale(1));
         Write("gpu/config.pbtxt", "max_batch_size: 4\ninstance_group [ { kind: KIND_GPU } ]");
         Write("tensorrt/1/model.plan", "not ONNX"u8.ToArray());

@@ -130,5 +130,47 @@ public sealed class TritonRepositoryTests(TritonRepository server) : IClassFixtu
         Assert.Single(lines, l => l.Contains("max_queue_delay_microseconds 500 is below Akka's 10 ms scheduler tick", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Statistics_CountTheRequestsSent_InTritonsShape_OverHttpAndGrpc()
+    {
+        using var client = server.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            var answer = await client.PostAsync("/v2/models/counted/infer", Json("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"""));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        var http = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/v2/models/counted/stats")).GetProperty("model_stats").EnumerateArray());
+        using var channel = GrpcChannel.ForAddress(server.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = server.Server.CreateHandler() });
+        var grpc = Assert.Single((await new GRPCInferenceService.GRPCInferenceServiceClient(channel).ModelStatisticsAsync(new ModelStatisticsRequest { Name = "counted" })).ModelStats);
+        var all = (await client.GetFromJsonAsync<JsonElement>("/v2/models/stats")).GetProperty("model_stats").EnumerateArray().Select(m => (m.GetProperty("name").GetString(), m.GetProperty("version").GetString())).ToList();
+        var scale = (await client.GetFromJsonAsync<JsonElement>("/v2/models/scale/stats")).GetProperty("model_stats").EnumerateArray().Select(m => m.GetProperty("version").GetString());
+        var scale1 = (await client.GetFromJsonAsync<JsonElement>("/v2/models/scale/versions/1/stats")).GetProperty("model_stats").EnumerateArray().Select(m => m.GetProperty("version").GetString());
+        var unknown = await client.GetAsync("/v2/models/nope/stats");
+
+        Assert.Equal("counted", http.GetProperty("name").GetString());
+        Assert.Equal("1", http.GetProperty("version").GetString());
+        Assert.Equal(5, http.GetProperty("inference_count").GetInt64());
+        Assert.Equal(5, http.GetProperty("execution_count").GetInt64()); // one at a time: each alone in its batch
+        var stats = http.GetProperty("inference_stats");
+        Assert.Equal(5, stats.GetProperty("success").GetProperty("count").GetInt64());
+        Assert.Equal(0, stats.GetProperty("fail").GetProperty("count").GetInt64());
+        Assert.Equal(5, stats.GetProperty("queue").GetProperty("count").GetInt64());
+        Assert.True(stats.GetProperty("compute_infer").GetProperty("ns").GetInt64() > 0);
+        var batch = Assert.Single(http.GetProperty("batch_stats").EnumerateArray());
+        Assert.Equal(1, batch.GetProperty("batch_size").GetInt64());
+        Assert.Equal(5, batch.GetProperty("compute_infer").GetProperty("count").GetInt64());
+        Assert.True(http.GetProperty("last_inference").GetInt64() > 0);
+        Assert.Equal((ulong)5, grpc.InferenceCount);
+        Assert.Equal((ulong)5, grpc.InferenceStats.Success.Count);
+        Assert.Equal("1", grpc.Version);
+        Assert.Contains(("scale", "2"), all);
+        Assert.Contains(("scale", "1"), all);
+        Assert.Contains(("counted", "1"), all);
+        Assert.Equal(["2", "1"], scale);
+        Assert.Equal(["1"], scale1);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

@@ -153,7 +153,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
         get => metrics.QueueDuration.Enabled || ModelMetrics.Activities.HasListeners();
     }
 
-    /// <summary>Starts timing one model call; dispose the result when the call returns.</summary>
+    /// <summary>Starts timing one model call; dispose the result when the call succeeds, call <see cref="ComputeScope.Failed"/> when it fails.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public ComputeScope Compute(int batchSize) =>
         metrics.ComputeDuration.Enabled || metrics.BatchSize.Enabled || ModelMetrics.Activities.HasListeners() ? new(this, batchSize) : default;
@@ -188,6 +188,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
             _span?.SetTag("batch.size", batchSize);
         }
 
+        /// <summary>The call succeeded: its duration and batch size are recorded (as Triton's statistics, only successful executions count).</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Dispose()
         {
@@ -195,6 +196,13 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
             {
                 Record();
             }
+        }
+
+        /// <summary>The call failed: its span ends marked as an error, and nothing is recorded (its requests count as failures).</summary>
+        public void Failed()
+        {
+            _span?.SetStatus(ActivityStatusCode.Error);
+            _span?.Dispose();
         }
 
         private void Record()

@@ -21,8 +21,8 @@ internal sealed class ModelMetrics : IDisposable
         Timeouts = Meter.CreateCounter<long>("modelactors.timeouts", "{request}", "Requests whose deadline passed");
         Fallbacks = Meter.CreateCounter<long>("modelactors.fallbacks", "{request}", "Requests answered by the fallback model");
         QueueDuration = Meter.CreateHistogram<double>("modelactors.queue.duration", "ms", "Time from acceptance to reaching a replica");
-        ComputeDuration = Meter.CreateHistogram<double>("modelactors.compute.duration", "ms", "Time of one model call");
-        BatchSize = Meter.CreateHistogram<int>("modelactors.batch.size", "{item}", "Items in one model call");
+        ComputeDuration = Meter.CreateHistogram<double>("modelactors.compute.duration", "ms", "Time of one successful model call");
+        BatchSize = Meter.CreateHistogram<int>("modelactors.batch.size", "{item}", "Items in one successful model call");
         Meter.CreateObservableGauge("modelactors.queue.depth", () => observe().Select(m => new Measurement<int>(m.QueueDepth, Tag(m.Model))), "{request}", "Requests waiting");
         Meter.CreateObservableGauge("modelactors.replicas.busy", () => observe().Select(m => new Measurement<int>(m.BusyReplicas, Tag(m.Model))), "{replica}", "Replicas handling a call");
     }

@@ -107,7 +107,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         }
         catch (Exception exception)
         {
-            compute.Dispose();
+            compute.Failed();
             return FailAsync(work, exception);
         }
 
@@ -138,7 +138,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         }
         catch (Exception exception)
         {
-            compute.Dispose();
+            compute.Failed();
             await FailAsync(work, exception).ConfigureAwait(true);
             return;
         }
@@ -159,7 +159,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         }
         catch (Exception exception)
         {
-            compute.Dispose();
+            compute.Failed();
             await FailAsync(work, exception).ConfigureAwait(true);
             return;
         }
@@ -238,15 +238,29 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
 
     private async ValueTask<TResult> PredictOneAsync(TItem item, CancellationToken cancellationToken)
     {
-        using var compute = entry.Events.Compute(1);
-        if (entry.Definition.OverridesSingle)
+        var compute = entry.Events.Compute(1);
+        try
         {
-            return await _model!.PredictOneCoreAsync(item, cancellationToken).ConfigureAwait(true);
-        }
+            TResult result;
+            if (entry.Definition.OverridesSingle)
+            {
+                result = await _model!.PredictOneCoreAsync(item, cancellationToken).ConfigureAwait(true);
+            }
+            else
+            {
+                var results = await _model!.PredictManyCoreAsync([item], cancellationToken).ConfigureAwait(true);
+                CheckCount(1, results);
+                result = results[0];
+            }
 
-        var results = await _model!.PredictManyCoreAsync([item], cancellationToken).ConfigureAwait(true);
-        CheckCount(1, results);
-        return results[0];
+            compute.Dispose();
+            return result;
+        }
+        catch
+        {
+            compute.Failed();
+            throw;
+        }
     }
 
     private void CheckCount(int count, IReadOnlyList<TResult>? results)

@@ -11,7 +11,7 @@ namespace ModelActors.Host.Grpc;
 /// <c>ModelInfer</c> on tensor models, with the HTTP routes' semantics (readiness, versions, the same checks
 /// and messages; errors as gRPC status codes). A call is cancelled when its client cancels or its deadline passes.
 /// </summary>
-internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions versions, ServerReadiness readiness) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions versions, ServerReadiness readiness, Statistics.ModelStatistics statistics) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     /// <inheritdoc />
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
@@ -110,6 +110,13 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
         }
 
         return GrpcTensors.Write(model, versions.Of(served), request.Id, outputs, outputNames);
+    }
+
+    /// <inheritdoc />
+    public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context)
+    {
+        var (report, notFound) = Statistics.StatisticsReport.For(library, versions, statistics, request.Name, request.Version);
+        return report is null ? throw GrpcErrors.Error(StatusCodes.Status404NotFound, notFound!) : Task.FromResult(report);
     }
 
     /// <summary>The model (and version) asked for, or the NOT_FOUND error naming what exists.</summary>

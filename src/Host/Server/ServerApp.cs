@@ -25,6 +25,7 @@ internal static class ServerApp
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LameDuck>());
         ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true, jobs: serverOptions);
         builder.Services.AddSingleton<ServerReadiness>();
+        builder.Services.AddSingleton<Statistics.ModelStatistics>();
         builder.Services.AddSingleton<Jobs.JobService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Jobs.JobService>());
 
@@ -39,6 +40,7 @@ internal static class ServerApp
         builder.Services.AddModelActorsOpenApi();
 
         var app = builder.Build();
+        app.Services.GetRequiredService<Statistics.ModelStatistics>(); // listens from the start
         LameDuck.Use(app);
         app.MapOpenApi(); // /openapi/v1.json
         app.MapInferenceProtocol();

@@ -6,7 +6,8 @@ internal static class ProtocolExtensions
     /// <summary>
     /// <c>binary_tensor_data</c>: inputs and outputs as raw bytes after the JSON header (<c>Inference-Header-Content-Length</c>,
     /// <c>binary_data_size</c>, <c>binary_data</c>, <c>binary_data_output</c>); <c>parameters</c>: request and tensor
-    /// parameters are accepted, the binary ones honoured and the request's echoed in the answer.
+    /// parameters are accepted, the binary ones honoured and the request's echoed in the answer; <c>statistics</c>:
+    /// Triton's per-model statistics (<c>/v2/models[/{m}[/versions/{v}]]/stats</c>, gRPC <c>ModelStatistics</c>).
     /// </summary>
-    public static readonly string[] Names = ["binary_tensor_data", "parameters"];
+    public static readonly string[] Names = ["binary_tensor_data", "parameters", "statistics"];
 }
