@@ -21,11 +21,12 @@ internal static class ModelLookup
     public static (int Status, string Message)? Problem(ModelLibrary library, ModelVersions? versions, string model, string? version, out ModelDescription description)
     {
         description = null!;
-        var served = versions?.All(model) ?? [];
-        var name = served.Count == 0 ? model : versions!.Resolve(model, version);
-        if (name is null)
+        var name = versions?.Resolve(model, version) ?? model;
+        if (versions is not null && versions.Serves(model) && !string.IsNullOrEmpty(version) && versions.Resolve(model, version) is null)
         {
-            return (StatusCodes.Status404NotFound, $"Model '{model}' has no version '{version}'; served: {string.Join(", ", served)}.");
+            return (StatusCodes.Status404NotFound, versions.All(model) is { Count: > 0 } served
+                ? $"Model '{model}' has no version '{version}'; served: {string.Join(", ", served)}."
+                : $"Model '{model}' has no versions; call /v2/models/{model} without one.");
         }
 
         try
@@ -34,10 +35,11 @@ internal static class ModelLookup
         }
         catch (ModelNotFoundException exception)
         {
-            return (StatusCodes.Status404NotFound, exception.Message);
+            // A repository model being replaced or unloaded: the newest serving it now, or not found under the name asked for.
+            return (StatusCodes.Status404NotFound, versions?.ServedBy(name) is not null ? $"Model '{model}' is not served now (it was unloaded)." : exception.Message);
         }
 
-        return string.IsNullOrEmpty(version) || served.Count > 0
+        return string.IsNullOrEmpty(version) || (versions?.Serves(model) ?? false)
             ? null
             : (StatusCodes.Status404NotFound, $"Model '{model}' has no versions; call /v2/models/{model} without one.");
     }

@@ -7,19 +7,49 @@ namespace ModelActors.Host.Tests;
 public sealed class LogLines : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _waiters = [];
 
     /// <summary>Every message logged so far, in order.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
 
+    /// <summary>Completes with the first message (logged before or after the call) that <paramref name="match"/> accepts.</summary>
+    public Task<string> WaitForAsync(Func<string, bool> match)
+    {
+        lock (_waiters)
+        {
+            if (_lines.FirstOrDefault(match) is { } seen)
+            {
+                return Task.FromResult(seen);
+            }
+
+            var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, waiter));
+            return waiter.Task;
+        }
+    }
+
     /// <inheritdoc />
-    public ILogger CreateLogger(string categoryName) => new Logger(_lines);
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    private void Add(string line)
+    {
+        lock (_waiters)
+        {
+            _lines.Enqueue(line);
+            foreach (var waiter in _waiters.Where(w => w.Match(line)).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Seen.TrySetResult(line);
+            }
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()
     {
     }
 
-    private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(LogLines lines) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -30,7 +60,7 @@ public sealed class LogLines : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                lines.Enqueue(formatter(state, exception));
+                lines.Add(formatter(state, exception));
             }
         }
     }

@@ -172,5 +172,24 @@ public sealed class TritonRepositoryTests(TritonRepository server) : IClassFixtu
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
+    [Fact]
+    public async Task WithoutExplicitModelControl_LoadAndUnload_AreRefused_AndTheIndexAnswers()
+    {
+        using var client = server.CreateClient();
+
+        var load = await client.PostAsync("/v2/repository/models/scale/load", null);
+        var unload = await client.PostAsync("/v2/repository/models/scale/unload", null);
+        var index = await client.PostAsync("/v2/repository/index", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, load.StatusCode);
+        Assert.Equal("failed to load 'scale': explicit model load / unload is not allowed: the server runs with --model-control-mode none (use explicit).",
+            (await load.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, unload.StatusCode);
+        var entries = (await index.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
+        Assert.Contains(entries, e => e.GetProperty("name").GetString() == "scale" && e.GetProperty("version").GetString() == "1" && e.GetProperty("state").GetString() == "READY");
+        Assert.Contains(entries, e => e.GetProperty("name").GetString() == "gpu" && e.GetProperty("state").GetString() == "UNAVAILABLE"
+            && e.GetProperty("reason").GetString()!.Contains("KIND_GPU", StringComparison.Ordinal));
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

@@ -38,6 +38,17 @@ internal sealed class LibraryActor : UntypedActor
 
                 Sender.Tell(new ModelsStarted());
                 break;
+            case RemoveModels remove:
+                foreach (var name in remove.Names.Select(ActorName))
+                {
+                    if (_byActorName.Remove(name) && Context.Child(name) is { } child && !child.IsNobody())
+                    {
+                        Context.Stop(child);
+                    }
+                }
+
+                Sender.Tell(new ModelsRemoved());
+                break;
             case DescribeModels:
                 Sender.Tell((IReadOnlyList<ModelDescription>)[.. _byActorName.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => e.Describe())]);
                 break;

@@ -8,6 +8,12 @@ internal sealed record StartModels(IReadOnlyList<ModelEntry> Entries);
 /// <summary>The library actor's answer to <see cref="StartModels"/>: every model actor exists.</summary>
 internal sealed record ModelsStarted;
 
+/// <summary>Tells the library actor to stop the actors of models removed at run time (after their drain); it answers <see cref="ModelsRemoved"/>.</summary>
+internal sealed record RemoveModels(IReadOnlyList<string> Names);
+
+/// <summary>The library actor stopped the removed models' actors.</summary>
+internal sealed record ModelsRemoved;
+
 /// <summary>Entry → model actor: load the model (dependencies first) unless it is loaded; <paramref name="Loaded"/> completes when it is, or fails with the load error.</summary>
 internal sealed record EnsureLoaded(TaskCompletionSource Loaded);
 

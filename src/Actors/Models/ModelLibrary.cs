@@ -13,10 +13,11 @@ namespace ModelActors;
 /// and terminated on dispose) or one given with <see cref="ModelLibraryBuilder.UseActorSystem"/>; under
 /// <c>/user/model-actors</c> there is one actor per model, which owns that model's replicas.
 /// </summary>
-public sealed class ModelLibrary : IAsyncDisposable
+public sealed partial class ModelLibrary : IAsyncDisposable
 {
-    private readonly Dictionary<string, ModelEntry> _entries;
-    private readonly IReadOnlyDictionary<string, ModelDefinition> _definitions;
+    // Replaced whole (never changed in place) when a model is added or removed at run time: readers take no lock.
+    private volatile Dictionary<string, ModelEntry> _entries;
+    private volatile IReadOnlyDictionary<string, ModelDefinition> _definitions;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private readonly bool _ownsSystem;
@@ -24,9 +25,10 @@ public sealed class ModelLibrary : IAsyncDisposable
     private Task? _stopTask;
     private Akka.Streams.ActorMaterializer? _materializer;
 
-    internal ModelLibrary(IReadOnlyDictionary<string, ModelDefinition> definitions, ModelLibraryOptions options, IServiceProvider services, ILoggerFactory loggerFactory, TimeProvider timeProvider, ActorSystem? system)
+    internal ModelLibrary(IReadOnlyDictionary<string, ModelDefinition> definitions, ModelLibraryOptions options, IServiceProvider services, ILoggerFactory loggerFactory, TimeProvider timeProvider, ActorSystem? system, IReadOnlyList<System.Reflection.Assembly>? modelAssemblies = null)
     {
         _definitions = definitions;
+        _modelAssemblies = modelAssemblies ?? [];
         Options = options;
         Services = services;
         LoggerFactory = loggerFactory;
@@ -230,7 +232,7 @@ public sealed class ModelLibrary : IAsyncDisposable
     /// <returns>A task that completes when every model has stopped.</returns>
     public Task StopAsync(CancellationToken cancellationToken = default)
     {
-        lock (_entries)
+        lock (_changes)
         {
             _stopTask ??= StopCoreAsync(cancellationToken);
             return _stopTask;
@@ -302,27 +304,30 @@ public sealed class ModelLibrary : IAsyncDisposable
             await placement.BeforeDrainAsync(ActorSystem).ConfigureAwait(false);
         }
 
-        // Dependents drain before their dependencies, so work in flight can still reach its dependencies.
-        var order = DependencyGraph.LoadOrder(_definitions, _entries.Keys.Order(StringComparer.Ordinal));
+        // Dependents drain before their dependencies, so work in flight can still reach its dependencies. No model is added
+        // or removed from here on (the stop task is set), so these are the last sets.
+        await WhenChangesDoneAsync().ConfigureAwait(false);
+        var (entries, definitions) = (_entries, _definitions);
+        var order = DependencyGraph.LoadOrder(definitions, entries.Keys.Order(StringComparer.Ordinal));
         order.Reverse();
 
         // Before the first await (so before StopAsync returns): models no other model depends on (or falls back to) refuse
         // new requests at once; the others once their dependents have drained.
-        var dependedOn = _definitions.Values
+        var dependedOn = definitions.Values
             .SelectMany(d => d.Fallback is null ? d.Dependencies.Values : d.Dependencies.Values.Append(d.Fallback))
             .ToHashSet(StringComparer.Ordinal);
         foreach (var name in order.Where(n => !dependedOn.Contains(n)))
         {
-            _entries[name].BeginStop();
+            entries[name].BeginStop();
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        ModelLog.Stopping(_logger, _entries.Count);
+        ModelLog.Stopping(_logger, entries.Count);
         using var drain = new CancellationTokenSource(Options.DrainTimeout, TimeProvider);
         using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), drain);
         foreach (var name in order)
         {
-            await _entries[name].StopAsync(drain.Token).ConfigureAwait(false);
+            await entries[name].StopAsync(drain.Token).ConfigureAwait(false);
         }
     }
 }

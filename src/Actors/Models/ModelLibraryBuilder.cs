@@ -219,7 +219,8 @@ public sealed class ModelLibraryBuilder
             _services ?? EmptyServices.Instance,
             _loggerFactory ?? NullLoggerFactory.Instance,
             _timeProvider ?? TimeProvider.System,
-            _actorSystem);
+            _actorSystem,
+            [.. _assemblies.Distinct()]);
     }
 
     /// <summary>The validated options and definitions (also used by hosting to register keyed clients).</summary>

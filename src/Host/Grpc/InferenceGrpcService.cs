@@ -11,7 +11,7 @@ namespace ModelActors.Host.Grpc;
 /// <c>ModelInfer</c> on tensor models, with the HTTP routes' semantics (readiness, versions, the same checks
 /// and messages; errors as gRPC status codes). A call is cancelled when its client cancels or its deadline passes.
 /// </summary>
-internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions versions, ServerReadiness readiness, Statistics.ModelStatistics statistics) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions versions, ServerReadiness readiness, Statistics.ModelStatistics statistics, Triton.ModelRepositoryService repository) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     /// <inheritdoc />
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
@@ -117,6 +117,49 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
     {
         var (report, notFound) = Statistics.StatisticsReport.For(library, versions, statistics, request.Name, request.Version);
         return report is null ? throw GrpcErrors.Error(StatusCodes.Status404NotFound, notFound!) : Task.FromResult(report);
+    }
+
+    /// <inheritdoc />
+    public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
+    {
+        var response = new RepositoryIndexResponse();
+        response.Models.AddRange(repository.Index(request.Ready).Select(e => new RepositoryIndexResponse.Types.ModelIndex { Name = e.Name, Version = e.Version, State = e.State, Reason = e.Reason }));
+        return Task.FromResult(response);
+    }
+
+    /// <inheritdoc />
+    public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
+    {
+        Triton.Config.ModelConfig? config = null;
+        if (request.Parameters.Keys.FirstOrDefault(k => k.StartsWith("file:", StringComparison.Ordinal)) is { } file)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status400BadRequest, $"failed to load '{request.ModelName}': '{file}': model files in the load request are not taken; put them in the repository.");
+        }
+
+        if (request.Parameters.TryGetValue("config", out var json))
+        {
+            try
+            {
+                config = Triton.RepositoryEndpoints.ParseConfig(request.ModelName, json.StringParam);
+            }
+            catch (FormatException exception)
+            {
+                throw GrpcErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
+            }
+        }
+
+        return await repository.LoadAsync(request.ModelName, config, context.CancellationToken).ConfigureAwait(false) is { } error
+            ? throw GrpcErrors.Error(StatusCodes.Status400BadRequest, error)
+            : new RepositoryModelLoadResponse();
+    }
+
+    /// <inheritdoc />
+    public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
+    {
+        var dependents = request.Parameters.TryGetValue("unload_dependents", out var p) && p.BoolParam;
+        return await repository.UnloadAsync(request.ModelName, dependents, context.CancellationToken).ConfigureAwait(false) is { } error
+            ? throw GrpcErrors.Error(StatusCodes.Status400BadRequest, error)
+            : new RepositoryModelUnloadResponse();
     }
 
     /// <summary>The model (and version) asked for, or the NOT_FOUND error naming what exists.</summary>

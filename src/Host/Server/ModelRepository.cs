@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using ModelActors.Host.Triton;
+using ModelActors.Host.Triton.Config;
 
 namespace ModelActors.Host.Server;
 
@@ -9,29 +12,36 @@ namespace ModelActors.Host.Server;
 /// (<see cref="TritonModelConfig"/>: batching, instances, queue, declared inputs and outputs, warm-up, version policy)
 /// or by a <c>config.json</c> holding the keys of a model in <c>modelactors.json</c> (<c>Replicas</c>,
 /// <c>MaxBatchSize</c>, <c>Settings</c>, …); not both. Every version the policy selects (the newest by default) becomes
-/// an <c>OnnxModel</c> of its own; a model whose configuration cannot be served becomes an
+/// an <c>OnnxModel</c> of its own. At start, a model whose configuration cannot be served becomes an
 /// <see cref="UnservableModel"/> that fails to load naming why, so the others still serve.
 /// </summary>
 internal static class ModelRepository
 {
-    /// <summary>The configuration keys (under <c>ModelActors:Models</c>), the served versions and the load-log notes of the models in <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// The configuration keys (under <c>ModelActors:Models</c>) and the served versions of the models in
+    /// <paramref name="directory"/> that <paramref name="include"/> selects (every one by default).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The folder is missing.</exception>
-    public static (Dictionary<string, string?> Settings, ModelVersions Versions) Scan(string directory)
+    public static (Dictionary<string, string?> Settings, ModelVersions Versions) Scan(string directory, Func<string, bool>? include = null)
     {
-        var root = Path.GetFullPath(directory);
-        if (!Directory.Exists(root))
-        {
-            throw new InvalidOperationException($"The model repository '{root}' does not exist.");
-        }
-
+        var root = Root(directory);
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var versions = new ModelVersions();
-        foreach (var folder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+        foreach (var name in ModelNames(root).Where(include ?? (_ => true)))
         {
-            var name = Path.GetFileName(folder);
             try
             {
-                AddModel(name, folder, settings, versions);
+                var model = Read(root, name, generation: 0);
+                foreach (var (servedAs, keys) in model.Settings)
+                {
+                    foreach (var (key, value) in keys)
+                    {
+                        settings[$"ModelActors:Models:{servedAs}:{key}"] = value;
+                    }
+                }
+
+                versions.Set(name, model.Versions);
+                versions.AddNotes(name, model.Notes);
             }
             catch (FormatException exception)
             {
@@ -43,12 +53,47 @@ internal static class ModelRepository
         return (settings, versions);
     }
 
-    private static void AddModel(string name, string folder, Dictionary<string, string?> settings, ModelVersions versions)
+    /// <summary>The repository's folder, checked.</summary>
+    /// <exception cref="InvalidOperationException">The folder is missing.</exception>
+    public static string Root(string directory)
     {
+        var root = Path.GetFullPath(directory);
+        return Directory.Exists(root) ? root : throw new InvalidOperationException($"The model repository '{root}' does not exist.");
+    }
+
+    /// <summary>The models of the repository (its folders), sorted.</summary>
+    public static IReadOnlyList<string> ModelNames(string root) =>
+        [.. Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
+
+    /// <summary>The library model serving a version: <c>name</c> (newest) or <c>name@v</c>, with <c>#g</c> after the name for the g-th replacement.</summary>
+    public static string ServedName(string name, int generation, string version, bool newest) =>
+        (generation == 0 ? name : $"{name}#{generation}") + (newest || version.Length == 0 ? string.Empty : $"@{version}");
+
+    /// <summary>
+    /// What serves model <paramref name="name"/> of the repository: its versions and each one's configuration keys
+    /// (relative to the model's section), named for <paramref name="generation"/>.
+    /// </summary>
+    /// <param name="root">The repository's folder.</param>
+    /// <param name="name">The model (its folder's name).</param>
+    /// <param name="generation">0 at start, then one more for each replacement.</param>
+    /// <param name="configOverride">A configuration given with a load request (Triton's <c>config</c> parameter), used instead of the folder's.</param>
+    /// <exception cref="FormatException">The model cannot be served: no such folder or model file, a broken or refused configuration; the message names it.</exception>
+    public static RepositoryModel Read(string root, string name, int generation, ModelConfig? configOverride = null)
+    {
+        var folder = Path.Combine(root, name);
+        if (!Directory.Exists(folder))
+        {
+            throw new FormatException($"Model '{name}' is not in the repository ({root}).");
+        }
+
         var pbtxt = Path.Combine(folder, "config.pbtxt");
         var json = Path.Combine(folder, "config.json");
         TritonModelConfig? triton = null;
-        if (File.Exists(pbtxt))
+        if (configOverride is not null)
+        {
+            triton = new TritonModelConfig(configOverride, $"the load request's configuration of '{name}'");
+        }
+        else if (File.Exists(pbtxt))
         {
             if (File.Exists(json))
             {
@@ -56,17 +101,16 @@ internal static class ModelRepository
             }
 
             triton = TritonModelConfig.Read(pbtxt);
-            if (triton.Refusal(name) is { } refusal)
-            {
-                throw new FormatException(refusal);
-            }
+        }
 
-            if (triton.IsEnsemble)
-            {
-                throw new FormatException($"{pbtxt}: model '{name}' is an ensemble, which this server does not serve yet.");
-            }
+        if (triton?.Refusal(name) is { } refusal)
+        {
+            throw new FormatException(refusal);
+        }
 
-            versions.AddNotes(name, triton.Notes());
+        if (triton?.IsEnsemble == true)
+        {
+            throw new FormatException($"{triton.Path}: model '{name}' is an ensemble, which this server does not serve yet.");
         }
 
         var fileName = triton?.ModelFileName ?? "model.onnx";
@@ -74,7 +118,8 @@ internal static class ModelRepository
             .Select(d => long.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && File.Exists(Path.Combine(d, fileName)) ? n : -1)
             .Where(n => n >= 0)
             .ToList();
-        IEnumerable<KeyValuePair<string, string?>> modelSettings = triton is null ? (File.Exists(json) ? ReadConfig(json) : []) : triton.Settings(folder);
+        IEnumerable<KeyValuePair<string, string?>> keys = triton is null ? (File.Exists(json) ? ReadConfig(json) : []) : triton.Settings(folder);
+        var notes = triton?.Notes() ?? [];
         if (available.Count == 0)
         {
             var direct = Path.Combine(folder, fileName);
@@ -83,35 +128,56 @@ internal static class ModelRepository
                 throw new FormatException($"Model '{name}' in the repository has no model file: expected {Path.Combine(folder, "<version>", fileName)} or {direct}.");
             }
 
-            Add(settings, name, direct, modelSettings);
-            return;
+            var servedAs = ServedName(name, generation, string.Empty, newest: true);
+            return new RepositoryModel(name, [(string.Empty, servedAs)], new Dictionary<string, Dictionary<string, string?>> { [servedAs] = Onnx(keys, direct) }, notes);
         }
 
         var selected = triton?.SelectVersions(available) ?? [available.Max()];
         if (selected.Count == 0)
         {
-            throw new FormatException($"{pbtxt}: the version_policy of model '{name}' selects none of its versions ({string.Join(", ", available.Order())}).");
+            throw new FormatException($"{triton!.Path}: the version_policy of model '{name}' selects none of its versions ({string.Join(", ", available.Order())}).");
         }
 
+        var versions = new List<(string, string)>();
+        var settings = new Dictionary<string, Dictionary<string, string?>>(StringComparer.Ordinal);
         for (var i = 0; i < selected.Count; i++)
         {
             var version = selected[i].ToString(CultureInfo.InvariantCulture);
-            var servedAs = i == 0 ? name : $"{name}@{version}";
-            Add(settings, servedAs, Path.Combine(folder, version, fileName), modelSettings);
-            versions.Add(name, version, servedAs);
+            var servedAs = ServedName(name, generation, version, newest: i == 0);
+            settings[servedAs] = Onnx(keys, Path.Combine(folder, version, fileName));
+            versions.Add((version, servedAs));
         }
+
+        return new RepositoryModel(name, versions, settings, notes);
     }
 
-    private static void Add(Dictionary<string, string?> settings, string servedAs, string file, IEnumerable<KeyValuePair<string, string?>> modelSettings)
+    /// <summary>A digest of everything in the model's folder that makes the model (every file's path, size and write time): a poll that sees it change reloads the model.</summary>
+    public static string Fingerprint(string root, string name)
     {
-        var prefix = $"ModelActors:Models:{servedAs}:";
-        foreach (var (key, value) in modelSettings)
+        var folder = Path.Combine(root, name);
+        if (!Directory.Exists(folder))
         {
-            settings[prefix + key] = value;
+            return string.Empty;
         }
 
-        settings[prefix + "Type"] = "OnnxModel";
-        settings[prefix + "AssetPath"] = file;
+        var text = new StringBuilder();
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var info = new FileInfo(file);
+            text.Append(Path.GetRelativePath(folder, file)).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private static Dictionary<string, string?> Onnx(IEnumerable<KeyValuePair<string, string?>> keys, string file)
+    {
+        var settings = new Dictionary<string, string?>(keys, StringComparer.OrdinalIgnoreCase)
+        {
+            ["Type"] = "OnnxModel",
+            ["AssetPath"] = file,
+        };
+        return settings;
     }
 
     private static List<KeyValuePair<string, string?>> ReadConfig(string path)
@@ -127,3 +193,10 @@ internal static class ModelRepository
         }
     }
 }
+
+/// <summary>What serves one repository model: its versions (newest first, version "" without version folders) with the library model of each, and each one's configuration keys.</summary>
+/// <param name="Name">The model.</param>
+/// <param name="Versions">The versions and the library models serving them.</param>
+/// <param name="Settings">Each library model's configuration keys (relative to its section).</param>
+/// <param name="Notes">What the load log says about the configuration.</param>
+internal sealed record RepositoryModel(string Name, IReadOnlyList<(string Version, string Served)> Versions, IReadOnlyDictionary<string, Dictionary<string, string?>> Settings, IReadOnlyList<string> Notes);

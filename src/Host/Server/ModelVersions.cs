@@ -1,67 +1,115 @@
 namespace ModelActors.Host.Server;
 
 /// <summary>
-/// The versions the server serves: each version a <c>--model-repository</c> model's policy selects is a model of its
-/// own (its own actor, replicas, batching and drain), under the model's name for the newest and <c>name@version</c>
-/// for the others; a request without a version reaches the newest. Also what the load log says about each
-/// repository model's configuration.
+/// Which library models serve the <c>--model-repository</c>'s models: each version a model's policy selects is a model
+/// of its own (its own actor, replicas, batching and drain), named <c>name</c> for the newest and <c>name@version</c> for
+/// the others at first, <c>name#g</c> and <c>name#g@version</c> for the g-th replacement (the new ones load beside the
+/// old, then take over); a request without a version reaches the newest. Read by every request, replaced whole per
+/// model by the repository's actor (no lock on the read path). Also what the load log says about each configuration.
 /// </summary>
 public sealed class ModelVersions
 {
-    private readonly Dictionary<string, List<(string Version, string Served)>> _versions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Model, string Version)> _byServedName = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private volatile Dictionary<string, IReadOnlyList<(string Version, string Served)>> _versions = new(StringComparer.Ordinal);
+    private volatile Dictionary<string, (string Model, string Version)> _byServedName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _notes = new(StringComparer.Ordinal);
 
-    /// <summary>Records that version <paramref name="version"/> of <paramref name="model"/> is served as the library's model <paramref name="servedAs"/>; add the newest first.</summary>
+    /// <summary>Sets what serves <paramref name="model"/>: its versions, newest first, each with the library model serving it (version "" for a model without version folders).</summary>
     /// <param name="model">The model's name.</param>
-    /// <param name="version">The version folder's name.</param>
-    /// <param name="servedAs">The library's model that serves it.</param>
-    public void Add(string model, string version, string servedAs)
+    /// <param name="versions">The versions and their library models.</param>
+    public void Set(string model, IReadOnlyList<(string Version, string Served)> versions)
     {
-        if (!_versions.TryGetValue(model, out var list))
+        lock (_gate)
         {
-            _versions[model] = list = [];
+            var all = new Dictionary<string, IReadOnlyList<(string, string)>>(_versions, StringComparer.Ordinal) { [model] = versions };
+            _versions = all;
+            _byServedName = Reverse(all);
         }
+    }
 
-        list.Add((version, servedAs));
-        _byServedName[servedAs] = (model, version);
+    /// <summary>Forgets <paramref name="model"/> (it was unloaded).</summary>
+    /// <param name="model">The model's name.</param>
+    public void Remove(string model)
+    {
+        lock (_gate)
+        {
+            var all = new Dictionary<string, IReadOnlyList<(string, string)>>(_versions, StringComparer.Ordinal);
+            all.Remove(model);
+            _versions = all;
+            _byServedName = Reverse(all);
+        }
     }
 
     /// <summary>Records what the load log says about <paramref name="model"/>'s configuration.</summary>
     /// <param name="model">The model's name.</param>
     /// <param name="notes">The lines.</param>
-    public void AddNotes(string model, IReadOnlyList<string> notes) => _notes[model] = notes;
+    public void AddNotes(string model, IReadOnlyList<string> notes)
+    {
+        lock (_gate)
+        {
+            _notes[model] = notes;
+        }
+    }
 
-    /// <summary>What the load log says about each repository model's configuration (fields not served, delays mapped).</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> Notes => _notes;
+    /// <summary>What the load log says about each repository model's configuration read at start (fields not served, delays mapped).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Notes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<string, IReadOnlyList<string>>(_notes, StringComparer.Ordinal);
+            }
+        }
+    }
 
-    /// <summary>The version a request without one reaches (the newest), or null when <paramref name="model"/> has no versions.</summary>
+    /// <summary>The repository's models served now.</summary>
+    public IReadOnlyCollection<string> Models => _versions.Keys;
+
+    /// <summary>The version a request reaches: the newest of <paramref name="model"/>, or the one a library model serves; null when it has none.</summary>
     /// <param name="model">The model's name, or the library's name of one of its versions (then that version).</param>
     /// <returns>The version or null.</returns>
     public string? Of(string model) =>
-        _byServedName.TryGetValue(model, out var served) ? served.Version : _versions.GetValueOrDefault(model)?[0].Version;
+        (_byServedName.TryGetValue(model, out var served) ? served.Version : _versions.GetValueOrDefault(model)?[0].Version) is { Length: > 0 } version ? version : null;
 
     /// <summary>Every version of <paramref name="model"/> served, newest first (empty when it has none).</summary>
     /// <param name="model">The model's name.</param>
     /// <returns>The versions.</returns>
-    public IReadOnlyList<string> All(string model) => _versions.TryGetValue(model, out var list) ? [.. list.Select(v => v.Version)] : [];
+    public IReadOnlyList<string> All(string model) =>
+        _versions.TryGetValue(model, out var list) ? [.. list.Select(v => v.Version).Where(v => v.Length > 0)] : [];
 
-    /// <summary>The library's model serving <paramref name="version"/> of <paramref name="model"/>: the model itself without a version or when it has none; null when that version is not served.</summary>
+    /// <summary>Whether <paramref name="model"/> is a repository model served now.</summary>
+    /// <param name="model">The model's name.</param>
+    /// <returns>True when it is.</returns>
+    public bool Serves(string model) => _versions.ContainsKey(model);
+
+    /// <summary>Every library model serving <paramref name="model"/>, newest first (empty when it is not a repository model).</summary>
+    /// <param name="model">The model's name.</param>
+    /// <returns>The library models' names.</returns>
+    public IReadOnlyList<string> ServedAs(string model) => _versions.TryGetValue(model, out var list) ? [.. list.Select(v => v.Served)] : [];
+
+    /// <summary>
+    /// The library's model serving <paramref name="version"/> of <paramref name="model"/>: the newest without a version;
+    /// the model itself when it is not a repository model; null when that version is not served.
+    /// </summary>
     /// <param name="model">The model's name.</param>
     /// <param name="version">The version asked for, or null/empty.</param>
     /// <returns>The library's model name, or null.</returns>
     public string? Resolve(string model, string? version)
     {
-        if (string.IsNullOrEmpty(version) || !_versions.TryGetValue(model, out var list))
+        if (!_versions.TryGetValue(model, out var list))
         {
             return string.IsNullOrEmpty(version) ? model : null;
         }
 
-        return list.FirstOrDefault(v => v.Version == version).Served;
+        return string.IsNullOrEmpty(version) ? list[0].Served : list.FirstOrDefault(v => v.Version == version && v.Version.Length > 0).Served;
     }
 
-    /// <summary>The model and version a library model serves, or null when it is not a repository version.</summary>
+    /// <summary>The model and version (or "") a library model serves, or null when it is not a repository model's.</summary>
     /// <param name="servedAs">The library's model name.</param>
     /// <returns>The model and version, or null.</returns>
     public (string Model, string Version)? ServedBy(string servedAs) => _byServedName.TryGetValue(servedAs, out var served) ? served : null;
+
+    private static Dictionary<string, (string, string)> Reverse(Dictionary<string, IReadOnlyList<(string Version, string Served)>> all) =>
+        all.SelectMany(m => m.Value.Select(v => (v.Served, (m.Key, v.Version)))).ToDictionary(p => p.Served, p => p.Item2, StringComparer.Ordinal);
 }

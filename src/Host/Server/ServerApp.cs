@@ -26,6 +26,9 @@ internal static class ServerApp
         ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true, jobs: serverOptions);
         builder.Services.AddSingleton<ServerReadiness>();
         builder.Services.AddSingleton<Statistics.ModelStatistics>();
+        builder.Services.AddSingleton<Triton.RepositoryState>();
+        builder.Services.AddSingleton<Triton.ModelRepositoryService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Triton.ModelRepositoryService>());
         builder.Services.AddSingleton<Jobs.JobService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Jobs.JobService>());
 
@@ -44,6 +47,7 @@ internal static class ServerApp
         LameDuck.Use(app);
         app.MapOpenApi(); // /openapi/v1.json
         app.MapInferenceProtocol();
+        Triton.RepositoryEndpoints.MapModelRepository(app);
         app.MapTypedModels();
         app.MapModelStreams();
         app.MapJobs();

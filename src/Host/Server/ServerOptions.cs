@@ -55,4 +55,19 @@ public sealed class ServerOptions
 
     /// <summary>How long a stopping server lets in-flight requests finish once its listeners have stopped (after the lame duck). Default 30 s.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The <c>--model-repository</c>'s model control: Triton's <c>--model-control-mode</c>. Default <see cref="Triton.ModelControlMode.None"/>.</summary>
+    public Triton.ModelControlMode ModelControlMode { get; set; } = Triton.ModelControlMode.None;
+
+    /// <summary>With <see cref="Triton.ModelControlMode.Poll"/>, seconds between two scans of the repository (Triton's <c>--repository-poll-secs</c>). Default 15.</summary>
+    public int RepositoryPollSecs { get; set; } = 15;
+
+    /// <summary>With <see cref="Triton.ModelControlMode.Explicit"/>, the models loaded at start (Triton's <c>--load-model</c>, repeatable; <c>*</c>: all). Default none.</summary>
+    public List<string> LoadModels { get; set; } = [];
+
+    /// <summary>
+    /// How long a replaced model version keeps accepting requests after the new one took over, before it drains and stops:
+    /// a request that found the old one just before the switch is still served by it. Default 1 s.
+    /// </summary>
+    public TimeSpan ReplacedModelGrace { get; set; } = TimeSpan.FromSeconds(1);
 }

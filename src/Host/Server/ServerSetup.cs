@@ -19,7 +19,7 @@ internal static class ServerSetup
     /// <returns>The versions the repository's models are served at.</returns>
     public static ModelVersions Configure(IConfigurationManager configuration, string[] args)
     {
-        args = ClusterSwitches.Expand(args);
+        args = Triton.RepositorySwitches.Expand(ClusterSwitches.Expand(args));
         configuration.AddCommandLine(args, Switches);
         var configPath = configuration["config"] ?? Path.Combine(AppContext.BaseDirectory, "modelactors.json");
         configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
@@ -29,7 +29,11 @@ internal static class ServerSetup
             return new ModelVersions();
         }
 
-        var (settings, versions) = ModelRepository.Scan(repository);
+        // Explicit model control: only the models --load-model names (* for all) load at start; the others on request.
+        var mode = configuration.GetValue("Server:ModelControlMode", Triton.ModelControlMode.None);
+        var load = configuration.GetSection("Server:LoadModels").Get<string[]>() ?? [];
+        Func<string, bool>? include = mode == Triton.ModelControlMode.Explicit && !load.Contains("*") ? load.Contains : null;
+        var (settings, versions) = ModelRepository.Scan(repository, include);
         configuration.AddInMemoryCollection(settings);
         return versions;
     }

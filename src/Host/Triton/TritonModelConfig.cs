@@ -36,7 +36,10 @@ internal sealed class TritonModelConfig
         ["inter_op_thread_count"] = "InterOpNumThreads",
     };
 
-    private TritonModelConfig(ModelConfig config, string path)
+    /// <summary>A configuration read elsewhere (a load request's).</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="path">What messages name it by.</param>
+    public TritonModelConfig(ModelConfig config, string path)
     {
         Config = config;
         Path = path;

@@ -39,6 +39,8 @@ internal static class InferEndpoint
             return RequestBodies.TooLarge(limit);
         }
 
+        // A model replaced while the body was read: the request goes to the version serving now.
+        served = versions.Resolve(model, version) ?? served;
         InferRequest request;
         try
         {

@@ -1,0 +1,193 @@
+using Akka.Actor;
+using Microsoft.Extensions.Configuration;
+using ModelActors.Host.Server;
+
+namespace ModelActors.Host.Triton;
+
+/// <summary>
+/// Loads, replaces and unloads the <c>--model-repository</c>'s models while the server runs, one operation at a time
+/// (an actor: a load waits for the unload before it, a poll for both). A model is (re)loaded as a new set of library
+/// models beside the old (<see cref="ModelLibrary.AddModelAsync"/>, then each loaded); only when every version is ready do
+/// requests switch to it (<see cref="ModelVersions.Set"/>), and the old set keeps accepting for
+/// <see cref="ServerOptions.ReplacedModelGrace"/>, then drains what it accepted and stops
+/// (<see cref="ModelLibrary.RemoveModelAsync"/>). A failed load removes what it added: the old set serves on, and the
+/// error is the model's reason in the index. In poll mode, a timer rescans the repository: a model folder that is new
+/// or changed (<see cref="ModelRepository.Fingerprint"/>) is loaded, one removed is unloaded.
+/// </summary>
+internal sealed class RepositoryActor : ReceiveActor, IWithTimers
+{
+    private readonly ModelLibrary _library;
+    private readonly ModelVersions _versions;
+    private readonly RepositoryState _state;
+    private readonly string _root;
+    private readonly ServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
+
+    public RepositoryActor(ModelLibrary library, ModelVersions versions, RepositoryState state, string root, ServerOptions options, ILogger logger)
+    {
+        (_library, _versions, _state, _root, _options, _logger) = (library, versions, state, root, options, logger);
+        ReceiveAsync<LoadRepositoryModel>(async load => Sender.Tell(new RepositoryAnswer(await LoadAsync(load.Model, load.Config).ConfigureAwait(true))));
+        ReceiveAsync<UnloadRepositoryModel>(async unload => Sender.Tell(new RepositoryAnswer(await UnloadAsync(unload.Model, unload.Dependents).ConfigureAwait(true))));
+        ReceiveAsync<PollRepository>(_ => PollAsync());
+        ReceiveAsync<RetireModels>(retire => RetireAsync(retire.Names));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        // What the server loaded at start is what the folders hold now: a poll reloads only what changes after.
+        foreach (var name in ModelRepository.ModelNames(_root))
+        {
+            _fingerprints[name] = ModelRepository.Fingerprint(_root, name);
+        }
+
+        if (_options.ModelControlMode == ModelControlMode.Poll)
+        {
+            var every = TimeSpan.FromSeconds(Math.Max(1, _options.RepositoryPollSecs));
+            Timers.StartPeriodicTimer(PollRepository.Instance, PollRepository.Instance, every);
+        }
+    }
+
+    private async Task<string?> LoadAsync(string model, Config.ModelConfig? config)
+    {
+        _state.Loading(model);
+        var fingerprint = ModelRepository.Fingerprint(_root, model);
+        _fingerprints[model] = fingerprint;
+        RepositoryModel read;
+        try
+        {
+            var generation = 0;
+            do
+            {
+                read = ModelRepository.Read(_root, model, generation++, config);
+            }
+            while (read.Settings.Keys.Any(_library.ModelNames.Contains));
+        }
+        catch (FormatException exception)
+        {
+            return Failed(model, exception.Message);
+        }
+
+        foreach (var note in read.Notes)
+        {
+            _logger.LogWarning("Model '{Model}': {Note}", model, note);
+        }
+
+        var added = new List<string>();
+        try
+        {
+            foreach (var (servedAs, keys) in read.Settings)
+            {
+                await _library.AddModelAsync(servedAs, new ConfigurationBuilder().AddInMemoryCollection(keys).Build()).ConfigureAwait(true);
+                added.Add(servedAs);
+            }
+
+            foreach (var servedAs in added)
+            {
+                await _library.LoadModelAsync(servedAs).ConfigureAwait(true);
+            }
+        }
+        catch (Exception exception) when (exception is ModelActorsException)
+        {
+            foreach (var servedAs in added)
+            {
+                await _library.RemoveModelAsync(servedAs).ConfigureAwait(true);
+            }
+
+            return Failed(model, exception.Message);
+        }
+
+        // The switch: requests resolve to the new set from here on; the old one serves what found it before.
+        var old = _versions.ServedAs(model).Concat(_library.ModelNames.Contains(model) ? [model] : []).Except(read.Settings.Keys).Distinct().ToList();
+        _versions.Set(model, read.Versions);
+        _state.Loaded(model);
+        _logger.LogInformation("Model '{Model}' loaded (versions: {Versions})", model, string.Join(", ", read.Versions.Select(v => v.Version.Length == 0 ? "-" : v.Version)));
+        if (old.Count > 0)
+        {
+            Timers.StartSingleTimer("retire-" + string.Join(",", old), new RetireModels(old), _options.ReplacedModelGrace);
+        }
+
+        return null;
+    }
+
+    private async Task<string?> UnloadAsync(string model, bool dependents)
+    {
+        var served = _versions.ServedAs(model).Concat(_library.ModelNames.Contains(model) ? [model] : []).Distinct().ToList();
+        var users = _library.Describe()
+            .Where(d => !served.Contains(d.Name) && d.Dependencies.Values.Any(served.Contains))
+            .Select(d => _versions.ServedBy(d.Name)?.Model ?? d.Name)
+            .Distinct()
+            .ToList();
+        if (users.Count > 0 && !dependents)
+        {
+            return $"failed to unload '{model}': {string.Join(", ", users.Select(u => $"'{u}'"))} use{(users.Count == 1 ? "s" : string.Empty)} it; unload {(users.Count == 1 ? "it" : "them")} first, or pass unload_dependents: true.";
+        }
+
+        foreach (var user in users)
+        {
+            if (await UnloadAsync(user, dependents: true).ConfigureAwait(true) is { } error)
+            {
+                return error;
+            }
+        }
+
+        _state.Unloading(model);
+        _versions.Remove(model);
+        foreach (var name in served)
+        {
+            await _library.RemoveModelAsync(name).ConfigureAwait(true);
+        }
+
+        _state.Unloaded(model);
+        _logger.LogInformation("Model '{Model}' unloaded", model);
+        return null;
+    }
+
+    private async Task PollAsync()
+    {
+        var present = ModelRepository.ModelNames(_root);
+        foreach (var name in present)
+        {
+            if (_fingerprints.GetValueOrDefault(name) != ModelRepository.Fingerprint(_root, name) && await LoadAsync(name, null).ConfigureAwait(true) is { } error)
+            {
+                _logger.LogError("Poll: {Error}", error);
+            }
+        }
+
+        foreach (var gone in _versions.Models.Concat(_fingerprints.Keys).Except(present).Distinct().ToList())
+        {
+            _fingerprints.Remove(gone);
+            if (await UnloadAsync(gone, dependents: true).ConfigureAwait(true) is { } error)
+            {
+                _logger.LogError("Poll: {Error}", error);
+            }
+
+            _state.Forget(gone);
+        }
+    }
+
+    private async Task RetireAsync(IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+        {
+            try
+            {
+                await _library.RemoveModelAsync(name).ConfigureAwait(true);
+            }
+            catch (Exception exception) when (exception is ModelNotFoundException or ModelDependencyException)
+            {
+                _logger.LogWarning("A replaced model version ('{Name}') was not removed: {Error}", name, exception.Message);
+            }
+        }
+    }
+
+    private string Failed(string model, string error)
+    {
+        var message = $"failed to load '{model}': {error}";
+        _state.Failed(model, message);
+        _logger.LogError("{Error}", message);
+        return message;
+    }
+}

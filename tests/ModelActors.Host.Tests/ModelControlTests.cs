@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using ModelActors.Host.Grpc.Protocol;
+
+namespace ModelActors.Host.Tests;
+
+/// <summary>Triton's model repository extension in explicit mode: index, load, unload, replacement without a failed request, over HTTP and gRPC.</summary>
+public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture<ExplicitRepository>
+{
+    private const string OneRow = """{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}""";
+
+    [Fact]
+    public async Task Index_ListsEveryModelOfTheRepository_WithItsStateAndReason()
+    {
+        using var client = server.CreateClient();
+
+        var index = await Index(client, "{}");
+        var ready = await Index(client, """{"ready": true}""");
+
+        Assert.Contains(index, e => e is { Name: "scale", State: "READY" });
+        Assert.Contains(index, e => e is { Name: "broken", Version: "", State: "UNAVAILABLE" }); // explicit mode: only --load-model at start
+        Assert.All(ready, e => Assert.Equal("READY", e.State));
+        Assert.DoesNotContain(ready, e => e.Name == "broken");
+    }
+
+    [Fact]
+    public async Task Load_ServesTheModel_Unload_DrainsAndRemovesIt_OverHttp()
+    {
+        using var client = server.CreateClient();
+
+        var load = await client.PostAsync("/v2/repository/models/other/load", null);
+        var answer = await Infer(client, "other");
+        var indexAfterLoad = await Index(client, "{}");
+        var unload = await client.PostAsync("/v2/repository/models/other/unload", Json("{}"));
+        var afterUnload = await client.PostAsync("/v2/models/other/infer", Json(OneRow));
+        var indexAfterUnload = await Index(client, "{}");
+
+        Assert.Equal(HttpStatusCode.OK, load.StatusCode);
+        Assert.Equal([3f, 6f, 9f], answer);
+        Assert.Contains(("other", "1", "READY", ""), indexAfterLoad);
+        Assert.Equal(HttpStatusCode.OK, unload.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, afterUnload.StatusCode);
+        Assert.Contains(("other", "", "UNAVAILABLE", "unloaded"), indexAfterUnload);
+    }
+
+    [Fact]
+    public async Task ABrokenConfiguration_FailsTheLoad_NamingItsError_InTheAnswerAndTheIndex()
+    {
+        using var client = server.CreateClient();
+
+        var load = await client.PostAsync("/v2/repository/models/broken/load", null);
+        var unknown = await client.PostAsync("/v2/repository/models/nope/load", null);
+        var traversal = await server.Services.GetRequiredService<Triton.ModelRepositoryService>().LoadAsync("..", null, CancellationToken.None); // as gRPC would pass it
+        var badOverride = await client.PostAsync("/v2/repository/models/other/load", Json("""{"parameters": {"config": "{\"max_batch_sise\": 4}"}}"""));
+        var files = await client.PostAsync("/v2/repository/models/other/load", Json("""{"parameters": {"file:1/model.onnx": "AAAA"}}"""));
+        var index = await Index(client, "{}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, files.StatusCode);
+        Assert.Equal("failed to load 'other': 'file:1/model.onnx': model files in the load request are not taken; put them in the repository.", await ErrorOf(files));
+        Assert.Equal(HttpStatusCode.BadRequest, load.StatusCode);
+        var error = await ErrorOf(load);
+        Assert.StartsWith("failed to load 'broken': ", error, StringComparison.Ordinal);
+        Assert.True(error.Contains("config.pbtxt: line 1, column 17: field 'max_batch_size' takes a number, not '['", StringComparison.Ordinal), error);
+        Assert.Contains(index, e => e.Name == "broken" && e.State == "UNAVAILABLE" && e.Reason == error);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("Model 'nope' is not in the repository", await ErrorOf(unknown), StringComparison.Ordinal);
+        Assert.Equal("failed to load '..': not a model name (a folder of the repository).", traversal);
+        Assert.Equal(HttpStatusCode.BadRequest, badOverride.StatusCode);
+        Assert.Contains("its 'config' parameter is not a model configuration", await ErrorOf(badOverride), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AVersionReplacedUnderLoad_FailsNoRequest_AndAFailedReloadLeavesTheOldServing()
+    {
+        using var client = server.CreateClient();
+        using var stop = new CancellationTokenSource();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<float>();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            using var caller = server.CreateClient();
+            while (!stop.IsCancellationRequested)
+            {
+                var response = await caller.PostAsync("/v2/models/scale/infer", Json(OneRow));
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    failures.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    continue;
+                }
+
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                seen.Add(body.GetProperty("outputs")[0].GetProperty("data")[0].GetSingle());
+            }
+        })).ToList();
+
+        server.Write("scale/2/model.onnx", TritonRepository.Scale(2));
+        var replaced = await client.PostAsync("/v2/repository/models/scale/load", null);
+        var after = await Infer(client, "scale"); // the switch happened before the load answered
+        server.Write("scale/config.pbtxt", "max_batch_size: oops");
+        var failedReload = await client.PostAsync("/v2/repository/models/scale/load", null);
+        var stillServed = await Infer(client, "scale");
+        var index = await Index(client, "{}");
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        server.Write("scale/config.pbtxt", "max_batch_size: 8\ndynamic_batching { }\ninstance_group [ { count: 2 } ]");
+
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        Assert.Empty(failures);
+        Assert.Contains(1f, seen); // version 1 answered before the switch
+        Assert.Equal([2f, 4f, 6f], after);
+        Assert.Equal(HttpStatusCode.BadRequest, failedReload.StatusCode);
+        Assert.Equal([2f, 4f, 6f], stillServed);
+        Assert.True(index.Any(e => e.Name == "scale" && e.Version == "2" && e.State == "READY" && e.Reason.Contains("field 'max_batch_size' takes an integer, not 'oops'", StringComparison.Ordinal)), string.Join("\n", index));
+    }
+
+    [Fact]
+    public async Task TheRepositoryExtension_OverGrpc_IndexesLoadsAndUnloads()
+    {
+        using var channel = GrpcChannel.ForAddress(server.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = server.Server.CreateHandler() });
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        var config = new RepositoryModelLoadRequest { ModelName = "grpc-model" };
+        server.Write("grpc-model/1/model.onnx", TritonRepository.Scale(5));
+        config.Parameters["config"] = new ModelRepositoryParameter { StringParam = """{"max_batch_size": 4, "dynamic_batching": {}, "instance_group": [{"count": 3}]}""" };
+
+        await client.RepositoryModelLoadAsync(config);
+        var loaded = (await client.RepositoryIndexAsync(new RepositoryIndexRequest { Ready = true })).Models.Single(m => m.Name == "grpc-model");
+        var replicas = server.Services.GetRequiredService<ModelLibrary>().Describe(server.Services.GetRequiredService<Server.ModelVersions>().Resolve("grpc-model", null)!).Replicas;
+        var unload = new RepositoryModelUnloadRequest { ModelName = "grpc-model" };
+        unload.Parameters["unload_dependents"] = new ModelRepositoryParameter { BoolParam = true };
+        await client.RepositoryModelUnloadAsync(unload);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "broken" }).ResponseAsync);
+
+        Assert.Equal(("1", "READY"), (loaded.Version, loaded.State));
+        Assert.Equal(3, replicas); // the config parameter was used, not the folder's (none)
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.StartsWith("failed to load 'broken'", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<(string Name, string Version, string State, string Reason)>> Index(HttpClient client, string body)
+    {
+        var response = await client.PostAsync("/v2/repository/index", Json(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(e =>
+            (e.GetProperty("name").GetString()!, e.GetProperty("version").GetString()!, e.GetProperty("state").GetString()!, e.GetProperty("reason").GetString()!))];
+    }
+
+    private static async Task<float[]> Infer(HttpClient client, string model)
+    {
+        var response = await client.PostAsync($"/v2/models/{model}/infer", Json(OneRow));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle())];
+    }
+
+    private static async Task<string> ErrorOf(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString()!;
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}
