@@ -6,7 +6,7 @@ namespace ModelActors.Host.Tests;
 
 /// <summary>
 /// The server on a Triton repository the tests change while it runs, under a model control mode: <c>scale</c> (version 1,
-/// y = x, dynamic batching), <c>other</c> (y = 3x, no configuration) and <c>broken</c> (a config.pbtxt that does not parse).
+/// y = x, dynamic batching), <c>other</c> (y = 3x, no configuration), <c>chain</c> (an ensemble of one step: other) and <c>broken</c> (a config.pbtxt that does not parse).
 /// </summary>
 public abstract class ControlledRepository : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -22,6 +22,7 @@ public abstract class ControlledRepository : WebApplicationFactory<Program>, IAs
         Write("other/1/model.onnx", TritonRepository.Scale(3));
         Write("broken/1/model.onnx", TritonRepository.Scale(1));
         Write("broken/config.pbtxt", "max_batch_size: [");
+        Write("chain/config.pbtxt", TritonRepository.Ensemble("chain", "dims: [ 3 ]", ("other", "INPUT", "OUTPUT")));
     }
 
     /// <summary>The repository's folder.</summary>

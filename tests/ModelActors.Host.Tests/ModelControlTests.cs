@@ -141,6 +141,31 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
         Assert.StartsWith("failed to load 'broken'", refused.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LoadingAnEnsemble_LoadsItsSteps_AndItsStepIsUnloadedOnlyWithItsDependents()
+    {
+        using var client = server.CreateClient();
+
+        var load = await client.PostAsync("/v2/repository/models/chain/load", null);
+        var answer = await client.PostAsync("/v2/models/chain/infer", Json("""{"inputs": [{"name": "INPUT", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"""));
+        server.Write("other/2/model.onnx", TritonRepository.Scale(4));
+        var stepReplaced = await client.PostAsync("/v2/repository/models/other/load", null); // the ensemble follows its step
+        var afterReplace = await client.PostAsync("/v2/models/chain/infer", Json("""{"inputs": [{"name": "INPUT", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"""));
+        var refused = await client.PostAsync("/v2/repository/models/other/unload", null);
+        var unloaded = await client.PostAsync("/v2/repository/models/other/unload", Json("""{"parameters": {"unload_dependents": true}}"""));
+        var chainAfter = await client.PostAsync("/v2/models/chain/infer", Json("""{"inputs": [{"name": "INPUT", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"""));
+
+        Assert.Equal(HttpStatusCode.OK, load.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal([3f, 6f, 9f], (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()));
+        Assert.Equal(HttpStatusCode.OK, stepReplaced.StatusCode);
+        Assert.Equal([4f, 8f, 12f], (await afterReplace.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("failed to unload 'other': 'chain' uses it; unload it first, or pass unload_dependents: true.", await ErrorOf(refused));
+        Assert.Equal(HttpStatusCode.OK, unloaded.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, chainAfter.StatusCode);
+    }
+
     private static async Task<List<(string Name, string Version, string State, string Reason)>> Index(HttpClient client, string body)
     {
         var response = await client.PostAsync("/v2/repository/index", Json(body));

@@ -10,7 +10,9 @@ namespace ModelActors.Host.Tests;
 /// The server on a model repository written for Triton (config.pbtxt, version folders), built by the tests: <c>scale</c>
 /// (y = x · version, x FP32 [N, 3]; versions 1 and 2, policy all, 2 CPU instances, dynamic batching up to 8 with a
 /// 500 µs delay and a queue of 64, a zero-data warm-up, fields not served), <c>latest</c> (versions 1–3, latest 2, no
-/// batch axis), <c>specific</c> (versions 1–3, specific 1 and 3), <c>counted</c> (called by the statistics test only), and models whose configuration cannot be served:
+/// batch axis), <c>specific</c> (versions 1–3, specific 1 and 3), the ensembles <c>pipeline</c> (scale's newest then latest's:
+/// 6x), <c>badpipe</c> (its input fits no step), <c>orphan</c> (a step's model is not served) and <c>gap</c> (a step's
+/// input is made by nothing), <c>counted</c> (called by the statistics test only), and models whose configuration cannot be served:
 /// <c>gpu</c>, <c>tensorrt</c>, <c>typo</c>, <c>mismatch</c>, <c>both</c>, <c>badwarmup</c>.
 /// </summary>
 public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLifetime
@@ -60,6 +62,11 @@ public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLif
         Write("specific/config.pbtxt", "backend: \"onnxruntime\"\nmax_batch_size: 4\nversion_policy: { specific: { versions: [ 1, 3 ] } }");
         Write("counted/1/model.onnx", Scale(1));
         Write("counted/config.pbtxt", "max_batch_size: 8\ndynamic_batching { }");
+        Directory.CreateDirectory(Path.Combine(_repository, "pipeline", "1")); // an ensemble's (empty) version folder, as in Triton
+        Write("pipeline/config.pbtxt", Ensemble("pipeline", "dims: [ 3 ]", ("scale", "INPUT", "mid"), ("latest", "mid", "OUTPUT")));
+        Write("badpipe/config.pbtxt", Ensemble("badpipe", "dims: [ 4 ]", ("scale", "INPUT", "OUTPUT")));
+        Write("orphan/config.pbtxt", Ensemble("orphan", "dims: [ 3 ]", ("nothere", "INPUT", "OUTPUT")));
+        Write("gap/config.pbtxt", Ensemble("gap", "dims: [ 3 ]", ("scale", "elsewhere", "OUTPUT")));
         Write("gpu/1/model.onnx", Scale(1));
         Write("gpu/config.pbtxt", "max_batch_size: 4\ninstance_group [ { kind: KIND_GPU } ]");
         Write("tensorrt/1/model.plan", "not ONNX"u8.ToArray());
@@ -78,6 +85,16 @@ public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLif
             model_warmup [ { name: "short", batch_size: 1, inputs { key: "x" value: { data_type: TYPE_FP32, dims: [ 3 ], input_data_file: "short.bin" } } } ]
             """);
     }
+
+    /// <summary>An ensemble config: FP32 INPUT → OUTPUT through steps (model, the ensemble tensor into its x, the one its y becomes).</summary>
+    public static string Ensemble(string name, string inputDims, params (string Model, string From, string To)[] steps) => $$"""
+        name: "{{name}}"
+        platform: "ensemble"
+        max_batch_size: 8
+        input [ { name: "INPUT", data_type: TYPE_FP32, {{inputDims}} } ]
+        output [ { name: "OUTPUT", data_type: TYPE_FP32, dims: [ 3 ] } ]
+        ensemble_scheduling { step [ {{string.Join(", ", steps.Select(s => $$"""{ model_name: "{{s.Model}}", model_version: -1, input_map { key: "x", value: "{{s.From}}" }, output_map { key: "y", value: "{{s.To}}" } }"""))}} ] }
+        """;
 
     /// <summary>What the server logged.</summary>
     public LogLines Log { get; } = new();

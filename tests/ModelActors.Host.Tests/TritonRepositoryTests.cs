@@ -191,5 +191,48 @@ public sealed class TritonRepositoryTests(TritonRepository server) : IClassFixtu
             && e.GetProperty("reason").GetString()!.Contains("KIND_GPU", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AnEnsemble_RunsItsStepsInTurn_EachOnItsOwnModel()
+    {
+        using var client = server.CreateClient();
+
+        var response = await client.PostAsync("/v2/models/pipeline/infer", Json("""{"inputs": [{"name": "INPUT", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}"""));
+        var metadata = await client.GetFromJsonAsync<JsonElement>("/v2/models/pipeline");
+        var library = server.Services.GetRequiredService<ModelLibrary>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var output = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs")[0];
+        Assert.Equal("OUTPUT", output.GetProperty("name").GetString());
+        Assert.Equal([6f, 12f, 18f, 24f, 30f, 36f], output.GetProperty("data").EnumerateArray().Select(v => v.GetSingle())); // ×2 (scale v2), then ×3 (latest v3)
+        Assert.Equal(["INPUT"], metadata.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+        Assert.Equal(new Dictionary<string, string> { ["step0"] = "scale", ["step1"] = "latest" }, library.Describe("pipeline").Dependencies);
+    }
+
+    [Fact]
+    public async Task AStepsError_FailsTheEnsemblesRequest_NamingTheStepsModelAndInput()
+    {
+        using var client = server.CreateClient();
+
+        var response = await client.PostAsync("/v2/models/badpipe/infer", Json("""{"inputs": [{"name": "INPUT", "shape": [1, 4], "datatype": "FP32", "data": [1, 2, 3, 4]}]}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString()!;
+        Assert.Contains("'scale'", error, StringComparison.Ordinal);
+        Assert.Contains("Input 'x' dimension 1 must be 3", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("orphan", "step 0 of the ensemble uses model 'nothere', which is not served")]
+    [InlineData("gap", "Ensemble 'gap': step 0 ('scale') needs 'elsewhere', which neither the request nor another step makes.")]
+    public async Task AnEnsembleWhoseStepsCannotRun_FailsToLoad_NamingWhy(string model, string reason)
+    {
+        using var client = server.CreateClient();
+
+        var infer = await client.PostAsync($"/v2/models/{model}/infer", Json("""{"inputs": [{"name": "INPUT", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"""));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, infer.StatusCode);
+        Assert.Contains(reason, (await infer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

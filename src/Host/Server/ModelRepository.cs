@@ -27,30 +27,59 @@ internal static class ModelRepository
         var root = Root(directory);
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var versions = new ModelVersions();
-        foreach (var name in ModelNames(root).Where(include ?? (_ => true)))
+
+        // Ensembles after the models their steps use: a model whose steps are not read yet waits for the next pass.
+        var pending = ModelNames(root).Where(include ?? (_ => true)).ToList();
+        var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (pending.Count > 0)
         {
-            try
+            waiting.Clear();
+            foreach (var name in pending)
             {
-                var model = Read(root, name, generation: 0);
-                foreach (var (servedAs, keys) in model.Settings)
+                try
                 {
-                    foreach (var (key, value) in keys)
+                    var model = Read(root, name, generation: 0, resolveStep: (m, v) => versions.Serves(m) ? versions.Resolve(m, v) : null);
+                    foreach (var (servedAs, keys) in model.Settings)
                     {
-                        settings[$"ModelActors:Models:{servedAs}:{key}"] = value;
+                        foreach (var (key, value) in keys)
+                        {
+                            settings[$"ModelActors:Models:{servedAs}:{key}"] = value;
+                        }
                     }
+
+                    versions.Set(name, model.Versions);
+                    versions.AddNotes(name, model.Notes);
+                }
+                catch (StepNotServedException exception)
+                {
+                    waiting[name] = exception.Message;
+                }
+                catch (FormatException exception)
+                {
+                    Unservable(settings, name, exception.Message);
+                }
+            }
+
+            if (waiting.Count == pending.Count)
+            {
+                foreach (var (name, error) in waiting)
+                {
+                    Unservable(settings, name, error);
                 }
 
-                versions.Set(name, model.Versions);
-                versions.AddNotes(name, model.Notes);
+                break;
             }
-            catch (FormatException exception)
-            {
-                settings[$"ModelActors:Models:{name}:Type"] = nameof(UnservableModel);
-                settings[$"ModelActors:Models:{name}:Settings:Error"] = exception.Message;
-            }
+
+            pending = [.. waiting.Keys];
         }
 
         return (settings, versions);
+    }
+
+    private static void Unservable(Dictionary<string, string?> settings, string name, string error)
+    {
+        settings[$"ModelActors:Models:{name}:Type"] = nameof(UnservableModel);
+        settings[$"ModelActors:Models:{name}:Settings:Error"] = error;
     }
 
     /// <summary>The repository's folder, checked.</summary>
@@ -77,8 +106,10 @@ internal static class ModelRepository
     /// <param name="name">The model (its folder's name).</param>
     /// <param name="generation">0 at start, then one more for each replacement.</param>
     /// <param name="configOverride">A configuration given with a load request (Triton's <c>config</c> parameter), used instead of the folder's.</param>
+    /// <param name="resolveStep">For an ensemble: the library model serving a step's model and version (null version: the newest), or null when not served.</param>
     /// <exception cref="FormatException">The model cannot be served: no such folder or model file, a broken or refused configuration; the message names it.</exception>
-    public static RepositoryModel Read(string root, string name, int generation, ModelConfig? configOverride = null)
+    /// <exception cref="StepNotServedException">An ensemble's step uses a model that is not served.</exception>
+    public static RepositoryModel Read(string root, string name, int generation, ModelConfig? configOverride = null, Func<string, string?, string?>? resolveStep = null)
     {
         var folder = Path.Combine(root, name);
         if (!Directory.Exists(folder))
@@ -108,18 +139,25 @@ internal static class ModelRepository
             throw new FormatException(refusal);
         }
 
-        if (triton?.IsEnsemble == true)
-        {
-            throw new FormatException($"{triton.Path}: model '{name}' is an ensemble, which this server does not serve yet.");
-        }
-
+        var ensemble = triton?.IsEnsemble == true;
         var fileName = triton?.ModelFileName ?? "model.onnx";
         var available = Directory.GetDirectories(folder)
-            .Select(d => long.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && File.Exists(Path.Combine(d, fileName)) ? n : -1)
+            .Select(d => long.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (ensemble || File.Exists(Path.Combine(d, fileName))) ? n : -1)
             .Where(n => n >= 0)
             .ToList();
-        IEnumerable<KeyValuePair<string, string?>> keys = triton is null ? (File.Exists(json) ? ReadConfig(json) : []) : triton.Settings(folder);
         var notes = triton?.Notes() ?? [];
+        if (ensemble)
+        {
+            // An ensemble has no file: each version folder (Triton's layout has an empty "1") serves the same pipeline.
+            var pipeline = triton!.EnsembleSettings(resolveStep ?? ((_, _) => null));
+            var chosen = available.Count == 0 ? [] : triton.SelectVersions(available);
+            List<(string, string)> served = chosen.Count == 0
+                ? [(string.Empty, ServedName(name, generation, string.Empty, newest: true))]
+                : [.. chosen.Select((v, i) => (v.ToString(CultureInfo.InvariantCulture), ServedName(name, generation, v.ToString(CultureInfo.InvariantCulture), newest: i == 0)))];
+            return new RepositoryModel(name, served, served.ToDictionary(v => v.Item2, _ => new Dictionary<string, string?>(pipeline, StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal), notes);
+        }
+
+        IEnumerable<KeyValuePair<string, string?>> keys = triton is null ? (File.Exists(json) ? ReadConfig(json) : []) : triton.Settings(folder);
         if (available.Count == 0)
         {
             var direct = Path.Combine(folder, fileName);

@@ -56,18 +56,31 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         var fingerprint = ModelRepository.Fingerprint(_root, model);
         _fingerprints[model] = fingerprint;
         RepositoryModel read;
-        try
+        var stepsLoaded = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
         {
-            var generation = 0;
-            do
+            try
             {
-                read = ModelRepository.Read(_root, model, generation++, config);
+                var generation = 0;
+                do
+                {
+                    read = ModelRepository.Read(_root, model, generation++, config, ResolveStep);
+                }
+                while (read.Settings.Keys.Any(_library.ModelNames.Contains));
+                break;
             }
-            while (read.Settings.Keys.Any(_library.ModelNames.Contains));
-        }
-        catch (FormatException exception)
-        {
-            return Failed(model, exception.Message);
+            catch (StepNotServedException missing) when (missing.Model != model && stepsLoaded.Add(missing.Model) && ModelRepository.ModelNames(_root).Contains(missing.Model))
+            {
+                // An ensemble loads the models of its steps first (as Triton).
+                if (await LoadAsync(missing.Model, null).ConfigureAwait(true) is { } error)
+                {
+                    return Failed(model, error);
+                }
+            }
+            catch (FormatException exception)
+            {
+                return Failed(model, exception.Message);
+            }
         }
 
         foreach (var note in read.Notes)
@@ -104,13 +117,27 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         _versions.Set(model, read.Versions);
         _state.Loaded(model);
         _logger.LogInformation("Model '{Model}' loaded (versions: {Versions})", model, string.Join(", ", read.Versions.Select(v => v.Version.Length == 0 ? "-" : v.Version)));
+        // Ensembles that used the old set now use the new one (reloaded the same way), so the old set can go.
+        foreach (var ensemble in _library.Describe().Where(d => d.Dependencies.Values.Any(old.Contains)).Select(d => _versions.ServedBy(d.Name)?.Model ?? d.Name).Distinct().ToList())
+        {
+            if (await LoadAsync(ensemble, null).ConfigureAwait(true) is { } error)
+            {
+                _logger.LogError("Ensemble '{Ensemble}' still uses the replaced '{Model}': {Error}", ensemble, model, error);
+            }
+        }
+
         if (old.Count > 0)
         {
-            Timers.StartSingleTimer("retire-" + string.Join(",", old), new RetireModels(old), _options.ReplacedModelGrace);
+            Retire(old);
         }
 
         return null;
     }
+
+    private string? ResolveStep(string step, string? version) => _versions.Serves(step) ? _versions.Resolve(step, version) : null;
+
+    private void Retire(IReadOnlyList<string> names) =>
+        Timers.StartSingleTimer("retire-" + string.Join(",", names), new RetireModels(names), _options.ReplacedModelGrace);
 
     private async Task<string?> UnloadAsync(string model, bool dependents)
     {
@@ -170,16 +197,26 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
 
     private async Task RetireAsync(IReadOnlyList<string> names)
     {
+        var later = new List<string>();
         foreach (var name in names)
         {
             try
             {
                 await _library.RemoveModelAsync(name).ConfigureAwait(true);
             }
-            catch (Exception exception) when (exception is ModelNotFoundException or ModelDependencyException)
+            catch (ModelNotFoundException)
             {
-                _logger.LogWarning("A replaced model version ('{Name}') was not removed: {Error}", name, exception.Message);
+                // Removed already (an unload came first).
             }
+            catch (ModelDependencyException)
+            {
+                later.Add(name); // an old ensemble still uses it until its own grace has passed
+            }
+        }
+
+        if (later.Count > 0)
+        {
+            Retire(later);
         }
     }
 

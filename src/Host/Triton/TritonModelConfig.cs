@@ -170,6 +170,49 @@ internal sealed class TritonModelConfig
         return settings;
     }
 
+    /// <summary>
+    /// The configuration keys of an ensemble: an <see cref="EnsembleModel"/> whose dependencies <c>step{i}</c> are the
+    /// library models serving each step's model and version (-1: the newest), as <paramref name="resolve"/> finds them.
+    /// </summary>
+    /// <exception cref="StepNotServedException">A step's model (or version) is not served.</exception>
+    public Dictionary<string, string?> EnsembleSettings(Func<string, string?, string?> resolve)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Type"] = nameof(EnsembleModel),
+            ["Replicas"] = "32", // requests in flight at once (each waits on its steps, which batch them)
+        };
+        var steps = Config.EnsembleScheduling.Step;
+        if (steps.Count == 0)
+        {
+            throw new FormatException($"{Path}: the ensemble has no steps (ensemble_scheduling {{ step [...] }}).");
+        }
+
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var step = steps[i];
+            var version = step.ModelVersion > 0 ? step.ModelVersion.ToString(CultureInfo.InvariantCulture) : null;
+            var served = resolve(step.ModelName, version) ?? throw new StepNotServedException(step.ModelName,
+                $"{Path}: step {i} of the ensemble uses model '{step.ModelName}'{(version is null ? string.Empty : $" version {version}")}, which is not served.");
+            settings[$"Dependencies:{i}"] = $"step{i}={served}";
+            settings[$"Settings:Steps:{i}:Model"] = step.ModelName;
+            foreach (var (input, tensor) in step.InputMap)
+            {
+                settings[$"Settings:Steps:{i}:Inputs:{input}"] = tensor;
+            }
+
+            foreach (var (output, tensor) in step.OutputMap)
+            {
+                settings[$"Settings:Steps:{i}:Outputs:{output}"] = tensor;
+            }
+        }
+
+        var batched = Config.MaxBatchSize > 0;
+        Declare(settings, "Inputs", Config.Input.Select(i => (i.Name, i.DataType, (IEnumerable<long>)i.Dims)), batched);
+        Declare(settings, "Outputs", Config.Output.Select(o => (o.Name, o.DataType, (IEnumerable<long>)o.Dims)), batched);
+        return settings;
+    }
+
     /// <summary>What the load log says about this configuration: the fields set that this server does not serve, and how a short batching delay is served.</summary>
     public IReadOnlyList<string> Notes()
     {
@@ -289,4 +332,13 @@ internal sealed class TritonModelConfig
         FieldType.UInt64 or FieldType.Fixed64 => 0ul,
         _ => null,
     };
+}
+
+/// <summary>An ensemble's step uses a model (or version) that is not served (yet).</summary>
+/// <param name="model">The step's model.</param>
+/// <param name="message">The error, naming the configuration, the step and the model.</param>
+internal sealed class StepNotServedException(string model, string message) : FormatException(message)
+{
+    /// <summary>The step's model.</summary>
+    public string Model { get; } = model;
 }
