@@ -36,7 +36,8 @@ public static class BatchingLoadBenchmark
         Console.WriteLine("# Batcher overhead: instant async model, 1 replica, 1 caller (a 2 ms window shows Akka's 10 ms scheduler tick)");
         Console.WriteLine("| model | batching | callers | requests/s | p50 µs | p99 µs | mean batch | B/request |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var maxDelay in new TimeSpan?[] { null, TimeSpan.Zero, TimeSpan.FromMilliseconds(2) })
+        // 500 µs: a delay Triton users write (config.pbtxt max_queue_delay_microseconds); the server serves it as 0 (TritonModelConfig).
+        foreach (var maxDelay in new TimeSpan?[] { null, TimeSpan.Zero, TimeSpan.FromMicroseconds(500), TimeSpan.FromMilliseconds(2) })
         {
             await RunRowAsync("instant", maxDelay, 1, duration, b => b.AddModel("m", o => Configure(o, maxDelay), _ => new InstantModel()));
         }
@@ -86,7 +87,7 @@ public static class BatchingLoadBenchmark
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {model} | {(maxDelay is { } d ? $"on (64, {d.TotalMilliseconds:0} ms)" : "off")} | {callers} | {perSecond:N0} | {Percentile(0.50):N1} | {Percentile(0.99):N1} | {batchSizes.Mean:N1} | {Math.Max(0, allocated - harness) / (double)Math.Max(1, all.Length):N0} |"));
+            $"| {model} | {(maxDelay is { } d ? $"on (64, {d.TotalMilliseconds:0.#} ms)" : "off")} | {callers} | {perSecond:N0} | {Percentile(0.50):N1} | {Percentile(0.99):N1} | {batchSizes.Mean:N1} | {Math.Max(0, allocated - harness) / (double)Math.Max(1, all.Length):N0} |"));
     }
 
     private static Task LoadAsync(IModelClient<int, int> client, int callers, TimeSpan duration, List<long>[]? record)
