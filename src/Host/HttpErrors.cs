@@ -55,7 +55,9 @@ internal static class HttpErrors
     /// <summary>Why a model that failed to load cannot answer (every protocol's 503), or null when it did not fail.</summary>
     public static string? FailedToLoadMessage(ModelDescription description) =>
         description.State == ModelState.Failed
-            ? $"Model '{description.Name}' failed to load: {description.Error} The server tries it again in the background."
+            ? $"Model '{description.Name}' failed to load: {description.Error} " + (description.ModelType == typeof(Triton.UnservableModel)
+                ? "Fix its configuration; a repository load request or poll reads it again."
+                : "The server tries it again in the background.")
             : null;
 
     /// <summary>An error answer with its JSON body.</summary>

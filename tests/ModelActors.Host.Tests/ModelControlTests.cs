@@ -166,6 +166,27 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
         Assert.Equal(HttpStatusCode.NotFound, chainAfter.StatusCode);
     }
 
+    [Fact]
+    public async Task AJobOnAReplacedModel_RunsOnTheVersionServingNow()
+    {
+        using var client = server.CreateClient();
+        server.Write("jobbed/1/model.onnx", TritonRepository.Scale(2));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/repository/models/jobbed/load", null)).StatusCode);
+        var retired = server.Log.WaitForAsync(l => l.StartsWith("Replaced model versions drained and removed: jobbed", StringComparison.Ordinal));
+        server.Write("jobbed/2/model.onnx", TritonRepository.Scale(5));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/repository/models/jobbed/load", null)).StatusCode);
+        await retired.WaitAsync(TimeSpan.FromSeconds(60)); // the first version is gone: only the name 'jobbed' leads to the new one
+
+        var submitted = await client.PostAsync("/jobs/jobbed", Json($"[{OneRow}, {OneRow}]"));
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var done = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
+
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal("finished", done.GetProperty("job").GetProperty("status").GetString());
+        Assert.All(done.GetProperty("results").EnumerateArray(), r =>
+            Assert.Equal([5f, 10f, 15f], r.GetProperty("result").GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle())));
+    }
+
     private static async Task<List<(string Name, string Version, string State, string Reason)>> Index(HttpClient client, string body)
     {
         var response = await client.PostAsync("/v2/repository/index", Json(body));

@@ -14,7 +14,7 @@ namespace ModelActors.Host.Grpc;
 /// The durable jobs over gRPC (<c>modelactors.jobs.Jobs</c>, jobs.proto), on the inference service's port: the same
 /// jobs, journal, limits and errors as the HTTP routes under <c>/jobs</c>.
 /// </summary>
-internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, ServerReadiness readiness, IHostApplicationLifetime lifetime) : global::ModelActors.Host.Grpc.Jobs.Jobs.JobsBase
+internal sealed class JobsGrpcService(ModelLibrary library, Server.ModelVersions versions, JobService jobs, ServerReadiness readiness, IHostApplicationLifetime lifetime) : global::ModelActors.Host.Grpc.Jobs.Jobs.JobsBase
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
 
@@ -22,7 +22,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
     public override async Task<Job> Submit(SubmitJobRequest request, ServerCallContext context)
     {
         var model = request.Model;
-        if (ModelLookup.Problem(library, null, model, null, out var description) is { } notFound)
+        if (ModelLookup.Problem(library, versions, model, null, out var description) is { } notFound)
         {
             throw GrpcErrors.Error(notFound.Status, notFound.Message);
         }
@@ -139,7 +139,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, JobService jobs, Ser
                 List<string>? outputs;
                 try
                 {
-                    (inputs, outputs) = GrpcTensors.Read(item, model, library.GetTensorSignature(model));
+                    (inputs, outputs) = GrpcTensors.Read(item, model, library.GetTensorSignature(description.Name));
                 }
                 catch (V2.InferRequestException exception)
                 {

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using ModelActors.Host.Server;
 
 namespace ModelActors.Host.Jobs;
 
@@ -20,6 +21,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     private readonly string _id;
     private readonly bool _isNew;
     private readonly ModelLibrary _library;
+    private readonly ModelVersions _versions;
     private readonly JobOptions _options;
     private readonly TimeProvider _time;
     private readonly JobState _state = new();
@@ -42,11 +44,12 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     private bool _paused;
     private IActorRef? _expiring;
 
-    public JobActor(string id, bool isNew, ModelLibrary library, JobOptions options, TimeProvider time)
+    public JobActor(string id, bool isNew, ModelLibrary library, ModelVersions versions, JobOptions options, TimeProvider time)
     {
         _id = id;
         _isNew = isNew;
         _library = library;
+        _versions = versions;
         _options = options;
         _time = time;
 
@@ -104,8 +107,11 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>The props of job <paramref name="id"/>'s actor; <paramref name="isNew"/> when it is being submitted, false when resumed.</summary>
-    public static Props Props(string id, bool isNew, ModelLibrary library, JobOptions options, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new JobActor(id, isNew, library, options, time));
+    public static Props Props(string id, bool isNew, ModelLibrary library, ModelVersions versions, JobOptions options, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new JobActor(id, isNew, library, versions, options, time));
+
+    /// <summary>The library model serving <paramref name="model"/> now (a repository model's newest version; it changes when the model is replaced).</summary>
+    private string Served(string model) => _versions.Resolve(model, null) ?? model;
 
     /// <summary>The journal refused an event (too large, say): stop, so the manager starts the job again from what was written.</summary>
     /// <param name="cause">Why it was refused.</param>
@@ -177,7 +183,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         try
         {
-            _runner = JobRunner.For(_library, _state.Submitted!);
+            _runner = JobRunner.For(_library, _state.Submitted!, Served);
         }
         catch (Exception exception)
         {
@@ -228,7 +234,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private bool HasRoom(int count)
     {
-        var model = _library.Describe(_state.Submitted!.Model);
+        var model = _library.Describe(Served(_state.Submitted!.Model));
         return model.QueueCapacity <= 0 || model.QueueDepth + count <= model.QueueCapacity / 2;
     }
 

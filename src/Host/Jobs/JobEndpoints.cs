@@ -49,9 +49,10 @@ public static class JobEndpoints
         return app;
     }
 
-    private static async Task<IResult> SubmitAsync(string model, HttpContext context, ModelLibrary library, JobService jobs, IOptions<ServerOptions> options)
+    private static async Task<IResult> SubmitAsync(string model, HttpContext context, ModelLibrary library, ModelVersions versions, JobService jobs, IOptions<ServerOptions> options)
     {
-        if (ModelLookup.Find(library, model, out var description) is { } notFound)
+        // A repository model's newest version checks the items; the job runs on whichever version is newest as it runs.
+        if (ModelLookup.Find(library, versions, model, null, out var description) is { } notFound)
         {
             return notFound;
         }

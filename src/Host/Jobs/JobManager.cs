@@ -18,6 +18,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     private const int SnapshotEvery = 200;
 
     private readonly ModelLibrary _library;
+    private readonly ModelVersions _versions;
     private readonly ServerOptions _options;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
@@ -32,9 +33,10 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _paused;
 
-    public JobManager(ModelLibrary library, ServerOptions options, TimeProvider time)
+    public JobManager(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time)
     {
         _library = library;
+        _versions = versions;
         _options = options;
         _time = time;
 
@@ -148,8 +150,8 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>The manager's props.</summary>
-    public static Props Props(ModelLibrary library, ServerOptions options, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new JobManager(library, options, time));
+    public static Props Props(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new JobManager(library, versions, options, time));
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -220,7 +222,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         {
             Apply(e);
             SnapshotIfDue();
-            var child = Context.ActorOf(JobActor.Props(id, isNew: true, _library, _options.Jobs, _time), id);
+            var child = Context.ActorOf(JobActor.Props(id, isNew: true, _library, _versions, _options.Jobs, _time), id);
             Context.Watch(child);
             child.Tell(submit, client);
         });
@@ -278,7 +280,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
             return child;
         }
 
-        child = Context.ActorOf(JobActor.Props(id, isNew: false, _library, _options.Jobs, _time), id);
+        child = Context.ActorOf(JobActor.Props(id, isNew: false, _library, _versions, _options.Jobs, _time), id);
         Context.Watch(child);
         return child;
     }

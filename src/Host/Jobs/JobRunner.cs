@@ -21,15 +21,18 @@ internal abstract class JobRunner(string model, JsonElement items)
 
     /// <summary>The runner for <paramref name="submitted"/>'s model and kind.</summary>
     /// <exception cref="ModelNotFoundException">The model is not served (any more).</exception>
-    public static JobRunner For(ModelLibrary library, JobSubmitted submitted)
+    /// <param name="library">The library.</param>
+    /// <param name="submitted">The job.</param>
+    /// <param name="served">The library model serving a model now (a repository model's newest version, which a reload changes): asked again for every chunk of a tensor job.</param>
+    public static JobRunner For(ModelLibrary library, JobSubmitted submitted, Func<string, string> served)
     {
-        var description = library.Describe(submitted.Model);
+        var description = library.Describe(served(submitted.Model));
 
         // The document stays alive as long as the runner (its elements are views into it, not copies of each item).
         var items = JsonDocument.Parse(submitted.Items).RootElement;
         return submitted.Kind == JobKind.Tensor
-            ? new Tensor(library, submitted.Model, items)
-            : (JobRunner)Activator.CreateInstance(typeof(Typed<,>).MakeGenericType(description.ItemType, description.ResultType), library, submitted.Model, items)!;
+            ? new Tensor(library, submitted.Model, items, served)
+            : (JobRunner)Activator.CreateInstance(typeof(Typed<,>).MakeGenericType(description.ItemType, description.ResultType), library, description.Name, items)!;
     }
 
     /// <summary>
@@ -101,9 +104,8 @@ internal abstract class JobRunner(string model, JsonElement items)
         }
     }
 
-    private sealed class Tensor(ModelLibrary library, string model, JsonElement items) : JobRunner(model, items)
+    private sealed class Tensor(ModelLibrary library, string model, JsonElement items, Func<string, string> served) : JobRunner(model, items)
     {
-        private readonly IModelClient<OnnxTensors, OnnxTensors> _client = library.Get<OnnxTensors, OnnxTensors>(model);
 
         public override async Task<JobItem?[]> RunAsync(int start, int count, CancellationToken cancellationToken)
         {
@@ -121,7 +123,7 @@ internal abstract class JobRunner(string model, JsonElement items)
             InferRequest request;
             try
             {
-                request = JobItems.ReadTensorRequest(Items[index], Model, library.GetTensorSignature(Model), index);
+                request = JobItems.ReadTensorRequest(Items[index], Model, library.GetTensorSignature(served(Model)), index);
             }
             catch (InferRequestException exception)
             {
@@ -130,7 +132,7 @@ internal abstract class JobRunner(string model, JsonElement items)
 
             try
             {
-                var outputs = await _client.PredictAsync(request.Inputs, cancellationToken).ConfigureAwait(false);
+                var outputs = await library.Get<OnnxTensors, OnnxTensors>(served(Model)).PredictAsync(request.Inputs, cancellationToken).ConfigureAwait(false);
                 var problem = V2Signature.MissingOutput(Model, request.Outputs, outputs) ?? InferResponse.NotText(Model, request, outputs);
                 if (problem is not null)
                 {

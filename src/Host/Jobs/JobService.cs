@@ -11,7 +11,7 @@ namespace ModelActors.Host.Jobs;
 /// a previous run left unfinished), tells it to start no new chunk when the host begins stopping, and turns the HTTP
 /// and gRPC routes' calls into messages to it.
 /// </summary>
-internal sealed class JobService(ActorSystem system, ModelLibrary library, IOptions<ServerOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class JobService(ActorSystem system, ModelLibrary library, ModelVersions versions, IOptions<ServerOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : IHostedService
 {
     /// <summary>How long a route waits for the manager or a job to answer.</summary>
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
@@ -29,7 +29,7 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, IOpti
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _manager = system.ActorOf(JobManager.Props(library, options.Value, time), "jobs");
+        _manager = system.ActorOf(JobManager.Props(library, versions, options.Value, time), "jobs");
         lifetime.ApplicationStopping.Register(() => _manager.Tell(PauseJobs.Instance)); // at once: no chunk starts during the lame duck
         return Task.CompletedTask;
     }

@@ -89,10 +89,12 @@ public sealed partial class ModelLoader(ModelLibrary library, ModelVersions vers
             return;
         }
 
-        while (library.Describe().Any(d => d.State == ModelState.Failed))
+        // A repository model whose configuration cannot be served fails the same way until its files change (a poll or a
+        // load request reads them again): it is not retried. Models may come and go meanwhile (the repository's actor).
+        while (library.Describe().Any(Retried))
         {
             await Task.Delay(interval, _stopping.Token).ConfigureAwait(false);
-            foreach (var model in library.Describe().Where(d => d.State == ModelState.Failed))
+            foreach (var model in library.Describe().Where(Retried))
             {
                 try
                 {
@@ -103,12 +105,18 @@ public sealed partial class ModelLoader(ModelLibrary library, ModelVersions vers
                 {
                     LogStillFailing(logger, model.Name, interval.TotalSeconds, exception.Message);
                 }
+                catch (ModelNotFoundException)
+                {
+                    // Unloaded meanwhile.
+                }
             }
         }
     }
 
     [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "Model '{Model}': {Note}")]
     private static partial void LogConfigurationNote(ILogger logger, string model, string note);
+
+    private static bool Retried(ModelDescription model) => model.State == ModelState.Failed && model.ModelType != typeof(Triton.UnservableModel);
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Model '{Model}' loaded on a background retry")]
     private static partial void LogRecovered(ILogger logger, string model);

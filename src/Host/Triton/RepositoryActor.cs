@@ -198,11 +198,13 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
     private async Task RetireAsync(IReadOnlyList<string> names)
     {
         var later = new List<string>();
+        var removed = new List<string>();
         foreach (var name in names)
         {
             try
             {
                 await _library.RemoveModelAsync(name).ConfigureAwait(true);
+                removed.Add(name);
             }
             catch (ModelNotFoundException)
             {
@@ -212,6 +214,11 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
             {
                 later.Add(name); // an old ensemble still uses it until its own grace has passed
             }
+        }
+
+        if (removed.Count > 0)
+        {
+            _logger.LogInformation("Replaced model versions drained and removed: {Names}", string.Join(", ", removed));
         }
 
         if (later.Count > 0)
