@@ -36,15 +36,18 @@ internal static class OnnxDeclarations
             }
             else if (!Agrees(declaration, node))
             {
-                errors.Add($"Model '{model}': the configuration declares {kind} '{declaration}', but the ONNX file has '{node}'.");
+                errors.Add($"Model '{model}': the configuration declares {kind} '{declaration}'{(declaration.Reshape.Count > 0 ? $" reshaped to [{string.Join(", ", declaration.Reshape)}]" : string.Empty)}, but the ONNX file has '{node}'.");
             }
         }
     }
 
     /// <summary>Same element type and rank, and every dimension equal where both fix it (-1 on either side takes any size).</summary>
-    private static bool Agrees(TensorDeclaration declaration, NodeMetadata node) =>
-        node.IsTensor
-        && declaration.ElementType == node.ElementType
-        && declaration.Dimensions.Count == node.Dimensions.Count
-        && declaration.Dimensions.Zip(node.Dimensions).All(p => p.First < 0 || p.Second < 0 || p.First == p.Second);
+    private static bool Agrees(TensorDeclaration declaration, NodeMetadata node)
+    {
+        var dims = declaration.Reshape.Count > 0 ? declaration.Reshape : declaration.Dimensions; // the file has the reshaped ones
+        return node.IsTensor
+            && declaration.ElementType == node.ElementType
+            && dims.Count == node.Dimensions.Count
+            && dims.Zip(node.Dimensions).All(p => p.First < 0 || p.Second < 0 || p.First == p.Second);
+    }
 }

@@ -27,6 +27,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
     private OnnxModelSettings _settings = new();
     private string _name = string.Empty;
     private TensorSignature? _signature;
+    private OnnxReshapes? _reshapes;
 
     /// <summary>The session (after load).</summary>
     public InferenceSession Session => _session ?? throw new InvalidOperationException("The model is not loaded.");
@@ -71,7 +72,8 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
         (_session, _runGate) = SharedSessions.Acquire(key, () => new InferenceSession(path, options), _settings.ConcurrentRuns);
         _sessionKey = key;
         CheckSettings(_session);
-        _signature = new TensorSignature(_session.InputMetadata, _session.OutputMetadata);
+        _reshapes = OnnxReshapes.Of(_settings);
+        _signature = _reshapes?.CallerSignature(_session.InputMetadata, _session.OutputMetadata) ?? new TensorSignature(_session.InputMetadata, _session.OutputMetadata);
         _batchInputs = new BatchInputs(context.Name, _session, _settings);
         OnnxWarmups.Run(context.Name, _session, _settings);
     }
@@ -80,10 +82,16 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
     protected override IReadOnlyList<OnnxTensors> PredictBatch(IReadOnlyList<OnnxTensors> items, CancellationToken cancellationToken)
     {
         var session = Session;
+        if (_reshapes is { } reshapes)
+        {
+            items = [.. items.Select(reshapes.ToModel)];
+        }
+
         if (items.Count == 1)
         {
             // The run checks its one item itself, with the same message.
-            return [Run(session, items[0], cancellationToken)];
+            var outputs1 = Run(session, items[0], cancellationToken);
+            return [_reshapes?.FromModel(outputs1) ?? outputs1];
         }
 
         for (var i = 0; i < items.Count; i++)
@@ -97,6 +105,10 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
         try
         {
             outputs = Run(session, merged, cancellationToken);
+            if (_reshapes is { } reshaped)
+            {
+                outputs = reshaped.FromModel(outputs); // along the batch axis, so each item's part is cut as declared
+            }
         }
         finally
         {
@@ -149,7 +161,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
 
         try
         {
-            session.Validate(item);
+            session.Validate(_reshapes?.ToModel(item) ?? item);
             return null;
         }
         catch (OnnxInputException exception)

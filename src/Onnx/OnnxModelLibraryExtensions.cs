@@ -109,6 +109,11 @@ public static class OnnxModelLibraryExtensions
             {
                 settings[$"{at}{nameof(TensorDeclaration.Dimensions)}:{d}"] = declarations[i].Dimensions[d].ToString(c);
             }
+
+            for (var d = 0; d < declarations[i].Reshape.Count; d++)
+            {
+                settings[$"{at}{nameof(TensorDeclaration.Reshape)}:{d}"] = declarations[i].Reshape[d].ToString(c);
+            }
         }
     }
 }

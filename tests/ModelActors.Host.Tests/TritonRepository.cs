@@ -13,7 +13,7 @@ namespace ModelActors.Host.Tests;
 /// batch axis), <c>specific</c> (versions 1–3, specific 1 and 3), the ensembles <c>pipeline</c> (scale's newest then latest's:
 /// 6x), <c>badpipe</c> (its input fits no step), <c>orphan</c> (a step's model is not served) and <c>gap</c> (a step's
 /// input is made by nothing), <c>counted</c> (called by the statistics test only), and models whose configuration cannot be served:
-/// <c>gpu</c>, <c>tensorrt</c>, <c>typo</c>, <c>mismatch</c>, <c>both</c>, <c>badwarmup</c>.
+/// <c>reshaped</c> (y = 2x, clients send x [N, 3, 1] and get y [N, 1, 3]), <c>gpu</c>, <c>tensorrt</c>, <c>typo</c>, <c>mismatch</c>, <c>both</c>, <c>badwarmup</c>.
 /// </summary>
 public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -67,6 +67,13 @@ public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLif
         Write("badpipe/config.pbtxt", Ensemble("badpipe", "dims: [ 4 ]", ("scale", "INPUT", "OUTPUT")));
         Write("orphan/config.pbtxt", Ensemble("orphan", "dims: [ 3 ]", ("nothere", "INPUT", "OUTPUT")));
         Write("gap/config.pbtxt", Ensemble("gap", "dims: [ 3 ]", ("scale", "elsewhere", "OUTPUT")));
+        Write("reshaped/1/model.onnx", Scale(2));
+        Write("reshaped/config.pbtxt", """
+            max_batch_size: 4
+            dynamic_batching { }
+            input [ { name: "x", data_type: TYPE_FP32, dims: [ 3, 1 ], reshape: { shape: [ 3 ] } } ]
+            output [ { name: "y", data_type: TYPE_FP32, dims: [ 1, 3 ], reshape: { shape: [ 3 ] } } ]
+            """);
         Write("gpu/1/model.onnx", Scale(1));
         Write("gpu/config.pbtxt", "max_batch_size: 4\ninstance_group [ { kind: KIND_GPU } ]");
         Write("tensorrt/1/model.plan", "not ONNX"u8.ToArray());

@@ -192,6 +192,23 @@ public sealed class TritonRepositoryTests(TritonRepository server) : IClassFixtu
     }
 
     [Fact]
+    public async Task AReshape_TakesTheConfiguredDims_AndGivesThemBack()
+    {
+        using var client = server.CreateClient();
+
+        var response = await client.PostAsync("/v2/models/reshaped/infer", Json("""{"inputs": [{"name": "x", "shape": [2, 3, 1], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}"""));
+        var wrong = await client.PostAsync("/v2/models/reshaped/infer", Json("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"""));
+        var metadata = await client.GetFromJsonAsync<JsonElement>("/v2/models/reshaped");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var output = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs")[0];
+        Assert.Equal([2L, 1, 3], output.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+        Assert.Equal([2f, 4f, 6f, 8f, 10f, 12f], output.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()));
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode); // the declared dims are what a request is checked against
+        Assert.Equal([-1L, 3, 1], metadata.GetProperty("inputs")[0].GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+    }
+
+    [Fact]
     public async Task AnEnsemble_RunsItsStepsInTurn_EachOnItsOwnModel()
     {
         using var client = server.CreateClient();

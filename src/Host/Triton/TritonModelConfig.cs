@@ -22,7 +22,7 @@ internal sealed class TritonModelConfig
     private static readonly string[] Served =
     [
         "name", "platform", "backend", "max_batch_size", "default_model_filename", "version_policy.",
-        "input.name", "input.data_type", "input.dims", "output.name", "output.data_type", "output.dims",
+        "input.name", "input.data_type", "input.dims", "input.reshape.", "output.name", "output.data_type", "output.dims", "output.reshape.",
         "instance_group.name", "instance_group.count", "instance_group.kind",
         "dynamic_batching.max_queue_delay_microseconds", "dynamic_batching.default_queue_policy.max_queue_size",
         "dynamic_batching.default_queue_policy.default_timeout_microseconds", "dynamic_batching.default_queue_policy.timeout_action",
@@ -81,11 +81,6 @@ internal sealed class TritonModelConfig
             return $"{Path}: model '{folderName}' asks for instance_group {{ kind: KIND_GPU }}{(gpu.Name.Length > 0 ? $" ('{gpu.Name}')" : string.Empty)}, and this server runs models on the CPU only (no GPU execution provider is configured): use KIND_CPU.";
         }
 
-        if (Config.Input.Concat<IMessage>(Config.Output).Any(t => t is ModelInput { Reshape: not null } or ModelOutput { Reshape: not null }))
-        {
-            return $"{Path}: model '{folderName}' reshapes an input or output ('reshape'), which this server does not do yet: give the dims the ONNX file has.";
-        }
-
         return null;
     }
 
@@ -140,8 +135,8 @@ internal sealed class TritonModelConfig
             }
         }
 
-        Declare(settings, "Inputs", Config.Input.Select(i => (i.Name, i.DataType, (IEnumerable<long>)i.Dims)), batched);
-        Declare(settings, "Outputs", Config.Output.Select(o => (o.Name, o.DataType, (IEnumerable<long>)o.Dims)), batched);
+        Declare(settings, "Inputs", Config.Input.Select(i => (i.Name, i.DataType, (IEnumerable<long>)i.Dims, (ModelTensorReshape?)i.Reshape)), batched);
+        Declare(settings, "Outputs", Config.Output.Select(o => (o.Name, o.DataType, (IEnumerable<long>)o.Dims, (ModelTensorReshape?)o.Reshape)), batched);
         for (var w = 0; w < Config.ModelWarmup.Count; w++)
         {
             var warmup = Config.ModelWarmup[w];
@@ -208,8 +203,8 @@ internal sealed class TritonModelConfig
         }
 
         var batched = Config.MaxBatchSize > 0;
-        Declare(settings, "Inputs", Config.Input.Select(i => (i.Name, i.DataType, (IEnumerable<long>)i.Dims)), batched);
-        Declare(settings, "Outputs", Config.Output.Select(o => (o.Name, o.DataType, (IEnumerable<long>)o.Dims)), batched);
+        Declare(settings, "Inputs", Config.Input.Select(i => (i.Name, i.DataType, (IEnumerable<long>)i.Dims, (ModelTensorReshape?)null)), batched);
+        Declare(settings, "Outputs", Config.Output.Select(o => (o.Name, o.DataType, (IEnumerable<long>)o.Dims, (ModelTensorReshape?)null)), batched);
         return settings;
     }
 
@@ -248,15 +243,19 @@ internal sealed class TritonModelConfig
     /// <summary>The v2 datatype of a Triton data type (TYPE_FP32 → FP32, TYPE_STRING → BYTES).</summary>
     public static string V2Datatype(DataType type) => type == DataType.TypeString ? "BYTES" : type.ToString()[4..].ToUpperInvariant();
 
-    private static void Declare(Dictionary<string, string?> settings, string key, IEnumerable<(string Name, DataType Type, IEnumerable<long> Dims)> tensors, bool batched)
+    private static void Declare(Dictionary<string, string?> settings, string key, IEnumerable<(string Name, DataType Type, IEnumerable<long> Dims, ModelTensorReshape? Reshape)> tensors, bool batched)
     {
         var i = 0;
-        foreach (var (name, type, dims) in tensors)
+        foreach (var (name, type, dims, reshape) in tensors)
         {
             var at = $"Settings:{key}:{i++}:";
             settings[at + "Name"] = name;
             settings[at + "ElementType"] = ElementType(type, $"{key[..^1].ToLowerInvariant()} '{name}'");
             AddList(settings, at + "Dimensions", batched ? [-1, .. dims] : dims);
+            if (reshape is not null)
+            {
+                AddList(settings, at + "Reshape", batched ? [-1, .. reshape.Shape] : reshape.Shape);
+            }
         }
     }
 

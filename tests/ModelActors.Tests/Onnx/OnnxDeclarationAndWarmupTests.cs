@@ -51,4 +51,32 @@ public sealed class OnnxDeclarationAndWarmupTests : OnnxModelFiles
         Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
         Assert.Contains("does not declare input 'words: String[N]'", error.ToString(), StringComparison.Ordinal); // every input must be declared
     }
+
+    [Fact]
+    public async Task AReshape_TakesAndGivesTheDeclaredShapes_AloneAndInABatch_WithoutTheFileKnowing()
+    {
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddOnnxModel("linear", Save("linear.onnx", TestModelFiles.Linear()), s =>
+            {
+                s.Inputs.Add(new TensorDeclaration { Name = "x", ElementType = TensorElementType.Float, Dimensions = [-1, 3, 1], Reshape = [-1, 3] });
+                s.Outputs.Add(new TensorDeclaration { Name = "y", ElementType = TensorElementType.Float, Dimensions = [-1, 1, 2], Reshape = [-1, 2] });
+            }, o => o.MaxBatchSize = 8)
+            .Build();
+        await library.LoadAsync();
+        var client = library.Get<OnnxTensors, OnnxTensors>("linear");
+        OnnxTensors Item(params float[] x) => new() { ["x"] = OnnxTensor.Create(x, x.Length / 3, 3, 1) };
+
+        var alone = await client.PredictAsync(Item(1, 2, 3));
+        var batch = await client.PredictBatchAsync([Item(1, 2, 3), Item(4, 5, 6, 7, 8, 9)]);
+        var refused = await Assert.ThrowsAsync<OnnxInputException>(() => client.PredictAsync(new OnnxTensors { ["x"] = OnnxTensor.Create(new float[4], 1, 4, 1) }).AsTask());
+        var signature = library.GetTensorSignature("linear")!;
+
+        Assert.Equal([1L, 1, 2], alone["y"].Shape);
+        Assert.Equal(TestModelFiles.LinearExpected([1, 2, 3]), alone["y"].GetData<float>());
+        Assert.Equal([2L, 1, 2], batch[1]["y"].Shape);
+        Assert.Equal(TestModelFiles.LinearExpected([4, 5, 6]).Concat(TestModelFiles.LinearExpected([7, 8, 9])), batch[1]["y"].GetData<float>());
+        Assert.Equal("Input 'x' has shape [1, 4, 1]; the configuration declares [-1, 3, 1].", refused.Message);
+        Assert.Equal([-1L, 3, 1], signature.Inputs.Single().Dimensions); // callers see the declared shapes
+        Assert.Equal([-1L, 1, 2], signature.Outputs.Single().Dimensions);
+    }
 }
