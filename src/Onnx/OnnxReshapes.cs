@@ -27,38 +27,25 @@ internal sealed class OnnxReshapes
 
     /// <summary>An item as the file takes it: its reshaped inputs under the file's shape.</summary>
     /// <exception cref="OnnxInputException">An input's element count does not fit its reshape; the message names the input and both shapes.</exception>
-    public OnnxTensors ToModel(OnnxTensors item)
-    {
-        if (!item.Keys.Any(_inputs.ContainsKey))
-        {
-            return item;
-        }
-
-        var reshaped = new OnnxTensors();
-        foreach (var (name, tensor) in item)
-        {
-            reshaped[name] = _inputs.TryGetValue(name, out var declaration)
-                ? Reshape(Declared(tensor, declaration), declaration.Reshape, declaration, "input")
-                : tensor;
-        }
-
-        return reshaped;
-    }
+    public OnnxTensors ToModel(OnnxTensors item) =>
+        Map(item, _inputs, (tensor, declaration) => Reshape(Declared(tensor, declaration), declaration.Reshape, declaration, "input"));
 
     /// <summary>Outputs as callers get them: the reshaped ones under their declared dimensions.</summary>
-    public OnnxTensors FromModel(OnnxTensors outputs)
+    public OnnxTensors FromModel(OnnxTensors outputs) =>
+        Map(outputs, _outputs, (tensor, declaration) => Reshape(tensor, declaration.Dimensions, declaration, "output"));
+
+    /// <summary>The tensors with every one that <paramref name="declared"/> names reshaped; the same set when none is.</summary>
+    private static OnnxTensors Map(OnnxTensors tensors, Dictionary<string, TensorDeclaration> declared, Func<OnnxTensor, TensorDeclaration, OnnxTensor> reshape)
     {
-        if (!outputs.Keys.Any(_outputs.ContainsKey))
+        if (!tensors.Keys.Any(declared.ContainsKey))
         {
-            return outputs;
+            return tensors;
         }
 
         var reshaped = new OnnxTensors();
-        foreach (var (name, tensor) in outputs)
+        foreach (var (name, tensor) in tensors)
         {
-            reshaped[name] = _outputs.TryGetValue(name, out var declaration)
-                ? Reshape(tensor, declaration.Dimensions, declaration, "output")
-                : tensor;
+            reshaped[name] = declared.TryGetValue(name, out var declaration) ? reshape(tensor, declaration) : tensor;
         }
 
         return reshaped;

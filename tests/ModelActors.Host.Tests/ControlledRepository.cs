@@ -25,22 +25,19 @@ public abstract class ControlledRepository : WebApplicationFactory<Program>, IAs
         Write("chain/config.pbtxt", TritonRepository.Ensemble("chain", "dims: [ 3 ]", ("other", "INPUT", "OUTPUT")));
     }
 
+    private readonly RepositoryFolder _folder = new();
+
     /// <summary>The repository's folder.</summary>
-    public string Repository { get; } = Path.Combine(Path.GetTempPath(), "modelactors-control-" + Guid.NewGuid().ToString("N"));
+    public string Repository => _folder.Path;
 
     /// <summary>What the server logged.</summary>
     public LogLines Log { get; } = new();
 
     /// <summary>Writes a file of the repository (folders made as needed).</summary>
-    public void Write(string relative, byte[] bytes)
-    {
-        var path = Path.Combine(Repository, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, bytes);
-    }
+    public void Write(string relative, byte[] bytes) => _folder.Write(relative, bytes);
 
     /// <summary>Writes a text file of the repository.</summary>
-    public void Write(string relative, string text) => Write(relative, System.Text.Encoding.UTF8.GetBytes(text));
+    public void Write(string relative, string text) => _folder.Write(relative, text);
 
     /// <summary>Starts the server and waits until its start-up models were tried.</summary>
     public Task InitializeAsync() => this.ModelsLoadedAsync();
@@ -66,14 +63,7 @@ public abstract class ControlledRepository : WebApplicationFactory<Program>, IAs
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        try
-        {
-            Directory.Delete(Repository, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A session may still map a file; the temp folder is cleaned by the OS.
-        }
+        _folder.Dispose();
     }
 }
 

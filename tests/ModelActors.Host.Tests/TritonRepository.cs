@@ -41,7 +41,7 @@ public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLif
         } ]
         """;
 
-    private readonly string _repository = Path.Combine(Path.GetTempPath(), "modelactors-triton-" + Guid.NewGuid().ToString("N"));
+    private readonly RepositoryFolder _folder = new();
 
     /// <summary>Writes the repository.</summary>
     public TritonRepository()
@@ -62,7 +62,7 @@ public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLif
         Write("specific/config.pbtxt", "backend: \"onnxruntime\"\nmax_batch_size: 4\nversion_policy: { specific: { versions: [ 1, 3 ] } }");
         Write("counted/1/model.onnx", Scale(1));
         Write("counted/config.pbtxt", "max_batch_size: 8\ndynamic_batching { }");
-        Directory.CreateDirectory(Path.Combine(_repository, "pipeline", "1")); // an ensemble's (empty) version folder, as in Triton
+        Directory.CreateDirectory(Path.Combine(_folder.Path, "pipeline", "1")); // an ensemble's (empty) version folder, as in Triton
         Write("pipeline/config.pbtxt", Ensemble("pipeline", "dims: [ 3 ]", ("scale", "INPUT", "mid"), ("latest", "mid", "OUTPUT")));
         Write("badpipe/config.pbtxt", Ensemble("badpipe", "dims: [ 4 ]", ("scale", "INPUT", "OUTPUT")));
         Write("orphan/config.pbtxt", Ensemble("orphan", "dims: [ 3 ]", ("nothere", "INPUT", "OUTPUT")));
@@ -123,7 +123,7 @@ public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLif
     /// <inheritdoc />
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("model-repository", _repository);
+        builder.UseSetting("model-repository", _folder.Path);
         builder.UseSetting("ModelActors:RequiredModels:0", "scale");
         builder.ConfigureLogging(logging => logging.AddProvider(Log));
     }
@@ -132,22 +132,10 @@ public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLif
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        try
-        {
-            Directory.Delete(_repository, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A session may still map a file; the temp folder is cleaned by the OS.
-        }
+        _folder.Dispose();
     }
 
-    private void Write(string relative, string text) => Write(relative, System.Text.Encoding.UTF8.GetBytes(text));
+    private void Write(string relative, string text) => _folder.Write(relative, text);
 
-    private void Write(string relative, byte[] bytes)
-    {
-        var path = Path.Combine(_repository, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, bytes);
-    }
+    private void Write(string relative, byte[] bytes) => _folder.Write(relative, bytes);
 }
