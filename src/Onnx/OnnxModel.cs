@@ -75,7 +75,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
         _reshapes = OnnxReshapes.Of(_settings);
         _signature = _reshapes?.CallerSignature(_session.InputMetadata, _session.OutputMetadata) ?? new TensorSignature(_session.InputMetadata, _session.OutputMetadata);
         _batchInputs = new BatchInputs(context.Name, _session, _settings);
-        OnnxWarmups.Run(context.Name, _session, _settings);
+        OnnxWarmups.Run(context.Name, _session, _settings, _reshapes);
     }
 
     /// <inheritdoc />

@@ -8,7 +8,11 @@ internal static class OnnxWarmups
 {
     /// <summary>Runs every warm-up its count of times.</summary>
     /// <exception cref="ModelRegistrationException">A warm-up's inputs cannot be made or its run failed; the message names it.</exception>
-    public static void Run(string model, InferenceSession session, OnnxModelSettings settings)
+    /// <param name="model">The model's name.</param>
+    /// <param name="session">The loaded file.</param>
+    /// <param name="settings">The warm-ups.</param>
+    /// <param name="reshapes">The model's reshapes: warm-up inputs have the declared dimensions, as requests do.</param>
+    public static void Run(string model, InferenceSession session, OnnxModelSettings settings, OnnxReshapes? reshapes)
     {
         foreach (var warmup in settings.Warmup)
         {
@@ -16,9 +20,10 @@ internal static class OnnxWarmups
             try
             {
                 inputs = warmup.Inputs.ToDictionary(p => p.Key, p => Input(warmup, p.Value, settings.WarmupFolder));
+                var asModel = reshapes?.ToModel(new OnnxTensors(inputs)) ?? (IReadOnlyDictionary<string, OnnxTensor>)inputs;
                 for (var i = 0; i < Math.Max(1, warmup.Count); i++)
                 {
-                    session.Run(inputs);
+                    session.Run(asModel);
                 }
             }
             catch (Exception exception) when (exception is OnnxInputException or OnnxRuntimeException or IOException or ArgumentException or UnauthorizedAccessException)

@@ -23,6 +23,8 @@ public abstract class ControlledRepository : WebApplicationFactory<Program>, IAs
         Write("broken/1/model.onnx", TritonRepository.Scale(1));
         Write("broken/config.pbtxt", "max_batch_size: [");
         Write("chain/config.pbtxt", TritonRepository.Ensemble("chain", "dims: [ 3 ]", ("other", "INPUT", "OUTPUT")));
+        Write("loop-a/config.pbtxt", TritonRepository.Ensemble("loop-a", "dims: [ 3 ]", ("loop-b", "INPUT", "OUTPUT")));
+        Write("loop-b/config.pbtxt", TritonRepository.Ensemble("loop-b", "dims: [ 3 ]", ("loop-a", "INPUT", "OUTPUT")));
     }
 
     private readonly RepositoryFolder _folder = new();

@@ -167,6 +167,40 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
     }
 
     [Fact]
+    public async Task EnsemblesThatUseEachOther_FailToLoad_NamingTheCycle_AndTheServerServesOn()
+    {
+        using var client = server.CreateClient();
+
+        var load = await client.PostAsync("/v2/repository/models/loop-a/load", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, load.StatusCode);
+        var error = await ErrorOf(load);
+        Assert.StartsWith("failed to load 'loop-a': failed to load 'loop-b': ", error, StringComparison.Ordinal);
+        Assert.Contains("form a cycle: 'loop-b' needs 'loop-a'", error, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/models/scale/infer", Json(OneRow))).StatusCode);
+    }
+
+    [Fact]
+    public async Task AModelUnloadedAndLoadedAgainAtOnce_IsServed()
+    {
+        using var client = server.CreateClient();
+        server.Write("again/1/model.onnx", TritonRepository.Scale(6));
+
+        var responses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            responses.Add((await client.PostAsync("/v2/repository/models/again/load", null)).StatusCode);
+            responses.Add((await client.PostAsync("/v2/repository/models/again/unload", null)).StatusCode);
+        }
+
+        responses.Add((await client.PostAsync("/v2/repository/models/again/load", null)).StatusCode);
+
+        Assert.All(responses, s => Assert.Equal(HttpStatusCode.OK, s));
+        var answer = await Infer(client, "again");
+        Assert.Equal([6f, 12f, 18f], answer);
+    }
+
+    [Fact]
     public async Task AJobOnAReplacedModel_RunsOnTheVersionServingNow()
     {
         using var client = server.CreateClient();

@@ -43,6 +43,7 @@ public sealed class TextFormatTests
         Assert.Equal([1L, 3], config.VersionPolicy.Specific.Versions);
         Assert.Equal("1", config.Parameters["intra_op_thread_count"].StringValue);
         Assert.Equal("tab\there é", config.Parameters["a"].StringValue);
+        Assert.Equal("a 🙂 b", ProtobufTextFormat.Parse<ModelConfig>("name: 'a 🙂 b'", "x").Name); // outside the BMP
         Assert.Equal(-1, config.Optimization.Graph.Level);
         Assert.True(config.Optimization.InputPinnedMemory.Enable);
     }
@@ -59,6 +60,8 @@ public sealed class TextFormatTests
     [InlineData("name \"x\"", "expected ':' after field 'name'")]
     [InlineData("input [ { name: \"x\" } { name: \"y\" } ]", "expected ',' or ']' in the list of field 'input'")]
     [InlineData("name: @", "'@' cannot start a token")]
+    [InlineData("name: \"\\uD800\"", "the string has the escape \\uD800, a lone UTF-16 surrogate")]
+    [InlineData("max_batch_size: 0x", "field 'max_batch_size' takes an integer, not '0x'")]
     public void Parse_NamesTheFileThePlaceAndTheField_OfAnError(string text, string expected)
     {
         var error = Assert.Throws<FormatException>(() => ProtobufTextFormat.Parse<ModelConfig>(text, "repo/m/config.pbtxt"));

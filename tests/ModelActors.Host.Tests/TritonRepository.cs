@@ -73,6 +73,7 @@ public sealed class TritonRepository : WebApplicationFactory<Program>, IAsyncLif
             dynamic_batching { }
             input [ { name: "x", data_type: TYPE_FP32, dims: [ 3, 1 ], reshape: { shape: [ 3 ] } } ]
             output [ { name: "y", data_type: TYPE_FP32, dims: [ 1, 3 ], reshape: { shape: [ 3 ] } } ]
+            model_warmup [ { name: "declared-dims", batch_size: 2, inputs { key: "x" value: { data_type: TYPE_FP32, dims: [ 3, 1 ], random_data: true } } } ]
             """);
         Write("gpu/1/model.onnx", Scale(1));
         Write("gpu/config.pbtxt", "max_batch_size: 4\ninstance_group [ { kind: KIND_GPU } ]");

@@ -12,6 +12,9 @@ namespace ModelActors.Actors;
 internal sealed class LibraryActor : UntypedActor
 {
     private readonly Dictionary<string, ModelEntry> _byActorName = new(StringComparer.Ordinal);
+
+    // Removals answered once their actors have terminated (an actor's name is free only then).
+    private readonly List<(HashSet<IActorRef> Waiting, IActorRef ReplyTo)> _removals = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <summary>The actor name of model <paramref name="model"/> under the library actor (escaped for an actor path).</summary>
@@ -29,25 +32,52 @@ internal sealed class LibraryActor : UntypedActor
         switch (message)
         {
             case StartModels start:
-                foreach (var entry in start.Entries)
+                try
                 {
-                    var name = ActorName(entry.Name);
-                    entry.Attach(Context.ActorOf(entry.CreateActorProps(), name));
-                    _byActorName[name] = entry;
+                    foreach (var entry in start.Entries)
+                    {
+                        var name = ActorName(entry.Name);
+                        entry.Attach(Context.ActorOf(entry.CreateActorProps(), name));
+                        _byActorName[name] = entry;
+                    }
+
+                    Sender.Tell(new ModelsStarted());
+                }
+                catch (InvalidActorNameException exception)
+                {
+                    Sender.Tell(new Status.Failure(exception)); // a name still taken by an actor that has not finished stopping
                 }
 
-                Sender.Tell(new ModelsStarted());
                 break;
             case RemoveModels remove:
+                var waiting = new HashSet<IActorRef>();
                 foreach (var name in remove.Names.Select(ActorName))
                 {
                     if (_byActorName.Remove(name) && Context.Child(name) is { } child && !child.IsNobody())
                     {
+                        Context.Watch(child);
                         Context.Stop(child);
+                        waiting.Add(child);
                     }
                 }
 
-                Sender.Tell(new ModelsRemoved());
+                if (waiting.Count == 0)
+                {
+                    Sender.Tell(new ModelsRemoved());
+                }
+                else
+                {
+                    _removals.Add((waiting, Sender));
+                }
+
+                break;
+            case Terminated terminated:
+                foreach (var removal in _removals.Where(r => r.Waiting.Remove(terminated.ActorRef) && r.Waiting.Count == 0).ToList())
+                {
+                    _removals.Remove(removal);
+                    removal.ReplyTo.Tell(new ModelsRemoved());
+                }
+
                 break;
             case DescribeModels:
                 Sender.Tell((IReadOnlyList<ModelDescription>)[.. _byActorName.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => e.Describe())]);

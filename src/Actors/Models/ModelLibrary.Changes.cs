@@ -60,7 +60,15 @@ public sealed partial class ModelLibrary
             }
 
             var entry = CreateEntry(definitions[name]);
-            await _libraryActor.Ask<ModelsStarted>(new StartModels([entry]), ActorAnswerTimeout).ConfigureAwait(false);
+            try
+            {
+                await _libraryActor.Ask<ModelsStarted>(new StartModels([entry]), ActorAnswerTimeout).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is InvalidActorNameException or AskTimeoutException)
+            {
+                _libraryActor.Tell(new RemoveModels([name])); // in case its actor started after all
+                throw new ModelRegistrationException([$"Model '{name}' could not start its actor: {exception.Message}"]);
+            }
             lock (_changes)
             {
                 _definitions = definitions;

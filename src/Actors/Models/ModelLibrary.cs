@@ -148,10 +148,11 @@ public sealed partial class ModelLibrary : IAsyncDisposable
             return;
         }
 
-        var roots = Options.RequiredModels.Count > 0 ? Options.RequiredModels : [.. _entries.Keys.Order(StringComparer.Ordinal)];
-        foreach (var name in DependencyGraph.LoadOrder(_definitions, roots).Where(n => _entries[n].IsHostedHere))
+        var (entries, definitions) = (_entries, _definitions); // one set: models may be added or removed meanwhile
+        var roots = Options.RequiredModels.Count > 0 ? Options.RequiredModels : [.. entries.Keys.Order(StringComparer.Ordinal)];
+        foreach (var name in DependencyGraph.LoadOrder(definitions, roots).Where(n => entries[n].IsHostedHere))
         {
-            await _entries[name].EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            await entries[name].EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -305,21 +306,15 @@ public sealed partial class ModelLibrary : IAsyncDisposable
         }
 
         // Dependents drain before their dependencies, so work in flight can still reach its dependencies. No model is added
-        // or removed from here on (the stop task is set), so these are the last sets.
+        // or removed from here on (the stop task is set), so the sets after a change under way are the last ones; the
+        // models no other depends on refuse at once, before waiting for that change.
+        BeginStopOfLeaves(_entries, _definitions);
         await WhenChangesDoneAsync().ConfigureAwait(false);
         var (entries, definitions) = (_entries, _definitions);
         var order = DependencyGraph.LoadOrder(definitions, entries.Keys.Order(StringComparer.Ordinal));
         order.Reverse();
 
-        // Before the first await (so before StopAsync returns): models no other model depends on (or falls back to) refuse
-        // new requests at once; the others once their dependents have drained.
-        var dependedOn = definitions.Values
-            .SelectMany(d => d.Fallback is null ? d.Dependencies.Values : d.Dependencies.Values.Append(d.Fallback))
-            .ToHashSet(StringComparer.Ordinal);
-        foreach (var name in order.Where(n => !dependedOn.Contains(n)))
-        {
-            entries[name].BeginStop();
-        }
+        BeginStopOfLeaves(entries, definitions); // again on the final sets: a model the change under way added
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         ModelLog.Stopping(_logger, entries.Count);
@@ -328,6 +323,18 @@ public sealed partial class ModelLibrary : IAsyncDisposable
         foreach (var name in order)
         {
             await entries[name].StopAsync(drain.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The models no other model depends on (or falls back to) refuse new requests; the others once their dependents have drained.</summary>
+    private static void BeginStopOfLeaves(Dictionary<string, ModelEntry> entries, IReadOnlyDictionary<string, ModelDefinition> definitions)
+    {
+        var dependedOn = definitions.Values
+            .SelectMany(d => d.Fallback is null ? d.Dependencies.Values : d.Dependencies.Values.Append(d.Fallback))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in entries.Values.Where(e => !dependedOn.Contains(e.Name)))
+        {
+            entry.BeginStop();
         }
     }
 }

@@ -96,9 +96,9 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
                     return AwaitManyAsync(work, items.Count, pending, compute);
                 }
 
+                CheckCount(items.Count, pending.Result); // a wrong count is a failed call, not a success
                 compute.Dispose();
                 compute = default;
-                CheckCount(items.Count, pending.Result);
                 if (Answer(work, pending.Result))
                 {
                     return ValueTask.CompletedTask;

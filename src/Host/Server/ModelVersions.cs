@@ -10,9 +10,14 @@ namespace ModelActors.Host.Server;
 public sealed class ModelVersions
 {
     private readonly object _gate = new();
-    private volatile Dictionary<string, IReadOnlyList<(string Version, string Served)>> _versions = new(StringComparer.Ordinal);
-    private volatile Dictionary<string, (string Model, string Version)> _byServedName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _notes = new(StringComparer.Ordinal);
+
+    // Both maps in one object, replaced whole: a reader sees them from the same moment.
+    private volatile Snapshot _now = new(new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+
+    private Dictionary<string, IReadOnlyList<(string Version, string Served)>> VersionsNow => _now.Versions;
+
+    private Dictionary<string, (string Model, string Version)> ServedNow => _now.ByServedName;
 
     /// <summary>Sets what serves <paramref name="model"/>: its versions, newest first, each with the library model serving it (version "" for a model without version folders).</summary>
     /// <param name="model">The model's name.</param>
@@ -21,9 +26,8 @@ public sealed class ModelVersions
     {
         lock (_gate)
         {
-            var all = new Dictionary<string, IReadOnlyList<(string, string)>>(_versions, StringComparer.Ordinal) { [model] = versions };
-            _versions = all;
-            _byServedName = Reverse(all);
+            var all = new Dictionary<string, IReadOnlyList<(string, string)>>(VersionsNow, StringComparer.Ordinal) { [model] = versions };
+            _now = new Snapshot(all, Reverse(all));
         }
     }
 
@@ -33,10 +37,9 @@ public sealed class ModelVersions
     {
         lock (_gate)
         {
-            var all = new Dictionary<string, IReadOnlyList<(string, string)>>(_versions, StringComparer.Ordinal);
+            var all = new Dictionary<string, IReadOnlyList<(string, string)>>(VersionsNow, StringComparer.Ordinal);
             all.Remove(model);
-            _versions = all;
-            _byServedName = Reverse(all);
+            _now = new Snapshot(all, Reverse(all));
         }
     }
 
@@ -64,29 +67,32 @@ public sealed class ModelVersions
     }
 
     /// <summary>The repository's models served now.</summary>
-    public IReadOnlyCollection<string> Models => _versions.Keys;
+    public IReadOnlyCollection<string> Models => VersionsNow.Keys;
 
     /// <summary>The version a request reaches: the newest of <paramref name="model"/>, or the one a library model serves; null when it has none.</summary>
     /// <param name="model">The model's name, or the library's name of one of its versions (then that version).</param>
     /// <returns>The version or null.</returns>
-    public string? Of(string model) =>
-        (_byServedName.TryGetValue(model, out var served) ? served.Version : _versions.GetValueOrDefault(model)?[0].Version) is { Length: > 0 } version ? version : null;
+    public string? Of(string model)
+    {
+        var now = _now;
+        return (now.ByServedName.TryGetValue(model, out var served) ? served.Version : now.Versions.GetValueOrDefault(model)?[0].Version) is { Length: > 0 } version ? version : null;
+    }
 
     /// <summary>Every version of <paramref name="model"/> served, newest first (empty when it has none).</summary>
     /// <param name="model">The model's name.</param>
     /// <returns>The versions.</returns>
     public IReadOnlyList<string> All(string model) =>
-        _versions.TryGetValue(model, out var list) ? [.. list.Select(v => v.Version).Where(v => v.Length > 0)] : [];
+        VersionsNow.TryGetValue(model, out var list) ? [.. list.Select(v => v.Version).Where(v => v.Length > 0)] : [];
 
     /// <summary>Whether <paramref name="model"/> is a repository model served now.</summary>
     /// <param name="model">The model's name.</param>
     /// <returns>True when it is.</returns>
-    public bool Serves(string model) => _versions.ContainsKey(model);
+    public bool Serves(string model) => VersionsNow.ContainsKey(model);
 
     /// <summary>Every library model serving <paramref name="model"/>, newest first (empty when it is not a repository model).</summary>
     /// <param name="model">The model's name.</param>
     /// <returns>The library models' names.</returns>
-    public IReadOnlyList<string> ServedAs(string model) => _versions.TryGetValue(model, out var list) ? [.. list.Select(v => v.Served)] : [];
+    public IReadOnlyList<string> ServedAs(string model) => VersionsNow.TryGetValue(model, out var list) ? [.. list.Select(v => v.Served)] : [];
 
     /// <summary>
     /// The library's model serving <paramref name="version"/> of <paramref name="model"/>: the newest without a version;
@@ -97,7 +103,7 @@ public sealed class ModelVersions
     /// <returns>The library's model name, or null.</returns>
     public string? Resolve(string model, string? version)
     {
-        if (!_versions.TryGetValue(model, out var list))
+        if (!VersionsNow.TryGetValue(model, out var list))
         {
             return string.IsNullOrEmpty(version) ? model : null;
         }
@@ -108,8 +114,10 @@ public sealed class ModelVersions
     /// <summary>The model and version (or "") a library model serves, or null when it is not a repository model's.</summary>
     /// <param name="servedAs">The library's model name.</param>
     /// <returns>The model and version, or null.</returns>
-    public (string Model, string Version)? ServedBy(string servedAs) => _byServedName.TryGetValue(servedAs, out var served) ? served : null;
+    public (string Model, string Version)? ServedBy(string servedAs) => ServedNow.TryGetValue(servedAs, out var served) ? served : null;
 
     private static Dictionary<string, (string, string)> Reverse(Dictionary<string, IReadOnlyList<(string Version, string Served)>> all) =>
         all.SelectMany(m => m.Value.Select(v => (v.Served, (m.Key, v.Version)))).ToDictionary(p => p.Served, p => p.Item2, StringComparer.Ordinal);
+
+    private sealed record Snapshot(Dictionary<string, IReadOnlyList<(string Version, string Served)>> Versions, Dictionary<string, (string Model, string Version)> ByServedName);
 }

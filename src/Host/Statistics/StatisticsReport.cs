@@ -35,7 +35,7 @@ internal static class StatisticsReport
         }
 
         var served = string.IsNullOrEmpty(version) && versions.All(model).Count > 0
-            ? versions.All(model).Select(v => versions.Resolve(model, v)!)
+            ? versions.All(model).Select(v => versions.Resolve(model, v)).OfType<string>() // a version replaced meanwhile is left out
             : [description.Name];
         foreach (var name in served)
         {

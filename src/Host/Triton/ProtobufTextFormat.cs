@@ -225,7 +225,7 @@ internal static class ProtobufTextFormat
             var digits = negative || text.StartsWith('+') ? text[1..] : text;
             System.Numerics.BigInteger value;
             bool parsed;
-            if (digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            if (digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && digits.Length > 2)
             {
                 parsed = System.Numerics.BigInteger.TryParse("0" + digits[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
             }

@@ -7,12 +7,13 @@ namespace ModelActors.Host.Triton;
 /// <summary>
 /// Loads, replaces and unloads the <c>--model-repository</c>'s models while the server runs, one operation at a time
 /// (an actor: a load waits for the unload before it, a poll for both). A model is (re)loaded as a new set of library
-/// models beside the old (<see cref="ModelLibrary.AddModelAsync"/>, then each loaded); only when every version is ready do
-/// requests switch to it (<see cref="ModelVersions.Set"/>), and the old set keeps accepting for
-/// <see cref="ServerOptions.ReplacedModelGrace"/>, then drains what it accepted and stops
-/// (<see cref="ModelLibrary.RemoveModelAsync"/>). A failed load removes what it added: the old set serves on, and the
-/// error is the model's reason in the index. In poll mode, a timer rescans the repository: a model folder that is new
-/// or changed (<see cref="ModelRepository.Fingerprint"/>) is loaded, one removed is unloaded.
+/// models beside the old (<see cref="ModelLibrary.AddModelAsync"/>, then each loaded), named for a generation that only
+/// goes up (a name is never reused); only when every version is ready do requests switch to it
+/// (<see cref="ModelVersions.Set"/>), and the old set keeps accepting for <see cref="ServerOptions.ReplacedModelGrace"/>,
+/// then drains what it accepted and stops (<see cref="ModelLibrary.RemoveModelAsync"/>). A failed load removes what it
+/// added: the old set serves on, and the error is the model's reason in the index. Every operation answers, whatever
+/// fails. In poll mode, a timer rescans the repository: a model folder that is new or changed
+/// (<see cref="ModelRepository.Fingerprint"/>) is loaded, one removed is unloaded.
 /// </summary>
 internal sealed class RepositoryActor : ReceiveActor, IWithTimers
 {
@@ -23,13 +24,15 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
     private readonly Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _generations = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inProgress = new(StringComparer.Ordinal); // loads under way, nested ones included: a cycle ends here
 
     public RepositoryActor(ModelLibrary library, ModelVersions versions, RepositoryState state, string root, ServerOptions options, ILogger logger)
     {
         (_library, _versions, _state, _root, _options, _logger) = (library, versions, state, root, options, logger);
-        ReceiveAsync<LoadRepositoryModel>(async load => Sender.Tell(new RepositoryAnswer(await LoadAsync(load.Model, load.Config).ConfigureAwait(true))));
-        ReceiveAsync<UnloadRepositoryModel>(async unload => Sender.Tell(new RepositoryAnswer(await UnloadAsync(unload.Model, unload.Dependents).ConfigureAwait(true))));
-        ReceiveAsync<PollRepository>(_ => PollAsync());
+        ReceiveAsync<LoadRepositoryModel>(async load => Sender.Tell(new RepositoryAnswer(await GuardAsync(load.Model, "load", () => LoadAsync(load.Model, load.Config)).ConfigureAwait(true))));
+        ReceiveAsync<UnloadRepositoryModel>(async unload => Sender.Tell(new RepositoryAnswer(await GuardAsync(unload.Model, "unload", () => UnloadAsync(unload.Model, unload.Dependents)).ConfigureAwait(true))));
+        ReceiveAsync<PollRepository>(_ => GuardAsync(string.Empty, "poll", PollAsync));
         ReceiveAsync<RetireModels>(retire => RetireAsync(retire.Names));
     }
 
@@ -40,7 +43,7 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         // What the server loaded at start is what the folders hold now: a poll reloads only what changes after.
         foreach (var name in ModelRepository.ModelNames(_root))
         {
-            _fingerprints[name] = ModelRepository.Fingerprint(_root, name);
+            _fingerprints[name] = Fingerprint(name);
         }
 
         if (_options.ModelControlMode == ModelControlMode.Poll)
@@ -50,32 +53,74 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Runs an operation so that it always answers: an unexpected error (a file gone mid-copy, a timeout) is its error, and the model's reason in the index.</summary>
+    private async Task<string?> GuardAsync(string model, string verb, Func<Task<string?>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(true);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            var message = $"failed to {verb} '{model}': {exception.Message}";
+            if (model.Length > 0)
+            {
+                _state.Failed(model, message);
+            }
+
+            _logger.LogError(exception, "{Error}", message);
+            return message;
+        }
+    }
+
+    private async Task GuardAsync(string model, string verb, Func<Task> operation) =>
+        await GuardAsync(model, verb, async () =>
+        {
+            await operation().ConfigureAwait(true);
+            return null;
+        }).ConfigureAwait(true);
+
     private async Task<string?> LoadAsync(string model, Config.ModelConfig? config)
     {
+        if (!_inProgress.Add(model))
+        {
+            return $"failed to load '{model}': it is already being loaded (an ensemble that uses itself, through its steps?).";
+        }
+
+        try
+        {
+            return await LoadCoreAsync(model, config).ConfigureAwait(true);
+        }
+        finally
+        {
+            _inProgress.Remove(model);
+        }
+    }
+
+    private async Task<string?> LoadCoreAsync(string model, Config.ModelConfig? config)
+    {
         _state.Loading(model);
-        var fingerprint = ModelRepository.Fingerprint(_root, model);
-        _fingerprints[model] = fingerprint;
+        _fingerprints[model] = Fingerprint(model);
+        var generation = _generations.GetValueOrDefault(model) + 1; // 0 is the start's; a name is never used twice
         RepositoryModel read;
-        var stepsLoaded = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             try
             {
-                var generation = 0;
-                do
-                {
-                    read = ModelRepository.Read(_root, model, generation++, config, ResolveStep);
-                }
-                while (read.Settings.Keys.Any(_library.ModelNames.Contains));
+                read = ModelRepository.Read(_root, model, generation, config, ResolveStep);
                 break;
             }
-            catch (StepNotServedException missing) when (missing.Model != model && stepsLoaded.Add(missing.Model) && ModelRepository.ModelNames(_root).Contains(missing.Model))
+            catch (StepNotServedException missing) when (!_versions.Serves(missing.Model) && !_inProgress.Contains(missing.Model) && ModelRepository.ModelNames(_root).Contains(missing.Model))
             {
-                // An ensemble loads the models of its steps first (as Triton).
+                // An ensemble loads the models of its steps first (as Triton); a step served at another version is an error.
                 if (await LoadAsync(missing.Model, null).ConfigureAwait(true) is { } error)
                 {
                     return Failed(model, error);
                 }
+            }
+            catch (StepNotServedException missing) when (_inProgress.Contains(missing.Model))
+            {
+                return Failed(model, $"ensembles whose steps use each other form a cycle: '{model}' needs '{missing.Model}', which is itself being loaded for it.");
             }
             catch (FormatException exception)
             {
@@ -83,6 +128,7 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
             }
         }
 
+        _generations[model] = generation;
         foreach (var note in read.Notes)
         {
             _logger.LogWarning("Model '{Model}': {Note}", model, note);
@@ -102,11 +148,11 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
                 await _library.LoadModelAsync(servedAs).ConfigureAwait(true);
             }
         }
-        catch (Exception exception) when (exception is ModelActorsException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             foreach (var servedAs in added)
             {
-                await _library.RemoveModelAsync(servedAs).ConfigureAwait(true);
+                await RemoveQuietlyAsync(servedAs).ConfigureAwait(true);
             }
 
             return Failed(model, exception.Message);
@@ -117,8 +163,16 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         _versions.Set(model, read.Versions);
         _state.Loaded(model);
         _logger.LogInformation("Model '{Model}' loaded (versions: {Versions})", model, string.Join(", ", read.Versions.Select(v => v.Version.Length == 0 ? "-" : v.Version)));
+
         // Ensembles that used the old set now use the new one (reloaded the same way), so the old set can go.
-        foreach (var ensemble in _library.Describe().Where(d => d.Dependencies.Values.Any(old.Contains)).Select(d => _versions.ServedBy(d.Name)?.Model ?? d.Name).Distinct().ToList())
+        var ensembles = _library.Describe()
+            .Where(d => d.Dependencies.Values.Any(old.Contains))
+            .Select(d => _versions.ServedBy(d.Name)?.Model)
+            .OfType<string>()
+            .Where(e => !_inProgress.Contains(e))
+            .Distinct()
+            .ToList();
+        foreach (var ensemble in ensembles)
         {
             if (await LoadAsync(ensemble, null).ConfigureAwait(true) is { } error)
             {
@@ -134,11 +188,6 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         return null;
     }
 
-    private string? ResolveStep(string step, string? version) => _versions.Serves(step) ? _versions.Resolve(step, version) : null;
-
-    private void Retire(IReadOnlyList<string> names) =>
-        Timers.StartSingleTimer("retire-" + string.Join(",", names), new RetireModels(names), _options.ReplacedModelGrace);
-
     private async Task<string?> UnloadAsync(string model, bool dependents)
     {
         var served = _versions.ServedAs(model).Concat(_library.ModelNames.Contains(model) ? [model] : []).Distinct().ToList();
@@ -152,7 +201,7 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
             return $"failed to unload '{model}': {string.Join(", ", users.Select(u => $"'{u}'"))} use{(users.Count == 1 ? "s" : string.Empty)} it; unload {(users.Count == 1 ? "it" : "them")} first, or pass unload_dependents: true.";
         }
 
-        foreach (var user in users)
+        foreach (var user in users.Where(u => u != model))
         {
             if (await UnloadAsync(user, dependents: true).ConfigureAwait(true) is { } error)
             {
@@ -164,7 +213,7 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         _versions.Remove(model);
         foreach (var name in served)
         {
-            await _library.RemoveModelAsync(name).ConfigureAwait(true);
+            await RemoveQuietlyAsync(name).ConfigureAwait(true);
         }
 
         _state.Unloaded(model);
@@ -177,7 +226,7 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         var present = ModelRepository.ModelNames(_root);
         foreach (var name in present)
         {
-            if (_fingerprints.GetValueOrDefault(name) != ModelRepository.Fingerprint(_root, name) && await LoadAsync(name, null).ConfigureAwait(true) is { } error)
+            if (_fingerprints.GetValueOrDefault(name) != Fingerprint(name) && await GuardAsync(name, "load", () => LoadAsync(name, null)).ConfigureAwait(true) is { } error)
             {
                 _logger.LogError("Poll: {Error}", error);
             }
@@ -186,7 +235,7 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         foreach (var gone in _versions.Models.Concat(_fingerprints.Keys).Except(present).Distinct().ToList())
         {
             _fingerprints.Remove(gone);
-            if (await UnloadAsync(gone, dependents: true).ConfigureAwait(true) is { } error)
+            if (await GuardAsync(gone, "unload", () => UnloadAsync(gone, dependents: true)).ConfigureAwait(true) is { } error)
             {
                 _logger.LogError("Poll: {Error}", error);
             }
@@ -199,7 +248,7 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
     {
         var later = new List<string>();
         var removed = new List<string>();
-        foreach (var name in names)
+        foreach (var name in names.Where(n => _versions.ServedBy(n) is null)) // never what serves now
         {
             try
             {
@@ -214,6 +263,10 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
             {
                 later.Add(name); // an old ensemble still uses it until its own grace has passed
             }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                _logger.LogError(exception, "A replaced model version ('{Name}') was not removed", name);
+            }
         }
 
         if (removed.Count > 0)
@@ -227,9 +280,47 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Removes a library model, logging (not throwing) what goes wrong: a rollback or an unload goes on with the others.</summary>
+    private async Task RemoveQuietlyAsync(string name)
+    {
+        try
+        {
+            await _library.RemoveModelAsync(name).ConfigureAwait(true);
+        }
+        catch (ModelNotFoundException)
+        {
+            // Gone already.
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            _logger.LogError(exception, "Model '{Name}' was not removed", name);
+        }
+    }
+
+    private string? ResolveStep(string step, string? version) => _versions.Serves(step) ? _versions.Resolve(step, version) : null;
+
+    private string Fingerprint(string name)
+    {
+        try
+        {
+            return ModelRepository.Fingerprint(_root, name);
+        }
+        catch (IOException)
+        {
+            return string.Empty; // a folder changing under the scan: the next poll sees it settled
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private void Retire(IReadOnlyList<string> names) =>
+        Timers.StartSingleTimer("retire-" + string.Join(",", names), new RetireModels(names), _options.ReplacedModelGrace);
+
     private string Failed(string model, string error)
     {
-        var message = $"failed to load '{model}': {error}";
+        var message = error.StartsWith($"failed to load '{model}'", StringComparison.Ordinal) ? error : $"failed to load '{model}': {error}";
         _state.Failed(model, message);
         _logger.LogError("{Error}", message);
         return message;

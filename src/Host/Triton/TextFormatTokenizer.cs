@@ -136,7 +136,9 @@ internal sealed class TextFormatTokenizer(string text, string source)
 
             if (c != '\\')
             {
-                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+                // A character outside the BMP is two UTF-16 units: encoded together.
+                var whole = char.IsHighSurrogate(c) && _position < text.Length && char.IsLowSurrogate(text[_position]) ? $"{c}{text[_position++]}" : c.ToString();
+                bytes.AddRange(Encoding.UTF8.GetBytes(whole));
                 continue;
             }
 
@@ -157,7 +159,12 @@ internal sealed class TextFormatTokenizer(string text, string source)
                 case 'v': bytes.Add(11); break;
                 case '\\' or '\'' or '"' or '?': bytes.Add((byte)e); break;
                 case 'x' or 'X': bytes.Add((byte)ReadDigits(16, 2, line, column)); break;
-                case 'u': bytes.AddRange(Encoding.UTF8.GetBytes(char.ConvertFromUtf32(ReadDigits(16, 4, line, column)))); break;
+                case 'u':
+                    var code = ReadDigits(16, 4, line, column);
+                    bytes.AddRange(code is >= 0xD800 and <= 0xDFFF
+                        ? throw Error(line, column, $"the string has the escape \\u{code:X4}, a lone UTF-16 surrogate")
+                        : Encoding.UTF8.GetBytes(char.ConvertFromUtf32(code)));
+                    break;
                 case >= '0' and <= '7':
                     _position--;
                     bytes.Add((byte)ReadDigits(8, 3, line, column));
