@@ -167,6 +167,61 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
     }
 
     [Fact]
+    public async Task AModelReplacedOverGrpc_UnderGrpcLoad_FailsNoRequest()
+    {
+        using var channel = GrpcChannel.ForAddress(server.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = server.Server.CreateHandler() });
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        server.Write("swapped/1/model.onnx", TritonRepository.Scale(1));
+        await client.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "swapped" });
+        using var stop = new CancellationTokenSource();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<float>();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var firstAnswer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answersAfterSwap = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var swapped = 0;
+        var afterSwap = 0;
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var request = new ModelInferRequest { ModelName = "swapped" };
+                var input = new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = "FP32", Contents = new InferTensorContents() };
+                input.Shape.AddRange([1, 3]);
+                input.Contents.Fp32Contents.AddRange([1f, 2f, 3f]);
+                request.Inputs.Add(input);
+                try
+                {
+                    var response = await client.ModelInferAsync(request);
+                    seen.Add(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(response.RawOutputContents[0].Span)[0]);
+                    firstAnswer.TrySetResult();
+                    if (Volatile.Read(ref swapped) == 1 && Interlocked.Increment(ref afterSwap) >= 8)
+                    {
+                        answersAfterSwap.TrySetResult();
+                    }
+                }
+                catch (RpcException exception)
+                {
+                    failures.Add($"{exception.StatusCode} {exception.Status.Detail}");
+                    firstAnswer.TrySetResult();
+                    answersAfterSwap.TrySetResult();
+                }
+            }
+        })).ToList();
+
+        await firstAnswer.Task.WaitAsync(TimeSpan.FromSeconds(60)); // version 1 serves under load before the swap
+        server.Write("swapped/2/model.onnx", TritonRepository.Scale(2));
+        await client.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "swapped" });
+        Volatile.Write(ref swapped, 1);
+        await answersAfterSwap.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        Assert.Empty(failures);
+        Assert.Contains(1f, seen);
+        Assert.Contains(2f, seen);
+    }
+
+    [Fact]
     public async Task EnsemblesThatUseEachOther_FailToLoad_NamingTheCycle_AndTheServerServesOn()
     {
         using var client = server.CreateClient();
