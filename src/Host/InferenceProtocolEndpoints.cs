@@ -41,6 +41,9 @@ public static class InferenceProtocolEndpoints
             Results.Json(Statistics.StatisticsReport.Json(Statistics.StatisticsReport.For(library, versions, statistics, null, null).Report!)));
         foreach (var prefix in new[] { "/models/{model}", "/models/{model}/versions/{version}" })
         {
+            v2.MapGet(prefix + "/config", (string model, string? version, ModelLibrary library, ModelVersions versions) =>
+                ModelLookup.Find(library, versions, model, version, out var d)
+                    ?? Results.Text(Triton.ModelConfigReport.Json(Triton.ModelConfigReport.For(library, versions, model, d)), "application/json"));
             v2.MapGet(prefix + "/stats", (string model, string? version, ModelLibrary library, ModelVersions versions, Statistics.ModelStatistics statistics) =>
             {
                 var (report, notFound) = Statistics.StatisticsReport.For(library, versions, statistics, model, version);

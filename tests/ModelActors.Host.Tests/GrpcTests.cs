@@ -40,7 +40,7 @@ public sealed class GrpcTests(TensorServer server) : IClassFixture<TensorServer>
         Assert.True(live.Live);
         Assert.True(ready.Ready);
         Assert.Equal("modelactors", metadata.Name);
-        Assert.Equal(["binary_tensor_data", "parameters", "statistics", "model_repository", "model_repository(unload_dependents)"], metadata.Extensions);
+        Assert.Equal(["binary_tensor_data", "parameters", "statistics", "model_repository", "model_repository(unload_dependents)", "model_configuration"], metadata.Extensions);
         Assert.True(model.Ready);
     }
 

@@ -28,6 +28,7 @@ public sealed class ReadmeCommandTests
             var scripts = commands.Select(command => command.Text
                 .Replace("dotnet run --project src/Host --", $"dotnet {Path.Combine(AppContext.BaseDirectory, "ModelActors.Host.dll")}", StringComparison.Ordinal)
                 .Replace("-I src/Host/Grpc", $"-I {Path.Combine(root, "src", "Host", "Grpc")}", StringComparison.Ordinal)
+                .Replace("-I src/Host/Triton", $"-I {Path.Combine(root, "src", "Host", "Triton")}", StringComparison.Ordinal)
                 .Replace("python3 ", File.Exists("/usr/bin/python3") ? "/usr/bin/python3 " : "python3 ", StringComparison.Ordinal) // Debian's, which has python3-grpcio (a pyenv may come first on PATH)
                 .Replace("127.0.0.1:5080", $"127.0.0.1:{http.Port}", StringComparison.Ordinal)
                 .Replace("127.0.0.1:5081", $"127.0.0.1:{grpc.Port}", StringComparison.Ordinal)).ToList();

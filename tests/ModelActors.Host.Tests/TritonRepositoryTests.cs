@@ -192,6 +192,29 @@ public sealed class TritonRepositoryTests(TritonRepository server) : IClassFixtu
     }
 
     [Fact]
+    public async Task ModelConfig_AnswersTheConfigurationAsServed_CompletedFromTheModel_OverHttpAndGrpc()
+    {
+        using var client = server.CreateClient();
+        using var channel = GrpcChannel.ForAddress(server.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = server.Server.CreateHandler() });
+
+        var scale = await client.GetFromJsonAsync<JsonElement>("/v2/models/scale/versions/1/config");
+        var completed = await client.GetFromJsonAsync<JsonElement>("/v2/models/specific/config"); // no input or output in its file
+        var pipeline = await new GRPCInferenceService.GRPCInferenceServiceClient(channel).ModelConfigAsync(new ModelConfigRequest { Name = "pipeline" });
+        var unknown = await client.GetAsync("/v2/models/nope/config");
+
+        Assert.Equal("scale", scale.GetProperty("name").GetString());
+        Assert.Equal(8, scale.GetProperty("max_batch_size").GetInt32());
+        Assert.Equal(2, scale.GetProperty("instance_group")[0].GetProperty("count").GetInt32());
+        Assert.Equal("500", scale.GetProperty("dynamic_batching").GetProperty("max_queue_delay_microseconds").GetString()); // as written, 64-bit as a string
+        Assert.Equal("TYPE_FP32", completed.GetProperty("input")[0].GetProperty("data_type").GetString());
+        Assert.Equal(["3"], completed.GetProperty("input")[0].GetProperty("dims").EnumerateArray().Select(d => d.GetString())); // the batch axis is max_batch_size's
+        Assert.Equal("onnxruntime", completed.GetProperty("backend").GetString());
+        Assert.Equal("ensemble", pipeline.Config.Platform);
+        Assert.Equal(["scale", "latest"], pipeline.Config.EnsembleScheduling.Step.Select(s => s.ModelName));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task AReshape_TakesTheConfiguredDims_AndGivesThemBack()
     {
         using var client = server.CreateClient();

@@ -186,7 +186,7 @@ public sealed class V2InferTests(TensorServer server) : IClassFixture<TensorServ
 
         var metadata = await client.GetFromJsonAsync<JsonElement>("/v2");
 
-        Assert.Equal(["binary_tensor_data", "parameters", "statistics", "model_repository", "model_repository(unload_dependents)"], metadata.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["binary_tensor_data", "parameters", "statistics", "model_repository", "model_repository(unload_dependents)", "model_configuration"], metadata.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]

@@ -113,6 +113,13 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
     }
 
     /// <inheritdoc />
+    public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context)
+    {
+        var description = Find(request.Name, request.Version);
+        return Task.FromResult(new ModelConfigResponse { Config = Triton.ModelConfigReport.For(library, versions, request.Name, description) });
+    }
+
+    /// <inheritdoc />
     public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context)
     {
         var (report, notFound) = Statistics.StatisticsReport.For(library, versions, statistics, request.Name, request.Version);

@@ -47,7 +47,7 @@ internal static class ModelRepository
                         }
                     }
 
-                    versions.Set(name, model.Versions);
+                    versions.Set(name, model.Versions, model.Config);
                     versions.AddNotes(name, model.Notes);
                 }
                 catch (StepNotServedException exception)
@@ -154,7 +154,7 @@ internal static class ModelRepository
             List<(string, string)> served = chosen.Count == 0
                 ? [(string.Empty, ServedName(name, generation, string.Empty, newest: true))]
                 : [.. chosen.Select((v, i) => (v.ToString(CultureInfo.InvariantCulture), ServedName(name, generation, v.ToString(CultureInfo.InvariantCulture), newest: i == 0)))];
-            return new RepositoryModel(name, served, served.ToDictionary(v => v.Item2, _ => new Dictionary<string, string?>(pipeline, StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal), notes);
+            return new RepositoryModel(name, served, served.ToDictionary(v => v.Item2, _ => new Dictionary<string, string?>(pipeline, StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal), notes) { Config = triton.Config };
         }
 
         IEnumerable<KeyValuePair<string, string?>> keys = triton is null ? (File.Exists(json) ? ReadConfig(json) : []) : triton.Settings(folder);
@@ -167,7 +167,7 @@ internal static class ModelRepository
             }
 
             var servedAs = ServedName(name, generation, string.Empty, newest: true);
-            return new RepositoryModel(name, [(string.Empty, servedAs)], new Dictionary<string, Dictionary<string, string?>> { [servedAs] = Onnx(keys, direct) }, notes);
+            return new RepositoryModel(name, [(string.Empty, servedAs)], new Dictionary<string, Dictionary<string, string?>> { [servedAs] = Onnx(keys, direct) }, notes) { Config = triton?.Config };
         }
 
         var selected = triton?.SelectVersions(available) ?? [available.Max()];
@@ -186,7 +186,7 @@ internal static class ModelRepository
             versions.Add((version, servedAs));
         }
 
-        return new RepositoryModel(name, versions, settings, notes);
+        return new RepositoryModel(name, versions, settings, notes) { Config = triton?.Config };
     }
 
     /// <summary>A digest of everything in the model's folder that makes the model (every file's path, size and write time): a poll that sees it change reloads the model.</summary>
@@ -237,4 +237,8 @@ internal static class ModelRepository
 /// <param name="Versions">The versions and the library models serving them.</param>
 /// <param name="Settings">Each library model's configuration keys (relative to its section).</param>
 /// <param name="Notes">What the load log says about the configuration.</param>
-internal sealed record RepositoryModel(string Name, IReadOnlyList<(string Version, string Served)> Versions, IReadOnlyDictionary<string, Dictionary<string, string?>> Settings, IReadOnlyList<string> Notes);
+internal sealed record RepositoryModel(string Name, IReadOnlyList<(string Version, string Served)> Versions, IReadOnlyDictionary<string, Dictionary<string, string?>> Settings, IReadOnlyList<string> Notes)
+{
+    /// <summary>The model's Triton configuration, when it has one (config.pbtxt or a load request's).</summary>
+    public ModelConfig? Config { get; init; }
+}

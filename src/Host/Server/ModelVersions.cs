@@ -11,6 +11,7 @@ public sealed class ModelVersions
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, IReadOnlyList<string>> _notes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Triton.Config.ModelConfig> _configs = new(StringComparer.Ordinal);
 
     // Both maps in one object, replaced whole: a reader sees them from the same moment.
     private volatile Snapshot _now = new(new(StringComparer.Ordinal), new(StringComparer.Ordinal));
@@ -22,10 +23,20 @@ public sealed class ModelVersions
     /// <summary>Sets what serves <paramref name="model"/>: its versions, newest first, each with the library model serving it (version "" for a model without version folders).</summary>
     /// <param name="model">The model's name.</param>
     /// <param name="versions">The versions and their library models.</param>
-    public void Set(string model, IReadOnlyList<(string Version, string Served)> versions)
+    /// <param name="config">Its Triton configuration, when it has one.</param>
+    public void Set(string model, IReadOnlyList<(string Version, string Served)> versions, Triton.Config.ModelConfig? config = null)
     {
         lock (_gate)
         {
+            if (config is null)
+            {
+                _configs.Remove(model);
+            }
+            else
+            {
+                _configs[model] = config;
+            }
+
             var all = new Dictionary<string, IReadOnlyList<(string, string)>>(VersionsNow, StringComparer.Ordinal) { [model] = versions };
             _now = new Snapshot(all, Reverse(all));
         }
@@ -39,6 +50,7 @@ public sealed class ModelVersions
         {
             var all = new Dictionary<string, IReadOnlyList<(string, string)>>(VersionsNow, StringComparer.Ordinal);
             all.Remove(model);
+            _configs.Remove(model);
             _now = new Snapshot(all, Reverse(all));
         }
     }
@@ -63,6 +75,17 @@ public sealed class ModelVersions
             {
                 return new Dictionary<string, IReadOnlyList<string>>(_notes, StringComparer.Ordinal);
             }
+        }
+    }
+
+    /// <summary>A copy of <paramref name="model"/>'s Triton configuration, or null when it has none.</summary>
+    /// <param name="model">The model's name.</param>
+    /// <returns>The configuration or null.</returns>
+    public Triton.Config.ModelConfig? ConfigOf(string model)
+    {
+        lock (_gate)
+        {
+            return _configs.TryGetValue(model, out var config) ? config.Clone() : null;
         }
     }
 

@@ -160,7 +160,7 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
 
         // The switch: requests resolve to the new set from here on; the old one serves what found it before.
         var old = _versions.ServedAs(model).Concat(_library.ModelNames.Contains(model) ? [model] : []).Except(read.Settings.Keys).Distinct().ToList();
-        _versions.Set(model, read.Versions);
+        _versions.Set(model, read.Versions, read.Config);
         _state.Loaded(model);
         _logger.LogInformation("Model '{Model}' loaded (versions: {Versions})", model, string.Join(", ", read.Versions.Select(v => v.Version.Length == 0 ? "-" : v.Version)));
 

@@ -78,11 +78,19 @@ public sealed class FlowControlTests
             return [.. items];
         });
         var held = f.Client.PredictAsync(-1).AsTask();
-        await f.Probe.ExpectBatchesAsync(f.Probe.Batches.Count + 1);
-        var fill = Enumerable.Range(0, capacity).Select(i => f.Client.PredictAsync(i).AsTask()).ToList();
-        await Assert.ThrowsAsync<ModelOverloadedException>(() => f.Client.PredictAsync(99).AsTask());
-        gate.SetResult();
-        await Task.WhenAll(fill.Append(held));
+        try
+        {
+            await f.Probe.ExpectBatchesAsync(f.Probe.Batches.Count + 1);
+            var fill = Enumerable.Range(0, capacity).Select(i => f.Client.PredictAsync(i).AsTask()).ToList();
+            await Assert.ThrowsAsync<ModelOverloadedException>(() => f.Client.PredictAsync(99).AsTask());
+            gate.SetResult();
+            await Task.WhenAll(fill.Append(held));
+        }
+        finally
+        {
+            // A failure above must report, not hang the fixture's drain (its deadline runs on the test scheduler).
+            gate.TrySetResult();
+        }
     }
 
     [Fact]
