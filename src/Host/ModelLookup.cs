@@ -21,8 +21,9 @@ internal static class ModelLookup
     public static (int Status, string Message)? Problem(ModelLibrary library, ModelVersions? versions, string model, string? version, out ModelDescription description)
     {
         description = null!;
-        var name = versions?.Resolve(model, version) ?? model;
-        if (versions is not null && versions.Serves(model) && !string.IsNullOrEmpty(version) && versions.Resolve(model, version) is null)
+        var resolved = versions?.Resolve(model, version);
+        var name = resolved ?? model;
+        if (resolved is null && versions is not null && versions.Serves(model) && !string.IsNullOrEmpty(version))
         {
             return (StatusCodes.Status404NotFound, versions.All(model) is { Count: > 0 } served
                 ? $"Model '{model}' has no version '{version}'; served: {string.Join(", ", served)}."

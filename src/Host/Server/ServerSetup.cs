@@ -10,6 +10,8 @@ internal static class ServerSetup
     private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
     {
         ["--grpc-url"] = "Server:GrpcUrl",
+        ["--model-control-mode"] = "Server:ModelControlMode",
+        ["--repository-poll-secs"] = "Server:RepositoryPollSecs",
     };
 
     /// <summary>

@@ -34,9 +34,7 @@ internal static class StatisticsReport
             return (null, problem.Message);
         }
 
-        var served = string.IsNullOrEmpty(version) && versions.All(model).Count > 0
-            ? versions.All(model).Select(v => versions.Resolve(model, v)).OfType<string>() // a version replaced meanwhile is left out
-            : [description.Name];
+        var served = string.IsNullOrEmpty(version) && versions.Serves(model) ? versions.ServedAs(model) : [description.Name];
         foreach (var name in served)
         {
             response.ModelStats.Add(Entry(name, versions, statistics));

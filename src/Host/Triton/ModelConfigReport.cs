@@ -38,12 +38,12 @@ internal static class ModelConfigReport
         var batchAxis = config.MaxBatchSize > 0 ? 1 : 0;
         if (config.Input.Count == 0 && signature is not null)
         {
-            config.Input.AddRange(signature.Inputs.Select(n => new ModelInput { Name = n.Name, DataType = DataTypeOf(n.ElementType), Dims = { n.Dimensions.Skip(batchAxis) } }));
+            config.Input.AddRange(signature.Inputs.Select(n => new ModelInput { Name = n.Name, DataType = TritonDataTypes.TritonType(n.ElementType), Dims = { n.Dimensions.Skip(batchAxis) } }));
         }
 
         if (config.Output.Count == 0 && signature is not null)
         {
-            config.Output.AddRange(signature.Outputs.Select(n => new ModelOutput { Name = n.Name, DataType = DataTypeOf(n.ElementType), Dims = { n.Dimensions.Skip(batchAxis) } }));
+            config.Output.AddRange(signature.Outputs.Select(n => new ModelOutput { Name = n.Name, DataType = TritonDataTypes.TritonType(n.ElementType), Dims = { n.Dimensions.Skip(batchAxis) } }));
         }
 
         if (config.InstanceGroup.Count == 0 && !ensemble)
@@ -61,23 +61,4 @@ internal static class ModelConfigReport
 
     /// <summary>The configuration as Triton's HTTP route writes it.</summary>
     public static string Json(ModelConfig config) => Formatter.Format(config);
-
-    private static DataType DataTypeOf(TensorElementType type) => type switch
-    {
-        TensorElementType.Bool => DataType.TypeBool,
-        TensorElementType.UInt8 => DataType.TypeUint8,
-        TensorElementType.UInt16 => DataType.TypeUint16,
-        TensorElementType.UInt32 => DataType.TypeUint32,
-        TensorElementType.UInt64 => DataType.TypeUint64,
-        TensorElementType.Int8 => DataType.TypeInt8,
-        TensorElementType.Int16 => DataType.TypeInt16,
-        TensorElementType.Int32 => DataType.TypeInt32,
-        TensorElementType.Int64 => DataType.TypeInt64,
-        TensorElementType.Float16 => DataType.TypeFp16,
-        TensorElementType.Float => DataType.TypeFp32,
-        TensorElementType.Double => DataType.TypeFp64,
-        TensorElementType.String => DataType.TypeString,
-        TensorElementType.BFloat16 => DataType.TypeBf16,
-        _ => DataType.TypeInvalid,
-    };
 }

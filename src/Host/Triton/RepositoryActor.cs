@@ -38,19 +38,23 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    private bool Polling => _options.ModelControlMode == ModelControlMode.Poll;
+
     protected override void PreStart()
     {
+        if (!Polling)
+        {
+            return;
+        }
+
         // What the server loaded at start is what the folders hold now: a poll reloads only what changes after.
         foreach (var name in ModelRepository.ModelNames(_root))
         {
             _fingerprints[name] = Fingerprint(name);
         }
 
-        if (_options.ModelControlMode == ModelControlMode.Poll)
-        {
-            var every = TimeSpan.FromSeconds(Math.Max(1, _options.RepositoryPollSecs));
-            Timers.StartPeriodicTimer(PollRepository.Instance, PollRepository.Instance, every);
-        }
+        var every = TimeSpan.FromSeconds(Math.Max(1, _options.RepositoryPollSecs));
+        Timers.StartPeriodicTimer(PollRepository.Instance, PollRepository.Instance, every);
     }
 
     /// <summary>Runs an operation so that it always answers: an unexpected error (a file gone mid-copy, a timeout) is its error, and the model's reason in the index.</summary>
@@ -100,7 +104,11 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
     private async Task<string?> LoadCoreAsync(string model, Config.ModelConfig? config)
     {
         _state.Loading(model);
-        _fingerprints[model] = Fingerprint(model);
+        if (Polling)
+        {
+            _fingerprints[model] = Fingerprint(model); // what this load read: a poll reloads only a later change
+        }
+
         var generation = _generations.GetValueOrDefault(model) + 1; // 0 is the start's; a name is never used twice
         RepositoryModel read;
         while (true)

@@ -1,20 +1,13 @@
 namespace ModelActors.Host.Triton;
 
 /// <summary>
-/// Triton's model-control flags, made configuration keys: <c>--model-control-mode none|poll|explicit</c>
-/// (<c>Server:ModelControlMode</c>), <c>--repository-poll-secs N</c> (<c>Server:RepositoryPollSecs</c>) and
-/// <c>--load-model NAME</c>, repeatable (the <c>Server:LoadModels</c> list).
+/// Triton's repeatable <c>--load-model NAME</c>, made the <c>Server:LoadModels</c> list (a switch mapping keeps only the
+/// last of repeated switches; <c>--model-control-mode</c> and <c>--repository-poll-secs</c> are plain switch mappings).
 /// </summary>
 internal static class RepositorySwitches
 {
-    private static readonly Dictionary<string, string> Values = new(StringComparer.Ordinal)
-    {
-        ["--model-control-mode"] = "Server:ModelControlMode",
-        ["--repository-poll-secs"] = "Server:RepositoryPollSecs",
-    };
-
-    /// <summary>The arguments with these switches made <c>--Key=value</c> tokens; every other token as it was.</summary>
-    /// <exception cref="ArgumentException">A switch has no value.</exception>
+    /// <summary>The arguments with each <c>--load-model</c> made a <c>--Server:LoadModels:i=NAME</c> token; every other token as it was.</summary>
+    /// <exception cref="ArgumentException">A <c>--load-model</c> has no value.</exception>
     public static string[] Expand(string[] args)
     {
         var expanded = new List<string>(args.Length);
@@ -26,11 +19,6 @@ internal static class RepositorySwitches
             {
                 value ??= i + 1 < args.Length ? args[++i] : throw new ArgumentException("--load-model needs a model name (or * for all).");
                 expanded.Add($"--Server:LoadModels:{loads++}={value}");
-            }
-            else if (Values.TryGetValue(name, out var key))
-            {
-                value ??= i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-                expanded.Add($"--{key}={value}");
             }
             else
             {

@@ -240,9 +240,6 @@ internal sealed class TritonModelConfig
         return notes;
     }
 
-    /// <summary>The v2 datatype of a Triton data type (TYPE_FP32 → FP32, TYPE_STRING → BYTES).</summary>
-    public static string V2Datatype(DataType type) => type == DataType.TypeString ? "BYTES" : type.ToString()[4..].ToUpperInvariant();
-
     private static void Declare(Dictionary<string, string?> settings, string key, IEnumerable<(string Name, DataType Type, IEnumerable<long> Dims, ModelTensorReshape? Reshape)> tensors, bool batched)
     {
         var i = 0;
@@ -259,24 +256,8 @@ internal sealed class TritonModelConfig
         }
     }
 
-    private static string ElementType(DataType type, string what) => type switch
-    {
-        DataType.TypeBool => "Bool",
-        DataType.TypeUint8 => "UInt8",
-        DataType.TypeUint16 => "UInt16",
-        DataType.TypeUint32 => "UInt32",
-        DataType.TypeUint64 => "UInt64",
-        DataType.TypeInt8 => "Int8",
-        DataType.TypeInt16 => "Int16",
-        DataType.TypeInt32 => "Int32",
-        DataType.TypeInt64 => "Int64",
-        DataType.TypeFp16 => "Float16",
-        DataType.TypeFp32 => "Float",
-        DataType.TypeFp64 => "Double",
-        DataType.TypeString => "String",
-        DataType.TypeBf16 => "BFloat16",
-        _ => throw new FormatException($"{what} has no data_type (TYPE_INVALID)."),
-    };
+    private static string ElementType(DataType type, string what) =>
+        TritonDataTypes.ElementType(type)?.ToString() ?? throw new FormatException($"{what} has no data_type (TYPE_INVALID).");
 
     private static void AddList(Dictionary<string, string?> settings, string key, IEnumerable<long> values)
     {
