@@ -65,7 +65,7 @@ public static class JobBenchmark
             .AddOnnxModel("mlp", mlpPath, s => s.IntraOpNumThreads = 1, o => { o.MaxBatchSize = 16; o.MaxDelay = TimeSpan.Zero; })
             .Build();
         await library.LoadAsync();
-        var manager = system.ActorOf(JobManager.Props(library, options, TimeProvider.System), "jobs");
+        var manager = system.ActorOf(JobManager.Props(library, new ModelVersions(), options, TimeProvider.System), "jobs");
 
         var noop = Enumerable.Range(0, noopItems).ToList();
         var noopJson = JsonSerializer.SerializeToUtf8Bytes(noop);
