@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Pattern;
 using Akka.Persistence;
 using ModelActors.Host.Server;
 
@@ -10,7 +11,10 @@ namespace ModelActors.Host.Jobs;
 /// kept; when full, the oldest ended one makes room, and a new one is refused while all run), finds them by id, lists
 /// them, and deletes ended ones after <see cref="ServerOptions.JobRetention"/> (their events too). Its own journal
 /// holds a record per job (<see cref="JobAdmitted"/>, <see cref="JobClosed"/>, <see cref="JobRemoved"/>); recovered,
-/// it starts every job that had not ended, and each resumes where its journal stops.
+/// it starts every job that had not ended, and each resumes where its journal stops. It runs under a backoff supervisor
+/// (<see cref="SupervisedProps"/>): when its journal fails (a write, or its recovery at start: the database is down),
+/// it answers those waiting with <see cref="JobsUnavailable"/> and stops, the supervisor answers the same while it is
+/// stopped, and starts it again after a growing pause; it then recovers from its journal and resumes the jobs.
 /// </summary>
 internal sealed class JobManager : ReceivePersistentActor, IWithTimers
 {
@@ -24,6 +28,12 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobSummary> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _expiring = new(StringComparer.Ordinal);
+
+    /// <summary>The shortest and longest pause before a manager stopped by a journal failure starts again.</summary>
+    internal static readonly (TimeSpan Min, TimeSpan Max) RestartBackoff = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
+    /// <summary>Clients whose job's admission is being written, by job id: answered <see cref="JobsUnavailable"/> if the write fails.</summary>
+    private readonly Dictionary<string, IActorRef> _admitting = new(StringComparer.Ordinal);
 
     /// <summary>Jobs being deleted on a client's request, and the client to answer once the record is gone.</summary>
     private readonly Dictionary<string, IActorRef> _deleting = new(StringComparer.Ordinal);
@@ -153,6 +163,43 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     public static Props Props(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time) =>
         Akka.Actor.Props.Create(() => new JobManager(library, versions, options, time));
 
+    /// <summary>
+    /// The manager under a backoff supervisor (Akka's <see cref="BackoffSupervisor"/>, the child named <c>manager</c>):
+    /// messages to it reach the manager; while the manager is stopped after a journal failure they are answered
+    /// <see cref="JobsUnavailable.Restarting"/>, and it starts again after <see cref="RestartBackoff"/>'s pause.
+    /// </summary>
+    public static Props SupervisedProps(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time) =>
+        BackoffSupervisor.Props(
+            Backoff.OnStop(Props(library, versions, options, time), "manager", RestartBackoff.Min, RestartBackoff.Max, randomFactor: 0.2, maxNrOfRetries: -1)
+                .WithReplyWhileStopped(JobsUnavailable.Restarting));
+
+    /// <summary>The journal failed a write: those waiting on one are told why, then the manager stops and its supervisor starts it again.</summary>
+    /// <param name="cause">Why.</param>
+    /// <param name="event">The event not written.</param>
+    /// <param name="sequenceNr">Its sequence number.</param>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "The job manager could not write {0} to its journal; it starts again from its journal after a pause", @event.GetType().Name);
+        var unavailable = new JobsUnavailable($"The job manager could not write to its journal ({cause.Message}); it starts again in a few seconds: try again then.");
+        foreach (var client in _admitting.Values.Concat(_deleting.Values))
+        {
+            client.Tell(unavailable);
+        }
+
+        _admitting.Clear();
+        _deleting.Clear();
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <summary>The journal could not be read (the database is down, say): the manager stops and its supervisor starts it again.</summary>
+    /// <param name="reason">Why.</param>
+    /// <param name="message">The event being read, if any.</param>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _log.Error(reason, "The job manager could not read its journal; it tries again after a pause (jobs are answered 503 meanwhile)");
+        base.OnRecoveryFailure(reason, message);
+    }
+
     /// <inheritdoc />
     protected override void PreStart()
     {
@@ -218,8 +265,10 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
 
         var id = Guid.NewGuid().ToString("N");
         var client = Sender;
+        _admitting[id] = client;
         Persist(new JobAdmitted(id, submit.Model, submit.Kind, submit.Total, _time.GetUtcNow()), e =>
         {
+            _admitting.Remove(id);
             Apply(e);
             SnapshotIfDue();
             var child = Context.ActorOf(JobActor.Props(id, isNew: true, _library, _versions, _options.Jobs, _time), id);

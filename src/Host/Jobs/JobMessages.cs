@@ -19,6 +19,16 @@ internal sealed record SubmitJob(string Model, string Kind, byte[] Items, int To
 /// <summary>The job was written to the journal and runs: it is done even if the server restarts.</summary>
 internal sealed record JobAccepted(JobSummary Job);
 
+/// <summary>
+/// The job manager cannot answer now: its journal failed (a write or its recovery) and it starts again after a pause
+/// (answered 503 over HTTP, Unavailable over gRPC, with what failed).
+/// </summary>
+internal sealed record JobsUnavailable(string Reason)
+{
+    /// <summary>What the manager's supervisor answers while the manager is stopped.</summary>
+    public static readonly JobsUnavailable Restarting = new("The job manager is starting again after its journal failed (see the server log); try again in a few seconds.");
+}
+
 /// <summary>The job was not accepted (the store is full of running jobs, or the server is stopping).</summary>
 internal sealed record JobRefused(string Reason, bool Full);
 

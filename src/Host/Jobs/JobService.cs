@@ -29,7 +29,7 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _manager = system.ActorOf(JobManager.Props(library, versions, options.Value, time), "jobs");
+        _manager = system.ActorOf(JobManager.SupervisedProps(library, versions, options.Value, time), "jobs");
         lifetime.ApplicationStopping.Register(() => _manager.Tell(PauseJobs.Instance)); // at once: no chunk starts during the lame duck
         return Task.CompletedTask;
     }
@@ -57,7 +57,7 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
     }
 
     /// <summary>Submits a job; the answer is <see cref="JobAccepted"/> (written to the journal) or <see cref="JobRefused"/>.</summary>
-    /// <exception cref="JobsBusyException">No answer in time (the journal is slow or unreachable).</exception>
+    /// <exception cref="JobsBusyException">No answer in time (the journal is slow or unreachable), or the journal failed.</exception>
     public Task<object> SubmitAsync(SubmitJob submit, CancellationToken cancellationToken) =>
         AskAsync<object>(submit, AskTimeout, $"Job for model '{submit.Model}' not confirmed", cancellationToken);
 
@@ -76,9 +76,9 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
         {
             // At least a millisecond: an Ask with a zero timeout would never time out.
             var limit = wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait;
-            return await Manager.Ask<object>(new ToJob(id, WhenJobEnded.Instance), limit, cancellationToken).ConfigureAwait(false) as JobView;
+            return await AskAsync<object>(new ToJob(id, WhenJobEnded.Instance), limit, $"Job '{id}'", cancellationToken).ConfigureAwait(false) as JobView;
         }
-        catch (AskTimeoutException)
+        catch (JobsBusyException exception) when (exception.InnerException is AskTimeoutException)
         {
             return await GetAsync(id, results: true, cancellationToken).ConfigureAwait(false);
         }
@@ -94,14 +94,22 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
 
     private async Task<T> AskAsync<T>(object message, TimeSpan timeout, string what, CancellationToken cancellationToken)
     {
+        object answer;
         try
         {
-            return await Manager.Ask<T>(message, timeout, cancellationToken).ConfigureAwait(false);
+            answer = await Manager.Ask<object>(message, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException exception)
         {
             throw new JobsBusyException($"{what}: the job manager did not answer within {timeout.TotalSeconds:0} s (its journal may be slow or unreachable); try again.", exception);
         }
+
+        return answer switch
+        {
+            JobsUnavailable unavailable => throw new JobsBusyException($"{what}: {unavailable.Reason}", null),
+            T expected => expected,
+            _ => throw new InvalidOperationException($"{what}: the job manager answered {answer.GetType().Name}, not {typeof(T).Name}."),
+        };
     }
 
     /// <summary>
@@ -137,7 +145,7 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
     }
 }
 
-/// <summary>The job manager did not answer in time (answered 503 over HTTP, Unavailable over gRPC).</summary>
-/// <param name="message">What did not answer, and what to do.</param>
-/// <param name="inner">The Ask's timeout.</param>
-internal sealed class JobsBusyException(string message, Exception inner) : Exception(message, inner);
+/// <summary>The job manager did not answer in time, or its journal failed (answered 503 over HTTP, Unavailable over gRPC).</summary>
+/// <param name="message">What did not answer or failed, and what to do.</param>
+/// <param name="inner">The Ask's timeout, when that was it.</param>
+internal sealed class JobsBusyException(string message, Exception? inner) : Exception(message, inner);

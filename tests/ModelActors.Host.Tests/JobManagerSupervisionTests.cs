@@ -1,0 +1,125 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Pattern;
+using Akka.Persistence;
+using Akka.Persistence.TestKit;
+using Akka.TestKit;
+using ModelActors.Host.Jobs;
+using ModelActors.Host.Server;
+
+namespace ModelActors.Host.Tests;
+
+/// <summary>
+/// The job manager when its journal fails: Akka.Persistence.TestKit's journal fails its writes or its reads on demand,
+/// and Akka's TestScheduler runs the supervisor's backoff on virtual time (no waiting for real seconds).
+/// </summary>
+public sealed class JobManagerSupervisionTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private readonly ActorSystem _system = ActorSystem.Create("supervision", ConfigurationFactory.ParseString("""
+            akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+            akka.loglevel = OFF
+            akka.persistence.journal.plugin = "akka.persistence.journal.test"
+            akka.persistence.journal.test.class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
+            akka.persistence.journal.test.plugin-dispatcher = "akka.actor.default-dispatcher"
+            """).WithFallback(JobPersistence.Hocon(new ServerOptions { Jobs = new JobOptions { Store = "memory" } })));
+
+    private ModelLibrary _library = null!;
+    private IActorRef _jobs = null!;
+    private ITestJournal _journal = null!;
+
+    private TestScheduler Scheduler => (TestScheduler)_system.Scheduler;
+
+    public async Task InitializeAsync()
+    {
+        _library = ModelLibrary.CreateBuilder().UseActorSystem(_system).AddModel<CountingModel>("counting").Build();
+        await _library.LoadAsync();
+        _journal = TestJournal.FromRef(Persistence.Instance.Apply(_system).JournalFor(null));
+        _jobs = _system.ActorOf(JobManager.SupervisedProps(_library, new ModelVersions(), new ServerOptions(), TimeProvider.System), "jobs");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _library.DisposeAsync();
+        await _system.Terminate();
+    }
+
+    [Fact]
+    public async Task AJournalWriteFailure_IsA503NamingIt_ThenTheManagerStartsAgain_AndTakesJobs()
+    {
+        Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)); // recovered and running
+        var manager = await CurrentManagerAsync();
+        await _journal.OnWrite.Fail();
+
+        var refused = Assert.IsType<JobsUnavailable>(await AskAsync(Submit(3)));
+        Assert.Contains("could not write to its journal", refused.Reason);
+        await manager.WatchAsync();
+
+        // Stopped: answered at once, not left to time out.
+        Assert.Same(JobsUnavailable.Restarting, await AnswerWhileStoppedAsync());
+
+        await _journal.OnWrite.Pass();
+        Scheduler.Advance(JobManager.RestartBackoff.Max * 2); // the supervisor's backoff, on virtual time
+        var accepted = Assert.IsType<JobAccepted>(await AskAsync(Submit(3)));
+        var ended = Assert.IsType<JobView>(await AskAsync(new ToJob(accepted.Job.Id, WhenJobEnded.Instance)));
+        Assert.Equal((JobStatus.Finished, 3), (ended.Job.Status, ended.Job.Succeeded));
+        Assert.Single(Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)).Jobs); // the refused one was never admitted
+    }
+
+    [Fact]
+    public async Task AJournalThatCannotBeRead_AtStart_IsRetried_AndTheJobsKeptInItResume()
+    {
+        // A job admitted and written, then the manager fails at its next start (the database down): it tries again.
+        var accepted = Assert.IsType<JobAccepted>(await AskAsync(Submit(2)));
+        Assert.IsType<JobView>(await AskAsync(new ToJob(accepted.Job.Id, WhenJobEnded.Instance)));
+        await _journal.OnRecovery.Fail();
+        await _journal.OnWrite.Fail();
+        var manager = await CurrentManagerAsync();
+        Assert.IsType<JobsUnavailable>(await AskAsync(Submit(1))); // stops it
+        await manager.WatchAsync();
+        Assert.Same(JobsUnavailable.Restarting, await AnswerWhileStoppedAsync());
+
+        Scheduler.Advance(JobManager.RestartBackoff.Max * 2); // starts again, and fails to read its journal
+        if (((BackoffSupervisor.CurrentChild)await AskAsync(BackoffSupervisor.GetCurrentChild.Instance)).Ref is { } again)
+        {
+            await again.WatchAsync(); // (no child: it has stopped already)
+        }
+
+        Assert.Same(JobsUnavailable.Restarting, await AnswerWhileStoppedAsync());
+
+        await _journal.OnRecovery.Pass();
+        await _journal.OnWrite.Pass();
+        Scheduler.Advance(JobManager.RestartBackoff.Max * 2);
+        var jobs = Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)).Jobs;
+        Assert.Equal((accepted.Job.Id, JobStatus.Finished, 2), (Assert.Single(jobs).Id, jobs[0].Status, jobs[0].Succeeded));
+    }
+
+    /// <summary>An Ask bounded in real time (the TestScheduler never fires an Ask's own timeout).</summary>
+    private async Task<object> AskAsync(object message)
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        return await _jobs.Ask<object>(message, timeout.Token);
+    }
+
+    private static SubmitJob Submit(int items) =>
+        new("counting", JobKind.Typed, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, items)), items);
+
+    private async Task<IActorRef> CurrentManagerAsync() =>
+        ((BackoffSupervisor.CurrentChild)await AskAsync(BackoffSupervisor.GetCurrentChild.Instance)).Ref
+        ?? throw new InvalidOperationException("The supervisor has no manager running.");
+
+    /// <summary>
+    /// What the supervisor answers once it has seen its manager stop: until then a message may still go to the stopped
+    /// actor, so the test asks which child it has first (the supervisor learns of the stop as the test's watch did).
+    /// </summary>
+    private async Task<object> AnswerWhileStoppedAsync()
+    {
+        while (((BackoffSupervisor.CurrentChild)await AskAsync(BackoffSupervisor.GetCurrentChild.Instance)).Ref is not null)
+        {
+            await Task.Yield();
+        }
+
+        return await AskAsync(ListJobs.Instance);
+    }
+}
