@@ -31,8 +31,9 @@ public sealed class JobCliTests
         var items = Path.Combine(data.Path, "items.json");
         await File.WriteAllTextAsync(items, JsonSerializer.Serialize(Enumerable.Range(0, 50)));
 
-        var submitted = await RunAsync(new TestConsole().Interactive().Width(160), "job", "submit", "slow", "@" + items, "--url", url, "--watch");
+        var submitted = await RunAsync(new TestConsole().Interactive().Width(160), "job", "submit", "slow", "@" + items, "--url", url, "--watch", "--idempotency-key", "cli-1");
         var id = JsonDocument.Parse(submitted.Output.Split('\n')[0]).RootElement.GetProperty("id").GetString()!;
+        var resubmitted = await RunAsync(new TestConsole(), "job", "submit", "slow", "@" + items, "--url", url, "--idempotency-key", "cli-1");
         var status = await RunAsync(new TestConsole(), "job", "status", id, "--url", url);
         var results = await RunAsync(new TestConsole(), "job", "results", id, "--url", url);
         var list = await RunAsync(new TestConsole().Width(200), "job", "list", "--url", url);
@@ -41,6 +42,7 @@ public sealed class JobCliTests
         var gone = await RunAsync(new TestConsole(), "job", "status", id, "--url", url);
 
         Assert.True(submitted.Code == 0, submitted.Error);
+        Assert.Equal(id, JsonDocument.Parse(resubmitted.Output).RootElement.GetProperty("id").GetString()); // the same job, not a second
         Assert.Contains("100%", submitted.Output, StringComparison.Ordinal); // the progress bar reached the end
         Assert.Contains("\"status\":\"finished\"", submitted.Output, StringComparison.Ordinal);
         Assert.Contains("\"succeeded\":50", status.Output, StringComparison.Ordinal);

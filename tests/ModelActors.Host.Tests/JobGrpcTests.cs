@@ -108,6 +108,22 @@ public sealed class JobGrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnIdempotencyKey_AnswersTheSameJobAgain_AndRefusesOtherItemsAsAlreadyExists()
+    {
+        SubmitJobRequest Submit(string items, string key) => new() { Model = "counting", ItemsJson = ByteString.CopyFromUtf8(items), IdempotencyKey = key };
+
+        var first = await Client.SubmitAsync(Submit("[1, 2]", "grpc-1"));
+        var again = await Client.SubmitAsync(Submit("[1, 2]", "grpc-1"));
+        var conflict = await Assert.ThrowsAsync<RpcException>(() => Client.SubmitAsync(Submit("[3]", "grpc-1")).ResponseAsync);
+        var bad = await Assert.ThrowsAsync<RpcException>(() => Client.SubmitAsync(Submit("[3]", "no spaces please")).ResponseAsync);
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal((StatusCode.AlreadyExists, true), (conflict.StatusCode, conflict.Status.Detail.Contains(first.Id, StringComparison.Ordinal)));
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.Contains("idempotency_key", bad.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnknownJob_IsNotFound_ForEveryCall()
     {
         var get = await Assert.ThrowsAsync<RpcException>(() => Client.GetAsync(new GetJobRequest { Id = "0123" }).ResponseAsync);

@@ -43,12 +43,16 @@ internal static class JobCommand
         var input = new Argument<string>("items") { Description = "A JSON array of items (v2 requests for a tensor model), @file, or - for stdin." };
         var url = Url();
         var watch = new Option<bool>("--watch") { Description = "Follow the job to its end with a progress bar." };
-        var command = new Command("submit", "Submit a job and print it (its id first); with --watch, follow it to the end.") { model, input, url, watch };
+        var key = new Option<string?>("--idempotency-key")
+        {
+            Description = "Name this submission (the Idempotency-Key header): the same command run again while the job is kept answers that job instead of making a second one.",
+        };
+        var command = new Command("submit", "Submit a job and print it (its id first); with --watch, follow it to the end.") { model, input, url, watch, key };
         command.SetAction((result, ct) => RunAsync(error, "job submit", async () =>
         {
             using var http = Client(result.GetValue(url)!);
             var body = await CliOptions.ReadJsonAsync(result.GetValue(input)!, ct).ConfigureAwait(false);
-            var job = await SendAsync(http, HttpMethod.Post, $"/jobs/{Escape(result.GetValue(model)!)}", body, ct).ConfigureAwait(false);
+            var job = await SendAsync(http, HttpMethod.Post, $"/jobs/{Escape(result.GetValue(model)!)}", body, ct, result.GetValue(key)).ConfigureAwait(false);
             console.Profile.Out.Writer.WriteLine(job);
             if (!result.GetValue(watch))
             {
@@ -217,9 +221,14 @@ internal static class JobCommand
 
     private static Task<string> GetAsync(HttpClient http, string path, CancellationToken ct) => SendAsync(http, HttpMethod.Get, path, null, ct);
 
-    private static async Task<string> SendAsync(HttpClient http, HttpMethod method, string path, byte[]? body, CancellationToken ct)
+    private static async Task<string> SendAsync(HttpClient http, HttpMethod method, string path, byte[]? body, CancellationToken ct, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (idempotencyKey is not null && !request.Headers.TryAddWithoutValidation(Jobs.JobEndpoints.IdempotencyKeyHeader, idempotencyKey))
+        {
+            throw new InvalidOperationException($"--idempotency-key '{idempotencyKey}' cannot be sent as an HTTP header.");
+        }
+
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);

@@ -22,6 +22,7 @@ internal static class GrpcErrors
     {
         StatusCodes.Status400BadRequest => StatusCode.InvalidArgument,
         StatusCodes.Status404NotFound => StatusCode.NotFound,
+        StatusCodes.Status422UnprocessableEntity => StatusCode.AlreadyExists,
         StatusCodes.Status413PayloadTooLarge or StatusCodes.Status429TooManyRequests => StatusCode.ResourceExhausted,
         StatusCodes.Status503ServiceUnavailable => StatusCode.Unavailable,
         StatusCodes.Status504GatewayTimeout => StatusCode.DeadlineExceeded,

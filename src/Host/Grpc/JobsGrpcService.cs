@@ -48,9 +48,16 @@ internal sealed class JobsGrpcService(ModelLibrary library, Server.ModelVersions
             throw GrpcErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
         }
 
-        return await Busy(() => jobs.SubmitAsync(new SubmitJob(model, items.Kind, items.Items, items.Count), context.CancellationToken)).ConfigureAwait(false) switch
+        var key = request.IdempotencyKey.Length == 0 ? null : request.IdempotencyKey;
+        if (JobItems.CheckKey(key, "idempotency_key") is { } badKey)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status400BadRequest, badKey);
+        }
+
+        return await Busy(() => jobs.SubmitAsync(new SubmitJob(model, items.Kind, items.Items, items.Count, key), context.CancellationToken)).ConfigureAwait(false) switch
         {
             JobAccepted accepted => ToProto(accepted.Job),
+            JobKeyConflict conflict => throw GrpcErrors.Error(StatusCodes.Status422UnprocessableEntity, conflict.Reason), // AlreadyExists
             JobRefused { Full: true } full => throw GrpcErrors.Error(StatusCodes.Status429TooManyRequests, full.Reason),
             JobRefused refused => throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, refused.Reason),
             var other => throw new InvalidOperationException($"The job manager answered {other}."),

@@ -165,7 +165,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         if (_state.Submitted is not null)
         {
-            Sender.Tell(new JobAccepted(_state.Summary()));
+            Sender.Tell(new JobAccepted(_state.Summary(), Replayed: true)); // the same submission again, under its idempotency key
             return;
         }
 

@@ -21,6 +21,9 @@ public static class JobEndpoints
 
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
+    /// <summary>The request header a client names its submission with, so that a retried submit makes no second job.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
     /// <summary>Maps the job routes.</summary>
     /// <param name="app">The application's route builder.</param>
     /// <returns>The route builder.</returns>
@@ -62,6 +65,12 @@ public static class JobEndpoints
             return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, JobTexts.Stopping(model));
         }
 
+        var key = context.Request.Headers[IdempotencyKeyHeader].ToString();
+        if (JobItems.CheckKey(key.Length == 0 ? null : key, IdempotencyKeyHeader) is { } badKey)
+        {
+            return HttpErrors.Error(StatusCodes.Status400BadRequest, badKey);
+        }
+
         var limit = options.Value.MaxRequestBodySize;
         if (await RequestBodies.ReadAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false) is not { } bytes)
         {
@@ -80,11 +89,18 @@ public static class JobEndpoints
             return HttpErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
         }
 
-        switch (await jobs.SubmitAsync(new SubmitJob(model, items.Kind, items.Items, items.Count), context.RequestAborted).ConfigureAwait(false))
+        switch (await jobs.SubmitAsync(new SubmitJob(model, items.Kind, items.Items, items.Count, key.Length == 0 ? null : key), context.RequestAborted).ConfigureAwait(false))
         {
             case JobAccepted accepted:
                 context.Response.Headers.Location = $"/jobs/{accepted.Job.Id}";
+                if (accepted.Replayed)
+                {
+                    context.Response.Headers["Idempotent-Replayed"] = "true";
+                }
+
                 return Results.Json(accepted.Job, Json, statusCode: StatusCodes.Status202Accepted);
+            case JobKeyConflict conflict:
+                return HttpErrors.Error(StatusCodes.Status422UnprocessableEntity, conflict.Reason);
             case JobRefused { Full: true } full:
                 context.Response.Headers.RetryAfter = "5";
                 return HttpErrors.Error(StatusCodes.Status429TooManyRequests, full.Reason);

@@ -46,8 +46,11 @@ internal sealed record JobGroup(long Sequence, int Start, int Count);
 /// <summary>A job's whole state: what was submitted, the answers and their groups, the end.</summary>
 internal sealed record JobSnapshot(JobSubmitted Submitted, long SubmittedSequence, IReadOnlyList<JobItem?> Items, IReadOnlyList<JobGroup> Groups, JobEnded? Ended, long EndedSequence) : IJobRecord;
 
-/// <summary>The manager admitted a job (its record, for listing and limits, before the job's own events).</summary>
-internal sealed record JobAdmitted(string Id, string Model, string Kind, int Total, DateTimeOffset Created) : IJobRecord;
+/// <summary>
+/// The manager admitted a job (its record, for listing and limits, before the job's own events), with the client's
+/// idempotency key and the submission's fingerprint when a key was given.
+/// </summary>
+internal sealed record JobAdmitted(string Id, string Model, string Kind, int Total, DateTimeOffset Created, string? Key = null, string? Fingerprint = null) : IJobRecord;
 
 /// <summary>The manager saw a job end, with its final counts.</summary>
 internal sealed record JobClosed(string Id, string Status, int Succeeded, int Failed, DateTimeOffset At) : IJobRecord;
@@ -59,4 +62,4 @@ internal sealed record JobRemoved(string Id) : IJobRecord;
 internal sealed record JobManagerSnapshot(IReadOnlyList<JobRecord> Jobs) : IJobRecord;
 
 /// <summary>What the manager keeps of a job: enough to list it, count it against the limit and expire it.</summary>
-internal sealed record JobRecord(string Id, string Model, string Kind, int Total, DateTimeOffset Created, string Status, int Succeeded, int Failed, DateTimeOffset? Ended);
+internal sealed record JobRecord(string Id, string Model, string Kind, int Total, DateTimeOffset Created, string Status, int Succeeded, int Failed, DateTimeOffset? Ended, string? Key = null, string? Fingerprint = null);

@@ -14,6 +14,17 @@ internal static class JobItems
 {
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
+    /// <summary>The longest idempotency key taken.</summary>
+    public const int MaxKeyLength = 255;
+
+    /// <summary>Why <paramref name="key"/> is not an idempotency key (1–255 visible ASCII characters), or null when it is (or there is none).</summary>
+    /// <param name="key">The key, null when none was given.</param>
+    /// <param name="field">Where it came from (the HTTP header or the gRPC field), named in the message.</param>
+    public static string? CheckKey(string? key, string field) =>
+        key is null || (key.Length <= MaxKeyLength && key.All(c => c is > ' ' and <= '~'))
+            ? null
+            : $"{field} must be 1 to {MaxKeyLength} visible ASCII characters (no spaces); it has {key.Length} character(s){(key.Length <= MaxKeyLength ? ", some of them not visible ASCII" : "")}.";
+
     /// <summary>The items of <paramref name="body"/> for <paramref name="description"/>'s model as a JSON array, and their count.</summary>
     /// <exception cref="JobSubmissionException">The body is not a non-empty array of the model's items; the message names the model and the item.</exception>
     public static (byte[] Items, int Count, string Kind) Read(ModelLibrary library, ModelDescription description, ReadOnlyMemory<byte> body)

@@ -29,6 +29,9 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, JobSummary> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _expiring = new(StringComparer.Ordinal);
 
+    /// <summary>Kept jobs submitted with an idempotency key, by key.</summary>
+    private readonly Dictionary<string, string> _byKey = new(StringComparer.Ordinal);
+
     /// <summary>The shortest and longest pause before a manager stopped by a journal failure starts again.</summary>
     internal static readonly (TimeSpan Min, TimeSpan Max) RestartBackoff = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
 
@@ -53,9 +56,14 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         Recover<SnapshotOffer>(offer =>
         {
             _jobs.Clear();
+            _byKey.Clear();
             foreach (var job in ((JobManagerSnapshot)offer.Snapshot).Jobs)
             {
                 _jobs[job.Id] = job;
+                if (job.Key is not null)
+                {
+                    _byKey[job.Key] = job.Id;
+                }
             }
         });
         Recover<IJobRecord>(Apply);
@@ -213,13 +221,22 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         switch (record)
         {
             case JobAdmitted admitted:
-                _jobs[admitted.Id] = new JobRecord(admitted.Id, admitted.Model, admitted.Kind, admitted.Total, admitted.Created, JobStatus.Running, 0, 0, null);
+                _jobs[admitted.Id] = new JobRecord(admitted.Id, admitted.Model, admitted.Kind, admitted.Total, admitted.Created, JobStatus.Running, 0, 0, null, admitted.Key, admitted.Fingerprint);
+                if (admitted.Key is not null)
+                {
+                    _byKey[admitted.Key] = admitted.Id;
+                }
+
                 break;
             case JobClosed closed when _jobs.TryGetValue(closed.Id, out var job):
                 _jobs[closed.Id] = job with { Status = closed.Status, Succeeded = closed.Succeeded, Failed = closed.Failed, Ended = closed.At };
                 break;
             case JobRemoved removed:
-                _jobs.Remove(removed.Id);
+                if (_jobs.Remove(removed.Id, out var gone) && gone.Key is not null)
+                {
+                    _byKey.Remove(gone.Key); // the key is free again once its job is forgotten
+                }
+
                 _live.Remove(removed.Id);
                 break;
         }
@@ -242,6 +259,21 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     private void Submit(SubmitJob submit)
     {
         ExpireDue();
+        var fingerprint = submit.IdempotencyKey is null ? null : Fingerprint(submit);
+        if (submit.IdempotencyKey is { } key && _byKey.TryGetValue(key, out var existing) && !_expiring.Contains(existing))
+        {
+            if (_jobs[existing].Fingerprint != fingerprint)
+            {
+                Sender.Tell(new JobKeyConflict(JobTexts.KeyConflict(key, existing)));
+            }
+            else
+            {
+                Deliver(existing, submit, Sender); // the job answers with itself, replayed (even while the server stops)
+            }
+
+            return;
+        }
+
         if (_paused)
         {
             Sender.Tell(new JobRefused(JobTexts.Stopping(submit.Model), Full: false));
@@ -266,7 +298,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         var id = Guid.NewGuid().ToString("N");
         var client = Sender;
         _admitting[id] = client;
-        Persist(new JobAdmitted(id, submit.Model, submit.Kind, submit.Total, _time.GetUtcNow()), e =>
+        Persist(new JobAdmitted(id, submit.Model, submit.Kind, submit.Total, _time.GetUtcNow(), submit.IdempotencyKey, fingerprint), e =>
         {
             _admitting.Remove(id);
             Apply(e);
@@ -275,6 +307,15 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
             Context.Watch(child);
             child.Tell(submit, client);
         });
+    }
+
+    /// <summary>What a submission is (model, kind and items), as a SHA-256: a key reused for another submission is refused.</summary>
+    private static string Fingerprint(SubmitJob submit)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(submit.Model + "\n" + submit.Kind + "\n"));
+        hash.AppendData(submit.Items);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private void Progressed(JobProgressed progressed)

@@ -5,6 +5,10 @@ namespace ModelActors.Host.Jobs;
 /// <summary>The jobs' refusals, worded once for HTTP, gRPC and the manager.</summary>
 internal static class JobTexts
 {
+    /// <summary>An idempotency key reused for a different submission.</summary>
+    public static string KeyConflict(string key, string id) =>
+        $"Idempotency key '{key}' was used for job '{id}', submitted with another model or other items; use a new key for a new job.";
+
     /// <summary>No such job.</summary>
     public static string NotFound(string id) => $"No job '{id}' (ended jobs are kept for Server:JobRetention).";
 
@@ -13,11 +17,21 @@ internal static class JobTexts
         $"The server is stopping: no new job for model '{model}' is accepted; submit it again after the restart or to another server.";
 }
 
-/// <summary>To the manager: accept this job (answered <see cref="JobAccepted"/> or <see cref="JobRefused"/>).</summary>
-internal sealed record SubmitJob(string Model, string Kind, byte[] Items, int Total);
+/// <summary>
+/// To the manager: accept this job (answered <see cref="JobAccepted"/>, <see cref="JobRefused"/> or
+/// <see cref="JobKeyConflict"/>). With an <paramref name="IdempotencyKey"/>, a job kept under the same key is answered
+/// instead of a new one (a client retrying a submit whose answer it lost creates no duplicate).
+/// </summary>
+internal sealed record SubmitJob(string Model, string Kind, byte[] Items, int Total, string? IdempotencyKey = null);
 
-/// <summary>The job was written to the journal and runs: it is done even if the server restarts.</summary>
-internal sealed record JobAccepted(JobSummary Job);
+/// <summary>
+/// The job was written to the journal and runs: it is done even if the server restarts. <paramref name="Replayed"/>: it
+/// was submitted before under the same idempotency key, and this is that job.
+/// </summary>
+internal sealed record JobAccepted(JobSummary Job, bool Replayed = false);
+
+/// <summary>The idempotency key names a kept job submitted with another model or other items (answered 422 over HTTP).</summary>
+internal sealed record JobKeyConflict(string Reason);
 
 /// <summary>
 /// The job manager cannot answer now: its journal failed (a write or its recovery) and it starts again after a pause
