@@ -441,7 +441,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         for (var i = group.Start; i < group.Start + group.Count; i++)
         {
             var item = _state.Item(i)!;
-            if (!writer.TryWrite(new JobWatchEvent("item", null, new JobResult(i, item.Result, item.Error))))
+            if (!writer.TryWrite(new JobWatchEvent("item", null, item.View(i))))
             {
                 return false;
             }

@@ -38,7 +38,17 @@ internal sealed record JobItemsDone(int Start, IReadOnlyList<JobItem> Items) : I
 internal sealed record JobEnded(string Status, string? Reason, DateTimeOffset At) : IJobRecord;
 
 /// <summary>One item's answer: its result as JSON, or the error message naming the model.</summary>
-internal sealed record JobItem(JsonElement? Result, string? Error);
+internal sealed record JobItem(JsonElement? Result, string? Error)
+{
+    private static readonly JsonElement JsonNull = JsonDocument.Parse("null").RootElement;
+
+    /// <summary>
+    /// Item <paramref name="index"/>'s answer as the routes show it. A result that is JSON null reads back from the
+    /// journal as no result at all (a null <see cref="JsonElement"/>?): without an error it is shown as null, the same
+    /// before and after a restart.
+    /// </summary>
+    public JobResult View(int index) => new(index, Error is null ? Result ?? JsonNull : null, Error);
+}
 
 /// <summary>A group of items answered together, with the journal sequence number of its event (what a watcher resumes from).</summary>
 internal sealed record JobGroup(long Sequence, int Start, int Count);

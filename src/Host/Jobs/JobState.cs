@@ -103,7 +103,7 @@ internal sealed class JobState
         {
             if (_items[i] is { } item)
             {
-                results.Add(new JobResult(i, item.Result, item.Error));
+                results.Add(item.View(i));
             }
         }
 
