@@ -52,12 +52,27 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         _versions = versions;
         _options = options;
         _time = time;
+        _state.Queued = true; // until the manager's RunJob: at most JobOptions.MaxRunning jobs run at once
 
         Recover<SnapshotOffer>(offer => _state.Apply((JobSnapshot)offer.Snapshot, offer.Metadata.SequenceNr));
         Recover<IJobRecord>(record => _state.Apply(record, LastSequenceNr));
         Recover<RecoveryCompleted>(_ => Recovered());
 
         Command<SubmitJob>(Submit);
+        Command<RunJob>(_ =>
+        {
+            if (!_state.Queued)
+            {
+                return;
+            }
+
+            _state.Queued = false;
+            if (_state.Submitted is not null && _state.Ended is null)
+            {
+                Context.Parent.Tell(new JobProgressed(_state.Summary()));
+                Start();
+            }
+        });
         Command<ChunkDone>(OnChunkDone);
         Command<RetryChunk>(_ =>
         {
@@ -150,7 +165,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
 
         Context.Parent.Tell(new JobProgressed(_state.Summary()));
-        if (_state.Ended is null)
+        if (_state.Ended is null && !_state.Queued)
         {
             _log.Info("Job {0} of model {1} resumes at item {2} of {3}", _id, _state.Submitted.Model, _state.Done, _state.Total);
             Start();
@@ -175,7 +190,10 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             _state.Apply(e, LastSequenceNr);
             client.Tell(new JobAccepted(_state.Summary()));
-            Start();
+            if (!_state.Queued)
+            {
+                Start();
+            }
         });
     }
 

@@ -126,7 +126,7 @@ public static class JobEndpoints
             return NotFound(id);
         }
 
-        if (view.Job.Status == JobStatus.Running)
+        if (view.Job.Status is JobStatus.Running or JobStatus.Queued)
         {
             return await jobs.CancelAsync(id, "cancelled by its client", context.RequestAborted).ConfigureAwait(false) is { } cancelled
                 ? Results.Json(cancelled.Job, Json, statusCode: StatusCodes.Status202Accepted)

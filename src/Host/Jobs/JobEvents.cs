@@ -23,6 +23,9 @@ internal static class JobKind
 internal static class JobStatus
 {
     public const string Running = "running";
+
+    /// <summary>Kept, waiting for one of the <see cref="JobOptions.MaxRunning"/> jobs running to end.</summary>
+    public const string Queued = "queued";
     public const string Finished = "finished";
     public const string Cancelled = "cancelled";
     public const string Failed = "failed";

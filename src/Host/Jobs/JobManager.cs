@@ -11,7 +11,8 @@ namespace ModelActors.Host.Jobs;
 /// kept; when full, the oldest ended one makes room, and a new one is refused while all run), finds them by id, lists
 /// them, and deletes ended ones after <see cref="ServerOptions.JobRetention"/> (their events too). Its own journal
 /// holds a record per job (<see cref="JobAdmitted"/>, <see cref="JobClosed"/>, <see cref="JobRemoved"/>); recovered,
-/// it starts every job that had not ended, and each resumes where its journal stops. It runs under a backoff supervisor
+/// it lets every job that had not ended run again, at most <see cref="JobOptions.MaxRunning"/> at once (the others
+/// queued, oldest first), and each resumes where its journal stops. It runs under a backoff supervisor
 /// (<see cref="SupervisedProps"/>): when its journal fails (a write, or its recovery at start: the database is down),
 /// it answers those waiting with <see cref="JobsUnavailable"/> and stops, the supervisor answers the same while it is
 /// stopped, and starts it again after a growing pause; it then recovers from its journal and resumes the jobs.
@@ -28,6 +29,12 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobSummary> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _expiring = new(StringComparer.Ordinal);
+
+    /// <summary>Jobs let run (at most <see cref="JobOptions.MaxRunning"/>), until they end.</summary>
+    private readonly HashSet<string> _runningJobs = new(StringComparer.Ordinal);
+
+    /// <summary>Jobs kept but not yet let run, oldest first.</summary>
+    private readonly List<string> _queued = [];
 
     /// <summary>Kept jobs submitted with an idempotency key, by key.</summary>
     private readonly Dictionary<string, string> _byKey = new(StringComparer.Ordinal);
@@ -107,6 +114,8 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         {
             _live.Remove(lost.Id);
             _expiring.Remove(lost.Id);
+            Dequeue(lost.Id);
+            RunQueued();
             if (_deleting.Remove(lost.Id, out var client))
             {
                 client.Tell(new JobDeleted(lost.Id)); // it had nothing written: deleted is what it is
@@ -139,7 +148,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         Command<Terminated>(Stopped);
         Command<RestartJob>(restart =>
         {
-            if (_jobs.TryGetValue(restart.Id, out var job) && job.Ended is null && !_paused)
+            if (_jobs.TryGetValue(restart.Id, out var job) && job.Ended is null && !_paused && _runningJobs.Contains(restart.Id))
             {
                 Child(restart.Id);
             }
@@ -232,6 +241,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
                 _jobs[closed.Id] = job with { Status = closed.Status, Succeeded = closed.Succeeded, Failed = closed.Failed, Ended = closed.At };
                 break;
             case JobRemoved removed:
+                Dequeue(removed.Id);
                 if (_jobs.Remove(removed.Id, out var gone) && gone.Key is not null)
                 {
                     _byKey.Remove(gone.Key); // the key is free again once its job is forgotten
@@ -244,16 +254,38 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
 
     private void Resume()
     {
-        var running = _jobs.Values.Where(j => j.Ended is null).ToList();
-        if (running.Count > 0)
+        var unfinished = _jobs.Values.Where(j => j.Ended is null).OrderBy(j => j.Created).ToList();
+        if (unfinished.Count > 0)
         {
-            _log.Info("Resuming {0} unfinished job(s)", running.Count);
+            _log.Info("Resuming {0} unfinished job(s), {1} at a time (Server:Jobs:MaxRunning)", unfinished.Count, MaxRunning);
         }
 
-        foreach (var job in running)
+        _queued.AddRange(unfinished.Select(j => j.Id));
+        RunQueued();
+    }
+
+    private int MaxRunning => Math.Max(1, _options.Jobs.MaxRunning);
+
+    /// <summary>Lets the oldest queued jobs run while fewer than <see cref="MaxRunning"/> run (none while the server stops).</summary>
+    private void RunQueued()
+    {
+        while (!_paused && _runningJobs.Count < MaxRunning && _queued.Count > 0)
         {
-            Child(job.Id);
+            var id = _queued[0];
+            _queued.RemoveAt(0);
+            if (_jobs.TryGetValue(id, out var job) && job.Ended is null && !_expiring.Contains(id))
+            {
+                _runningJobs.Add(id);
+                Deliver(id, RunJob.Instance, Self);
+            }
         }
+    }
+
+    /// <summary>Job <paramref name="id"/> ended or went: it neither runs nor waits any more (the caller lets the next run).</summary>
+    private void Dequeue(string id)
+    {
+        _runningJobs.Remove(id);
+        _queued.Remove(id);
     }
 
     private void Submit(SubmitJob submit)
@@ -305,6 +337,8 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
             SnapshotIfDue();
             var child = Context.ActorOf(JobActor.Props(id, isNew: true, _library, _versions, _options.Jobs, _time), id);
             Context.Watch(child);
+            _queued.Add(id); // its items are written either way; it runs now if fewer than MaxRunning do (told before
+            RunQueued();     // the submit, so that its answer says so)
             child.Tell(submit, client);
         });
     }
@@ -327,8 +361,10 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         }
 
         _live[summary.Id] = summary;
-        if (summary.Status != JobStatus.Running && job.Ended is null)
+        if (summary.Status is not (JobStatus.Running or JobStatus.Queued) && job.Ended is null)
         {
+            Dequeue(summary.Id);
+            RunQueued();
             Persist(new JobClosed(summary.Id, summary.Status, summary.Succeeded, summary.Failed, summary.Ended ?? _time.GetUtcNow()), e =>
             {
                 Apply(e);
@@ -372,6 +408,11 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
 
         child = Context.ActorOf(JobActor.Props(id, isNew: false, _library, _versions, _options.Jobs, _time), id);
         Context.Watch(child);
+        if (_runningJobs.Contains(id))
+        {
+            child.Tell(RunJob.Instance); // started again (after a failure, or to take messages): it was running
+        }
+
         return child;
     }
 
@@ -413,7 +454,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
 
     private JobSummary Summary(JobRecord job) =>
         _live.TryGetValue(job.Id, out var live) ? live : new JobSummary(
-            job.Id, job.Model, job.Kind, job.Status, job.Total, job.Succeeded, job.Failed,
+            job.Id, job.Model, job.Kind, _queued.Contains(job.Id) ? JobStatus.Queued : job.Status, job.Total, job.Succeeded, job.Failed,
             job.Ended is null ? (job.Total == 0 ? 1.0 : (double)(job.Succeeded + job.Failed) / job.Total) : 1.0, job.Created, job.Created, job.Ended, null, null);
 
     private void SnapshotIfDue()

@@ -100,6 +100,12 @@ internal sealed record JobNeverWritten(string Id);
 /// <summary>From an ended, idle job to the manager: stop me (the manager holds messages for it until it has stopped).</summary>
 internal sealed record PassivateJob(string Id);
 
+/// <summary>From the manager to a job: run (it is one of the <see cref="JobOptions.MaxRunning"/>); until then it is queued.</summary>
+internal sealed record RunJob : IJobCommand
+{
+    public static readonly RunJob Instance = new();
+}
+
 /// <summary>From the manager to a job: delete your events and stop (answer <see cref="JobDeleted"/> to the manager).</summary>
 internal sealed record ExpireJob
 {

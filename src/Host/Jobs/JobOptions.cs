@@ -37,6 +37,13 @@ public sealed class JobOptions
     /// </summary>
     public int ChunksInFlight { get; set; } = 4;
 
+    /// <summary>
+    /// How many jobs run at once. A job admitted beyond that is kept (its items written, answered 202) with the status
+    /// <c>queued</c>, and starts, oldest first, when a running one ends; after a restart the unfinished jobs resume the
+    /// same way, not all at once. Default 8.
+    /// </summary>
+    public int MaxRunning { get; set; } = 8;
+
     /// <summary>How long an ended job's actor stays in memory without being asked for; then it stops, and is recovered from the journal when asked for again. Default 1 minute.</summary>
     public TimeSpan IdleAfter { get; set; } = TimeSpan.FromMinutes(1);
 

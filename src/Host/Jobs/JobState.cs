@@ -29,7 +29,10 @@ internal sealed class JobState
 
     public IReadOnlyList<JobGroup> Groups => _groups;
 
-    public string Status => Ended?.Status ?? JobStatus.Running;
+    /// <summary>Not written to the journal: whether the job waits for the manager to let it run (see <see cref="JobOptions.MaxRunning"/>).</summary>
+    public bool Queued { get; set; }
+
+    public string Status => Ended?.Status ?? (Queued ? JobStatus.Queued : JobStatus.Running);
 
     public void Apply(IJobRecord record, long sequence)
     {

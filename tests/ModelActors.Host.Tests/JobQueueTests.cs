@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ModelActors.Host.Tests;
+
+/// <summary>
+/// At most <c>Server:Jobs:MaxRunning</c> jobs run at once: the others are kept (202) as <c>queued</c> and run, oldest
+/// first, as running ones end — also after a restart, when the unfinished jobs resume.
+/// </summary>
+[Collection(nameof(JobHoldModel))] // the held model's signals are static: its tests run one at a time
+public sealed class JobQueueTests : IDisposable
+{
+    private static readonly Dictionary<string, string> OneAtATime = new() { ["Server:Jobs:MaxRunning"] = "1" };
+
+    private readonly DataFolder _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    private static async Task<string> SubmitAsync(HttpClient http, string model, object items, string status)
+    {
+        using var response = await http.PostAsJsonAsync($"/jobs/{model}", items);
+        var job = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((HttpStatusCode.Accepted, status), (response.StatusCode, job.GetProperty("status").GetString()));
+        return job.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<string> StatusAsync(HttpClient http, string id) =>
+        (await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}")).GetProperty("status").GetString()!;
+
+    [Fact]
+    public async Task AJobBeyondMaxRunning_IsQueued_ThenRunsWhenTheRunningOneEnds()
+    {
+        JobHoldModel.Reset();
+        await using var server = new JobServer(_data.Path, OneAtATime);
+        using var http = server.CreateClient();
+
+        var held = await SubmitAsync(http, "held", new[] { "a" }, "running");
+        await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var waiting = await SubmitAsync(http, "counting", new[] { 1, 2 }, "queued");
+        var listed = await http.GetFromJsonAsync<JsonElement>("/jobs");
+        var queuedStatus = await StatusAsync(http, waiting);
+
+        using var cancelled = await http.DeleteAsync($"/jobs/{held}");
+        var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{waiting}/results?wait=60");
+
+        Assert.Equal("queued", queuedStatus);
+        Assert.Contains(listed.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == waiting && j.GetProperty("status").GetString() == "queued");
+        Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
+        Assert.Equal("finished", done.GetProperty("job").GetProperty("status").GetString());
+        Assert.Equal([2, 4], done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetInt32()));
+    }
+
+    [Fact]
+    public async Task AQueuedJob_CanBeCancelled_AndNeverRuns()
+    {
+        JobHoldModel.Reset();
+        await using var server = new JobServer(_data.Path, OneAtATime);
+        using var http = server.CreateClient();
+
+        var held = await SubmitAsync(http, "held", new[] { "a" }, "running");
+        await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var waiting = await SubmitAsync(http, "counting", new[] { 7 }, "queued");
+        using var cancelled = await http.DeleteAsync($"/jobs/{waiting}");
+        var view = await http.GetFromJsonAsync<JsonElement>($"/jobs/{waiting}/results?wait=60");
+        using var _ = await http.DeleteAsync($"/jobs/{held}");
+
+        Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
+        Assert.Equal(("cancelled", 0), (view.GetProperty("job").GetProperty("status").GetString(), view.GetProperty("results").GetArrayLength()));
+    }
+
+    [Fact]
+    public async Task AfterARestart_UnfinishedJobsResume_OneAtATime_OldestFirst()
+    {
+        JobHoldModel.Reset();
+        string held, waiting;
+        await using (var first = new JobServer(_data.Path, OneAtATime))
+        {
+            using var http = first.CreateClient();
+            held = await SubmitAsync(http, "held", new[] { "a" }, "running");
+            await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            waiting = await SubmitAsync(http, "counting", new[] { 3 }, "queued");
+        } // stopped: the held call is cancelled, both jobs stay unfinished
+
+        JobHoldModel.Reset();
+        await using var second = new JobServer(_data.Path, OneAtATime);
+        using var client = second.CreateClient();
+        _ = await StatusAsync(client, held); // the manager has recovered
+        await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60)); // the oldest runs again...
+        var stillQueued = await StatusAsync(client, waiting); // ...and the other waits for it
+        using var cancelled = await client.DeleteAsync($"/jobs/{held}");
+        var done = await client.GetFromJsonAsync<JsonElement>($"/jobs/{waiting}/results?wait=60");
+
+        Assert.Equal("queued", stillQueued);
+        Assert.Equal(("finished", 6), (done.GetProperty("job").GetProperty("status").GetString(), done.GetProperty("results")[0].GetProperty("result").GetInt32()));
+    }
+}
