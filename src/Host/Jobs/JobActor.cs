@@ -34,12 +34,13 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// <summary>This incarnation: answers of chunks a restarted instance of the actor started (same address) are dropped.</summary>
     private readonly object _instance = new();
     private JobRunner? _runner;
-    private readonly Dictionary<int, JobItem?[]> _answered = []; // chunks answered before an earlier one, by first item
+    private readonly Dictionary<int, JobItem?[]> _answered = []; // answers not yet written, by first item (null: to run again)
+
+    /// <summary>Runs of <see cref="_answered"/> (by first item) whose unanswered items wait to run again or are running again, with how many runs are out.</summary>
+    private readonly Dictionary<int, int> _retrying = [];
     private int _next; // the first item not yet started
     private int _written; // the first item whose answer is not yet written or on its way to the journal
     private int _running; // chunks running
-    private int _generation; // bumped when running chunks' answers are to be dropped (a retry from an earlier item)
-    private bool _retryPending;
     private bool _ending;
     private bool _paused;
     private IActorRef? _expiring;
@@ -74,11 +75,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             }
         });
         Command<ChunkDone>(OnChunkDone);
-        Command<RetryChunk>(_ =>
-        {
-            _retryPending = false;
-            RunNext();
-        });
+        Command<RetryItems>(retry => RunAgain(retry.Start));
         Command<GetJob>(get => Sender.Tell(View(get.Results)));
         Command<WhenJobEnded>(_ =>
         {
@@ -224,7 +221,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// <summary>Starts chunks, in input order, until <see cref="JobOptions.ChunksInFlight"/> run (none while paused, ending or waiting to retry).</summary>
     private void RunNext()
     {
-        if (_paused || _ending || _retryPending || _runner is null)
+        if (_paused || _ending || _retrying.Count > 0 || _runner is null)
         {
             return;
         }
@@ -238,11 +235,8 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break; // the model's queue is busy: the next chunk starts when one of this job's ends
             }
 
-            var generation = _generation;
             _next = start + count;
-            _running++;
-            var instance = _instance;
-            _runner.RunAsync(start, count, _cancel.Token).PipeTo(Self, success: items => new ChunkDone(start, items, null, generation, instance), failure: e => new ChunkDone(start, [], e, generation, instance));
+            Run(start, 0, count);
         }
     }
 
@@ -256,32 +250,67 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         return model.QueueCapacity <= 0 || model.QueueDepth + count <= model.QueueCapacity / 2;
     }
 
+    /// <summary>Runs items <paramref name="start"/> + <paramref name="offset"/>… (<paramref name="count"/> of them): a chunk (offset 0) or unanswered items of one.</summary>
+    private void Run(int start, int offset, int count)
+    {
+        _running++;
+        var instance = _instance;
+        _runner!.RunAsync(start + offset, count, _cancel.Token).PipeTo(
+            Self, success: items => new ChunkDone(start, offset, items, null, instance), failure: e => new ChunkDone(start, offset, [], e, instance));
+    }
+
     /// <summary>
-    /// Takes a chunk's answers; writes, in input order, each answered run of items as it becomes the next one
-    /// (<see cref="Eventsourced.PersistAsync{TEvent}(TEvent, Action{TEvent})"/>: chunks go on running while earlier ones are written, and the
-    /// events that wait for a write go together in the next one). An item that could not run now, and every item after
-    /// it, runs again after a pause; answers of chunks started before that are dropped (never written, so never twice).
+    /// Takes a chunk's answers (or those of its items run again); writes, in input order, each answered run of items as
+    /// it becomes the next one (<see cref="Eventsourced.PersistAsync{TEvent}(TEvent, Action{TEvent})"/>: chunks go on
+    /// running while earlier ones are written, and the events that wait for a write go together in the next one). Items
+    /// that could not run now (the model overloaded or stopping) run again after a pause, only they: the answers around
+    /// them are kept, and no new chunk starts meanwhile.
     /// </summary>
     private void OnChunkDone(ChunkDone chunk)
     {
         _running--;
-        if (_ending || chunk.Generation != _generation || !ReferenceEquals(chunk.Instance, _instance))
+        if (_ending || !ReferenceEquals(chunk.Instance, _instance))
         {
             AnswerPaused();
-            RunNext();
-            return; // cancelled, or dropped by a retry: late answers are not written
+            return; // cancelled: late answers are not written
         }
 
         if (chunk.Failure is { } failure)
         {
-            _log.Error(failure, "Job {0}: its chunk at item {1} failed", _id, chunk.Start);
-            End(JobStatus.Failed, $"Model '{_state.Submitted!.Model}': the job stopped at item {chunk.Start}: {failure.Message}");
+            _log.Error(failure, "Job {0}: its chunk at item {1} failed", _id, chunk.Start + chunk.Offset);
+            End(JobStatus.Failed, $"Model '{_state.Submitted!.Model}': the job stopped at item {chunk.Start + chunk.Offset}: {failure.Message}");
             AnswerPaused();
             return;
         }
 
-        _answered[chunk.Start] = chunk.Items;
-        while (_answered.Remove(_written, out var items))
+        if (chunk.Offset == 0 && !_retrying.ContainsKey(chunk.Start))
+        {
+            _answered[chunk.Start] = chunk.Items;
+        }
+        else
+        {
+            var answers = _answered[chunk.Start];
+            for (var i = 0; i < chunk.Items.Length; i++)
+            {
+                answers[chunk.Offset + i] ??= chunk.Items[i];
+            }
+
+            if (--_retrying[chunk.Start] == 0)
+            {
+                _retrying.Remove(chunk.Start);
+            }
+        }
+
+        WriteAnswered();
+        RetryLater();
+        RunNext();
+        AnswerPaused();
+    }
+
+    /// <summary>Writes the answered items that come next in input order (up to the first that must run again).</summary>
+    private void WriteAnswered()
+    {
+        while (!_retrying.ContainsKey(_written) && _answered.Remove(_written, out var items))
         {
             var answered = 0;
             while (answered < items.Length && items[answered] is not null)
@@ -297,17 +326,56 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
 
             if (answered < items.Length)
             {
-                _generation++;
-                _answered.Clear();
-                _next = _written;
-                _retryPending = true;
-                Timers.StartSingleTimer(RetryChunk.Instance, RetryChunk.Instance, RetryDelay);
+                _answered[_written] = items[answered..]; // the rest, from the first item to run again
                 break;
             }
         }
+    }
 
-        RunNext();
-        AnswerPaused();
+    /// <summary>Every answered run with items to run again gets a retry after <see cref="RetryDelay"/> (once).</summary>
+    private void RetryLater()
+    {
+        foreach (var (start, items) in _answered)
+        {
+            if (!_retrying.ContainsKey(start) && Array.Exists(items, item => item is null))
+            {
+                _retrying[start] = 0;
+                Timers.StartSingleTimer(("retry", start), new RetryItems(start), RetryDelay);
+            }
+        }
+    }
+
+    /// <summary>Runs again the unanswered items of the run at <paramref name="start"/>, each stretch of them as one call.</summary>
+    private void RunAgain(int start)
+    {
+        if (_paused || _ending)
+        {
+            return; // stopping: what is not written runs again after the restart
+        }
+
+        if (!_answered.TryGetValue(start, out var items))
+        {
+            _retrying.Remove(start); // nothing left to run again there (cannot happen; never block the job on it)
+            RunNext();
+            return;
+        }
+
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (items[i] is not null)
+            {
+                continue;
+            }
+
+            var from = i;
+            while (i < items.Length && items[i] is null)
+            {
+                i++;
+            }
+
+            _retrying[start]++;
+            Run(start, from, i - from);
+        }
     }
 
     private void Write(JobItemsDone done) => PersistAsync(done, e =>
@@ -519,12 +587,12 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         ExpireDone();
     }
 
-    /// <summary>A chunk's answers (null where the item could not run now), or the failure of the chunk as a whole.</summary>
-    private sealed record ChunkDone(int Start, JobItem?[] Items, Exception? Failure, int Generation, object Instance);
+    /// <summary>
+    /// The answers of a chunk's items <paramref name="Offset"/>… (null where an item could not run now), or the failure of
+    /// the call as a whole. <paramref name="Start"/> is the first item of the run of answers they belong to.
+    /// </summary>
+    private sealed record ChunkDone(int Start, int Offset, JobItem?[] Items, Exception? Failure, object Instance);
 
-    /// <summary>Try the items that could not run again.</summary>
-    private sealed record RetryChunk
-    {
-        public static readonly RetryChunk Instance = new();
-    }
+    /// <summary>Run the unanswered items of the answers at <paramref name="Start"/> again.</summary>
+    private sealed record RetryItems(int Start);
 }

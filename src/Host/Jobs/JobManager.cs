@@ -322,7 +322,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
 
             if (_jobs.Count - _expiring.Count >= _options.MaxJobs)
             {
-                Sender.Tell(new JobRefused($"The server keeps {_options.MaxJobs} jobs (Server:MaxJobs) and all are running; try again when one has ended.", Full: true));
+                Sender.Tell(new JobRefused($"The server keeps {_options.MaxJobs} jobs (Server:MaxJobs) and none of them has ended (running or queued); try again when one has.", Full: true));
                 return;
             }
         }
