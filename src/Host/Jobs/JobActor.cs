@@ -41,6 +41,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     private int _next; // the first item not yet started
     private int _written; // the first item whose answer is not yet written or on its way to the journal
     private int _running; // chunks running
+    private readonly ChunkSizer _chunks;
     private bool _ending;
     private bool _paused;
     private IActorRef? _expiring;
@@ -53,6 +54,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         _versions = versions;
         _options = options;
         _time = time;
+        _chunks = new ChunkSizer(options);
         _state.Queued = true; // until the manager's RunJob: at most JobOptions.MaxRunning jobs run at once
 
         Recover<SnapshotOffer>(offer => _state.Apply((JobSnapshot)offer.Snapshot, offer.Metadata.SequenceNr));
@@ -229,7 +231,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         while (_running < Math.Max(1, _options.ChunksInFlight) && _next < _state.Total)
         {
             var start = _next;
-            var count = Math.Min(Math.Max(1, _options.ChunkSize), _state.Total - start);
+            var count = Math.Min(_chunks.Size, _state.Total - start);
             if (_running > 0 && !HasRoom(count))
             {
                 break; // the model's queue is busy: the next chunk starts when one of this job's ends
@@ -247,7 +249,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     private bool HasRoom(int count)
     {
         var model = _library.Describe(Served(_state.Submitted!.Model));
-        return model.QueueCapacity <= 0 || model.QueueDepth + count <= model.QueueCapacity / 2;
+        return model.QueueCapacity <= 0 || model.QueueDepth + _runner!.QueueSlots(count) <= model.QueueCapacity / 2;
     }
 
     /// <summary>Runs items <paramref name="start"/> + <paramref name="offset"/>… (<paramref name="count"/> of them): a chunk (offset 0) or unanswered items of one.</summary>
@@ -255,8 +257,9 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         _running++;
         var instance = _instance;
+        var started = _time.GetTimestamp();
         _runner!.RunAsync(start + offset, count, _cancel.Token).PipeTo(
-            Self, success: items => new ChunkDone(start, offset, items, null, instance), failure: e => new ChunkDone(start, offset, [], e, instance));
+            Self, success: items => new ChunkDone(start, offset, items, null, instance, started), failure: e => new ChunkDone(start, offset, [], e, instance, started));
     }
 
     /// <summary>
@@ -286,6 +289,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (chunk.Offset == 0 && !_retrying.ContainsKey(chunk.Start))
         {
             _answered[chunk.Start] = chunk.Items;
+            _chunks.Took(chunk.Items.Length, _time.GetElapsedTime(chunk.Started));
         }
         else
         {
@@ -591,7 +595,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// The answers of a chunk's items <paramref name="Offset"/>… (null where an item could not run now), or the failure of
     /// the call as a whole. <paramref name="Start"/> is the first item of the run of answers they belong to.
     /// </summary>
-    private sealed record ChunkDone(int Start, int Offset, JobItem?[] Items, Exception? Failure, object Instance);
+    private sealed record ChunkDone(int Start, int Offset, JobItem?[] Items, Exception? Failure, object Instance, long Started);
 
     /// <summary>Run the unanswered items of the answers at <paramref name="Start"/> again.</summary>
     private sealed record RetryItems(int Start);

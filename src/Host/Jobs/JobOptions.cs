@@ -26,8 +26,19 @@ public sealed class JobOptions
     /// </summary>
     public string ServerId { get; set; } = "server";
 
-    /// <summary>How many items run at once and are written to the journal as one event. Default 128.</summary>
+    /// <summary>
+    /// How many items a job runs at once and writes to the journal as one event, at first and at least. Default 128.
+    /// While its chunks come back within <see cref="ChunkTime"/> a job doubles them, up to <see cref="MaxChunkSize"/>
+    /// (a fast model's job writes fewer, larger events); a chunk slower than four times that halves them again, so a
+    /// slow model's job reports progress and keeps what a crash loses small.
+    /// </summary>
     public int ChunkSize { get; set; } = 128;
+
+    /// <summary>The largest chunk a job grows to (see <see cref="ChunkSize"/>); at most <see cref="ChunkSize"/> keeps chunks fixed. Default 1024.</summary>
+    public int MaxChunkSize { get; set; } = 1024;
+
+    /// <summary>A chunk answered within this time makes the next ones twice as large (see <see cref="ChunkSize"/>). Default 100 ms.</summary>
+    public TimeSpan ChunkTime { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// How many chunks of a job run at once (their answers are written in input order while later chunks run, several
@@ -47,6 +58,6 @@ public sealed class JobOptions
     /// <summary>How long an ended job's actor stays in memory without being asked for; then it stops, and is recovered from the journal when asked for again. Default 1 minute.</summary>
     public TimeSpan IdleAfter { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>A job saves a snapshot of its whole state every this many events (its recovery then starts there); a snapshot costs as much as the whole state and holds up the journal while it is written, so rarely: with 128 items an event, every 640,000 items. Default 5000.</summary>
+    /// <summary>A job saves a snapshot of its whole state every this many events (its recovery then starts there); a snapshot costs as much as the whole state and holds up the journal while it is written, so rarely: every 640,000 to 5,120,000 items (128 to 1024 items an event). Default 5000.</summary>
     public int SnapshotEvery { get; set; } = 5000;
 }

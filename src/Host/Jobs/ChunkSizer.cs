@@ -1,0 +1,34 @@
+namespace ModelActors.Host.Jobs;
+
+/// <summary>
+/// How many items a job's next chunk takes: <see cref="JobOptions.ChunkSize"/> at first; twice as many after a chunk
+/// of the current size came back within <see cref="JobOptions.ChunkTime"/> (up to <see cref="JobOptions.MaxChunkSize"/>),
+/// half as many after one took over four times that (down to <see cref="JobOptions.ChunkSize"/>). A fast model's job
+/// then writes few, large journal events; a slow model's job keeps small chunks, so it reports progress often and a
+/// crash loses little work.
+/// </summary>
+internal sealed class ChunkSizer(JobOptions options)
+{
+    private readonly int _least = Math.Max(1, options.ChunkSize);
+
+    /// <summary>The size of the next chunk.</summary>
+    public int Size { get; private set; } = Math.Max(1, options.ChunkSize);
+
+    /// <summary>A chunk of <paramref name="count"/> items came back after <paramref name="took"/>.</summary>
+    public void Took(int count, TimeSpan took)
+    {
+        if (count < Size)
+        {
+            return; // started before the last change, or the job's shorter last chunk: it says nothing about this size
+        }
+
+        if (took <= options.ChunkTime)
+        {
+            Size = Math.Max(_least, Math.Min(Size * 2, options.MaxChunkSize));
+        }
+        else if (took > options.ChunkTime * 4)
+        {
+            Size = Math.Max(_least, Size / 2);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using ModelActors.Host.Jobs;
+
+namespace ModelActors.Host.Tests;
+
+/// <summary>A job's chunk size: grows while chunks come back fast, shrinks when they are slow, within its bounds.</summary>
+public sealed class ChunkSizerTests
+{
+    private static readonly TimeSpan Fast = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Slow = TimeSpan.FromMilliseconds(500);
+
+    private static ChunkSizer Sizer(int least = 128, int most = 1024) =>
+        new(new JobOptions { ChunkSize = least, MaxChunkSize = most, ChunkTime = TimeSpan.FromMilliseconds(100) });
+
+    [Fact]
+    public void FastChunks_DoubleTheSize_UpToTheMost()
+    {
+        var sizer = Sizer();
+        var sizes = new List<int> { sizer.Size };
+        for (var i = 0; i < 5; i++)
+        {
+            sizer.Took(sizer.Size, Fast);
+            sizes.Add(sizer.Size);
+        }
+
+        Assert.Equal([128, 256, 512, 1024, 1024, 1024], sizes);
+    }
+
+    [Fact]
+    public void SlowChunks_HalveTheSize_DownToTheLeast_AndOnesInBetweenKeepIt()
+    {
+        var sizer = Sizer();
+        sizer.Took(128, Fast);
+        sizer.Took(256, Fast);
+        var grown = sizer.Size;
+
+        sizer.Took(512, TimeSpan.FromMilliseconds(300)); // between the time and four times it: kept
+        var kept = sizer.Size;
+        sizer.Took(512, Slow);
+        var halved = sizer.Size;
+        sizer.Took(256, Slow);
+        sizer.Took(128, Slow);
+
+        Assert.Equal((512, 512, 256, 128), (grown, kept, halved, sizer.Size));
+    }
+
+    [Fact]
+    public void AShorterChunk_SaysNothing_AndAMostBelowTheLeastKeepsTheSizeFixed()
+    {
+        var sizer = Sizer();
+        sizer.Took(100, Fast); // the job's last chunk, or one started before the size changed
+        var fixedSizer = Sizer(least: 50, most: 10);
+        fixedSizer.Took(50, Fast);
+
+        Assert.Equal((128, 50), (sizer.Size, fixedSizer.Size));
+    }
+}
