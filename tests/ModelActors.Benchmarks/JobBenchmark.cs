@@ -35,7 +35,7 @@ public static class JobBenchmark
         var mlpPath = Path.Combine(Path.GetTempPath(), "modelactors-mlp-256-512-512-10.onnx");
         File.WriteAllBytes(mlpPath, OnnxThroughputBenchmark.BuildMlp());
 
-        Console.WriteLine($"# {Environment.ProcessorCount} cores; one process; requests: the items through IModelClient.PredictAsync, {InFlight} in flight; job: submitted to the job manager actor, timed from submit to its end event; chunks of {chunk}, {inFlight} in flight, a snapshot every {snapshots} events; each figure the median of {Rounds} rounds after one not timed, the paths taking turns");
+        Console.WriteLine($"# {Environment.ProcessorCount} cores; one process; requests: the items through IModelClient.PredictAsync, {InFlight} in flight; job: submitted to the job manager actor, timed from submit to its end event; chunks of {chunk} growing to {new JobOptions().MaxChunkSize} while fast, {inFlight} in flight, a snapshot every {snapshots} events; each figure the median of {Rounds} rounds after one not timed, the paths taking turns");
         Console.WriteLine("| store | model | items | requests items/s | job items/s | job / requests | journal B/item (answers) | journal B/item (all) |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
         var data = Directory.CreateTempSubdirectory("modelactors-jobbench-");
