@@ -73,6 +73,7 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         // A job admitted and written, then the manager fails at its next start (the database down): it tries again.
         var accepted = Assert.IsType<JobAccepted>(await AskAsync(Submit(2)));
         Assert.IsType<JobView>(await AskAsync(new ToJob(accepted.Job.Id, WhenJobEnded.Instance)));
+        await ClosedAsync(accepted.Job.Id); // the manager's own record of the end is written before the journal fails
         await _journal.OnRecovery.Fail();
         await _journal.OnWrite.Fail();
         var manager = await CurrentManagerAsync();
@@ -100,6 +101,18 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(Wait);
         return await _jobs.Ask<object>(message, timeout.Token);
+    }
+
+    /// <summary>
+    /// Waits until the manager lists job <paramref name="id"/> as ended: it writes that (JobClosed) as it learns of the
+    /// end and answers nothing else until written, so a list showing the end comes after the write.
+    /// </summary>
+    private async Task ClosedAsync(string id)
+    {
+        while (Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)).Jobs.Single(j => j.Id == id).Status == JobStatus.Running)
+        {
+            await Task.Yield();
+        }
     }
 
     private static SubmitJob Submit(int items) =>
