@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ModelActors.TestKit;
 
 namespace ModelActors.Host.Tests;
 
@@ -95,6 +96,28 @@ public sealed class JobIdempotencyTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Contains("255", refused.Body.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Accepted, taken.Status);
+    }
+
+    [Fact]
+    public async Task AKeyWhoseJobExpires_IsTakenByTheNextJob_AndStaysWithIt()
+    {
+        var clock = new ManualTimeProvider();
+        await using var server = new JobServer(_data.Path, new Dictionary<string, string> { ["Server:JobRetention"] = "01:00:00" }, clock);
+        using var http = server.CreateClient();
+        var first = (await SubmitAsync(http, "counting", "[1]", "daily")).Body.GetProperty("id").GetString()!;
+        await http.GetAsync($"/jobs/{first}/results?wait=60");
+
+        clock.Advance(TimeSpan.FromHours(2)); // the first job expires as the next submit arrives
+        var second = await SubmitAsync(http, "counting", "[2]", "daily");
+        var secondId = second.Body.GetProperty("id").GetString()!;
+        await http.GetAsync($"/jobs/{secondId}/results?wait=60");
+        using var gone = await http.GetAsync($"/jobs/{first}"); // answered after the first job's removal is written
+        var again = await SubmitAsync(http, "counting", "[2]", "daily");
+
+        Assert.Equal((HttpStatusCode.Accepted, false), (second.Status, second.Replayed));
+        Assert.NotEqual(first, secondId);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal((true, secondId), (again.Replayed, again.Body.GetProperty("id").GetString())); // the removal of the first did not free it
     }
 
     [Fact]

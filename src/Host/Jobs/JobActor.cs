@@ -70,8 +70,14 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             }
 
             _state.Queued = false;
+            Context.SetReceiveTimeout(null); // running: never passivated
             if (_state.Submitted is not null && _state.Ended is null)
             {
+                if (_state.Done > 0)
+                {
+                    _log.Info("Job {0} of model {1} resumes at item {2} of {3}", _id, _state.Submitted.Model, _state.Done, _state.Total);
+                }
+
                 Context.Parent.Tell(new JobProgressed(_state.Summary()));
                 Start();
             }
@@ -108,9 +114,13 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Job {0}: its snapshot was not saved (recovery reads its events instead)", _id));
         Command<ReceiveTimeout>(_ =>
         {
-            // Idle and ended: the manager stops it (holding what comes meanwhile), so no message reaches a stopping actor.
+            // Idle and ended (or still waiting to run): the manager stops it (holding what comes meanwhile), so no
+            // message reaches a stopping actor. A running job is never passivated.
             Context.SetReceiveTimeout(null);
-            Context.Parent.Tell(new PassivateJob(_id));
+            if (_state.Ended is not null || _state.Queued)
+            {
+                Context.Parent.Tell(new PassivateJob(_id));
+            }
         });
     }
 
@@ -164,15 +174,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
 
         Context.Parent.Tell(new JobProgressed(_state.Summary()));
-        if (_state.Ended is null && !_state.Queued)
-        {
-            _log.Info("Job {0} of model {1} resumes at item {2} of {3}", _id, _state.Submitted.Model, _state.Done, _state.Total);
-            Start();
-        }
-        else
-        {
-            Context.SetReceiveTimeout(_options.IdleAfter);
-        }
+        Context.SetReceiveTimeout(_options.IdleAfter); // ended, or waiting for the manager's RunJob (which clears it)
     }
 
     private void Submit(SubmitJob submit)
@@ -231,7 +233,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         while (_running < Math.Max(1, _options.ChunksInFlight) && _next < _state.Total)
         {
             var start = _next;
-            var count = Math.Min(_chunks.Size, _state.Total - start);
+            var count = Math.Min(Math.Min(_chunks.Size, ChunkLimit()), _state.Total - start);
             if (_running > 0 && !HasRoom(count))
             {
                 break; // the model's queue is busy: the next chunk starts when one of this job's ends
@@ -246,10 +248,25 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// Whether the model's queue has room for <paramref name="count"/> more items with half of it left to other callers
     /// (other jobs, requests): jobs yield to the queue instead of filling it and being refused. One chunk always runs.
     /// </summary>
-    private bool HasRoom(int count)
+    private bool HasRoom(int count) => Queue() is not { } model
+        || model.QueueCapacity <= 0 || model.QueueDepth + _runner!.QueueSlots(count) <= model.QueueCapacity / 2;
+
+    /// <summary>The most items a chunk may take: what half the model's queue holds, when each item takes a place in it (a tensor job).</summary>
+    private int ChunkLimit() => Queue() is { QueueCapacity: > 0 } model && _runner!.QueueSlots(2) > 1
+        ? Math.Max(1, model.QueueCapacity / 2)
+        : int.MaxValue;
+
+    /// <summary>The model's queue as it is now; null when the model is no longer served (its chunk then fails or waits on its own).</summary>
+    private ModelDescription? Queue()
     {
-        var model = _library.Describe(Served(_state.Submitted!.Model));
-        return model.QueueCapacity <= 0 || model.QueueDepth + _runner!.QueueSlots(count) <= model.QueueCapacity / 2;
+        try
+        {
+            return _library.Describe(Served(_state.Submitted!.Model));
+        }
+        catch (ModelNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Runs items <paramref name="start"/> + <paramref name="offset"/>… (<paramref name="count"/> of them): a chunk (offset 0) or unanswered items of one.</summary>
@@ -289,7 +306,10 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (chunk.Offset == 0 && !_retrying.ContainsKey(chunk.Start))
         {
             _answered[chunk.Start] = chunk.Items;
-            _chunks.Took(chunk.Items.Length, _time.GetElapsedTime(chunk.Started));
+            if (!Array.Exists(chunk.Items, item => item is null))
+            {
+                _chunks.Took(chunk.Items.Length, _time.GetElapsedTime(chunk.Started)); // a refused chunk comes back fast and says nothing
+            }
         }
         else
         {

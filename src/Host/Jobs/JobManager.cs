@@ -64,12 +64,12 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         {
             _jobs.Clear();
             _byKey.Clear();
-            foreach (var job in ((JobManagerSnapshot)offer.Snapshot).Jobs)
+            foreach (var job in ((JobManagerSnapshot)offer.Snapshot).Jobs.OrderBy(j => j.Created))
             {
                 _jobs[job.Id] = job;
                 if (job.Key is not null)
                 {
-                    _byKey[job.Key] = job.Id;
+                    _byKey[job.Key] = job.Id; // the newest job under a key holds it (an older one may still be expiring)
                 }
             }
         });
@@ -137,7 +137,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         }));
         Command<PassivateJob>(passivate =>
         {
-            if (!_passivating.ContainsKey(passivate.Id) && Context.Child(passivate.Id) is var child && !child.IsNobody())
+            if (!_passivating.ContainsKey(passivate.Id) && !_runningJobs.Contains(passivate.Id) && Context.Child(passivate.Id) is var child && !child.IsNobody())
             {
                 // A PoisonPill, not Context.Stop: it stops the actor after the messages already in its mailbox (a stop
                 // would drop them); what comes after is held here until it has stopped.
@@ -217,6 +217,13 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
         base.OnRecoveryFailure(reason, message);
     }
 
+    /// <summary>
+    /// A job actor that throws is stopped, not restarted in place: the manager then starts it again from its journal
+    /// after a second (and lets it run if it was running), as after a journal failure.
+    /// </summary>
+    /// <returns>Stop on any exception.</returns>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
     /// <inheritdoc />
     protected override void PreStart()
     {
@@ -242,7 +249,7 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
                 break;
             case JobRemoved removed:
                 Dequeue(removed.Id);
-                if (_jobs.Remove(removed.Id, out var gone) && gone.Key is not null)
+                if (_jobs.Remove(removed.Id, out var gone) && gone.Key is not null && _byKey.TryGetValue(gone.Key, out var holder) && holder == removed.Id)
                 {
                     _byKey.Remove(gone.Key); // the key is free again once its job is forgotten
                 }
@@ -440,6 +447,11 @@ internal sealed class JobManager : ReceivePersistentActor, IWithTimers
             foreach (var (message, sender) in held)
             {
                 Child(id).Tell(message, sender);
+            }
+
+            if (_runningJobs.Contains(id))
+            {
+                Child(id); // let run while it stopped (it was waiting): a new actor, told to run
             }
 
             return;
