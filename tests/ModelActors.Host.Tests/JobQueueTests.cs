@@ -25,19 +25,25 @@ public sealed class JobQueueTests : IDisposable
         return job.GetProperty("id").GetString()!;
     }
 
+    /// <summary>A job held running on the <c>held</c> model, then a job of <paramref name="items"/> on <c>counting</c> that waits for it.</summary>
+    private static async Task<(string Held, string Waiting)> HeldThenQueuedAsync(HttpClient http, int[] items)
+    {
+        JobHoldModel.Reset();
+        var held = await SubmitAsync(http, "held", new[] { "a" }, "running");
+        await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return (held, await SubmitAsync(http, "counting", items, "queued"));
+    }
+
     private static async Task<string> StatusAsync(HttpClient http, string id) =>
         (await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}")).GetProperty("status").GetString()!;
 
     [Fact]
     public async Task AJobBeyondMaxRunning_IsQueued_ThenRunsWhenTheRunningOneEnds()
     {
-        JobHoldModel.Reset();
         await using var server = new JobServer(_data.Path, OneAtATime);
         using var http = server.CreateClient();
 
-        var held = await SubmitAsync(http, "held", new[] { "a" }, "running");
-        await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        var waiting = await SubmitAsync(http, "counting", new[] { 1, 2 }, "queued");
+        var (held, waiting) = await HeldThenQueuedAsync(http, [1, 2]);
         var listed = await http.GetFromJsonAsync<JsonElement>("/jobs");
         var queuedStatus = await StatusAsync(http, waiting);
 
@@ -54,13 +60,10 @@ public sealed class JobQueueTests : IDisposable
     [Fact]
     public async Task AQueuedJob_CanBeCancelled_AndNeverRuns()
     {
-        JobHoldModel.Reset();
         await using var server = new JobServer(_data.Path, OneAtATime);
         using var http = server.CreateClient();
 
-        var held = await SubmitAsync(http, "held", new[] { "a" }, "running");
-        await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        var waiting = await SubmitAsync(http, "counting", new[] { 7 }, "queued");
+        var (held, waiting) = await HeldThenQueuedAsync(http, [7]);
         using var cancelled = await http.DeleteAsync($"/jobs/{waiting}");
         var view = await http.GetFromJsonAsync<JsonElement>($"/jobs/{waiting}/results?wait=60");
         using var _ = await http.DeleteAsync($"/jobs/{held}");
