@@ -36,6 +36,7 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         _library = ModelLibrary.CreateBuilder().UseActorSystem(_system).AddModel<CountingModel>("counting").Build();
         await _library.LoadAsync();
         _journal = TestJournal.FromRef(Persistence.Instance.Apply(_system).JournalFor(null));
+        _system.ActorOf(Props.Create<JobDeadLetters>());
         _jobs = _system.ActorOf(JobManager.SupervisedProps(_library, new ModelVersions(), new ServerOptions(), TimeProvider.System), "jobs");
     }
 
@@ -65,6 +66,19 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         var ended = Assert.IsType<JobView>(await AskAsync(new ToJob(accepted.Job.Id, WhenJobEnded.Instance)));
         Assert.Equal((JobStatus.Finished, 3), (ended.Job.Status, ended.Job.Succeeded));
         Assert.Single(Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)).Jobs); // the refused one was never admitted
+    }
+
+    [Fact]
+    public async Task RequestsHeldWhileAFailingWriteWasInFlight_AreAnsweredToo_NotLeftToTimeOut()
+    {
+        Assert.IsType<JobList>(await AskAsync(ListJobs.Instance));
+        await _journal.OnWrite.Fail();
+
+        // The first submit's write fails; the others wait for it inside the manager (Akka.Persistence holds them) and
+        // become dead letters when it stops: each is answered all the same.
+        var answers = await Task.WhenAll(AskAsync(Submit(1)), AskAsync(Submit(2)), AskAsync(ListJobs.Instance), AskAsync(Submit(3)));
+
+        Assert.All(answers, answer => Assert.IsType<JobsUnavailable>(answer));
     }
 
     [Fact]

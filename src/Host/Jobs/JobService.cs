@@ -29,6 +29,7 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        system.ActorOf(Props.Create<JobDeadLetters>(), "jobs-dead-letters");
         _manager = system.ActorOf(JobManager.SupervisedProps(library, versions, options.Value, time), "jobs");
         lifetime.ApplicationStopping.Register(() => _manager.Tell(PauseJobs.Instance)); // at once: no chunk starts during the lame duck
         return Task.CompletedTask;
