@@ -10,6 +10,9 @@ namespace ModelActors.Host.Tests;
 /// </summary>
 public abstract class ControlledRepository : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    /// <summary>One v2 request of a row of three floats, as every model of the repository takes it.</summary>
+    public const string OneRow = """{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}""";
+
     private readonly string _mode;
     private readonly string[] _extra;
 

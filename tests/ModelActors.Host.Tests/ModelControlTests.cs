@@ -12,8 +12,6 @@ namespace ModelActors.Host.Tests;
 /// <summary>Triton's model repository extension in explicit mode: index, load, unload, replacement without a failed request, over HTTP and gRPC.</summary>
 public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture<ExplicitRepository>
 {
-    private const string OneRow = """{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}""";
-
     [Fact]
     public async Task Index_ListsEveryModelOfTheRepository_WithItsStateAndReason()
     {
@@ -37,7 +35,7 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
         var answer = await Infer(client, "other");
         var indexAfterLoad = await Index(client, "{}");
         var unload = await client.PostAsync("/v2/repository/models/other/unload", Json("{}"));
-        var afterUnload = await client.PostAsync("/v2/models/other/infer", Json(OneRow));
+        var afterUnload = await client.PostAsync("/v2/models/other/infer", Json(ControlledRepository.OneRow));
         var indexAfterUnload = await Index(client, "{}");
 
         Assert.Equal(HttpStatusCode.OK, load.StatusCode);
@@ -86,7 +84,7 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
             using var caller = server.CreateClient();
             while (!stop.IsCancellationRequested)
             {
-                var response = await caller.PostAsync("/v2/models/scale/infer", Json(OneRow));
+                var response = await caller.PostAsync("/v2/models/scale/infer", Json(ControlledRepository.OneRow));
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     failures.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -232,7 +230,7 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
         var error = await ErrorOf(load);
         Assert.StartsWith("failed to load 'loop-a': failed to load 'loop-b': ", error, StringComparison.Ordinal);
         Assert.Contains("form a cycle: 'loop-b' needs 'loop-a'", error, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/models/scale/infer", Json(OneRow))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/models/scale/infer", Json(ControlledRepository.OneRow))).StatusCode);
     }
 
     [Fact]
@@ -266,7 +264,7 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/repository/models/jobbed/load", null)).StatusCode);
         await retired.WaitAsync(TimeSpan.FromSeconds(60)); // the first version is gone: only the name 'jobbed' leads to the new one
 
-        var submitted = await client.PostAsync("/jobs/jobbed", Json($"[{OneRow}, {OneRow}]"));
+        var submitted = await client.PostAsync("/jobs/jobbed", Json($"[{ControlledRepository.OneRow}, {ControlledRepository.OneRow}]"));
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         var done = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
 
@@ -286,7 +284,7 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
 
     private static async Task<float[]> Infer(HttpClient client, string model)
     {
-        var response = await client.PostAsync($"/v2/models/{model}/infer", Json(OneRow));
+        var response = await client.PostAsync($"/v2/models/{model}/infer", Json(ControlledRepository.OneRow));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle())];
     }

@@ -8,8 +8,6 @@ namespace ModelActors.Host.Tests;
 /// <summary>Poll mode: the repository rescanned every second; a model added, changed or removed is loaded, replaced or unloaded.</summary>
 public sealed class RepositoryPollingTests(PollingRepository server) : IClassFixture<PollingRepository>
 {
-    private const string OneRow = """{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}""";
-
     [Fact]
     public async Task APoll_LoadsAModelAdded_ReplacesAChangedOne_AndUnloadsARemovedOne()
     {
@@ -29,17 +27,17 @@ public sealed class RepositoryPollingTests(PollingRepository server) : IClassFix
         var removed = server.Log.WaitForAsync(l => l == "Model 'added' unloaded");
         Directory.Delete(Path.Combine(server.Repository, "added"), recursive: true);
         await removed.WaitAsync(timeout);
-        var afterRemoval = await client.PostAsync("/v2/models/added/infer", new StringContent(OneRow, Encoding.UTF8, "application/json"));
+        var afterRemoval = await client.PostAsync("/v2/models/added/infer", new StringContent(ControlledRepository.OneRow, Encoding.UTF8, "application/json"));
 
         Assert.Equal([7f, 14f, 21f], fromAdded);
         Assert.Equal([8f, 16f, 24f], fromReplaced);
         Assert.Equal(HttpStatusCode.NotFound, afterRemoval.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/models/scale/infer", new StringContent(OneRow, Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/models/scale/infer", new StringContent(ControlledRepository.OneRow, Encoding.UTF8, "application/json"))).StatusCode);
     }
 
     private static async Task<float[]> Infer(HttpClient client, string model)
     {
-        var response = await client.PostAsync($"/v2/models/{model}/infer", new StringContent(OneRow, Encoding.UTF8, "application/json"));
+        var response = await client.PostAsync($"/v2/models/{model}/infer", new StringContent(ControlledRepository.OneRow, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle())];
     }

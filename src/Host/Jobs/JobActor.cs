@@ -34,12 +34,8 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// <summary>This incarnation: answers of chunks a restarted instance of the actor started (same address) are dropped.</summary>
     private readonly object _instance = new();
     private JobRunner? _runner;
-    private readonly Dictionary<int, JobItem?[]> _answered = []; // answers not yet written, by first item (null: to run again)
-
-    /// <summary>Runs of <see cref="_answered"/> (by first item) whose unanswered items wait to run again or are running again, with how many runs are out.</summary>
-    private readonly Dictionary<int, int> _retrying = [];
+    private readonly JobAnswers _answers = new();
     private int _next; // the first item not yet started
-    private int _written; // the first item whose answer is not yet written or on its way to the journal
     private int _running; // chunks running
     private readonly ChunkSizer _chunks;
     private bool _ending;
@@ -212,7 +208,8 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        _next = _written = _state.Done;
+        _next = _state.Done;
+        _answers.Reset(_state.Done);
         if (_state.Done >= _state.Total)
         {
             End(JobStatus.Finished, null); // every answer was written before the job's end was
@@ -225,7 +222,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// <summary>Starts chunks, in input order, until <see cref="JobOptions.ChunksInFlight"/> run (none while paused, ending or waiting to retry).</summary>
     private void RunNext()
     {
-        if (_paused || _ending || _retrying.Count > 0 || _runner is null)
+        if (_paused || _ending || _answers.Retrying || _runner is null)
         {
             return;
         }
@@ -233,8 +230,9 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         while (_running < Math.Max(1, _options.ChunksInFlight) && _next < _state.Total)
         {
             var start = _next;
-            var count = Math.Min(Math.Min(_chunks.Size, ChunkLimit()), _state.Total - start);
-            if (_running > 0 && !HasRoom(count))
+            var queue = Queue();
+            var count = Math.Min(Math.Min(_chunks.Size, ChunkLimit(queue)), _state.Total - start);
+            if (_running > 0 && !HasRoom(queue, count))
             {
                 break; // the model's queue is busy: the next chunk starts when one of this job's ends
             }
@@ -245,14 +243,15 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Whether the model's queue has room for <paramref name="count"/> more items with half of it left to other callers
-    /// (other jobs, requests): jobs yield to the queue instead of filling it and being refused. One chunk always runs.
+    /// Whether the model's <paramref name="queue"/> has room for <paramref name="count"/> more items with half of it left
+    /// to other callers (other jobs, requests): jobs yield to the queue instead of filling it and being refused. One
+    /// chunk always runs.
     /// </summary>
-    private bool HasRoom(int count) => Queue() is not { } model
+    private bool HasRoom(ModelDescription? queue, int count) => queue is not { } model
         || model.QueueCapacity <= 0 || model.QueueDepth + _runner!.QueueSlots(count) <= model.QueueCapacity / 2;
 
-    /// <summary>The most items a chunk may take: what half the model's queue holds, when each item takes a place in it (a tensor job).</summary>
-    private int ChunkLimit() => Queue() is { QueueCapacity: > 0 } model && _runner!.QueueSlots(2) > 1
+    /// <summary>The most items a chunk may take: what half the model's <paramref name="queue"/> holds, when each item takes a place in it (a tensor job).</summary>
+    private int ChunkLimit(ModelDescription? queue) => queue is { QueueCapacity: > 0 } model && _runner!.QueueSlots(2) > 1
         ? Math.Max(1, model.QueueCapacity / 2)
         : int.MaxValue;
 
@@ -303,70 +302,23 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        if (chunk.Offset == 0 && !_retrying.ContainsKey(chunk.Start))
+        if (_answers.Take(chunk.Start, chunk.Offset, chunk.Items) && !Array.Exists(chunk.Items, item => item is null))
         {
-            _answered[chunk.Start] = chunk.Items;
-            if (!Array.Exists(chunk.Items, item => item is null))
-            {
-                _chunks.Took(chunk.Items.Length, _time.GetElapsedTime(chunk.Started)); // a refused chunk comes back fast and says nothing
-            }
-        }
-        else
-        {
-            var answers = _answered[chunk.Start];
-            for (var i = 0; i < chunk.Items.Length; i++)
-            {
-                answers[chunk.Offset + i] ??= chunk.Items[i];
-            }
-
-            if (--_retrying[chunk.Start] == 0)
-            {
-                _retrying.Remove(chunk.Start);
-            }
+            _chunks.Took(chunk.Items.Length, _time.GetElapsedTime(chunk.Started)); // a refused chunk comes back fast and says nothing
         }
 
-        WriteAnswered();
-        RetryLater();
+        foreach (var done in _answers.TakeWritable())
+        {
+            Write(done);
+        }
+
+        foreach (var start in _answers.NewRetries())
+        {
+            Timers.StartSingleTimer(("retry", start), new RetryItems(start), RetryDelay);
+        }
+
         RunNext();
         AnswerPaused();
-    }
-
-    /// <summary>Writes the answered items that come next in input order (up to the first that must run again).</summary>
-    private void WriteAnswered()
-    {
-        while (!_retrying.ContainsKey(_written) && _answered.Remove(_written, out var items))
-        {
-            var answered = 0;
-            while (answered < items.Length && items[answered] is not null)
-            {
-                answered++;
-            }
-
-            if (answered > 0)
-            {
-                Write(new JobItemsDone(_written, [.. items.Take(answered).Select(i => i!)]));
-                _written += answered;
-            }
-
-            if (answered < items.Length)
-            {
-                _answered[_written] = items[answered..]; // the rest, from the first item to run again
-                break;
-            }
-        }
-    }
-
-    /// <summary>Every answered run with items to run again gets a retry after <see cref="RetryDelay"/> (once).</summary>
-    private void RetryLater()
-    {
-        foreach (var (start, items) in _answered)
-        {
-            if (!_retrying.ContainsKey(start) && Array.Exists(items, item => item is null))
-            {
-                _retrying[start] = 0;
-                Timers.StartSingleTimer(("retry", start), new RetryItems(start), RetryDelay);
-            }
-        }
     }
 
     /// <summary>Runs again the unanswered items of the run at <paramref name="start"/>, each stretch of them as one call.</summary>
@@ -377,28 +329,15 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             return; // stopping: what is not written runs again after the restart
         }
 
-        if (!_answered.TryGetValue(start, out var items))
+        var stretches = _answers.RetryStretches(start);
+        foreach (var (offset, count) in stretches)
         {
-            _retrying.Remove(start); // nothing left to run again there (cannot happen; never block the job on it)
-            RunNext();
-            return;
+            Run(start, offset, count);
         }
 
-        for (var i = 0; i < items.Length; i++)
+        if (stretches.Count == 0)
         {
-            if (items[i] is not null)
-            {
-                continue;
-            }
-
-            var from = i;
-            while (i < items.Length && items[i] is null)
-            {
-                i++;
-            }
-
-            _retrying[start]++;
-            Run(start, from, i - from);
+            RunNext();
         }
     }
 

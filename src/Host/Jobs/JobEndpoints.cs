@@ -65,8 +65,8 @@ public static class JobEndpoints
             return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, JobTexts.Stopping(model));
         }
 
-        var key = context.Request.Headers[IdempotencyKeyHeader].ToString();
-        if (JobItems.CheckKey(key.Length == 0 ? null : key, IdempotencyKeyHeader) is { } badKey)
+        var key = context.Request.Headers[IdempotencyKeyHeader].ToString() is { Length: > 0 } given ? given : null;
+        if (JobItems.CheckKey(key, IdempotencyKeyHeader) is { } badKey)
         {
             return HttpErrors.Error(StatusCodes.Status400BadRequest, badKey);
         }
@@ -89,7 +89,7 @@ public static class JobEndpoints
             return HttpErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
         }
 
-        switch (await jobs.SubmitAsync(new SubmitJob(model, items.Kind, items.Items, items.Count, key.Length == 0 ? null : key), context.RequestAborted).ConfigureAwait(false))
+        switch (await jobs.SubmitAsync(new SubmitJob(model, items.Kind, items.Items, items.Count, key), context.RequestAborted).ConfigureAwait(false))
         {
             case JobAccepted accepted:
                 context.Response.Headers.Location = $"/jobs/{accepted.Job.Id}";
