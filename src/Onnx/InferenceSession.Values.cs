@@ -35,7 +35,7 @@ public sealed partial class InferenceSession
                 values[i] = OrtValues.ToOrt(given[i].Value, pins);
             }
 
-            return RunOrt(names, values!, outputs, (results, outputs) =>
+            return RunOrt(names, values!, outputs, null, (results, outputs) =>
             {
                 var read = new Dictionary<string, OnnxValue>(outputs.Count, StringComparer.Ordinal);
                 for (var o = 0; o < outputs.Count; o++)

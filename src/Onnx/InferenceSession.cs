@@ -18,6 +18,9 @@ public sealed partial class InferenceSession : IDisposable
     private readonly HashSet<string> _inputIndex;
     private readonly Dictionary<string, int> _outputIndex;
     private readonly bool _tensorOutputsOnly;
+    private readonly OutputShapes? _outputShapes;
+    private readonly int[] _allOutputs;
+    private volatile bool _preallocate;
 
     /// <summary>Loads the model file at <paramref name="modelPath"/>.</summary>
     /// <param name="modelPath">An .onnx file.</param>
@@ -57,6 +60,9 @@ public sealed partial class InferenceSession : IDisposable
         _inputIndex = new HashSet<string>(InputNames, StringComparer.Ordinal);
         _outputIndex = OutputNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         _tensorOutputsOnly = OutputMetadata.All(m => m.IsTensor);
+        _outputShapes = OutputShapes.For(InputMetadata, OutputMetadata);
+        _allOutputs = [.. Enumerable.Range(0, OutputNames.Count)];
+        _preallocate = _outputShapes is not null;
         _lease = new RunLease(() =>
         {
             _session.Dispose();
@@ -90,6 +96,12 @@ public sealed partial class InferenceSession : IDisposable
 
     /// <summary>The outputs, in model order.</summary>
     public IReadOnlyList<NodeMetadata> OutputMetadata { get; }
+
+    /// <summary>
+    /// Whether runs write outputs straight into the arrays they return (their shapes known from the metadata before
+    /// the run); turned off for good once ONNX Runtime refuses such buffers for this model.
+    /// </summary>
+    internal bool PreallocatesOutputs => _preallocate;
 
     /// <summary>The input names, in model order.</summary>
     public IReadOnlyList<string> InputNames { get; }
@@ -153,21 +165,77 @@ public sealed partial class InferenceSession : IDisposable
                 }
             }
 
-            return RunOrt(names, values!, outputs, static (results, outputs) =>
+            if (_preallocate && _outputShapes!.Resolve(inputs, outputNames is null ? _allOutputs : [.. outputs.Select(OutputIndex)]) is { } shapes)
             {
-                var tensors = new OnnxTensors(outputs.Count);
-                for (var o = 0; o < outputs.Count; o++)
+                try
                 {
-                    tensors[outputs[o]] = OrtValues.FromOrt(results[o], outputs[o]);
+                    return RunInto(names, values!, outputs, shapes, cancellationToken);
                 }
+                catch (OnnxRuntimeException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // ONNX Runtime refused the buffers (the metadata promised shapes the model does not make) or the
+                    // run failed for its own reasons: the usual run below tells which, and throws the model's own error.
+                    var result = RunOrt(names, values!, outputs, null, ReadOutputs, cancellationToken);
+                    _preallocate = false;
+                    return result;
+                }
+            }
 
-                return tensors;
-            }, cancellationToken);
+            return RunOrt(names, values!, outputs, null, ReadOutputs, cancellationToken);
         }
         finally
         {
             OrtValues.Release(values, pins);
         }
+    }
+
+    /// <summary>Copies the outputs ONNX Runtime allocated into managed tensors.</summary>
+    private static OnnxTensors ReadOutputs(IReadOnlyList<Ort.OrtValue> results, IReadOnlyList<string> outputs)
+    {
+        var tensors = new OnnxTensors(outputs.Count);
+        for (var o = 0; o < outputs.Count; o++)
+        {
+            tensors[outputs[o]] = OrtValues.FromOrt(results[o], outputs[o]);
+        }
+
+        return tensors;
+    }
+
+    /// <summary>Runs with every output written by ONNX Runtime straight into a new managed array of its known <paramref name="shapes"/>.</summary>
+    private OnnxTensors RunInto(string[] names, Ort.OrtValue[] values, IReadOnlyList<string> outputs, long[][] shapes, CancellationToken cancellationToken)
+    {
+        var tensors = new OnnxTensor[outputs.Count];
+        var into = new Ort.OrtValue?[outputs.Count];
+        var pins = new GCHandle[outputs.Count];
+        try
+        {
+            for (var o = 0; o < tensors.Length; o++)
+            {
+                var type = OutputMetadata[OutputIndex(outputs[o])].ElementType;
+                var count = 1L;
+                foreach (var dimension in shapes[o])
+                {
+                    count *= dimension;
+                }
+
+                tensors[o] = OnnxTensor.FromNative(type, shapes[o], TensorElementTypes.NewArray(type, count, filledLater: true));
+                into[o] = OrtValues.ToOrt(tensors[o], out pins[o]);
+            }
+
+            RunOrt(names, values, outputs, into!, static (_, _) => true, cancellationToken);
+        }
+        finally
+        {
+            OrtValues.Release(into, pins);
+        }
+
+        var set = new OnnxTensors(outputs.Count);
+        for (var o = 0; o < tensors.Length; o++)
+        {
+            set[outputs[o]] = tensors[o];
+        }
+
+        return set;
     }
 
     /// <summary>Releases the session once the runs in flight return; later runs throw <see cref="ObjectDisposedException"/>.</summary>
@@ -193,9 +261,9 @@ public sealed partial class InferenceSession : IDisposable
     /// <summary>
     /// Runs the session on ready inputs and reads the results with <paramref name="read"/> while the session
     /// is still held (outputs live in its allocator), mapping ONNX Runtime's errors; cancellation sets
-    /// <c>RunOptions.Terminate</c>.
+    /// <c>RunOptions.Terminate</c>. With <paramref name="into"/>, ONNX Runtime writes the outputs into those values.
     /// </summary>
-    private T RunOrt<T>(string[] names, Ort.OrtValue[] values, IReadOnlyList<string> outputs, Func<IReadOnlyList<Ort.OrtValue>, IReadOnlyList<string>, T> read, CancellationToken cancellationToken)
+    private T RunOrt<T>(string[] names, Ort.OrtValue[] values, IReadOnlyList<string> outputs, Ort.OrtValue[]? into, Func<IReadOnlyList<Ort.OrtValue>, IReadOnlyList<string>, T> read, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!_lease.TryEnter())
@@ -211,6 +279,12 @@ public sealed partial class InferenceSession : IDisposable
             {
                 runOptions = new Ort.RunOptions();
                 registration = cancellationToken.Register(static o => ((Ort.RunOptions)o!).Terminate = true, runOptions);
+            }
+
+            if (into is not null)
+            {
+                _session.Run(runOptions ?? _uncancellable, names, values, outputs, into);
+                return read(into, outputs);
             }
 
             using var results = _session.Run(runOptions ?? _uncancellable, names, values, outputs);

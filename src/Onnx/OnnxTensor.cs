@@ -7,10 +7,12 @@ namespace ModelActors.Onnx;
 /// </summary>
 public sealed class OnnxTensor : OnnxValue
 {
+    private readonly long[] _shape;
+
     private OnnxTensor(TensorElementType elementType, long[] shape, Array data)
     {
         ElementType = elementType;
-        Shape = shape;
+        _shape = shape;
         Data = data;
     }
 
@@ -21,7 +23,10 @@ public sealed class OnnxTensor : OnnxValue
     public TensorElementType ElementType { get; }
 
     /// <summary>The dimensions (a scalar has none).</summary>
-    public IReadOnlyList<long> Shape { get; }
+    public IReadOnlyList<long> Shape => _shape;
+
+    /// <summary>The dimensions as the array they are kept in, for ONNX Runtime to read (never written).</summary>
+    internal long[] ShapeArray => _shape;
 
     /// <summary>
     /// The elements, row-major: a <c>float[]</c>, <c>long[]</c>, ... A <see cref="TensorElementType.String"/> tensor holds a

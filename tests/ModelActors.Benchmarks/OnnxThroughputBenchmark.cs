@@ -34,8 +34,8 @@ public static class OnnxThroughputBenchmark
         var path = Path.Combine(Path.GetTempPath(), "modelactors-mlp-256-512-512-10.onnx");
         File.WriteAllBytes(path, BuildMlp());
         Console.WriteLine($"# MLP 256→512→512→10 (float), ONNX Runtime {InferenceSession.RuntimeVersion}, IntraOpNumThreads {threads} (0 = ORT's default), allow_spinning {spinning}, same for both; actors: {setup.Replicas} replica(s), ConcurrentRuns {setup.ConcurrentRuns} (0 = no limit), {(setup.Callers == 0 ? "2 × batch size" : setup.Callers.ToString(CultureInfo.InvariantCulture))} callers; {turns} turns of {seconds} s each per row after 1 s warm-up, medians");
-        Console.WriteLine("| batch size | raw items/s | ModelActors session items/s | session / raw | actors items/s | actors / raw | per-turn actors / raw: median (range) | actors mean batch | actors B/item | actors gen0 GCs/s |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+        Console.WriteLine("| batch size | raw items/s | ModelActors session items/s | session / raw | session B/run | actors items/s | actors / raw | per-turn actors / raw: median (range) | actors mean batch | actors B/item | actors gen0 GCs/s | replica CPU | replica preempted/s |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
         foreach (var batch in batchSizes)
         {
             using var sessionOptions = new Ort.SessionOptions { IntraOpNumThreads = threads };
@@ -68,24 +68,35 @@ public static class OnnxThroughputBenchmark
             sizes.Reset();
             var raw = new List<double>();
             var sessionRuns = new List<double>();
+            var sessionBytes = new List<double>();
             var actors = new List<double>();
             var memory = new List<(double BytesPerItem, double CollectionsPerSecond)>();
+            var replica = new List<(double Busy, double PreemptedPerSecond)>();
             for (var turn = 0; turn < turns; turn++)
             {
                 raw.Add(Loop(session, input, duration) * batch / duration.TotalSeconds);
-                sessionRuns.Add(Loop(wrapped, wrappedInputs, duration) * batch / duration.TotalSeconds);
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                var runs = Loop(wrapped, wrappedInputs, duration);
+                sessionBytes.Add((double)(GC.GetAllocatedBytesForCurrentThread() - before) / runs);
+                sessionRuns.Add(runs * batch / duration.TotalSeconds);
                 var allocated = GC.GetTotalAllocatedBytes();
                 var collections = GC.CollectionCount(0);
+                var cpu = ThreadCpu.Read(ReplicaThreads);
                 var (answered, took) = await LoadAsync(client, items, duration);
+                var cpuAfter = ThreadCpu.Read(ReplicaThreads);
                 actors.Add(answered / took);
+                replica.Add(((cpuAfter.Seconds - cpu.Seconds) / took / setup.Replicas, (cpuAfter.Preempted - cpu.Preempted) / took));
                 memory.Add(((double)(GC.GetTotalAllocatedBytes() - allocated) / answered, (GC.CollectionCount(0) - collections) / took));
             }
 
             var perTurn = raw.Zip(actors, (r, a) => a / r).ToList();
             var ratios = string.Create(CultureInfo.InvariantCulture, $"{Median(perTurn):P0} ({perTurn.Min():P0}–{perTurn.Max():P0})").Replace(" %", "%", StringComparison.Ordinal);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {Median(raw):N0} | {Median(sessionRuns):N0} | {Median(sessionRuns) / Median(raw):P1} | {Median(actors):N0} | **{Median(actors) / Median(raw):P1}** | {ratios} | {sizes.Mean:N1} | {Median([.. memory.Select(m => m.BytesPerItem)]):N0} | {Median([.. memory.Select(m => m.CollectionsPerSecond)]):N0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {Median(raw):N0} | {Median(sessionRuns):N0} | {Median(sessionRuns) / Median(raw):P1} | {Median(sessionBytes):N0} | {Median(actors):N0} | **{Median(actors) / Median(raw):P1}** | {ratios} | {sizes.Mean:N1} | {Median([.. memory.Select(m => m.BytesPerItem)]):N0} | {Median([.. memory.Select(m => m.CollectionsPerSecond)]):N0} | {Median([.. replica.Select(r => r.Busy)]):P0} | {Median([.. replica.Select(r => r.PreemptedPerSecond)]):N0} |"));
         }
     }
+
+    /// <summary>The name the replicas' threads start with (the pinned dispatcher's, truncated by Linux to 15 characters).</summary>
+    private const string ReplicaThreads = "model-actors.pi";
 
     private static long Loop(Ort.InferenceSession session, Ort.OrtValue input, TimeSpan duration)
     {

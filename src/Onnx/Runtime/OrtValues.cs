@@ -14,7 +14,7 @@ internal static class OrtValues
     public static Ort.OrtValue ToOrt(OnnxTensor tensor, out GCHandle pin)
     {
         pin = default;
-        var shape = tensor.Shape.ToArray();
+        var shape = tensor.ShapeArray; // ONNX Runtime copies the dimensions into the value
         if (tensor.ElementType == TensorElementType.String)
         {
             var value = Ort.OrtValue.CreateTensorWithEmptyStrings(Ort.OrtAllocator.DefaultInstance, shape);
