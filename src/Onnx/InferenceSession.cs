@@ -122,7 +122,10 @@ public sealed partial class InferenceSession : IDisposable
     /// <param name="inputs">The inputs by name.</param>
     /// <param name="outputNames">The outputs to compute; all when null.</param>
     /// <param name="cancellationToken">Terminates the run (ONNX Runtime stops between operators).</param>
-    /// <returns>The outputs by name, copied into managed memory.</returns>
+    /// <returns>
+    /// The outputs by name, in managed memory: written there by ONNX Runtime when their shapes follow from the
+    /// metadata (fixed dimensions, symbolic ones named like an input's), else copied out of its buffers.
+    /// </returns>
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     public OnnxTensors Run(IReadOnlyDictionary<string, OnnxTensor> inputs, IReadOnlyList<string>? outputNames = null, CancellationToken cancellationToken = default)
     {

@@ -2,7 +2,7 @@ namespace ModelActors.Onnx;
 
 /// <summary>
 /// A dense tensor in managed memory: an element type, a shape and a flat row-major array. Inputs are
-/// pinned (not copied) for the duration of a run; outputs are copied out of native memory, so an
+/// pinned (not copied) for the duration of a run; outputs are written into managed arrays (or copied out of native memory), so an
 /// <see cref="OnnxTensor"/> never holds a native handle and needs no disposal.
 /// </summary>
 public sealed class OnnxTensor : OnnxValue

@@ -110,6 +110,27 @@ public sealed class JobDurabilityTests
     }
 
     [Fact]
+    public async Task ATensorJobsChunk_TakesAtMostHalfItsModelsQueue()
+    {
+        // Each item of a tensor job is a request of its own (a place in the model's queue): chunks of the default 128
+        // would overflow a queue of 8 and be refused; chunks of 4 (half of it) are not.
+        using var data = new DataFolder();
+        string id;
+        JsonElement done;
+        await using (var server = new JobServer(data.Path, new Dictionary<string, string> { ["ModelActors:Models:tensor-echo:QueueCapacity"] = "8" }))
+        {
+            using var http = server.CreateClient();
+            var request = new { inputs = new[] { new { name = "x", shape = new[] { 12 }, datatype = "INT32", data = Enumerable.Range(0, 12).ToArray() } } };
+            id = await SubmitAsync(http, "tensor-echo", request);
+            done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
+        }
+
+        Assert.Equal(("finished", 12, 0), (done.GetProperty("job").GetProperty("status").GetString(), done.GetProperty("job").GetProperty("succeeded").GetInt32(), done.GetProperty("job").GetProperty("failed").GetInt32()));
+        Assert.Equal(Enumerable.Range(0, 12), done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetProperty("outputs")[0].GetProperty("data")[0].GetInt32()));
+        Assert.Equal(1 + 3 + 1, JournalRows(data.Database, id)); // submitted, three chunks of 4, ended
+    }
+
+    [Fact]
     public async Task AJob_WritesOneEventPerChunk_NotPerItem()
     {
         using var data = new DataFolder();

@@ -191,6 +191,10 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             {
                 Start();
             }
+            else
+            {
+                Context.SetReceiveTimeout(_options.IdleAfter); // waiting to run, like a resumed one: its items leave memory when idle
+            }
         });
     }
 

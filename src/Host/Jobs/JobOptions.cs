@@ -55,7 +55,7 @@ public sealed class JobOptions
     /// </summary>
     public int MaxRunning { get; set; } = 8;
 
-    /// <summary>How long an ended job's actor stays in memory without being asked for; then it stops, and is recovered from the journal when asked for again. Default 1 minute.</summary>
+    /// <summary>How long the actor of an ended job, or of one queued to run, stays in memory without being asked for; then it stops, and is recovered from the journal when asked for again or let run. A running job's never stops. Default 1 minute.</summary>
     public TimeSpan IdleAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A job saves a snapshot of its whole state every this many events (its recovery then starts there); a snapshot costs as much as the whole state and holds up the journal while it is written, so rarely: every 640,000 to 5,120,000 items (128 to 1024 items an event). Default 5000.</summary>

@@ -6,7 +6,7 @@ namespace ModelActors.Onnx.Runtime;
 /// <summary>
 /// Moves values across the boundary: managed input tensors become <c>OrtValue</c>s over pinned arrays (no copy;
 /// one path for every fixed-size type, <see cref="Half"/> and the package's <see cref="Ort.BFloat16"/> included) or
-/// ORT-owned string tensors, sequences are built from those; outputs are copied into managed arrays.
+/// ORT-owned string tensors, sequences are built from those; outputs ONNX Runtime allocated are copied into managed arrays.
 /// </summary>
 internal static class OrtValues
 {
