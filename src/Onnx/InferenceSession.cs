@@ -21,6 +21,7 @@ public sealed partial class InferenceSession : IDisposable
     private readonly OutputShapes? _outputShapes;
     private readonly int[] _allOutputs;
     private volatile bool _preallocate;
+    private long _runsWrittenInPlace;
 
     /// <summary>Loads the model file at <paramref name="modelPath"/>.</summary>
     /// <param name="modelPath">An .onnx file.</param>
@@ -103,6 +104,9 @@ public sealed partial class InferenceSession : IDisposable
     /// </summary>
     internal bool PreallocatesOutputs => _preallocate;
 
+    /// <summary>How many runs had their outputs written in place (for tests).</summary>
+    internal long RunsWrittenInPlace => Interlocked.Read(ref _runsWrittenInPlace);
+
     /// <summary>The input names, in model order.</summary>
     public IReadOnlyList<string> InputNames { get; }
 
@@ -168,7 +172,7 @@ public sealed partial class InferenceSession : IDisposable
                 }
             }
 
-            if (_preallocate && _outputShapes!.Resolve(inputs, outputNames is null ? _allOutputs : [.. outputs.Select(OutputIndex)]) is { } shapes)
+            if (_preallocate && _outputShapes!.Resolve(inputs, outputNames is null ? _allOutputs : DistinctIndices(outputs)) is { } shapes)
             {
                 try
                 {
@@ -176,8 +180,10 @@ public sealed partial class InferenceSession : IDisposable
                 }
                 catch (OnnxRuntimeException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    // ONNX Runtime refused the buffers (the metadata promised shapes the model does not make) or the
-                    // run failed for its own reasons: the usual run below tells which, and throws the model's own error.
+                    // ONNX Runtime refused the buffers (the metadata promised shapes the model does not make: "OrtValue
+                    // shape verification failed", "Got invalid dimensions for output", ...) or the run failed for its own
+                    // reasons: the usual run below tells which, and throws the model's own error. Matching the refusals'
+                    // texts instead would spare a failing run its second go, but fail a good run on a text not listed.
                     var result = RunOrt(names, values!, outputs, null, ReadOutputs, cancellationToken);
                     _preallocate = false;
                     return result;
@@ -190,6 +196,22 @@ public sealed partial class InferenceSession : IDisposable
         {
             OrtValues.Release(values, pins);
         }
+    }
+
+    /// <summary>The indices of <paramref name="outputs"/>; null when one is named twice (ONNX Runtime would write only one of its buffers).</summary>
+    private int[]? DistinctIndices(IReadOnlyList<string> outputs)
+    {
+        var indices = new int[outputs.Count];
+        for (var o = 0; o < indices.Length; o++)
+        {
+            indices[o] = OutputIndex(outputs[o]);
+            if (Array.IndexOf(indices, indices[o], 0, o) >= 0)
+            {
+                return null;
+            }
+        }
+
+        return indices;
     }
 
     /// <summary>Copies the outputs ONNX Runtime allocated into managed tensors.</summary>
@@ -226,6 +248,7 @@ public sealed partial class InferenceSession : IDisposable
             }
 
             RunOrt(names, values, outputs, into!, static (_, _) => true, cancellationToken);
+            Interlocked.Increment(ref _runsWrittenInPlace);
         }
         finally
         {

@@ -42,10 +42,13 @@ internal sealed class OutputShapes
             }
         }
 
+        var inputNames = inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var plans = new Dimension[]?[outputs.Count];
         for (var o = 0; o < outputs.Count; o++)
         {
-            plans[o] = Plan(outputs[o], named);
+            // An output that is an input passed through is handed back as the input's value: ONNX Runtime never writes
+            // a buffer given for it.
+            plans[o] = inputNames.Contains(outputs[o].Name) ? null : Plan(outputs[o], named);
         }
 
         return plans.Any(p => p is not null) ? new OutputShapes(plans) : null;
@@ -53,10 +56,16 @@ internal sealed class OutputShapes
 
     /// <summary>
     /// The shapes of <paramref name="outputIndices"/> for these inputs (already checked against the metadata); null
-    /// when one of them cannot be known, holds no element, or two inputs disagree on a symbolic dimension it uses.
+    /// when there are none, one of them cannot be known, holds no element, or two inputs disagree on a symbolic
+    /// dimension it uses.
     /// </summary>
-    public long[][]? Resolve(IReadOnlyDictionary<string, OnnxTensor> inputs, int[] outputIndices)
+    public long[][]? Resolve(IReadOnlyDictionary<string, OnnxTensor> inputs, int[]? outputIndices)
     {
+        if (outputIndices is null)
+        {
+            return null;
+        }
+
         var shapes = new long[outputIndices.Length][];
         for (var i = 0; i < outputIndices.Length; i++)
         {

@@ -17,9 +17,48 @@ public sealed class OutputBufferTests
 
         var y = session.Run(new OnnxTensors { ["x"] = OnnxTensor.Create(x, 3, 3) })["y"];
 
-        Assert.True(session.PreallocatesOutputs);
+        Assert.Equal(1, session.RunsWrittenInPlace);
         Assert.Equal([3L, 2L], y.Shape);
         Assert.Equal(TestModelFiles.LinearExpected(x), y.GetData<float>());
+    }
+
+    [Fact]
+    public void AnOutputThatIsAnInputPassedThrough_ComesBackWithTheInputsValues()
+    {
+        // ONNX Runtime hands such an output back as the input's value and never writes a buffer given for it.
+        var model = new OnnxGraphBuilder()
+            .Input("x", TensorElementType.Float, "N", 512)
+            .Node("Relu", ["x"], ["y"])
+            .Output("x", TensorElementType.Float, "N", 512)
+            .Output("y", TensorElementType.Float, "N", 512)
+            .Build();
+        using var session = new InferenceSession(model);
+        var x = Enumerable.Range(1, 1024).Select(i => (float)i).ToArray(); // 4 KB: an unwritten array would not be zeros
+
+        var outputs = session.Run(new OnnxTensors { ["x"] = OnnxTensor.Create(x, 2, 512) });
+
+        Assert.Equal(x, outputs["x"].GetData<float>());
+        Assert.Equal(x, outputs["y"].GetData<float>());
+        Assert.Equal(0, session.RunsWrittenInPlace);
+    }
+
+    [Fact]
+    public void AnOutputNamedTwice_OrACancelledRun_LeavesTheSessionWritingInPlace()
+    {
+        using var session = new InferenceSession(TestModelFiles.Linear());
+        float[] x = [1, 0, 0, 0, 1, 1];
+        var inputs = new OnnxTensors { ["x"] = OnnxTensor.Create(x, 2, 3) };
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var twice = session.Run(inputs, ["y", "y"]);
+        Assert.Throws<OperationCanceledException>(() => session.Run(inputs, cancellationToken: cancelled.Token));
+        Assert.Equal(0, session.RunsWrittenInPlace); // named twice: the usual way (only one of two buffers would be written)
+        var after = session.Run(inputs)["y"];
+
+        Assert.Equal(TestModelFiles.LinearExpected(x), twice["y"].GetData<float>());
+        Assert.Equal(TestModelFiles.LinearExpected(x), after.GetData<float>());
+        Assert.Equal(1, session.RunsWrittenInPlace);
     }
 
     [Fact]
@@ -40,6 +79,7 @@ public sealed class OutputBufferTests
         var second = session.Run(new OnnxTensors { ["x"] = OnnxTensor.Create(x, 2, 4) })["y"];
 
         Assert.False(session.PreallocatesOutputs);
+        Assert.Equal(0, session.RunsWrittenInPlace);
         Assert.Equal([8L], first.Shape);
         Assert.Equal(x, first.GetData<float>());
         Assert.Equal(x, second.GetData<float>());
@@ -71,6 +111,7 @@ public sealed class OutputBufferTests
 
         Assert.Contains("reshape", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.True(session.PreallocatesOutputs);
+        Assert.Equal(1, session.RunsWrittenInPlace); // the good run
         Assert.Equal(x, y.GetData<float>());
     }
 
@@ -94,6 +135,7 @@ public sealed class OutputBufferTests
         });
         var y = unknown.Run(new OnnxTensors { ["x"] = OnnxTensor.Create(new float[] { 1, 2, 3, 4 }, 1, 4) })["y"];
 
+        Assert.Equal(0, strings.RunsWrittenInPlace);
         Assert.Equal([7L, -1], outputs["ids_out"].GetData<long>());
         Assert.Equal(["wörd", ""], outputs["words_out"].GetData<string>());
         Assert.False(unknown.PreallocatesOutputs);
