@@ -11,8 +11,6 @@ namespace ModelActors.Host.Tests;
 /// </summary>
 public sealed class JobKeyRaceTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-
     private static readonly ServerOptions Options = new() { Jobs = new JobOptions { Store = "memory" } };
 
     private readonly ActorSystem _system = ActorSystem.Create("keys", ConfigurationFactory.ParseString("akka.loglevel = OFF").WithFallback(JobPersistence.Hocon(Options)));
@@ -38,7 +36,7 @@ public sealed class JobKeyRaceTests : IAsyncLifetime
     {
         var first = Assert.IsType<JobAccepted>(await AskAsync(Submit([1], "daily"))).Job.Id;
         Assert.IsType<JobView>(await AskAsync(new ToJob(first, WhenJobEnded.Instance)));
-        await ClosedAsync(first);
+        await _jobs.ClosedAsync(first);
 
         // Both reach the manager in this order: the submit is taken while the first job deletes its events.
         var deleting = AskAsync(new DeleteEndedJob(first));
@@ -51,21 +49,7 @@ public sealed class JobKeyRaceTests : IAsyncLifetime
         Assert.Equal((true, second.Job.Id), (again.Replayed, again.Job.Id)); // the first job's removal did not free it
     }
 
-    private async Task<object> AskAsync(object message)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        return await _jobs.Ask<object>(message, timeout.Token);
-    }
+    private Task<object> AskAsync(object message) => _jobs.AskBoundedAsync(message);
 
-    /// <summary>Until the manager lists job <paramref name="id"/> as ended (it writes that as it learns of the end; only an ended job is deleted).</summary>
-    private async Task ClosedAsync(string id)
-    {
-        while (Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)).Jobs.Single(j => j.Id == id).Status == JobStatus.Running)
-        {
-            await Task.Yield();
-        }
-    }
-
-    private static SubmitJob Submit(int[] items, string key) =>
-        new("counting", JobKind.Typed, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(items), items.Length, key);
+    private static SubmitJob Submit(int[] items, string key) => JobManagerAsks.Submit("counting", items, key);
 }

@@ -15,8 +15,6 @@ namespace ModelActors.Host.Tests;
 /// </summary>
 public sealed class JobManagerSupervisionTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-
     private readonly ActorSystem _system = ActorSystem.Create("supervision", ConfigurationFactory.ParseString("""
             akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
             akka.loglevel = OFF
@@ -110,27 +108,11 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         Assert.Equal((accepted.Job.Id, JobStatus.Finished, 2), (Assert.Single(jobs).Id, jobs[0].Status, jobs[0].Succeeded));
     }
 
-    /// <summary>An Ask bounded in real time (the TestScheduler never fires an Ask's own timeout).</summary>
-    private async Task<object> AskAsync(object message)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        return await _jobs.Ask<object>(message, timeout.Token);
-    }
+    private Task<object> AskAsync(object message) => _jobs.AskBoundedAsync(message);
 
-    /// <summary>
-    /// Waits until the manager lists job <paramref name="id"/> as ended: it writes that (JobClosed) as it learns of the
-    /// end and answers nothing else until written, so a list showing the end comes after the write.
-    /// </summary>
-    private async Task ClosedAsync(string id)
-    {
-        while (Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)).Jobs.Single(j => j.Id == id).Status == JobStatus.Running)
-        {
-            await Task.Yield();
-        }
-    }
+    private Task ClosedAsync(string id) => _jobs.ClosedAsync(id);
 
-    private static SubmitJob Submit(int items) =>
-        new("counting", JobKind.Typed, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, items)), items);
+    private static SubmitJob Submit(int items) => JobManagerAsks.Submit("counting", Enumerable.Range(0, items).ToArray());
 
     private async Task<IActorRef> CurrentManagerAsync() =>
         ((BackoffSupervisor.CurrentChild)await AskAsync(BackoffSupervisor.GetCurrentChild.Instance)).Ref

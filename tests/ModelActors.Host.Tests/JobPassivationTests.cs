@@ -14,7 +14,7 @@ namespace ModelActors.Host.Tests;
 [Collection(nameof(JobHoldModel))] // the held model's signals are static: its tests run one at a time
 public sealed class JobPassivationTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = JobManagerAsks.Wait;
 
     private static readonly ServerOptions Options = new() { Jobs = new JobOptions { Store = "memory", MaxRunning = 1, IdleAfter = TimeSpan.FromMinutes(1) } };
 
@@ -67,12 +67,7 @@ public sealed class JobPassivationTests : IAsyncLifetime
         Assert.False(JobHoldModel.Cancelled.Task.IsCompleted); // its held call was never cancelled by a stop
     }
 
-    /// <summary>An Ask bounded in real time (the TestScheduler never fires an Ask's own timeout).</summary>
-    private static async Task<object> AskAsync(IActorRef actor, object message)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        return await actor.Ask<object>(message, timeout.Token);
-    }
+    private static Task<object> AskAsync(IActorRef actor, object message) => actor.AskBoundedAsync(message);
 
     /// <summary>Job <paramref name="id"/>'s actor (a child of the supervised manager).</summary>
     private async Task<IActorRef> ActorOfAsync(string id)
@@ -82,6 +77,5 @@ public sealed class JobPassivationTests : IAsyncLifetime
         return identity.Subject ?? throw new InvalidOperationException($"Job {id} has no actor.");
     }
 
-    private static SubmitJob Submit<T>(string model, T[] items) =>
-        new(model, JobKind.Typed, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(items), items.Length);
+    private static SubmitJob Submit<T>(string model, T[] items) => JobManagerAsks.Submit(model, items);
 }
