@@ -65,6 +65,11 @@ public sealed class JobPassivationTests : IAsyncLifetime
 
         Assert.Equal(JobStatus.Running, view.Job.Status);
         Assert.False(JobHoldModel.Cancelled.Task.IsCompleted); // its held call was never cancelled by a stop
+
+        // The running job ends: the stopped queued one is started again from its journal and runs.
+        Assert.IsType<JobView>(await AskAsync(_jobs, new ToJob(running, new CancelJob("done waiting"))));
+        var ended = Assert.IsType<JobView>(await AskAsync(_jobs, new ToJob(queued.Id, WhenJobEnded.Instance)));
+        Assert.Equal((JobStatus.Finished, 1), (ended.Job.Status, ended.Job.Succeeded));
     }
 
     private static Task<object> AskAsync(IActorRef actor, object message) => actor.AskBoundedAsync(message);
