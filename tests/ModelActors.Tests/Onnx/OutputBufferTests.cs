@@ -43,6 +43,28 @@ public sealed class OutputBufferTests
     }
 
     [Fact]
+    public void AConstantOutput_AndAnIdentityOfAnInput_AreWrittenInPlace()
+    {
+        var model = new OnnxGraphBuilder()
+            .Input("x", TensorElementType.Float, "N", 2)
+            .Initializer("c", new float[] { 5, 6 }, 2)
+            .Node("Add", ["x", "c"], ["y"])
+            .Node("Identity", ["x"], ["z"])
+            .Output("c", TensorElementType.Float, 2)
+            .Output("y", TensorElementType.Float, "N", 2)
+            .Output("z", TensorElementType.Float, "N", 2)
+            .Build();
+        using var session = new InferenceSession(model);
+
+        var outputs = session.Run(new OnnxTensors { ["x"] = OnnxTensor.Create(new float[] { 1, 2, 3, 4 }, 2, 2) });
+
+        Assert.Equal(1, session.RunsWrittenInPlace);
+        Assert.Equal([5f, 6], outputs["c"].GetData<float>());
+        Assert.Equal([6f, 8, 8, 10], outputs["y"].GetData<float>());
+        Assert.Equal([1f, 2, 3, 4], outputs["z"].GetData<float>());
+    }
+
+    [Fact]
     public void AnOutputNamedTwice_OrACancelledRun_LeavesTheSessionWritingInPlace()
     {
         using var session = new InferenceSession(TestModelFiles.Linear());
