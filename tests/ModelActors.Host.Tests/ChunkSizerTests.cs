@@ -53,4 +53,25 @@ public sealed class ChunkSizerTests
 
         Assert.Equal((128, 50), (sizer.Size, fixedSizer.Size));
     }
+
+    [Fact]
+    public void ATimeout_HalvesTheSizeBelowTheLeast_DownToOne_AndItNeverGrowsBackPastIt()
+    {
+        var sizer = Sizer(least: 8);
+        var sizes = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            sizer.TimedOut();
+            sizes.Add(sizer.Size);
+        }
+
+        var small = Sizer(least: 8);
+        small.TimedOut();
+        small.Took(4, Slow); // slow chunks halve down to the new least, not past it and not back to 8
+        var afterSlow = small.Size;
+        small.Took(4, Fast);
+
+        Assert.Equal([4, 2, 1, 1, 1], sizes);
+        Assert.Equal((4, 8), (afterSlow, small.Size)); // fast chunks still grow it
+    }
 }

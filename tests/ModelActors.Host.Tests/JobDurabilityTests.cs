@@ -131,6 +131,30 @@ public sealed class JobDurabilityTests
     }
 
     [Fact]
+    public async Task AChunkTooLongForTheModelsTimeout_RunsAgainInSmallerCalls_AndNoItemFails()
+    {
+        // 100 ms an item, one at a time, 1 s timeout: a call of 32 items (3.2 s) times out, and item by item they would
+        // queue behind each other and time out too. Halving the calls until they fit answers every item.
+        using var data = new DataFolder();
+        var settings = new Dictionary<string, string>
+        {
+            ["ModelActors:Models:slow:Type"] = typeof(CountingModel).FullName!,
+            ["ModelActors:Models:slow:Settings:DelayMs"] = "100",
+            ["ModelActors:Models:slow:Timeout"] = "00:00:01",
+            ["ModelActors:Models:slow:MaxBatchSize"] = "1",
+            ["Server:Jobs:ChunkSize"] = "32",
+        };
+        await using var server = new JobServer(data.Path, settings);
+        using var http = server.CreateClient();
+
+        var id = await SubmitAsync(http, "slow", Enumerable.Range(1000, 32).ToArray());
+        var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=120");
+
+        Assert.Equal(("finished", 32, 0), (done.GetProperty("job").GetProperty("status").GetString(), done.GetProperty("job").GetProperty("succeeded").GetInt32(), done.GetProperty("job").GetProperty("failed").GetInt32()));
+        Assert.Equal(Enumerable.Range(1000, 32).Select(i => i * 2), done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetInt32()));
+    }
+
+    [Fact]
     public async Task AJob_WritesOneEventPerChunk_NotPerItem()
     {
         using var data = new DataFolder();

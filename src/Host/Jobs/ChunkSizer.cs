@@ -5,11 +5,12 @@ namespace ModelActors.Host.Jobs;
 /// of the current size came back within <see cref="JobOptions.ChunkTime"/> (up to <see cref="JobOptions.MaxChunkSize"/>),
 /// half as many after one took over four times that (down to <see cref="JobOptions.ChunkSize"/>). A fast model's job
 /// then writes few, large journal events; a slow model's job keeps small chunks, so it reports progress often and a
-/// crash loses little work.
+/// crash loses little work. A chunk whose call passed the model's timeout halves them below that, down to one item:
+/// the job's calls then fit the model's deadline.
 /// </summary>
 internal sealed class ChunkSizer(JobOptions options)
 {
-    private readonly int _least = Math.Max(1, options.ChunkSize);
+    private int _least = Math.Max(1, options.ChunkSize);
 
     /// <summary>The size of the next chunk.</summary>
     public int Size { get; private set; } = Math.Max(1, options.ChunkSize);
@@ -30,5 +31,12 @@ internal sealed class ChunkSizer(JobOptions options)
         {
             Size = Math.Max(_least, Size / 2);
         }
+    }
+
+    /// <summary>A call of the job passed the model's timeout: chunks take half as many items from now on, and never grow back past that.</summary>
+    public void TimedOut()
+    {
+        Size = Math.Max(1, Size / 2);
+        _least = Math.Min(_least, Size);
     }
 }

@@ -36,7 +36,10 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     private JobRunner? _runner;
     private readonly JobAnswers _answers = new();
     private int _next; // the first item not yet started
-    private int _running; // chunks running
+    private int _running; // calls running (chunks, or items of one run again)
+
+    /// <summary>Calls of items to run again that wait for a place (at most ChunksInFlight calls run at once).</summary>
+    private readonly Queue<(int Start, int Offset, int Count)> _retryCalls = new();
     private readonly ChunkSizer _chunks;
     private bool _ending;
     private bool _paused;
@@ -214,6 +217,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
 
         _next = _state.Done;
         _answers.Reset(_state.Done);
+        _retryCalls.Clear();
         if (_state.Done >= _state.Total)
         {
             End(JobStatus.Finished, null); // every answer was written before the job's end was
@@ -311,6 +315,11 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             _chunks.Took(chunk.Items.Length, _time.GetElapsedTime(chunk.Started)); // a refused chunk comes back fast and says nothing
         }
 
+        if (_runner!.TakeTimedOut())
+        {
+            _chunks.TimedOut(); // its items run again in calls of the new size
+        }
+
         foreach (var done in _answers.TakeWritable())
         {
             Write(done);
@@ -321,11 +330,15 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer(("retry", start), new RetryItems(start), RetryDelay);
         }
 
+        RunRetries();
         RunNext();
         AnswerPaused();
     }
 
-    /// <summary>Runs again the unanswered items of the run at <paramref name="start"/>, each stretch of them as one call.</summary>
+    /// <summary>
+    /// Runs again the unanswered items of the run at <paramref name="start"/>, each stretch of them as calls of at most
+    /// the current chunk size (smaller after a timeout), no more calls at once than new chunks would make.
+    /// </summary>
     private void RunAgain(int start)
     {
         if (_paused || _ending)
@@ -333,15 +346,28 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             return; // stopping: what is not written runs again after the restart
         }
 
-        var stretches = _answers.RetryStretches(start);
+        var stretches = _answers.RetryStretches(start, _chunks.Size);
         foreach (var (offset, count) in stretches)
         {
-            Run(start, offset, count);
+            _retryCalls.Enqueue((start, offset, count));
         }
 
         if (stretches.Count == 0)
         {
             RunNext();
+            return;
+        }
+
+        RunRetries();
+    }
+
+    /// <summary>Starts waiting calls of items to run again while fewer than <see cref="JobOptions.ChunksInFlight"/> calls run.</summary>
+    private void RunRetries()
+    {
+        while (_retryCalls.Count > 0 && !_paused && !_ending && _running < Math.Max(1, _options.ChunksInFlight))
+        {
+            var (start, offset, count) = _retryCalls.Dequeue();
+            Run(start, offset, count);
         }
     }
 

@@ -98,10 +98,11 @@ internal sealed class JobAnswers
     }
 
     /// <summary>
-    /// The stretches of unanswered items of the run at <paramref name="start"/>, each to run again as one call (counted
-    /// as out until <see cref="Take"/> has its answers); none, and the run no longer waits, when it has nothing to run.
+    /// The stretches of unanswered items of the run at <paramref name="start"/>, each to run again as one call of at most
+    /// <paramref name="most"/> items (counted as out until <see cref="Take"/> has its answers); none, and the run no
+    /// longer waits, when it has nothing to run.
     /// </summary>
-    public List<(int Offset, int Count)> RetryStretches(int start)
+    public List<(int Offset, int Count)> RetryStretches(int start, int most = int.MaxValue)
     {
         var stretches = new List<(int Offset, int Count)>();
         if (_runs.TryGetValue(start, out var items))
@@ -114,12 +115,13 @@ internal sealed class JobAnswers
                 }
 
                 var from = i;
-                while (i < items.Length && items[i] is null)
+                while (i < items.Length && items[i] is null && i - from < most)
                 {
                     i++;
                 }
 
                 stretches.Add((from, i - from));
+                i--; // the loop's step looks at the item that ended this stretch (answered, or the next stretch's first)
             }
         }
 

@@ -30,7 +30,8 @@ public sealed class JobOptions
     /// How many items a job runs at once and writes to the journal as one event, at first and at least. Default 128.
     /// While its chunks come back within <see cref="ChunkTime"/> a job doubles them, up to <see cref="MaxChunkSize"/>
     /// (a fast model's job writes fewer, larger events); a chunk slower than four times that halves them again, so a
-    /// slow model's job reports progress and keeps what a crash loses small.
+    /// slow model's job reports progress and keeps what a crash loses small. A call that passes the model's timeout halves
+    /// them below this, down to one item.
     /// </summary>
     public int ChunkSize { get; set; } = 128;
 

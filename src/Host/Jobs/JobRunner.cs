@@ -6,8 +6,8 @@ namespace ModelActors.Host.Jobs;
 
 /// <summary>
 /// Runs a job's items through its model, a chunk at a time: typed items (JSON values of the model's item type) or
-/// v2 inference requests for a tensor model. Each item is its own request, so the items of a chunk batch with each
-/// other and with any traffic, and fail alone.
+/// v2 inference requests for a tensor model. A typed chunk is one batch call (item by item only after a model failure),
+/// a tensor chunk one request per item; either way the items batch with each other and with any traffic, and fail alone.
 /// </summary>
 internal abstract class JobRunner(string model)
 {
@@ -37,6 +37,27 @@ internal abstract class JobRunner(string model)
 
     /// <summary>The places in the model's queue a chunk of <paramref name="count"/> items takes.</summary>
     public abstract int QueueSlots(int count);
+
+    private int _timedOut;
+
+    /// <summary>
+    /// Whether a call of several items passed the model's timeout since last asked: its items were left to run again
+    /// (null answers) rather than failed, and the job's chunks should shrink until its calls fit the deadline. An item
+    /// that times out alone fails (it is the slow one).
+    /// </summary>
+    public bool TakeTimedOut() => Interlocked.Exchange(ref _timedOut, 0) != 0;
+
+    /// <summary>Whether <paramref name="exception"/> is a timeout of a call of <paramref name="count"/> items that should run again in smaller calls (and notes it).</summary>
+    protected bool RunsAgainSmaller(Exception exception, int count)
+    {
+        if (exception is not TimeoutException || count < 2)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _timedOut, 1);
+        return true;
+    }
 
     /// <summary>Whether <paramref name="exception"/> says the item should run again later rather than fail.</summary>
     protected static bool IsTransient(Exception exception) =>
@@ -109,7 +130,7 @@ internal abstract class JobRunner(string model)
                 var outcome = outcomes[k];
                 answers[indices[k++]] = outcome.IsSuccess
                     ? new JobItem(result, null)
-                    : IsTransient(outcome.Exception!) ? null : Failure(outcome.Exception!);
+                    : IsTransient(outcome.Exception!) || RunsAgainSmaller(outcome.Exception!, values.Count) ? null : Failure(outcome.Exception!);
             }
 
             return answers;
@@ -118,9 +139,10 @@ internal abstract class JobRunner(string model)
         /// <summary>
         /// The chunk's outcomes: first as one batch call (the model takes the chunk's items as one piece of work, split
         /// into its batches and merged with other traffic: a tenth of the cost of a request per item), and only when that
-        /// fails for a reason not the whole chunk's (a model failure, a timeout) item by item, so that an item fails
-        /// alone. Refused as a whole (overloaded, stopping, not loaded, cancelled), the chunk is answered as such, and
-        /// runs again later.
+        /// fails for a reason not the whole chunk's (a model failure) item by item, so that an item fails alone. Refused
+        /// as a whole (overloaded, stopping, not loaded, cancelled) or past the model's timeout (too many items for its
+        /// deadline: item by item they would queue behind each other and time out too), the chunk is answered as such,
+        /// and runs again later (after a timeout, in smaller calls).
         /// </summary>
         private async Task<IReadOnlyList<Outcome<TResult>>> OutcomesAsync(List<TItem> values, CancellationToken cancellationToken)
         {
@@ -132,13 +154,13 @@ internal abstract class JobRunner(string model)
                     return [.. results.Select(Outcome<TResult>.Success)];
                 }
             }
-            catch (Exception exception) when (IsTransient(exception))
+            catch (Exception exception) when (IsTransient(exception) || (exception is TimeoutException && values.Count > 1))
             {
                 return [.. values.Select(_ => Outcome<TResult>.Failure(exception))];
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                // Some item failed (or the call timed out): find which, each item its own request.
+                // Some item failed: find which, each item its own request.
             }
 
             return await _client.PredictOutcomesAsync(values, values.Count, cancellationToken).ConfigureAwait(false);
@@ -158,13 +180,14 @@ internal abstract class JobRunner(string model)
             var calls = new Task<JobItem?>[count];
             for (var i = 0; i < count; i++)
             {
-                calls[i] = RunOneAsync(start + i, cancellationToken);
+                calls[i] = RunOneAsync(start + i, count, cancellationToken);
             }
 
             return await Task.WhenAll(calls).ConfigureAwait(false);
         }
 
-        private async Task<JobItem?> RunOneAsync(int index, CancellationToken cancellationToken)
+        /// <summary>Item <paramref name="index"/>, one of <paramref name="count"/> sent together (queued behind each other, a timeout is theirs, not the item's).</summary>
+        private async Task<JobItem?> RunOneAsync(int index, int count, CancellationToken cancellationToken)
         {
             InferRequest request;
             try
@@ -196,7 +219,7 @@ internal abstract class JobRunner(string model)
             }
             catch (Exception exception)
             {
-                return IsTransient(exception) ? null : Failure(exception);
+                return IsTransient(exception) || RunsAgainSmaller(exception, count) ? null : Failure(exception);
             }
         }
     }
