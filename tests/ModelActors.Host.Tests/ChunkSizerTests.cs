@@ -55,23 +55,23 @@ public sealed class ChunkSizerTests
     }
 
     [Fact]
-    public void ATimeout_HalvesTheSizeBelowTheLeast_DownToOne_AndItNeverGrowsBackPastIt()
+    public void Timeouts_HalveTheSizeBelowTheLeast_DownToOne_ThenTheCallsAtOnce()
     {
         var sizer = Sizer(least: 8);
-        var sizes = new List<int>();
-        for (var i = 0; i < 5; i++)
+        var steps = new List<(int Size, int InFlight)>();
+        foreach (var count in new[] { 8, 8, 4, 2, 1, 1, 1 })
         {
-            sizer.TimedOut();
-            sizes.Add(sizer.Size);
+            sizer.TimedOut(count); // the second 8 was started before the first halving: it says nothing more
+            steps.Add((sizer.Size, sizer.InFlight));
         }
 
         var small = Sizer(least: 8);
-        small.TimedOut();
+        small.TimedOut(8);
         small.Took(4, Slow); // slow chunks halve down to the new least, not past it and not back to 8
         var afterSlow = small.Size;
         small.Took(4, Fast);
 
-        Assert.Equal([4, 2, 1, 1, 1], sizes);
+        Assert.Equal([(4, 4), (4, 4), (2, 4), (1, 4), (1, 2), (1, 1), (1, 1)], steps);
         Assert.Equal((4, 8), (afterSlow, small.Size)); // fast chunks still grow it
     }
 }

@@ -148,10 +148,33 @@ public sealed class JobDurabilityTests
         using var http = server.CreateClient();
 
         var id = await SubmitAsync(http, "slow", Enumerable.Range(1000, 32).ToArray());
-        var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=120");
+        var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
 
         Assert.Equal(("finished", 32, 0), (done.GetProperty("job").GetProperty("status").GetString(), done.GetProperty("job").GetProperty("succeeded").GetInt32(), done.GetProperty("job").GetProperty("failed").GetInt32()));
         Assert.Equal(Enumerable.Range(1000, 32).Select(i => i * 2), done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetInt32()));
+    }
+
+    [Fact]
+    public async Task ItemsTooSlowForTheModelsTimeoutEvenAlone_FailWithTheTimeout_AndTheJobEnds()
+    {
+        // 100 ms an item against a 50 ms timeout: smaller calls, then fewer at once, and each item that then times out
+        // alone fails naming the timeout.
+        using var data = new DataFolder();
+        var settings = new Dictionary<string, string>
+        {
+            ["ModelActors:Models:slow:Type"] = typeof(CountingModel).FullName!,
+            ["ModelActors:Models:slow:Settings:DelayMs"] = "100",
+            ["ModelActors:Models:slow:Timeout"] = "00:00:00.050",
+            ["Server:Jobs:ChunkSize"] = "4",
+        };
+        await using var server = new JobServer(data.Path, settings);
+        using var http = server.CreateClient();
+
+        var id = await SubmitAsync(http, "slow", new[] { 1, 2, 3, 4 });
+        var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}/results?wait=60");
+
+        Assert.Equal(("finished", 0, 4), (done.GetProperty("job").GetProperty("status").GetString(), done.GetProperty("job").GetProperty("succeeded").GetInt32(), done.GetProperty("job").GetProperty("failed").GetInt32()));
+        Assert.All(done.GetProperty("results").EnumerateArray(), r => Assert.Contains("did not answer within 50 ms", r.GetProperty("error").GetString(), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -5,8 +5,8 @@ namespace ModelActors.Host.Jobs;
 /// of the current size came back within <see cref="JobOptions.ChunkTime"/> (up to <see cref="JobOptions.MaxChunkSize"/>),
 /// half as many after one took over four times that (down to <see cref="JobOptions.ChunkSize"/>). A fast model's job
 /// then writes few, large journal events; a slow model's job keeps small chunks, so it reports progress often and a
-/// crash loses little work. A chunk whose call passed the model's timeout halves them below that, down to one item:
-/// the job's calls then fit the model's deadline.
+/// crash loses little work. A call that passed the model's timeout halves them below that, down to one item, then
+/// halves the calls run at once: the job's calls then fit the model's deadline.
 /// </summary>
 internal sealed class ChunkSizer(JobOptions options)
 {
@@ -33,10 +33,30 @@ internal sealed class ChunkSizer(JobOptions options)
         }
     }
 
-    /// <summary>A call of the job passed the model's timeout: chunks take half as many items from now on, and never grow back past that.</summary>
-    public void TimedOut()
+    /// <summary>How many calls of the job may run at once: <see cref="JobOptions.ChunksInFlight"/>, fewer after timeouts of one-item calls.</summary>
+    public int InFlight { get; private set; } = Math.Max(1, options.ChunksInFlight);
+
+    /// <summary>
+    /// A call of <paramref name="count"/> items of the job passed the model's timeout: calls take half as many items from
+    /// now on (below <see cref="JobOptions.ChunkSize"/>, down to one; fast chunks may still grow them again), and once
+    /// they take one, half as many run at once (down to one). A call larger than the current size was started before
+    /// the last change and says nothing more.
+    /// </summary>
+    public void TimedOut(int count)
     {
-        Size = Math.Max(1, Size / 2);
-        _least = Math.Min(_least, Size);
+        if (count > Size)
+        {
+            return;
+        }
+
+        if (Size > 1)
+        {
+            Size = Math.Max(1, Size / 2);
+            _least = Math.Min(_least, Size);
+        }
+        else
+        {
+            InFlight = Math.Max(1, InFlight / 2);
+        }
     }
 }

@@ -38,7 +38,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     private int _next; // the first item not yet started
     private int _running; // calls running (chunks, or items of one run again)
 
-    /// <summary>Calls of items to run again that wait for a place (at most ChunksInFlight calls run at once).</summary>
+    /// <summary>Calls of items to run again that wait for a place (at most <see cref="ChunkSizer.InFlight"/> calls run at once).</summary>
     private readonly Queue<(int Start, int Offset, int Count)> _retryCalls = new();
     private readonly ChunkSizer _chunks;
     private bool _ending;
@@ -235,7 +235,7 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        while (_running < Math.Max(1, _options.ChunksInFlight) && _next < _state.Total)
+        while (_running < _chunks.InFlight && _next < _state.Total)
         {
             var start = _next;
             var queue = Queue();
@@ -279,11 +279,14 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// <summary>Runs items <paramref name="start"/> + <paramref name="offset"/>… (<paramref name="count"/> of them): a chunk (offset 0) or unanswered items of one.</summary>
     private void Run(int start, int offset, int count)
     {
+        var alone = _running == 0;
         _running++;
         var instance = _instance;
         var started = _time.GetTimestamp();
         _runner!.RunAsync(start + offset, count, _cancel.Token).PipeTo(
-            Self, success: items => new ChunkDone(start, offset, items, null, instance, started), failure: e => new ChunkDone(start, offset, [], e, instance, started));
+            Self,
+            success: answers => new ChunkDone(start, offset, answers.Items, null, instance, started, answers.Timeout, alone),
+            failure: e => new ChunkDone(start, offset, [], e, instance, started, null, alone));
     }
 
     /// <summary>
@@ -310,14 +313,22 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        if (_answers.Take(chunk.Start, chunk.Offset, chunk.Items) && !Array.Exists(chunk.Items, item => item is null))
+        var items = chunk.Items;
+        if (chunk.Timeout is { } timeout)
         {
-            _chunks.Took(chunk.Items.Length, _time.GetElapsedTime(chunk.Started)); // a refused chunk comes back fast and says nothing
+            if (items.Length == 1 && chunk.Alone)
+            {
+                items = [new JobItem(null, timeout)]; // it ran alone and still passed the model's timeout: it is the slow one
+            }
+            else
+            {
+                _chunks.TimedOut(items.Length); // run again in smaller calls, or fewer at once
+            }
         }
 
-        if (_runner!.TakeTimedOut())
+        if (_answers.Take(chunk.Start, chunk.Offset, items) && !Array.Exists(items, item => item is null))
         {
-            _chunks.TimedOut(); // its items run again in calls of the new size
+            _chunks.Took(items.Length, _time.GetElapsedTime(chunk.Started)); // a refused chunk comes back fast and says nothing
         }
 
         foreach (var done in _answers.TakeWritable())
@@ -361,10 +372,10 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
         RunRetries();
     }
 
-    /// <summary>Starts waiting calls of items to run again while fewer than <see cref="JobOptions.ChunksInFlight"/> calls run.</summary>
+    /// <summary>Starts waiting calls of items to run again while fewer than <see cref="ChunkSizer.InFlight"/> calls run.</summary>
     private void RunRetries()
     {
-        while (_retryCalls.Count > 0 && !_paused && !_ending && _running < Math.Max(1, _options.ChunksInFlight))
+        while (_retryCalls.Count > 0 && !_paused && !_ending && _running < _chunks.InFlight)
         {
             var (start, offset, count) = _retryCalls.Dequeue();
             Run(start, offset, count);
@@ -584,7 +595,8 @@ internal sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// The answers of a chunk's items <paramref name="Offset"/>… (null where an item could not run now), or the failure of
     /// the call as a whole. <paramref name="Start"/> is the first item of the run of answers they belong to.
     /// </summary>
-    private sealed record ChunkDone(int Start, int Offset, JobItem?[] Items, Exception? Failure, object Instance, long Started);
+    /// <summary>A call's answers; <paramref name="Timeout"/> when some of its items passed the model's timeout, <paramref name="Alone"/> when no other call of the job ran as it started.</summary>
+    private sealed record ChunkDone(int Start, int Offset, JobItem?[] Items, Exception? Failure, object Instance, long Started, string? Timeout, bool Alone);
 
     /// <summary>Run the unanswered items of the answers at <paramref name="Start"/> again.</summary>
     private sealed record RetryItems(int Start);

@@ -31,39 +31,22 @@ internal abstract class JobRunner(string model)
     /// <summary>
     /// Runs items <paramref name="start"/>…<paramref name="start"/> + <paramref name="count"/> − 1. An item's answer is
     /// null when it did not run for a reason that is not its own (the model is overloaded, stopping, unreachable or not
-    /// loaded, or the job was cancelled): it is run again later, never recorded as failed.
+    /// loaded, or the job was cancelled), or when its call passed the model's timeout (then <see cref="ChunkAnswers.Timeout"/>
+    /// says so, and the job decides: run it again in smaller calls, or fail it): it is never recorded as failed here.
     /// </summary>
-    public abstract Task<JobItem?[]> RunAsync(int start, int count, CancellationToken cancellationToken);
+    public abstract Task<ChunkAnswers> RunAsync(int start, int count, CancellationToken cancellationToken);
 
     /// <summary>The places in the model's queue a chunk of <paramref name="count"/> items takes.</summary>
     public abstract int QueueSlots(int count);
-
-    private int _timedOut;
-
-    /// <summary>
-    /// Whether a call of several items passed the model's timeout since last asked: its items were left to run again
-    /// (null answers) rather than failed, and the job's chunks should shrink until its calls fit the deadline. An item
-    /// that times out alone fails (it is the slow one).
-    /// </summary>
-    public bool TakeTimedOut() => Interlocked.Exchange(ref _timedOut, 0) != 0;
-
-    /// <summary>Whether <paramref name="exception"/> is a timeout of a call of <paramref name="count"/> items that should run again in smaller calls (and notes it).</summary>
-    protected bool RunsAgainSmaller(Exception exception, int count)
-    {
-        if (exception is not TimeoutException || count < 2)
-        {
-            return false;
-        }
-
-        Volatile.Write(ref _timedOut, 1);
-        return true;
-    }
 
     /// <summary>Whether <paramref name="exception"/> says the item should run again later rather than fail.</summary>
     protected static bool IsTransient(Exception exception) =>
         exception is OperationCanceledException or ModelStoppedException or ModelOverloadedException or ModelUnavailableException or ModelLoadException;
 
     protected JobItem Failure(Exception exception) => new(null, HttpErrors.Describe(exception, Model).Message);
+
+    /// <summary>What the job is told of a timeout: the failure it records for an item that timed out alone.</summary>
+    protected string TimeoutError(Exception exception) => HttpErrors.Describe(exception, Model).Message;
 
     private sealed class Typed<TItem, TResult> : JobRunner
     {
@@ -100,9 +83,10 @@ internal abstract class JobRunner(string model)
         /// <summary>One: a chunk is one batch call (item by item only when it failed).</summary>
         public override int QueueSlots(int count) => 1;
 
-        public override async Task<JobItem?[]> RunAsync(int start, int count, CancellationToken cancellationToken)
+        public override async Task<ChunkAnswers> RunAsync(int start, int count, CancellationToken cancellationToken)
         {
             var answers = new JobItem?[count];
+            string? timeout = null;
             var indices = new List<int>(count);
             var values = new List<TItem>(count);
             for (var i = 0; i < count; i++)
@@ -128,12 +112,22 @@ internal abstract class JobRunner(string model)
             foreach (var result in json.EnumerateArray())
             {
                 var outcome = outcomes[k];
-                answers[indices[k++]] = outcome.IsSuccess
-                    ? new JobItem(result, null)
-                    : IsTransient(outcome.Exception!) || RunsAgainSmaller(outcome.Exception!, values.Count) ? null : Failure(outcome.Exception!);
+                if (outcome.IsSuccess)
+                {
+                    answers[indices[k++]] = new JobItem(result, null);
+                }
+                else if (outcome.Exception is TimeoutException)
+                {
+                    timeout ??= TimeoutError(outcome.Exception);
+                    k++; // left to the job (see ChunkAnswers.Timeout)
+                }
+                else
+                {
+                    answers[indices[k++]] = IsTransient(outcome.Exception!) ? null : Failure(outcome.Exception!);
+                }
             }
 
-            return answers;
+            return new ChunkAnswers(answers, timeout);
         }
 
         /// <summary>
@@ -154,7 +148,7 @@ internal abstract class JobRunner(string model)
                     return [.. results.Select(Outcome<TResult>.Success)];
                 }
             }
-            catch (Exception exception) when (IsTransient(exception) || (exception is TimeoutException && values.Count > 1))
+            catch (Exception exception) when (IsTransient(exception) || exception is TimeoutException)
             {
                 return [.. values.Select(_ => Outcome<TResult>.Failure(exception))];
             }
@@ -175,19 +169,20 @@ internal abstract class JobRunner(string model)
         /// <summary>One per item: each is its own request.</summary>
         public override int QueueSlots(int count) => count;
 
-        public override async Task<JobItem?[]> RunAsync(int start, int count, CancellationToken cancellationToken)
+        public override async Task<ChunkAnswers> RunAsync(int start, int count, CancellationToken cancellationToken)
         {
-            var calls = new Task<JobItem?>[count];
+            var calls = new Task<(JobItem? Item, string? Timeout)>[count];
             for (var i = 0; i < count; i++)
             {
-                calls[i] = RunOneAsync(start + i, count, cancellationToken);
+                calls[i] = RunOneAsync(start + i, cancellationToken);
             }
 
-            return await Task.WhenAll(calls).ConfigureAwait(false);
+            var answered = await Task.WhenAll(calls).ConfigureAwait(false);
+            return new ChunkAnswers([.. answered.Select(a => a.Item)], answered.Select(a => a.Timeout).FirstOrDefault(t => t is not null));
         }
 
-        /// <summary>Item <paramref name="index"/>, one of <paramref name="count"/> sent together (queued behind each other, a timeout is theirs, not the item's).</summary>
-        private async Task<JobItem?> RunOneAsync(int index, int count, CancellationToken cancellationToken)
+        /// <summary>Item <paramref name="index"/>'s answer, or null and why it timed out (see <see cref="ChunkAnswers.Timeout"/>).</summary>
+        private async Task<(JobItem? Item, string? Timeout)> RunOneAsync(int index, CancellationToken cancellationToken)
         {
             InferRequest request;
             try
@@ -196,7 +191,7 @@ internal abstract class JobRunner(string model)
             }
             catch (InferRequestException exception)
             {
-                return new JobItem(null, exception.Message);
+                return (new JobItem(null, exception.Message), null);
             }
 
             try
@@ -205,7 +200,7 @@ internal abstract class JobRunner(string model)
                 var problem = V2Signature.MissingOutput(Model, request.Outputs, outputs) ?? InferResponse.NotText(Model, request, outputs);
                 if (problem is not null)
                 {
-                    return new JobItem(null, problem);
+                    return (new JobItem(null, problem), null);
                 }
 
                 var buffer = new System.Buffers.ArrayBufferWriter<byte>();
@@ -215,12 +210,24 @@ internal abstract class JobRunner(string model)
                 }
 
                 using var document = JsonDocument.Parse(buffer.WrittenMemory);
-                return new JobItem(document.RootElement.Clone(), null);
+                return (new JobItem(document.RootElement.Clone(), null), null);
+            }
+            catch (TimeoutException exception)
+            {
+                return (null, TimeoutError(exception));
             }
             catch (Exception exception)
             {
-                return IsTransient(exception) || RunsAgainSmaller(exception, count) ? null : Failure(exception);
+                return (IsTransient(exception) ? null : Failure(exception), null);
             }
         }
     }
 }
+
+/// <summary>
+/// A call's answers (null: run again later) and, when some of its items passed the model's timeout, the error to record
+/// for them should the job not run them again (they timed out alone).
+/// </summary>
+/// <param name="Items">One answer per item, in order; null for an item to run again or one that timed out.</param>
+/// <param name="Timeout">The timeout's message when an item timed out; null otherwise.</param>
+internal sealed record ChunkAnswers(JobItem?[] Items, string? Timeout);
