@@ -130,20 +130,23 @@ public sealed class JobDurabilityTests
         Assert.Equal(1 + 3 + 1, JournalRows(data.Database, id)); // submitted, three chunks of 4, ended
     }
 
+    /// <summary>Settings for a model <c>slow</c> that takes 100 ms an item, with its timeout, and the job's first chunk size.</summary>
+    private static Dictionary<string, string> SlowModel(string timeout, int chunkSize) => new()
+    {
+        ["ModelActors:Models:slow:Type"] = typeof(CountingModel).FullName!,
+        ["ModelActors:Models:slow:Settings:DelayMs"] = "100",
+        ["ModelActors:Models:slow:Timeout"] = timeout,
+        ["Server:Jobs:ChunkSize"] = chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     [Fact]
     public async Task AChunkTooLongForTheModelsTimeout_RunsAgainInSmallerCalls_AndNoItemFails()
     {
         // 100 ms an item, one at a time, 1 s timeout: a call of 32 items (3.2 s) times out, and item by item they would
         // queue behind each other and time out too. Halving the calls until they fit answers every item.
         using var data = new DataFolder();
-        var settings = new Dictionary<string, string>
-        {
-            ["ModelActors:Models:slow:Type"] = typeof(CountingModel).FullName!,
-            ["ModelActors:Models:slow:Settings:DelayMs"] = "100",
-            ["ModelActors:Models:slow:Timeout"] = "00:00:01",
-            ["ModelActors:Models:slow:MaxBatchSize"] = "1",
-            ["Server:Jobs:ChunkSize"] = "32",
-        };
+        var settings = SlowModel(timeout: "00:00:01", chunkSize: 32);
+        settings["ModelActors:Models:slow:MaxBatchSize"] = "1";
         await using var server = new JobServer(data.Path, settings);
         using var http = server.CreateClient();
 
@@ -160,14 +163,7 @@ public sealed class JobDurabilityTests
         // 100 ms an item against a 50 ms timeout: smaller calls, then fewer at once, and each item that then times out
         // alone fails naming the timeout.
         using var data = new DataFolder();
-        var settings = new Dictionary<string, string>
-        {
-            ["ModelActors:Models:slow:Type"] = typeof(CountingModel).FullName!,
-            ["ModelActors:Models:slow:Settings:DelayMs"] = "100",
-            ["ModelActors:Models:slow:Timeout"] = "00:00:00.050",
-            ["Server:Jobs:ChunkSize"] = "4",
-        };
-        await using var server = new JobServer(data.Path, settings);
+        await using var server = new JobServer(data.Path, SlowModel(timeout: "00:00:00.050", chunkSize: 4));
         using var http = server.CreateClient();
 
         var id = await SubmitAsync(http, "slow", new[] { 1, 2, 3, 4 });
