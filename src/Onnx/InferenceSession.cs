@@ -229,12 +229,12 @@ public sealed partial class InferenceSession : IDisposable
     /// <summary>Runs with every output written by ONNX Runtime straight into a new managed array of its known <paramref name="shapes"/>.</summary>
     private OnnxTensors RunInto(string[] names, Ort.OrtValue[] values, IReadOnlyList<string> outputs, long[][] shapes, CancellationToken cancellationToken)
     {
-        var tensors = new OnnxTensor[outputs.Count];
+        var set = new OnnxTensors(outputs.Count);
         var into = new Ort.OrtValue?[outputs.Count];
         var pins = new GCHandle[outputs.Count];
         try
         {
-            for (var o = 0; o < tensors.Length; o++)
+            for (var o = 0; o < into.Length; o++)
             {
                 var type = OutputMetadata[OutputIndex(outputs[o])].ElementType;
                 var count = 1L;
@@ -243,8 +243,9 @@ public sealed partial class InferenceSession : IDisposable
                     count *= dimension;
                 }
 
-                tensors[o] = OnnxTensor.FromNative(type, shapes[o], TensorElementTypes.NewArray(type, count, filledLater: true));
-                into[o] = OrtValues.ToOrt(tensors[o], out pins[o]);
+                var tensor = OnnxTensor.FromNative(type, shapes[o], TensorElementTypes.NewArray(type, count, filledLater: true));
+                set[outputs[o]] = tensor;
+                into[o] = OrtValues.ToOrt(tensor, out pins[o]);
             }
 
             RunOrt(names, values, outputs, into!, static (_, _) => true, cancellationToken);
@@ -253,12 +254,6 @@ public sealed partial class InferenceSession : IDisposable
         finally
         {
             OrtValues.Release(into, pins);
-        }
-
-        var set = new OnnxTensors(outputs.Count);
-        for (var o = 0; o < tensors.Length; o++)
-        {
-            set[outputs[o]] = tensors[o];
         }
 
         return set;

@@ -15,6 +15,9 @@ internal sealed class ChunkSizer(JobOptions options)
     /// <summary>The size of the next chunk.</summary>
     public int Size { get; private set; } = Math.Max(1, options.ChunkSize);
 
+    /// <summary>How many calls of the job may run at once: <see cref="JobOptions.ChunksInFlight"/>, fewer after timeouts of one-item calls.</summary>
+    public int InFlight { get; private set; } = Math.Max(1, options.ChunksInFlight);
+
     /// <summary>A chunk of <paramref name="count"/> items came back after <paramref name="took"/>.</summary>
     public void Took(int count, TimeSpan took)
     {
@@ -32,9 +35,6 @@ internal sealed class ChunkSizer(JobOptions options)
             Size = Math.Max(_least, Size / 2);
         }
     }
-
-    /// <summary>How many calls of the job may run at once: <see cref="JobOptions.ChunksInFlight"/>, fewer after timeouts of one-item calls.</summary>
-    public int InFlight { get; private set; } = Math.Max(1, options.ChunksInFlight);
 
     /// <summary>
     /// A call of <paramref name="count"/> items of the job passed the model's timeout: calls take half as many items from

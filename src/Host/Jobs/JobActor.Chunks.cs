@@ -33,7 +33,7 @@ internal sealed partial class JobActor
         RunNext();
     }
 
-    /// <summary>Starts chunks, in input order, until <see cref="JobOptions.ChunksInFlight"/> run (none while paused, ending or waiting to retry).</summary>
+    /// <summary>Starts chunks, in input order, until <see cref="ChunkSizer.InFlight"/> calls run (none while paused, ending or waiting to retry).</summary>
     private void RunNext()
     {
         if (_paused || _ending || _answers.Retrying || _runner is null)
@@ -163,19 +163,13 @@ internal sealed partial class JobActor
             return; // stopping: what is not written runs again after the restart
         }
 
-        var stretches = _answers.RetryStretches(start, _chunks.Size);
-        foreach (var (offset, count) in stretches)
+        foreach (var (offset, count) in _answers.RetryStretches(start, _chunks.Size))
         {
             _retryCalls.Enqueue((start, offset, count));
         }
 
-        if (stretches.Count == 0)
-        {
-            RunNext();
-            return;
-        }
-
         RunRetries();
+        RunNext(); // nothing to run again: new chunks go on
     }
 
     /// <summary>Starts waiting calls of items to run again while fewer than <see cref="ChunkSizer.InFlight"/> calls run.</summary>
@@ -202,9 +196,10 @@ internal sealed partial class JobActor
 
     /// <summary>
     /// The answers of a chunk's items <paramref name="Offset"/>… (null where an item could not run now), or the failure of
-    /// the call as a whole. <paramref name="Start"/> is the first item of the run of answers they belong to.
+    /// the call as a whole. <paramref name="Start"/> is the first item of the run of answers they belong to;
+    /// <paramref name="Timeout"/> is set when some of its items passed the model's timeout, <paramref name="Alone"/> when
+    /// no other call of the job ran as it started.
     /// </summary>
-    /// <summary>A call's answers; <paramref name="Timeout"/> when some of its items passed the model's timeout, <paramref name="Alone"/> when no other call of the job ran as it started.</summary>
     private sealed record ChunkDone(int Start, int Offset, JobItem?[] Items, Exception? Failure, object Instance, long Started, string? Timeout, bool Alone);
 
     /// <summary>Run the unanswered items of the answers at <paramref name="Start"/> again.</summary>

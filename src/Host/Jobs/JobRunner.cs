@@ -43,10 +43,10 @@ internal abstract class JobRunner(string model)
     protected static bool IsTransient(Exception exception) =>
         exception is OperationCanceledException or ModelStoppedException or ModelOverloadedException or ModelUnavailableException or ModelLoadException;
 
-    protected JobItem Failure(Exception exception) => new(null, HttpErrors.Describe(exception, Model).Message);
+    protected JobItem Failure(Exception exception) => new(null, Describe(exception));
 
-    /// <summary>What the job is told of a timeout: the failure it records for an item that timed out alone.</summary>
-    protected string TimeoutError(Exception exception) => HttpErrors.Describe(exception, Model).Message;
+    /// <summary>The error recorded for an item that failed with <paramref name="exception"/> (naming the model).</summary>
+    protected string Describe(Exception exception) => HttpErrors.Describe(exception, Model).Message;
 
     private sealed class Typed<TItem, TResult> : JobRunner
     {
@@ -111,19 +111,19 @@ internal abstract class JobRunner(string model)
             var k = 0;
             foreach (var result in json.EnumerateArray())
             {
-                var outcome = outcomes[k];
+                var index = indices[k];
+                var outcome = outcomes[k++];
                 if (outcome.IsSuccess)
                 {
-                    answers[indices[k++]] = new JobItem(result, null);
+                    answers[index] = new JobItem(result, null);
                 }
                 else if (outcome.Exception is TimeoutException)
                 {
-                    timeout ??= TimeoutError(outcome.Exception);
-                    k++; // left to the job (see ChunkAnswers.Timeout)
+                    timeout ??= Describe(outcome.Exception); // left null: the job decides (see ChunkAnswers.Timeout)
                 }
                 else
                 {
-                    answers[indices[k++]] = IsTransient(outcome.Exception!) ? null : Failure(outcome.Exception!);
+                    answers[index] = IsTransient(outcome.Exception!) ? null : Failure(outcome.Exception!);
                 }
             }
 
@@ -214,7 +214,7 @@ internal abstract class JobRunner(string model)
             }
             catch (TimeoutException exception)
             {
-                return (null, TimeoutError(exception));
+                return (null, Describe(exception));
             }
             catch (Exception exception)
             {
