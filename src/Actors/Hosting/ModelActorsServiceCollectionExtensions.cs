@@ -41,7 +41,7 @@ public static class ModelActorsServiceCollectionExtensions
             string[] models = [.. definitions.Keys];
             services.AddAkka(DefaultActorSystemName, (akka, _) =>
             {
-                akka.AddHocon(DrainPhase(options.DrainTimeout), HoconAddMode.Prepend).AddHocon(ActorSystems.Shared, HoconAddMode.Append);
+                akka.AddHocon(HostOwnsShutdown(options.DrainTimeout), HoconAddMode.Prepend).AddHocon(ActorSystems.Shared, HoconAddMode.Append);
                 builder.ApplyAkka(akka, models);
             });
         }
@@ -62,11 +62,18 @@ public static class ModelActorsServiceCollectionExtensions
     }
 
     /// <summary>
-    /// In the system this registration starts, the CoordinatedShutdown phase that drains models lasts as
-    /// long as the library's <see cref="ModelLibraryOptions.DrainTimeout"/> (plus a margin) instead of
-    /// Akka's default 5 s, so host stop waits for accepted work as <c>DisposeAsync</c> does.
+    /// The system this registration starts is stopped by the host, in the host's order, never by the process's exit
+    /// signal. Akka's CLR exit hook is off: on SIGTERM it would run CoordinatedShutdown at once — draining and
+    /// stopping every model while the web server still takes requests (a lame duck would answer only 503s, in-flight
+    /// HTTP requests would fail) — whereas the host first runs its stopping services, stops Kestrel, then the
+    /// library's hosted service drains the models, and Akka.Hosting's service runs CoordinatedShutdown last.
+    /// The phase that drains models lasts as long as the library's <see cref="ModelLibraryOptions.DrainTimeout"/>
+    /// (plus a margin) instead of Akka's default 5 s, so host stop waits for accepted work as <c>DisposeAsync</c> does.
     /// </summary>
-    internal static Akka.Configuration.Config DrainPhase(TimeSpan drainTimeout) =>
+    internal static Akka.Configuration.Config HostOwnsShutdown(TimeSpan drainTimeout) =>
         Akka.Configuration.ConfigurationFactory.ParseString(
-            $"akka.coordinated-shutdown.phases.service-requests-done.timeout = {(long)(drainTimeout + TimeSpan.FromSeconds(5)).TotalMilliseconds}ms");
+            $"""
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            akka.coordinated-shutdown.phases.service-requests-done.timeout = {(long)(drainTimeout + TimeSpan.FromSeconds(5)).TotalMilliseconds}ms
+            """);
 }

@@ -47,8 +47,8 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
             return;
         }
 
-        // The actor system may be stopping already (SIGTERM also runs Akka's CoordinatedShutdown from its CLR exit
-        // hook); a terminated system answers nothing, so its end ends the wait too.
+        // The actor system may be stopping already (Akka.Cluster downing, or a system whose CLR exit hook is on runs
+        // CoordinatedShutdown at SIGTERM); a terminated system answers nothing, so its end ends the wait too.
         var paused = _manager.Ask<JobsPaused>(PauseJobs.Instance, library.Options.DrainTimeout + TimeSpan.FromSeconds(1), cancellationToken);
         await Task.WhenAny(paused, system.WhenTerminated).ConfigureAwait(false);
         if (paused.IsFaulted)

@@ -143,6 +143,7 @@ public sealed class AkkaHostingTests
         var system = host.Services.GetRequiredService<ActorSystem>();
         Assert.Equal(ModelActorsServiceCollectionExtensions.DefaultActorSystemName, system.Name);
         Assert.Equal(TimeSpan.FromSeconds(35), system.Settings.Config.GetTimeSpan("akka.coordinated-shutdown.phases.service-requests-done.timeout")); // DrainTimeout 30 s + margin
+        Assert.False(system.Settings.Config.GetBoolean("akka.coordinated-shutdown.run-by-clr-shutdown-hook")); // SIGTERM stops the host in its order, not Akka at once
         Assert.Same(system, host.Services.GetRequiredService<ModelLibrary>().ActorSystem);
         await host.StopAsync();
         Assert.True(system.WhenTerminated.IsCompleted);
