@@ -15,6 +15,8 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     private long _takenPerSecondBits;
     private int _depthAtSample;
     private long _lastRejectionLog = long.MinValue;
+    private int _rejectionTailArmed;
+    private string? _lastRejectionReason;
 
     public ModelMetrics Metrics => metrics;
 
@@ -30,7 +32,8 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     /// <summary>
     /// A request refused because the queue is full: counted every time, logged at most once a second with how many
     /// were refused since the last line (under overload a line per refusal would make logging the bottleneck: the
-    /// console logger's queue blocks its callers when full).
+    /// console logger's queue blocks its callers when full). Refusals within a second of the last line are logged
+    /// when that second ends, by a one-shot timer, so the end of a burst is not left unlogged until the next refusal.
     /// </summary>
     /// <param name="capacity">The queue's capacity.</param>
     /// <param name="reason">Why, for the log line; null: the queue is full.</param>
@@ -40,10 +43,33 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
         Interlocked.Increment(ref _rejectedUnlogged);
         var now = timeProvider.GetTimestamp();
         var last = Interlocked.Read(ref _lastRejectionLog);
+        var why = reason ?? $"its queue of {capacity} is full";
         if ((last == long.MinValue || timeProvider.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
             && Interlocked.CompareExchange(ref _lastRejectionLog, now, last) == last)
         {
-            LogRejected(logger, model, Interlocked.Exchange(ref _rejectedUnlogged, 0), reason ?? $"its queue of {capacity} is full");
+            LogRejected(logger, model, Interlocked.Exchange(ref _rejectedUnlogged, 0), why);
+            return;
+        }
+
+        _lastRejectionReason = why;
+        if (Interlocked.CompareExchange(ref _rejectionTailArmed, 1, 0) == 0)
+        {
+            var due = TimeSpan.FromSeconds(1) - timeProvider.GetElapsedTime(Interlocked.Read(ref _lastRejectionLog), now);
+            ITimer? timer = null;
+            timer = timeProvider.CreateTimer(_ => LogRejectionTail(timer), null, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Logs the refusals not logged yet (the end of a burst), at most once a second as <see cref="Rejected"/> does.</summary>
+    private void LogRejectionTail(ITimer? timer)
+    {
+        timer?.Dispose();
+        Volatile.Write(ref _rejectionTailArmed, 0);
+        var count = Interlocked.Exchange(ref _rejectedUnlogged, 0);
+        if (count > 0)
+        {
+            Interlocked.Exchange(ref _lastRejectionLog, timeProvider.GetTimestamp());
+            LogRejected(logger, model, count, _lastRejectionReason ?? "its queue is full");
         }
     }
 
