@@ -18,12 +18,12 @@ public static class InferenceProtocolEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         var v2 = app.MapGroup("/v2");
-        v2.MapGet("/", (ModelLibrary library) => Results.Json(new
+        v2.MapGet("/", (ModelLibrary library, ModelVersions versions) => Results.Json(new
         {
             name = "modelactors",
             version = typeof(ModelLibrary).Assembly.GetName().Version?.ToString(),
             extensions = ProtocolExtensions.Names,
-            models = library.ModelNames,
+            models = versions.PublicNames(library.ModelNames),
         }));
         v2.MapGet("/health/live", () => Results.Json(new { live = true }));
         v2.MapGet("/health/ready", (ServerReadiness readiness, ModelLibrary library) =>

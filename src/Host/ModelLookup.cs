@@ -36,8 +36,16 @@ internal static class ModelLookup
         }
         catch (ModelNotFoundException exception)
         {
-            // A repository model being replaced or unloaded: the newest serving it now, or not found under the name asked for.
-            return (StatusCodes.Status404NotFound, versions?.ServedBy(name) is not null ? $"Model '{model}' is not served now (it was unloaded)." : exception.Message);
+            // A repository model being replaced or unloaded: the newest serving it now, or not found under the name asked
+            // for; what exists is told by the names clients call (a repository model's versions are library models of
+            // their own, named name#g@v inside).
+            if (versions?.ServedBy(name) is not null)
+            {
+                return (StatusCodes.Status404NotFound, $"Model '{model}' is not served now (it was unloaded).");
+            }
+
+            var known = versions?.PublicNames(exception.KnownNames) ?? exception.KnownNames;
+            return (StatusCodes.Status404NotFound, new ModelNotFoundException(model, known, ModelActors.Models.NameSuggester.Nearest(model, known)).Message);
         }
 
         return string.IsNullOrEmpty(version) || (versions?.Serves(model) ?? false)

@@ -234,6 +234,53 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
     }
 
     [Fact]
+    public async Task Unload_OfAModelNotInTheRepository_Is400NamingWhy_AndTheServersOwnModelServesOn()
+    {
+        using var client = server.CreateClient();
+
+        var own = await client.PostAsync("/v2/repository/models/echo/unload", Json("{}"));
+        var unknown = await client.PostAsync("/v2/repository/models/zzz/unload", Json("{}"));
+        var echo = await client.PostAsync("/models/echo/predict", Json("\"still here\""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, own.StatusCode);
+        Assert.Contains("'echo': it is not a model of the repository", await ErrorOf(own), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("'zzz': the repository has no model of that name", await ErrorOf(unknown), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, echo.StatusCode);
+        Assert.Equal("still here", await echo.Content.ReadFromJsonAsync<string>());
+    }
+
+    [Fact]
+    public async Task AfterReloads_TheModelListAndNotFoundErrors_NameModelsAsClientsCallThem()
+    {
+        using var client = server.CreateClient();
+        server.Write("renamed/1/model.onnx", TritonRepository.Scale(2));
+        server.Write("renamed/2/model.onnx", TritonRepository.Scale(4));
+        server.Write("renamed/config.pbtxt", "max_batch_size: 8\nversion_policy: { all { } }");
+
+        var loads = new[]
+        {
+            (await client.PostAsync("/v2/repository/models/renamed/load", null)).StatusCode,
+            (await client.PostAsync("/v2/repository/models/renamed/load", null)).StatusCode, // a replacement: new library models beside the old
+        };
+        var models = (await client.GetFromJsonAsync<JsonElement>("/v2")).GetProperty("models").EnumerateArray().Select(m => m.GetString()!).ToList();
+        var typo = await client.PostAsync("/v2/models/renamd/infer", Json(ControlledRepository.OneRow));
+        var typoError = await ErrorOf(typo);
+
+        Assert.All(loads, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Contains("renamed", models);
+        Assert.Contains("scale", models);
+        Assert.DoesNotContain(models, m => m.Contains('#', StringComparison.Ordinal) || m.Contains('@', StringComparison.Ordinal));
+        Assert.Equal(models.Distinct().Count(), models.Count);
+        Assert.Equal(HttpStatusCode.NotFound, typo.StatusCode);
+        Assert.Contains("Did you mean 'renamed'?", typoError, StringComparison.Ordinal);
+        Assert.DoesNotContain("#", typoError, StringComparison.Ordinal);
+        var (version1, version2) = (await Infer(client, "renamed/versions/1"), await Infer(client, "renamed/versions/2"));
+        Assert.Equal([2f, 4f, 6f], version1);
+        Assert.Equal([4f, 8f, 12f], version2);
+    }
+
+    [Fact]
     public async Task AModelUnloadedAndLoadedAgainAtOnce_IsServed()
     {
         using var client = server.CreateClient();

@@ -13,6 +13,9 @@ public sealed class ModelVersions
     private readonly Dictionary<string, IReadOnlyList<string>> _notes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Triton.Config.ModelConfig> _configs = new(StringComparer.Ordinal);
 
+    // Every library name ever handed to a repository model's version (written under the gate, replaced whole).
+    private volatile HashSet<string> _handedOut = new(StringComparer.Ordinal);
+
     // Both maps in one object, replaced whole: a reader sees them from the same moment.
     private volatile Snapshot _now = new(new(StringComparer.Ordinal), new(StringComparer.Ordinal));
 
@@ -38,6 +41,7 @@ public sealed class ModelVersions
             }
 
             var all = new Dictionary<string, IReadOnlyList<(string, string)>>(VersionsNow, StringComparer.Ordinal) { [model] = versions };
+            _handedOut = [.. _handedOut, .. versions.Select(v => v.Served)];
             _now = new Snapshot(all, Reverse(all));
         }
     }
@@ -132,6 +136,23 @@ public sealed class ModelVersions
         }
 
         return string.IsNullOrEmpty(version) ? list[0].Served : list.FirstOrDefault(v => v.Version == version && v.Version.Length > 0).Served;
+    }
+
+    /// <summary>
+    /// The names clients call among <paramref name="libraryNames"/>, sorted: each repository model once under its own
+    /// name (its versions are library models named <c>name#g@v</c> inside, which no client uses), the library's other
+    /// models as they are; a replaced or unloaded repository model still draining is left out.
+    /// </summary>
+    /// <param name="libraryNames">The library's models.</param>
+    /// <returns>The names.</returns>
+    public IReadOnlyList<string> PublicNames(IEnumerable<string> libraryNames)
+    {
+        var (now, handedOut) = (_now, _handedOut);
+        return [.. libraryNames
+            .Select(n => now.ByServedName.TryGetValue(n, out var served) ? served.Model : handedOut.Contains(n) ? null : n)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The model and version (or "") a library model serves, or null when it is not a repository model's.</summary>

@@ -198,6 +198,14 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
 
     private async Task<string?> UnloadAsync(string model, bool dependents)
     {
+        if (!_versions.Serves(model) && !ModelRepository.ModelNames(_root).Contains(model, StringComparer.Ordinal))
+        {
+            // Only the repository's models come and go at run time; a model of the server's configuration stays.
+            return _library.ModelNames.Contains(model)
+                ? $"failed to unload '{model}': it is not a model of the repository (it comes from the server's configuration); only the repository's models are loaded and unloaded at run time."
+                : $"failed to unload '{model}': the repository has no model of that name.";
+        }
+
         var served = _versions.ServedAs(model).Concat(_library.ModelNames.Contains(model) ? [model] : []).Distinct().ToList();
         var users = _library.Describe()
             .Where(d => !served.Contains(d.Name) && d.Dependencies.Values.Any(served.Contains))
