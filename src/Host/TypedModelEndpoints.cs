@@ -59,6 +59,11 @@ public static class TypedModelEndpoints
             return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' takes {Describe(bodyType)}; the body is empty or null.");
         }
 
+        if (batch && Jobs.JobItems.NullItem(body as System.Collections.IList, description.ItemType) is { } at)
+        {
+            return HttpErrors.Error(StatusCodes.Status400BadRequest, $"Model '{model}' takes {Describe(bodyType)}; item {at} is null.");
+        }
+
         try
         {
             return batch

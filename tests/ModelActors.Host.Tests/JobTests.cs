@@ -95,6 +95,7 @@ public sealed class JobTests(JobTests.Server server) : IClassFixture<JobTests.Se
     [InlineData("tensor-echo", "[{}]", HttpStatusCode.BadRequest, "Item 0 of the job: ")]
     [InlineData("tensor-echo", "[3]", HttpStatusCode.BadRequest, "Model 'tensor-echo': item 0 of the job is not a v2 inference request")]
     [InlineData("word-count", "[\"a\", 3]", HttpStatusCode.BadRequest, "Model 'word-count': item 1 of the job is not a String")]
+    [InlineData("word-count", "[\"a\", null]", HttpStatusCode.BadRequest, "Model 'word-count': item 1 of the job is null; the model takes String items.")]
     [InlineData("word-count", "\"a\"", HttpStatusCode.BadRequest, "Model 'word-count': a job takes a JSON array of String items; the body is not one")]
     [InlineData("word-count", "[]", HttpStatusCode.BadRequest, "Model 'word-count': a job takes a JSON array of String items, and the body has none.")]
     [InlineData("word-count", "", HttpStatusCode.BadRequest, "the body has none")]

@@ -40,6 +40,7 @@ public sealed class TypedEndpointTests(WebApplicationFactory<Program> factory) :
     [InlineData("/models/word-count/predict", "42", HttpStatusCode.BadRequest, "Model 'word-count' takes a String item as JSON")]
     [InlineData("/models/word-count/predict", "null", HttpStatusCode.BadRequest, "the body is empty or null")]
     [InlineData("/models/word-count/predict-batch", "\"not an array\"", HttpStatusCode.BadRequest, "a JSON array of String items")]
+    [InlineData("/models/word-count/predict-batch", "[\"a\", null]", HttpStatusCode.BadRequest, "Model 'word-count' takes a JSON array of String items; item 1 is null.")]
     public async Task BadRequests_AreAnsweredWithAnErrorNamingWhatWasWrong(string route, string body, HttpStatusCode status, string message)
     {
         using var client = factory.CreateClient();

@@ -95,7 +95,11 @@ internal static class JobItems
     {
         try
         {
-            _ = items.Deserialize(typeof(List<>).MakeGenericType(itemType), Json);
+            if (NullItem(items.Deserialize(typeof(List<>).MakeGenericType(itemType), Json) as System.Collections.IList, itemType) is { } at)
+            {
+                throw new JobSubmissionException($"Model '{model}': item {at} of the job is null; the model takes {itemType.Name} items.");
+            }
+
             return;
         }
         catch (Exception exception) when (exception is JsonException or NotSupportedException)
@@ -117,6 +121,31 @@ internal static class JobItems
 
             index++;
         }
+    }
+
+    /// <summary>
+    /// The index of the first null among <paramref name="items"/> when <paramref name="itemType"/> cannot be null (a
+    /// reference type: JSON's null reads as null, and the model would fail on it; a <see cref="Nullable{T}"/> takes it).
+    /// </summary>
+    /// <param name="items">The items read.</param>
+    /// <param name="itemType">The model's item type.</param>
+    /// <returns>The index, or null when none is null.</returns>
+    internal static int? NullItem(System.Collections.IList? items, Type itemType)
+    {
+        if (items is null || (itemType.IsValueType && Nullable.GetUnderlyingType(itemType) is not null))
+        {
+            return null;
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is null)
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     private static readonly System.Reflection.MethodInfo CreateTensor =
