@@ -125,6 +125,28 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Bench_RefusesADurationAndACountTogether()
+    {
+        var (code, _, error) = await CliProcess.RunAsync("bench", "word-count", "\"a\"", "-d", "00:00:01", "-n", "10");
+
+        Assert.Equal(2, code);
+        Assert.Contains("give --duration or --requests, not both", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("predict", "@missing.json")]
+    [InlineData("bench", "@missing.json")]
+    [InlineData("predict", "@.")] // a folder
+    public async Task AnInputFileThatCannotBeRead_Exits1_NamingIt(string command, string input)
+    {
+        var (code, output, error) = await CliProcess.RunAsync(command, "word-count", input, "--url", "http://127.0.0.1:9");
+
+        Assert.True(code == 1, $"exit {code}: {error}");
+        Assert.Contains($"modelactors {command}: cannot read '{input[1..]}'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error + output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_OnAPortInUse_Exits1_SayingWhy()
     {
         using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

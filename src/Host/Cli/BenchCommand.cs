@@ -38,8 +38,18 @@ internal static class BenchCommand
                 return 2;
             }
 
+            if (result.GetValue(duration) is not null && result.GetValue(requests) is not null)
+            {
+                await error.WriteLineAsync("modelactors bench: give --duration or --requests, not both.").ConfigureAwait(false);
+                return 2;
+            }
+
             var name = result.GetValue(model)!;
-            var body = await CliOptions.ReadJsonAsync(result.GetValue(input)!, ct).ConfigureAwait(false);
+            if (await CliOptions.ReadJsonOrSayWhyAsync(result.GetValue(input)!, error, "bench", ct).ConfigureAwait(false) is not { } body)
+            {
+                return 1;
+            }
+
             var count = result.GetValue(requests);
             var runFor = result.GetValue(duration) ?? (count is null ? TimeSpan.FromSeconds(10) : null);
             var callers = result.GetValue(concurrency);

@@ -48,4 +48,18 @@ internal static class CliOptions
 
         return input.StartsWith('@') ? await File.ReadAllBytesAsync(input[1..], cancellationToken).ConfigureAwait(false) : Encoding.UTF8.GetBytes(input);
     }
+
+    /// <summary>As <see cref="ReadJsonAsync"/>; when the file cannot be read, null after telling why on <paramref name="error"/>.</summary>
+    public static async Task<byte[]?> ReadJsonOrSayWhyAsync(string input, TextWriter error, string command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadJsonAsync(input, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"modelactors {command}: cannot read '{input.TrimStart('@')}': {exception.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
 }

@@ -24,7 +24,11 @@ internal static class PredictCommand
         command.SetAction(async (result, ct) =>
         {
             var name = result.GetValue(model)!;
-            var body = await CliOptions.ReadJsonAsync(result.GetValue(input)!, ct).ConfigureAwait(false);
+            if (await CliOptions.ReadJsonOrSayWhyAsync(result.GetValue(input)!, error, "predict", ct).ConfigureAwait(false) is not { } body)
+            {
+                return 1;
+            }
+
             try
             {
                 var answer = result.GetValue(url) is { } server
