@@ -117,6 +117,16 @@ public sealed class TritonRepositoryTests(TritonRepository server) : IClassFixtu
     }
 
     [Fact]
+    public async Task AConfigurationThatCannotBeServed_IsTriedOnce_NotRetried()
+    {
+        await server.Log.WaitForAsync(l => l.Contains(" models loaded in ", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromMinutes(1));
+
+        // Its error comes back every time: retries (with backoff) would only hold back the models loading after it.
+        Assert.DoesNotContain(server.Log.Lines.Select(l => l[(l.IndexOf("Model", StringComparison.Ordinal) is var i and >= 0 ? i : 0)..]), l => l.Contains("failed to load (attempt", StringComparison.Ordinal)
+            && new[] { "gpu", "tensorrt", "typo", "mismatch", "both" }.Any(m => l.Contains($"Model '{m}'", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void LoadLog_NamesEveryFieldSetThatIsNotServed_AndHowAShortDelayIsServed()
     {
         var lines = server.Log.Lines.Where(l => l.StartsWith("Model 'scale': ", StringComparison.Ordinal)).ToList();

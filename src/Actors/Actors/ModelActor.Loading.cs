@@ -149,9 +149,11 @@ internal sealed partial class ModelActor<TItem, TResult>
         _attemptFailed = true;
         StopReplicas(_set!);
         var retries = _entry.LoadRetries;
-        if (_attempt > retries)
+        if (_attempt > retries || error is ModelRegistrationException)
         {
-            _log.Error(error, "Model '{0}' failed to load after {1} attempt(s); giving up", _entry.Name, _attempt);
+            // A configuration error (ModelRegistrationException: a missing file setting, declarations the file does not
+            // match) comes back on every attempt: retried, it would only hold back the models loading after it.
+            _log.Error(error, "Model '{0}' failed to load after {1} attempt(s); giving up{2}", _entry.Name, _attempt, error is ModelRegistrationException ? " (its configuration is wrong: not retried)" : string.Empty);
             _set = null;
             LoadEnded(new ModelLoadException(_entry.Name, _attempt, error));
             return;

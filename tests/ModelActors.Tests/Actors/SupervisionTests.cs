@@ -46,6 +46,28 @@ public sealed class SupervisionTests : ModelActorsTestKit
     }
 
     [Fact]
+    public async Task ALoadFailingOnItsConfiguration_IsNotRetried_TheModelIsFailedAtOnce()
+    {
+        var misconfigured = new ProbeModel<string, string>(s => s) { OnLoad = _ => throw new ModelRegistrationException(["Model 'misconfigured': no weights file given."]) };
+        var library = CreateLibrary(b => b
+            .AddModel("misconfigured", factory: _ => misconfigured)
+            .Configure(o => { o.LoadRetries = 3; o.LoadMinBackoff = TimeSpan.FromSeconds(1); o.LazyLoading = true; }));
+
+        Task<string> loading = null!;
+        await EventFilter.Error(contains: "failed to load after 1 attempt(s); giving up (its configuration is wrong: not retried)").ExpectOneAsync(() =>
+        {
+            loading = library.Get<string, string>("misconfigured").PredictAsync("x").AsTask();
+            return Task.CompletedTask;
+        });
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => loading); // no backoff waited: the test clock never moved
+        Assert.Equal(1, error.Attempts);
+        Assert.IsType<ModelRegistrationException>(error.InnerException);
+        Assert.Equal(1, misconfigured.Loads);
+        Assert.Equal(ModelState.Failed, library.Describe("misconfigured").State);
+    }
+
+    [Fact]
     public async Task AFailedLazyLoad_IsTriedAgainOnTheNextRequest()
     {
         var attempts = 0;
