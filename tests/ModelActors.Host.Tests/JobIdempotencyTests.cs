@@ -85,6 +85,15 @@ public sealed class JobIdempotencyTests : IDisposable
     }
 
     [Fact]
+    public void AnEmptyKey_IsRefused_NotTakenForNone()
+    {
+        // The endpoint passes an Idempotency-Key header given empty as "" (TestServer's client drops empty headers, so
+        // this is checked here); null is no header at all.
+        Assert.Contains("it has 0 character(s)", ModelActors.Host.Jobs.JobItems.CheckKey(string.Empty, "Idempotency-Key"), StringComparison.Ordinal);
+        Assert.Null(ModelActors.Host.Jobs.JobItems.CheckKey(null, "Idempotency-Key"));
+    }
+
+    [Fact]
     public async Task ATooLongKey_Is400_AndTheLongestTakenIsTaken()
     {
         await using var server = new JobServer(_data.Path);

@@ -65,7 +65,7 @@ public static class JobEndpoints
             return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, JobTexts.Stopping(model));
         }
 
-        var key = context.Request.Headers[IdempotencyKeyHeader].ToString() is { Length: > 0 } given ? given : null;
+        var key = context.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var given) ? given.ToString() : null; // an empty one is refused, not taken for none
         if (JobItems.CheckKey(key, IdempotencyKeyHeader) is { } badKey)
         {
             return HttpErrors.Error(StatusCodes.Status400BadRequest, badKey);

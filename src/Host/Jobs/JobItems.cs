@@ -21,9 +21,9 @@ internal static class JobItems
     /// <param name="key">The key, null when none was given.</param>
     /// <param name="field">Where it came from (the HTTP header or the gRPC field), named in the message.</param>
     public static string? CheckKey(string? key, string field) =>
-        key is null || (key.Length <= MaxKeyLength && key.All(c => c is > ' ' and <= '~'))
+        key is null || (key.Length is > 0 and <= MaxKeyLength && key.All(c => c is > ' ' and <= '~'))
             ? null
-            : $"{field} must be 1 to {MaxKeyLength} visible ASCII characters (no spaces); it has {key.Length} character(s){(key.Length <= MaxKeyLength ? ", some of them not visible ASCII" : "")}.";
+            : $"{field} must be 1 to {MaxKeyLength} visible ASCII characters (no spaces); it has {key.Length} character(s){(key.Length is > 0 and <= MaxKeyLength ? ", some of them not visible ASCII" : "")}.";
 
     /// <summary>The items of <paramref name="body"/> for <paramref name="description"/>'s model as a JSON array, and their count.</summary>
     /// <exception cref="JobSubmissionException">The body is not a non-empty array of the model's items; the message names the model and the item.</exception>

@@ -21,11 +21,19 @@ public static class StreamEndpoint
         return app;
     }
 
-    private static async Task ServeAsync(string model, HttpContext context, ModelLibrary library)
+    private static async Task ServeAsync(string model, HttpContext context, ModelLibrary library, Microsoft.Extensions.Options.IOptions<Server.ServerOptions> options)
     {
         if (ModelLookup.FindTyped(library, model, out var description) is { } refused)
         {
             await refused.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        // A body declared over the limit is refused before the stream's 200 goes out (one sent in chunks that passes the
+        // limit ends the stream with a 413 error event: its answer has begun).
+        if (context.Request.ContentLength > options.Value.MaxRequestBodySize)
+        {
+            await RequestBodies.TooLarge(options.Value.MaxRequestBodySize).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
