@@ -41,10 +41,12 @@ internal static class ServerApp
         }
 
         builder.Services.AddModelActorsOpenApi();
+        builder.Services.AddJsonStatusPages();
 
         var app = builder.Build();
         app.Services.GetRequiredService<Statistics.ModelStatistics>(); // listens from the start
         LameDuck.Use(app);
+        app.UseJsonStatusPages();
         app.MapOpenApi(); // /openapi/v1.json
         app.MapInferenceProtocol();
         Triton.RepositoryEndpoints.MapModelRepository(app);

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace ModelActors.Host;
+
+/// <summary>
+/// The errors ASP.NET answers on its own — no route for the path, a method the route does not take, a query or route
+/// value that does not bind to its parameter — get the JSON body <c>{"error": "..."}</c> every other error of the server
+/// has, naming what was wrong (the framework answers them with an empty body).
+/// </summary>
+internal static class JsonStatusPages
+{
+    /// <summary>Has minimal APIs throw their binding failures (caught here, with the parameter they name) instead of an empty 400.</summary>
+    /// <param name="services">The host's services.</param>
+    public static void AddJsonStatusPages(this IServiceCollection services) =>
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+    /// <summary>Adds the middleware (before the endpoints).</summary>
+    /// <param name="app">The application.</param>
+    public static void UseJsonStatusPages(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+            {
+                var message = exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? RequestBodies.TooLargeMessage(null)
+                    : $"{context.Request.Method} {context.Request.Path}: {exception.Message}";
+                await HttpErrors.Error(exception.StatusCode, message).ExecuteAsync(context).ConfigureAwait(false);
+            }
+        });
+        app.UseStatusCodePages(async pages =>
+        {
+            var context = pages.HttpContext;
+            var (status, method, path) = (context.Response.StatusCode, context.Request.Method, context.Request.Path);
+            if (status == 499 || context.RequestAborted.IsCancellationRequested)
+            {
+                return; // the client is gone
+            }
+
+            var message = status switch
+            {
+                StatusCodes.Status404NotFound => $"No route for {method} {path}; GET /openapi/v1.json lists the routes.",
+                StatusCodes.Status405MethodNotAllowed => $"{path} does not take {method}{(context.Response.Headers.Allow is { Count: > 0 } allow ? $"; it takes {allow}" : string.Empty)}.",
+                _ => $"{method} {path}: {ReasonPhrases.GetReasonPhrase(status)}.",
+            };
+            await HttpErrors.Error(status, message).ExecuteAsync(context).ConfigureAwait(false);
+        });
+    }
+}
