@@ -161,6 +161,7 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
 
         try
         {
+            CheckRows(item);
             session.Validate(_reshapes?.ToModel(item) ?? item);
             return null;
         }
@@ -170,11 +171,30 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
         }
     }
 
+    /// <summary>Refuses an item with more rows than <see cref="OnnxModelSettings.MaxItemRows"/> along a batched input's batch axis.</summary>
+    private void CheckRows(OnnxTensors item)
+    {
+        if (_settings.MaxItemRows <= 0)
+        {
+            return;
+        }
+
+        foreach (var (name, tensor) in item)
+        {
+            var axis = _settings.BatchAxes.GetValueOrDefault(name, 0);
+            if (!_settings.SharedInputs.Contains(name) && tensor is not null && axis < tensor.Shape.Count && tensor.Shape[axis] > _settings.MaxItemRows)
+            {
+                throw new OnnxInputException(name, $"Model '{_name}': input '{name}' has {tensor.Shape[axis]} rows along its batch axis, and the model takes at most {_settings.MaxItemRows} per request (MaxItemRows; Triton's max_batch_size).");
+            }
+        }
+    }
+
     /// <summary>Checks one item of a batch; the error names the item too.</summary>
-    private static void Validate(InferenceSession session, OnnxTensors item, int index)
+    private void Validate(InferenceSession session, OnnxTensors item, int index)
     {
         try
         {
+            CheckRows(item);
             session.Validate(item);
         }
         catch (OnnxInputException exception)

@@ -30,6 +30,13 @@ public sealed class OnnxModelSettings
     /// <summary>Inputs that are not batched (e.g. a scalar sample rate): every item of a batch must give the same value, which is passed once.</summary>
     public List<string> SharedInputs { get; set; } = [];
 
+    /// <summary>
+    /// The most rows one request may carry along each batched input's batch axis; a request with more is refused before
+    /// it is queued, naming the input (Triton's <c>max_batch_size</c>, which a repository's <c>config.pbtxt</c> sets).
+    /// <value>The default is 0 (no limit).</value>
+    /// </summary>
+    public int MaxItemRows { get; set; }
+
     /// <summary>Inputs of unequal length that are padded, with the given value, to the longest item of the batch along every non-batch axis.</summary>
     public Dictionary<string, double> PadInputs { get; set; } = [];
 

@@ -45,6 +45,20 @@ public sealed class TritonRepositoryTests(TritonRepository server) : IClassFixtu
         Assert.Equal([factor, 2 * factor, 3 * factor], body.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()));
     }
 
+    [Fact]
+    public async Task ARequestOverMaxBatchSizeRows_Is400NamingTheInput_AndOneAtTheLimitIsServed()
+    {
+        using var client = server.CreateClient();
+        static string Rows(int n) => $$"""{"inputs": [{"name": "x", "shape": [{{n}}, 3], "datatype": "FP32", "data": [{{string.Join(", ", Enumerable.Repeat("1", n * 3))}}]}]}""";
+
+        var over = await client.PostAsync("/v2/models/scale/infer", Json(Rows(9))); // max_batch_size: 8
+        var atLimit = await client.PostAsync("/v2/models/scale/infer", Json(Rows(8)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
+        Assert.Contains("input 'x' has 9 rows along its batch axis, and the model takes at most 8 per request", (await over.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
+    }
+
     [Theory]
     [InlineData("/v2/models/scale/versions/3/infer", "Model 'scale' has no version '3'; served: 2, 1.")]
     [InlineData("/v2/models/specific/versions/2/infer", "Model 'specific' has no version '2'; served: 3, 1.")]

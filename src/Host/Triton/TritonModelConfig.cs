@@ -103,6 +103,10 @@ internal sealed class TritonModelConfig
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var batched = Config.MaxBatchSize > 0;
+        if (batched)
+        {
+            settings["Settings:MaxItemRows"] = Invariant(Config.MaxBatchSize); // as Triton: a request's batch dimension is at most max_batch_size
+        }
         if (Config.InstanceGroup.Count > 0)
         {
             settings["Replicas"] = Invariant(Config.InstanceGroup.Sum(g => Math.Max(1, g.Count)));
