@@ -53,6 +53,7 @@ public sealed class V2BinaryTests(TensorServer server) : IClassFixture<TensorSer
     [InlineData("""{"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "parameters": {"binary_data_size": 20}}]}""", 24, "needs 24 bytes of binary data, not 20")]
     [InlineData("""{"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "parameters": {"binary_data_size": 24}}]}""", 28, "4 bytes of binary data are left")]
     [InlineData("""{"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "parameters": {"binary_data_size": 12}}]}""", 12, "needs 24 bytes of binary data, not 12")]
+    [InlineData("""{"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "data": [9], "parameters": {"binary_data_size": 24}}]}""", 24, "input 'x' (FP32) has both 'data' and binary_data_size")]
     [InlineData("""{"inputs": [{"name": "x", "shape": [4611686018427387904, 3], "datatype": "FP32", "parameters": {"binary_data_size": 12}}]}""", 12, "holds 9223372036854775807 elements, more than 12 bytes of binary data can")]
     public async Task BinaryDataThatDoesNotFit_Is400NamingTheInput(string header, int binaryBytes, string message)
     {

@@ -146,6 +146,11 @@ internal static class InferRequestReader
                 throw new InferRequestException($"{what} has binary_data_size, but the request has no Inference-Header-Content-Length header saying where the JSON ends.");
             }
 
+            if (input.TryGetProperty("data", out _))
+            {
+                throw new InferRequestException($"{what} has both 'data' and binary_data_size: give its values one way.");
+            }
+
             if (sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt32(out var size) || size < 0 || size > binary.Left)
             {
                 throw new InferRequestException($"{what}: binary_data_size {sizeElement.GetRawText()} is not a byte count within the {binary.Left} bytes of binary data left.");

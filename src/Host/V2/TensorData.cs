@@ -57,6 +57,7 @@ internal static class TensorData
 
     private static OnnxTensor Fill<T>(JsonElement data, long[] shape, int count, string what, Func<JsonElement, T> convert)
     {
+        CheckNesting(data, shape, what);
         var values = new T[count];
         var index = 0;
         Walk(data, values, ref index, what, convert);
@@ -66,6 +67,46 @@ internal static class TensorData
         }
 
         return OnnxTensor.Create(values, shape);
+    }
+
+    /// <summary>
+    /// Data given nested (an array holding arrays) must nest as the shape does: at each depth as many arrays as that
+    /// dimension, and the elements at the depth of the shape's rank; flat data (one array of elements) is read in
+    /// row-major order. Ragged nesting is refused naming where it differs, never flattened.
+    /// </summary>
+    private static void CheckNesting(JsonElement data, long[] shape, string what)
+    {
+        if (data.ValueKind != JsonValueKind.Array || !data.EnumerateArray().Any(e => e.ValueKind == JsonValueKind.Array))
+        {
+            return;
+        }
+
+        Check(data, 0, "data");
+
+        void Check(JsonElement element, int depth, string path)
+        {
+            if (depth == shape.Length)
+            {
+                if (element.ValueKind == JsonValueKind.Array)
+                {
+                    throw new InferRequestException($"{what}: {path} is an array, but the shape [{string.Join(", ", shape)}] has {shape.Length} dimension(s): nested data must nest as the shape does.");
+                }
+
+                return;
+            }
+
+            if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != shape[depth])
+            {
+                var found = element.ValueKind == JsonValueKind.Array ? $"an array of {element.GetArrayLength()}" : "an element";
+                throw new InferRequestException($"{what}: {path} is {found}, but dimension {depth} of the shape [{string.Join(", ", shape)}] is {shape[depth]}: nested data must nest as the shape does.");
+            }
+
+            var i = 0;
+            foreach (var inner in element.EnumerateArray())
+            {
+                Check(inner, depth + 1, $"{path}[{i++}]");
+            }
+        }
     }
 
     private static void Walk<T>(JsonElement data, T[] values, ref int index, string what, Func<JsonElement, T> convert)
