@@ -83,8 +83,8 @@ public static class InferenceProtocolEndpoints
             name,
             platform = signature is null ? "modelactors" : "onnxruntime_onnx",
             versions = versions.All(name),
-            inputs = signature?.Inputs.Select(Tensor).ToArray(),
-            outputs = signature?.Outputs.Select(Tensor).ToArray(),
+            inputs = signature?.Inputs.Select(Tensor).ToArray() ?? (d.ItemType == typeof(OnnxTensors) ? [] : null), // none declared: any tensors
+            outputs = signature?.Outputs.Select(Tensor).ToArray() ?? (d.ItemType == typeof(OnnxTensors) ? [] : null),
             item_type = d.ItemType.Name,
             result_type = d.ResultType.Name,
             item_schema = signature is null ? JsonSchemaOf(d.ItemType, System.Text.Json.JsonSerializerOptions.Web) : null,

@@ -55,11 +55,12 @@ internal static class ModelLookup
 
     /// <summary>
     /// Why a model's metadata cannot be told (every protocol's 503): it failed to load, or it is a tensor model whose
-    /// inputs and outputs are known only once it has loaded; null when they are known (or it is a typed model).
+    /// inputs and outputs are known only once it has loaded; null when they are known (or it is a typed model, or a
+    /// loaded C# tensor model that declares none: it takes any tensors).
     /// </summary>
     public static string? SignatureUnknown(ModelDescription description, TensorSignature? signature) =>
         HttpErrors.FailedToLoadMessage(description)
-        ?? (signature is null && description.ItemType == typeof(OnnxTensors)
+        ?? (signature is null && description.ItemType == typeof(OnnxTensors) && description.State != ModelState.Ready
             ? $"Model '{description.Name}' is {description.State}: its inputs and outputs are known once it has loaded."
             : null);
 

@@ -207,6 +207,23 @@ public sealed class V2InferTests(TensorServer server) : IClassFixture<TensorServ
     }
 
     [Fact]
+    public async Task Metadata_OfALoadedCSharpTensorModelThatDeclaresNoTensors_Is200_WithEmptyLists()
+    {
+        using var client = server.CreateClient();
+        var served = await Post(client, "/v2/models/tensor-echo/infer", """{"inputs": [{"name": "x", "shape": [1], "datatype": "INT64", "data": [4]}]}"""); // loads it
+
+        var response = await client.GetAsync(new Uri("/v2/models/tensor-echo", UriKind.Relative));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode); // it takes any tensors: nothing is unknown
+        Assert.Equal("Ready", body.GetProperty("state").GetString());
+        Assert.Equal(0, body.GetProperty("inputs").GetArrayLength());
+        Assert.Equal(0, body.GetProperty("outputs").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("error").ValueKind);
+    }
+
+    [Fact]
     public async Task ABodyOverTheLimit_Is413()
     {
         using var client = server.CreateClient();

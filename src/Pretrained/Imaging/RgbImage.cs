@@ -10,10 +10,15 @@ public sealed record RgbImage(int Width, int Height, byte[] Pixels)
 {
     /// <summary>Checks the sizes agree; the message names the model.</summary>
     /// <param name="model">The model's name, for errors.</param>
-    /// <exception cref="ArgumentException">The pixel count does not match the size.</exception>
+    /// <exception cref="ArgumentException">The size is not positive, or the pixel count does not match it.</exception>
     public void Validate(string model)
     {
-        if (Width < 1 || Height < 1 || Pixels is null || Pixels.LongLength != (long)Width * Height * 3)
+        if (Width < 1 || Height < 1)
+        {
+            throw new ArgumentException($"Model '{model}': an RGB image of {Width}×{Height} has no pixels; width and height must be 1 or more.");
+        }
+
+        if (Pixels is null || Pixels.LongLength != (long)Width * Height * 3)
         {
             throw new ArgumentException($"Model '{model}': an RGB image of {Width}×{Height} needs {(long)Math.Max(0, Width) * Math.Max(0, Height) * 3} bytes of pixels, not {Pixels?.LongLength ?? 0}.");
         }

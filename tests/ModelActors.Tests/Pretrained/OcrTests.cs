@@ -96,11 +96,13 @@ public sealed class OcrBatchingTests
         var neither = await Assert.ThrowsAsync<ArgumentException>(() => ocr.PredictAsync(new ImageInput()).AsTask());
         var garbage = await Assert.ThrowsAsync<ArgumentException>(() => ocr.PredictAsync(new ImageInput { Image = [1, 2, 3, 4] }).AsTask());
         var wrongSize = await Assert.ThrowsAsync<ArgumentException>(() => ocr.PredictAsync(new ImageInput { Rgb = new RgbImage(4, 4, new byte[10]) }).AsTask());
+        var empty = await Assert.ThrowsAsync<ArgumentException>(() => ocr.PredictAsync(new ImageInput { Rgb = new RgbImage(0, 0, []) }).AsTask());
         var blank = await ocr.PredictAsync(new ImageInput { Rgb = new RgbImage(64, 32, Enumerable.Repeat((byte)255, 64 * 32 * 3).ToArray()) });
 
         Assert.Contains("Model 'ocr' takes an image as either 'image'", neither.Message, StringComparison.Ordinal);
         Assert.Contains("Model 'ocr': the image could not be decoded", garbage.Message, StringComparison.Ordinal);
         Assert.Contains("needs 48 bytes of pixels, not 10", wrongSize.Message, StringComparison.Ordinal);
+        Assert.Contains("Model 'ocr': an RGB image of 0×0 has no pixels; width and height must be 1 or more.", empty.Message, StringComparison.Ordinal);
         Assert.Empty(blank);
     }
 }
