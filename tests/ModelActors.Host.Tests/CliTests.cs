@@ -147,6 +147,20 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Serve_WithAnEmptyGrpcUrlAfterAnEqualsSign_ServesHttpOnly()
+    {
+        using var server = CliProcess.Start("serve", "--urls", "http://127.0.0.1:0", "--grpc-url=", "--Server:LameDuck=00:00:00");
+        var url = await server.Listening.WaitAsync(TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        using var live = await http.GetAsync(new Uri("/v2/health/live", UriKind.Relative));
+        await server.TerminateAsync();
+
+        Assert.Equal(0, await server.ExitAsync());
+        Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+        Assert.DoesNotContain("gRPC (Open Inference Protocol) listening on", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_OnAPortInUse_Exits1_SayingWhy()
     {
         using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -56,7 +56,7 @@ internal static class ModelActorsCommand
             CliOptions.Config(),
             CliOptions.ModelRepository(),
             new Option<string?>("--urls") { Description = "Where to listen (default http://127.0.0.1:5080; any configuration key may follow as --Key=value)." },
-            new Option<string?>("--grpc-url") { Description = "Where the gRPC service (Open Inference Protocol, HTTP/2) listens (default http://127.0.0.1:5081; empty: no gRPC)." },
+            new Option<string?>("--grpc-url") { Description = "Where the gRPC service (Open Inference Protocol, HTTP/2) listens (default http://127.0.0.1:5081; empty: no gRPC).", Arity = ArgumentArity.ZeroOrOne },
             new Option<string?>("--model-control-mode") { Description = "How repository models load (Triton's): none (all at start), poll (and rescan every --repository-poll-secs), explicit (--load-model at start, then the repository API)." },
             new Option<int?>("--repository-poll-secs") { Description = "With --model-control-mode poll, seconds between two scans of the repository (default 15)." },
             new Option<string[]>("--load-model") { Description = "With --model-control-mode explicit, a model to load at start (repeatable; * for all).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false },
