@@ -233,6 +233,25 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/models/scale/infer", Json(ControlledRepository.OneRow))).StatusCode);
     }
 
+    [Theory]
+    [InlineData("load", """{"parameters": 5}""", "failed to load 'scale': 'parameters' must be a JSON object, not 5.")]
+    [InlineData("load", """[1]""", "failed to load 'scale': the body must be a JSON object, not array.")]
+    [InlineData("load", """{"parameters": {"config": 7}}""", "failed to load 'scale': its 'config' parameter must be a model configuration as JSON text (or an object), not 7.")]
+    [InlineData("unload", """{"parameters": {"unload_dependents": "yes"}}""", "failed to unload 'scale': 'unload_dependents' must be true or false, not \"yes\".")]
+    public async Task MalformedParameters_Are400NamingWhat_AndChangeNothing(string operation, string body, string message)
+    {
+        using var client = server.CreateClient();
+        var before = (await Index(client, "{}")).Where(e => e.Name == "scale").ToList();
+
+        var refused = await client.PostAsync($"/v2/repository/models/scale/{operation}", Json(body));
+        var after = (await Index(client, "{}")).Where(e => e.Name == "scale").ToList();
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(message, await ErrorOf(refused));
+        Assert.Equal(before, after);
+        Assert.All(after, e => Assert.Equal("READY", e.State));
+    }
+
     [Fact]
     public async Task Unload_OfAModelNotInTheRepository_Is400NamingWhy_AndTheServersOwnModelServesOn()
     {

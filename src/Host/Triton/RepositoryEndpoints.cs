@@ -28,11 +28,10 @@ internal static class RepositoryEndpoints
         app.MapPost("/v2/repository/models/{model}/load", async (string model, HttpContext context, ModelRepositoryService repository) =>
         {
             var body = await ReadAsync(context).ConfigureAwait(false);
-            var parameters = Parameters(body.Root);
             ModelConfig? config = null;
             try
             {
-                config = body.Error is null ? LoadConfig(model, parameters) : null;
+                config = body.Error is null ? LoadConfig(model, Parameters(body.Root, "load", model)) : null;
             }
             catch (FormatException exception)
             {
@@ -50,7 +49,18 @@ internal static class RepositoryEndpoints
                 return HttpErrors.Error(StatusCodes.Status400BadRequest, error);
             }
 
-            var dependents = Parameters(body.Root) is { } p && p.TryGetProperty("unload_dependents", out var d) && d.ValueKind == JsonValueKind.True;
+            bool dependents;
+            try
+            {
+                dependents = Parameters(body.Root, "unload", model) is { } p && p.TryGetProperty("unload_dependents", out var d) && (d.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? d.ValueKind == JsonValueKind.True
+                    : throw new FormatException($"failed to unload '{model}': 'unload_dependents' must be true or false, not {d.GetRawText()}."));
+            }
+            catch (FormatException exception)
+            {
+                return HttpErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
+            }
+
             return Answer(await repository.UnloadAsync(model, dependents, context.RequestAborted).ConfigureAwait(false));
         });
         return app;
@@ -70,7 +80,12 @@ internal static class RepositoryEndpoints
             throw new FormatException($"failed to load '{model}': '{file}': model files in the load request are not taken; put them in the repository.");
         }
 
-        return p.TryGetProperty("config", out var config) ? ParseConfig(model, config.ValueKind == JsonValueKind.String ? config.GetString()! : config.GetRawText()) : null;
+        return !p.TryGetProperty("config", out var config) ? null : config.ValueKind switch
+        {
+            JsonValueKind.String => ParseConfig(model, config.GetString()!), // Triton's form: the JSON text as a string
+            JsonValueKind.Object => ParseConfig(model, config.GetRawText()),
+            _ => throw new FormatException($"failed to load '{model}': its 'config' parameter must be a model configuration as JSON text (or an object), not {config.GetRawText()}."),
+        };
     }
 
     /// <summary>Triton's JSON ModelConfig (proto3 JSON: snake_case or lowerCamel names) read with Google.Protobuf.</summary>
@@ -90,8 +105,24 @@ internal static class RepositoryEndpoints
     private static IResult Answer(string? error) =>
         error is null ? Results.Json(new { }) : HttpErrors.Error(StatusCodes.Status400BadRequest, error);
 
-    private static JsonElement? Parameters(JsonElement? root) =>
-        root is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p : null;
+    /// <summary>The body's <c>parameters</c> object; null without one.</summary>
+    /// <exception cref="FormatException">The body is not an object, or its <c>parameters</c> is not one.</exception>
+    private static JsonElement? Parameters(JsonElement? root, string operation, string model)
+    {
+        if (root is not { } r || r.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (r.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"failed to {operation} '{model}': the body must be a JSON object, not {r.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+
+        return !r.TryGetProperty("parameters", out var p) || p.ValueKind == JsonValueKind.Null ? null
+            : p.ValueKind == JsonValueKind.Object ? p
+            : throw new FormatException($"failed to {operation} '{model}': 'parameters' must be a JSON object, not {p.GetRawText()}.");
+    }
 
     /// <summary>The request's JSON body (none is fine), or the error naming why it is not JSON.</summary>
     private static async Task<(JsonElement? Root, string? Error)> ReadAsync(HttpContext context)
