@@ -39,6 +39,21 @@ public sealed class SpeechStreamTests(WebApplicationFactory<Program> factory) : 
         Assert.Empty(Events(await response.Content.ReadAsStringAsync()));
     }
 
+    [Theory]
+    [InlineData("audio/wav", "hello world, not audio at all", HttpStatusCode.BadRequest, "Model 'speech-segments': the audio is not a WAV file (no RIFF/WAVE header), though its Content-Type is audio/wav.")]
+    [InlineData("audio/wav", "RIFF", HttpStatusCode.BadRequest, "no RIFF/WAVE header")] // too short to be one
+    [InlineData("application/json", "[{\"samples\": [0.1, 0.2]}]", HttpStatusCode.UnsupportedMediaType, "Model 'speech-segments' streams audio: send a WAV stream (Content-Type: audio/wav) or raw 16-bit PCM mono at 16 kHz (application/octet-stream), not application/json")]
+    [InlineData("application/x-ndjson", "{\"samples\": [0.1]}", HttpStatusCode.UnsupportedMediaType, "not application/x-ndjson")]
+    public async Task ABodyThatIsNotWhatItsContentTypeSays_IsRefusedBeforeTheStream(string contentType, string body, HttpStatusCode status, string message)
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.PostAsync(new Uri("/models/speech-segments/stream", UriKind.Relative), Chunked(System.Text.Encoding.UTF8.GetBytes(body), contentType));
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(message, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AStreamAtAnotherRate_EndsWithAnErrorEventNamingTheRate_AndAFileAtThatRateIsResampled()
     {
