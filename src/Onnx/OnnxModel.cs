@@ -73,7 +73,10 @@ public sealed class OnnxModel : Model<OnnxTensors, OnnxTensors>, IDisposable, II
         _sessionKey = key;
         CheckSettings(_session);
         _reshapes = OnnxReshapes.Of(_settings);
-        _signature = _reshapes?.CallerSignature(_session.InputMetadata, _session.OutputMetadata) ?? new TensorSignature(_session.InputMetadata, _session.OutputMetadata);
+        _signature = (_reshapes?.CallerSignature(_session.InputMetadata, _session.OutputMetadata) ?? new TensorSignature(_session.InputMetadata, _session.OutputMetadata)) with
+        {
+            BatchedOnFirstAxis = _settings.SharedInputs.Count == 0 && _settings.BatchAxes.Values.All(a => a == 0) && _settings.OutputBatchAxes.Values.All(a => a == 0),
+        };
         _batchInputs = new BatchInputs(context.Name, _session, _settings);
         OnnxWarmups.Run(context.Name, _session, _settings, _reshapes);
     }

@@ -30,7 +30,10 @@ internal static class ModelConfigReport
                 : ("modelactors", string.Empty);
         }
 
-        if (config.MaxBatchSize == 0 && description.MaxBatchSize > 0)
+        // Triton's max_batch_size says every input and output has the batch axis first; a model batched along another
+        // axis (a recurrent state's) or with an input passed once per batch cannot say so: it is described with no
+        // batch axis (max_batch_size 0) and its full dims, as the ONNX file has them.
+        if (config.MaxBatchSize == 0 && description.MaxBatchSize > 0 && signature?.BatchedOnFirstAxis != false)
         {
             config.MaxBatchSize = description.MaxBatchSize;
         }
