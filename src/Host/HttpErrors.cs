@@ -44,6 +44,7 @@ internal static class HttpErrors
             TimeoutException => (StatusCodes.Status504GatewayTimeout, exception.Message),
             ModelStoppedException or ModelLoadException or ModelUnavailableException => (StatusCodes.Status503ServiceUnavailable, exception.Message),
             ModelMessageTooLargeException => (StatusCodes.Status413PayloadTooLarge, exception.Message),
+            Onnx.OnnxRuntimeException { ErrorCode: Onnx.OrtErrorCode.InvalidArgument } => (StatusCodes.Status400BadRequest, $"Model '{name}' cannot take this input (ONNX Runtime refused it): {exception.Message}"),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, RequestBodies.TooLargeMessage(null)),
             BadHttpRequestException bad => (bad.StatusCode, $"Model '{name}': the request body could not be read: {exception.Message}"),
             _ => (StatusCodes.Status500InternalServerError, $"Model '{name}' failed: {exception.Message}"),
