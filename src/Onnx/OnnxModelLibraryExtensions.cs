@@ -36,6 +36,7 @@ public static class OnnxModelLibraryExtensions
         }
 
         settings[nameof(OnnxModelSettings.ConcurrentRuns)] = values.ConcurrentRuns.ToString(c);
+        settings[nameof(OnnxModelSettings.MaxItemRows)] = values.MaxItemRows.ToString(c);
         settings[nameof(OnnxModelSettings.IntraOpNumThreads)] = values.IntraOpNumThreads.ToString(c);
         settings[nameof(OnnxModelSettings.InterOpNumThreads)] = values.InterOpNumThreads.ToString(c);
         settings[nameof(OnnxModelSettings.GraphOptimizationLevel)] = values.GraphOptimizationLevel.ToString();

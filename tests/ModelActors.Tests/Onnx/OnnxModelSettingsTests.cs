@@ -23,6 +23,7 @@ public sealed class OnnxModelSettingsTests
             SharedInputs = { "sr" },
             PadInputs = { ["tokens"] = -1 },
             ConcurrentRuns = 2,
+            MaxItemRows = 8,
             Inputs = { new TensorDeclaration { Name = "x", ElementType = TensorElementType.Float, Dimensions = [-1, 3], Reshape = [-1, 3, 1] } },
             Outputs = { new TensorDeclaration { Name = "y", ElementType = TensorElementType.Int64, Dimensions = [2] } },
             Warmup =
