@@ -35,6 +35,23 @@ public sealed class BodyLimitTests(BodyLimitTests.SmallBodies server) : IClassFi
         Assert.Contains("Server:MaxRequestBodySize", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AGrpcMessageOverTheLimit_IsResourceExhausted_NotUnknown()
+    {
+        using var process = CliProcess.Start("serve", "--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Server:LameDuck=00:00:00", $"--Server:MaxRequestBodySize={Limit}");
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(await process.GrpcListening.WaitAsync(TimeSpan.FromMinutes(1)));
+        var client = new ModelActors.Host.Grpc.Protocol.GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        var request = new ModelActors.Host.Grpc.Protocol.ModelInferRequest { ModelName = "tensor-echo" };
+        request.Inputs.Add(new ModelActors.Host.Grpc.Protocol.ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = "UINT8", Shape = { Limit + 10_000 } });
+        request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[Limit + 10_000]));
+
+        var error = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await client.ModelInferAsync(request));
+        await process.TerminateAsync();
+
+        Assert.Equal(global::Grpc.Core.StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal(0, await process.ExitAsync());
+    }
+
     /// <summary>The default models on Kestrel with a 64 KiB body limit.</summary>
     public sealed class SmallBodies : KestrelServer
     {

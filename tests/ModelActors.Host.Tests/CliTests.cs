@@ -160,6 +160,27 @@ public sealed class CliTests
         Assert.DoesNotContain("gRPC (Open Inference Protocol) listening on", server.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--grpc-url", "notaurl")]
+    [InlineData("--config", "BAD_JSON")]
+    public async Task Serve_WithAMalformedSetting_Exits1_SayingWhy_WithoutAStackTrace(string option, string value)
+    {
+        var badJson = Path.Combine(Path.GetTempPath(), $"modelactors-bad-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(badJson, "{bad");
+        try
+        {
+            var (code, _, error) = await CliProcess.RunAsync("serve", "--urls", "http://127.0.0.1:0", option, value == "BAD_JSON" ? badJson : value);
+
+            Assert.True(code == 1, $"exit {code}: {error}");
+            Assert.StartsWith("modelactors serve: ", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(badJson);
+        }
+    }
+
     [Fact]
     public async Task Serve_OnAPortInUse_Exits1_SayingWhy()
     {

@@ -75,9 +75,10 @@ internal static class ModelActorsCommand
             await app.RunAsync().ConfigureAwait(false);
             return 0;
         }
-        catch (Exception exception) when (exception is IOException or InvalidOperationException or ModelRegistrationException)
+        catch (Exception exception) when (exception is IOException or InvalidDataException or InvalidOperationException or ModelRegistrationException or FormatException or UnauthorizedAccessException)
         {
-            // A port in use, a missing configuration file or repository, a bad model configuration: say so and exit 1
+            // A port in use, a missing or malformed configuration file (InvalidDataException), a
+            // repository missing, a bad model configuration, a URL that is not one (FormatException): say so and exit 1
             // instead of crashing with an unhandled exception.
             await Console.Error.WriteLineAsync($"modelactors serve: {exception.Message}").ConfigureAwait(false);
             return 1;

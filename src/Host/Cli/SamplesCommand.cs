@@ -20,13 +20,14 @@ internal static class SamplesCommand
         var command = new Command("samples", "Write sample inputs for the default models: text.png (for ocr) and speech.wav (for speech-segments).") { folder };
         command.SetAction(async (result, ct) =>
         {
-            var directory = Directory.CreateDirectory(result.GetValue(folder)!).FullName;
+            string directory;
             try
             {
+                directory = Directory.CreateDirectory(result.GetValue(folder)!).FullName;
                 await File.WriteAllBytesAsync(Path.Combine(directory, "text.png"), RenderText(["ModelActors reads text", "Invoice 42 total 99.50", "Hello World 2024"]), ct).ConfigureAwait(false);
                 await File.WriteAllBytesAsync(Path.Combine(directory, "speech.wav"), await SpeechAsync("hello world, this is a test of voice activity detection", ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is IOException or InvalidOperationException)
+            catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
                 await error.WriteLineAsync($"modelactors samples: {exception.Message}").ConfigureAwait(false);
                 return 1;

@@ -43,6 +43,18 @@ internal static class GrpcEndpoint
     /// <summary>Maps the service, and logs where it listens once the server has started (the port may have been 0).</summary>
     public static void Map(WebApplication app, ServerOptions options)
     {
+        // gRPC bounds each message itself (MaxReceiveMessageSize: RESOURCE_EXHAUSTED naming the sizes); Kestrel's body
+        // limit, the same number, would stop first, counting the 5-byte frame header, and fail the call UNKNOWN.
+        app.Use((context, next) =>
+        {
+            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true
+                && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = null;
+            }
+
+            return next(context);
+        });
         app.MapGrpcService<InferenceGrpcService>();
         app.MapGrpcService<JobsGrpcService>();
         if (string.IsNullOrWhiteSpace(options.GrpcUrl))

@@ -32,6 +32,11 @@ internal sealed class JobsGrpcService(ModelLibrary library, Server.ModelVersions
             throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, JobTexts.Stopping(model));
         }
 
+        if (HttpErrors.FailedToLoadMessage(description) is { } failed)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, failed);
+        }
+
         (byte[] Items, int Count, string Kind) items;
         try
         {

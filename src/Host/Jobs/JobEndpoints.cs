@@ -65,6 +65,11 @@ public static class JobEndpoints
             return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, JobTexts.Stopping(model));
         }
 
+        if (HttpErrors.FailedToLoadMessage(description) is { } failed)
+        {
+            return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, failed); // as its requests: the job would only fail
+        }
+
         var key = context.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var given) ? given.ToString() : null; // an empty one is refused, not taken for none
         if (JobItems.CheckKey(key, IdempotencyKeyHeader) is { } badKey)
         {

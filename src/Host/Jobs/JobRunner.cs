@@ -40,10 +40,32 @@ internal abstract class JobRunner(string model)
     public abstract int QueueSlots(int count);
 
     /// <summary>Whether <paramref name="exception"/> says the item should run again later rather than fail.</summary>
+    /// <remarks>
+    /// A <see cref="ModelLoadException"/> is not: the model failed to load after its retries, so its items fail with
+    /// that error (run again, each would only set off another full load, and the job would never end).
+    /// </remarks>
     protected static bool IsTransient(Exception exception) =>
-        exception is OperationCanceledException or ModelStoppedException or ModelOverloadedException or ModelUnavailableException or ModelLoadException;
+        exception is OperationCanceledException or ModelStoppedException or ModelOverloadedException or ModelUnavailableException;
 
     protected JobItem Failure(Exception exception) => new(null, Describe(exception));
+
+    /// <summary>
+    /// When the model serving now has failed to load, every item of the chunk fails with that error at once, without a
+    /// call (as its requests are answered 503): a call would set off another full load, with its retries, for every chunk.
+    /// </summary>
+    protected static ChunkAnswers? FailedToLoad(ModelLibrary library, string served, int count)
+    {
+        try
+        {
+            return HttpErrors.FailedToLoadMessage(library.Describe(served)) is { } message
+                ? new ChunkAnswers([.. Enumerable.Repeat(new JobItem(null, message), count)], null)
+                : null;
+        }
+        catch (ModelNotFoundException)
+        {
+            return null; // gone: the call says so
+        }
+    }
 
     /// <summary>The error recorded for an item that failed with <paramref name="exception"/> (naming the model).</summary>
     protected string Describe(Exception exception) => HttpErrors.Describe(exception, Model).Message;
@@ -61,9 +83,12 @@ internal abstract class JobRunner(string model)
         /// <summary>Only when the items do not all read (a change of the model's types since the submit): each read alone, so only the bad ones fail.</summary>
         private readonly JsonElement[]? _each;
 
+        private readonly ModelLibrary _library;
+
         public Typed(ModelLibrary library, string model, byte[] items)
             : base(model)
         {
+            _library = library;
             _client = library.Get<TItem, TResult>(model);
             try
             {
@@ -85,6 +110,11 @@ internal abstract class JobRunner(string model)
 
         public override async Task<ChunkAnswers> RunAsync(int start, int count, CancellationToken cancellationToken)
         {
+            if (FailedToLoad(_library, Model, count) is { } failed)
+            {
+                return failed;
+            }
+
             var answers = new JobItem?[count];
             string? timeout = null;
             var indices = new List<int>(count);
@@ -171,6 +201,11 @@ internal abstract class JobRunner(string model)
 
         public override async Task<ChunkAnswers> RunAsync(int start, int count, CancellationToken cancellationToken)
         {
+            if (FailedToLoad(library, served(Model), count) is { } failed)
+            {
+                return failed;
+            }
+
             var calls = new Task<(JobItem? Item, string? Timeout)>[count];
             for (var i = 0; i < count; i++)
             {
