@@ -354,6 +354,42 @@ public sealed partial class InferenceSession : IDisposable
             ArgumentNullException.ThrowIfNull(tensor, expected.Name);
             Check(expected, tensor);
         }
+
+        CheckSharedDimensions(inputs);
+    }
+
+    /// <summary>
+    /// Inputs whose metadata names a dynamic dimension alike (ONNX's dim_param: one name, one size) must agree on it:
+    /// else ONNX Runtime fails deep in a kernel ("BroadcastIterator ...", a 500 to the caller) instead of naming them.
+    /// No allocation: a scan of earlier inputs' named dimensions.
+    /// </summary>
+    private void CheckSharedDimensions(IReadOnlyDictionary<string, OnnxTensor> inputs)
+    {
+        for (var k = 1; k < InputMetadata.Count; k++)
+        {
+            var node = InputMetadata[k];
+            for (var d = 0; d < node.SymbolicDimensions.Count && d < node.Rank; d++)
+            {
+                var symbol = node.SymbolicDimensions[d];
+                if (node.Dimensions[d] >= 0 || string.IsNullOrEmpty(symbol))
+                {
+                    continue;
+                }
+
+                var size = inputs[node.Name].Shape[d];
+                for (var j = 0; j < k; j++)
+                {
+                    var other = InputMetadata[j];
+                    for (var e = 0; e < other.SymbolicDimensions.Count && e < other.Rank; e++)
+                    {
+                        if (other.Dimensions[e] < 0 && other.SymbolicDimensions[e] == symbol && inputs[other.Name].Shape[e] != size)
+                        {
+                            throw new OnnxInputException(node.Name, $"Inputs '{other.Name}' and '{node.Name}' must agree on dimension '{symbol}' (the model names both so), but '{other.Name}' has {inputs[other.Name].Shape[e]} and '{node.Name}' has {size}.");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static void Check(NodeMetadata expected, OnnxTensor tensor)

@@ -10,6 +10,24 @@ public sealed class InferenceSessionTests
         inputs.ToDictionary(i => i.Name, i => i.Tensor);
 
     [Fact]
+    public void InputsThatDisagreeOnADimensionTheModelNamesAlike_AreRefusedNamingBoth()
+    {
+        using var session = new InferenceSession(new OnnxGraphBuilder()
+            .Input("a", TensorElementType.Float, "N", 3)
+            .Input("b", TensorElementType.Float, "N", 3)
+            .Node("Add", ["a", "b"], ["y"])
+            .Output("y", TensorElementType.Float, "N", 3)
+            .Build());
+
+        var error = Assert.Throws<OnnxInputException>(() => session.Run(Inputs(("a", OnnxTensor.Create(new float[6], 2, 3)), ("b", OnnxTensor.Create(new float[9], 3, 3)))));
+        var agreed = session.Run(Inputs(("a", OnnxTensor.Create(new float[6], 2, 3)), ("b", OnnxTensor.Create(new float[6], 2, 3))));
+
+        Assert.Equal("b", error.InputName);
+        Assert.Equal("Inputs 'a' and 'b' must agree on dimension 'N' (the model names both so), but 'a' has 2 and 'b' has 3.", error.Message);
+        Assert.Equal([2L, 3L], agreed["y"].Shape);
+    }
+
+    [Fact]
     public void TheLibrary_IsThePackages_1_31_1()
     {
         Assert.Equal("1.31.1", InferenceSession.RuntimeVersion);
