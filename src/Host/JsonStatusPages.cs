@@ -14,33 +14,41 @@ internal static class JsonStatusPages
     public static void AddJsonStatusPages(this IServiceCollection services) =>
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
-    /// <summary>Adds the middleware (before the endpoints).</summary>
+    /// <summary>Adds the middleware (before the endpoints): one middleware, which costs a request that needs nothing one check.</summary>
     /// <param name="app">The application.</param>
-    public static void UseJsonStatusPages(this WebApplication app)
+    public static void UseJsonStatusPages(this WebApplication app) => app.Use((context, next) =>
     {
-        app.Use(async (context, next) =>
+        Task task;
+        try
         {
-            try
-            {
-                await next(context).ConfigureAwait(false);
-            }
-            catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
-            {
-                var message = exception.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? RequestBodies.TooLargeMessage(null)
-                    : $"{context.Request.Method} {context.Request.Path}: {exception.Message}";
-                await HttpErrors.Error(exception.StatusCode, message).ExecuteAsync(context).ConfigureAwait(false);
-            }
-        });
-        app.UseStatusCodePages(async pages =>
+            task = next(context);
+        }
+        catch (Exception exception)
         {
-            var context = pages.HttpContext;
-            var (status, method, path) = (context.Response.StatusCode, context.Request.Method, context.Request.Path);
-            if (status == 499 || context.RequestAborted.IsCancellationRequested)
-            {
-                return; // the client is gone
-            }
+            task = Task.FromException(exception); // a binding failure is thrown before the endpoint's task exists
+        }
 
+        return task.IsCompletedSuccessfully && !NeedsBody(context) ? Task.CompletedTask : CompleteAsync(context, task);
+    });
+
+    private static async Task CompleteAsync(HttpContext context, Task endpoint)
+    {
+        try
+        {
+            await endpoint.ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+        {
+            var message = exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? RequestBodies.TooLargeMessage(null)
+                : $"{context.Request.Method} {context.Request.Path}: {exception.Message}";
+            await HttpErrors.Error(exception.StatusCode, message).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (NeedsBody(context))
+        {
+            var (status, method, path) = (context.Response.StatusCode, context.Request.Method, context.Request.Path);
             var message = status switch
             {
                 StatusCodes.Status404NotFound => $"No route for {method} {path}; GET /openapi/v1.json lists the routes.",
@@ -48,6 +56,14 @@ internal static class JsonStatusPages
                 _ => $"{method} {path}: {ReasonPhrases.GetReasonPhrase(status)}.",
             };
             await HttpErrors.Error(status, message).ExecuteAsync(context).ConfigureAwait(false);
-        });
+        }
     }
+
+    /// <summary>An error the framework answered with nothing written (the client still there).</summary>
+    private static bool NeedsBody(HttpContext context) =>
+        context.Response.StatusCode is >= 400 and < 600 and not 499
+        && !context.Response.HasStarted
+        && context.Response.ContentLength is null
+        && context.Response.ContentType is null
+        && !context.RequestAborted.IsCancellationRequested;
 }
