@@ -57,10 +57,10 @@ internal static class TensorData
 
     private static OnnxTensor Fill<T>(JsonElement data, long[] shape, int count, string what, Func<JsonElement, T> convert)
     {
-        CheckNesting(data, shape, what);
+        var nested = CheckNesting(data, shape, what);
         var values = new T[count];
         var index = 0;
-        Walk(data, values, ref index, what, convert);
+        Walk(data, values, ref index, what, convert, nested, depth: 0);
         if (index != count)
         {
             throw new InferRequestException($"{what}: shape [{string.Join(", ", shape)}] holds {count} elements, but the data has {index}.");
@@ -74,14 +74,18 @@ internal static class TensorData
     /// dimension, and the elements at the depth of the shape's rank; flat data (one array of elements) is read in
     /// row-major order. Ragged nesting is refused naming where it differs, never flattened.
     /// </summary>
-    private static void CheckNesting(JsonElement data, long[] shape, string what)
+    /// <returns>True when the data is nested (and nests as the shape does).</returns>
+    private static bool CheckNesting(JsonElement data, long[] shape, string what)
     {
-        if (data.ValueKind != JsonValueKind.Array || !data.EnumerateArray().Any(e => e.ValueKind == JsonValueKind.Array))
+        // Nested when its first element is an array (flat data that holds an array further on is refused by Walk):
+        // one look, not a scan of every element of a large flat tensor.
+        if (data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0 || data[0].ValueKind != JsonValueKind.Array)
         {
-            return;
+            return false;
         }
 
         Check(data, 0, "data");
+        return true;
 
         void Check(JsonElement element, int depth, string path)
         {
@@ -109,8 +113,13 @@ internal static class TensorData
         }
     }
 
-    private static void Walk<T>(JsonElement data, T[] values, ref int index, string what, Func<JsonElement, T> convert)
+    private static void Walk<T>(JsonElement data, T[] values, ref int index, string what, Func<JsonElement, T> convert, bool nested, int depth)
     {
+        if (data.ValueKind == JsonValueKind.Array && depth > 0 && !nested)
+        {
+            throw new InferRequestException($"{what}: data[{index}] is an array in flat data: give every element flat, or nest them all as the shape does.");
+        }
+
         if (data.ValueKind != JsonValueKind.Array)
         {
             if (index >= values.Length)
@@ -138,7 +147,7 @@ internal static class TensorData
 
         foreach (var element in data.EnumerateArray())
         {
-            Walk(element, values, ref index, what, convert);
+            Walk(element, values, ref index, what, convert, nested, depth + 1);
         }
     }
 
