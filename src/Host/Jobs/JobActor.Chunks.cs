@@ -17,7 +17,7 @@ internal sealed partial class JobActor
         {
             // The model is gone or changed its types since the job was submitted (a restart with another configuration).
             var cause = exception is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : exception;
-            End(JobStatus.Failed, $"Model '{_state.Submitted!.Model}': the job cannot run: {cause.Message}");
+            End(JobStatus.Failed, JobTexts.CannotRun(_state.Submitted!.Model, cause));
             return;
         }
 

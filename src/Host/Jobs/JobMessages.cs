@@ -5,6 +5,15 @@ namespace ModelActors.Host.Jobs;
 /// <summary>The jobs' refusals, worded once for HTTP, gRPC and the manager.</summary>
 internal static class JobTexts
 {
+    /// <summary>
+    /// Why a job cannot run (its model is gone, or its types changed since the submit), naming the model as the job does:
+    /// a repository model unloaded under the job is said to be so, not listed by the library's inside names (<c>name#g</c>).
+    /// </summary>
+    public static string CannotRun(string model, Exception cause) =>
+        $"Model '{model}': the job cannot run: " + (cause is ModelNotFoundException
+            ? "the model is not served now (it was unloaded or removed while the job ran)."
+            : cause.Message);
+
     /// <summary>An idempotency key reused for a different submission.</summary>
     public static string KeyConflict(string key, string id) =>
         $"Idempotency key '{key}' was used for job '{id}', submitted with another model or other items; use a new key for a new job.";
