@@ -112,11 +112,13 @@ public sealed class OnnxRuntimePackageTests
     [Fact]
     public async Task CancellingALongRun_TerminatesItBetweenOperators()
     {
-        // 500 MatMuls of [2048, 512] × [512, 512] on one thread: about ten seconds of work if nothing stops it.
+        // 3,000 MatMuls of [2048, 512] × [512, 512] on one thread: far longer than the cancel's delay even when the
+        // timer fires late on a loaded machine (with 500, about 2 s of work here, a full test run once saw the run end
+        // before its CancelAfter timer fired).
         var builder = new OnnxGraphBuilder().Input("x", TensorElementType.Float, 2048, 512)
             .Initializer("w", [.. Enumerable.Range(0, 512 * 512).Select(i => (i % 7) * 0.001f)], 512, 512);
         var previous = "x";
-        for (var i = 0; i < 500; i++)
+        for (var i = 0; i < 3000; i++)
         {
             builder.Node("MatMul", [previous, "w"], [$"h{i}"]);
             previous = $"h{i}";
