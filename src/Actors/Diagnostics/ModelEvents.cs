@@ -16,7 +16,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     private int _depthAtSample;
     private long _lastRejectionLog = long.MinValue;
     private int _rejectionTailArmed;
-    private string? _lastRejectionReason;
+    private (int Capacity, string? Reason) _lastRejection;
 
     public ModelMetrics Metrics => metrics;
 
@@ -43,15 +43,14 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
         Interlocked.Increment(ref _rejectedUnlogged);
         var now = timeProvider.GetTimestamp();
         var last = Interlocked.Read(ref _lastRejectionLog);
-        var why = reason ?? $"its queue of {capacity} is full";
         if ((last == long.MinValue || timeProvider.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
             && Interlocked.CompareExchange(ref _lastRejectionLog, now, last) == last)
         {
-            LogRejected(logger, model, Interlocked.Exchange(ref _rejectedUnlogged, 0), why);
+            LogRejected(logger, model, Interlocked.Exchange(ref _rejectedUnlogged, 0), Why(capacity, reason));
             return;
         }
 
-        _lastRejectionReason = why;
+        _lastRejection = (capacity, reason); // worded only when logged: refusals under overload come by the thousand a second
         if (Interlocked.CompareExchange(ref _rejectionTailArmed, 1, 0) == 0)
         {
             var due = TimeSpan.FromSeconds(1) - timeProvider.GetElapsedTime(Interlocked.Read(ref _lastRejectionLog), now);
@@ -69,9 +68,12 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
         if (count > 0)
         {
             Interlocked.Exchange(ref _lastRejectionLog, timeProvider.GetTimestamp());
-            LogRejected(logger, model, count, _lastRejectionReason ?? "its queue is full");
+            var (capacity, reason) = _lastRejection;
+            LogRejected(logger, model, count, Why(capacity, reason));
         }
     }
+
+    private static string Why(int capacity, string? reason) => reason ?? $"its queue of {capacity} is full";
 
     public void TimedOut()
     {

@@ -57,10 +57,12 @@ internal static class TensorData
 
     private static OnnxTensor Fill<T>(JsonElement data, long[] shape, int count, string what, Func<JsonElement, T> convert)
     {
-        var nested = CheckNesting(data, shape, what);
+        // Nested when its first element is an array: then it must nest as the shape does (checked as it is read, one
+        // pass); else it is flat, read in row-major order, and an array met further on is refused.
+        var nested = data.ValueKind == JsonValueKind.Array && data.GetArrayLength() > 0 && data[0].ValueKind == JsonValueKind.Array;
         var values = new T[count];
         var index = 0;
-        Walk(data, values, ref index, what, convert, nested, depth: 0);
+        Walk(data, values, ref index, what, convert, nested ? new Nesting(shape) : null, depth: 0);
         if (index != count)
         {
             throw new InferRequestException($"{what}: shape [{string.Join(", ", shape)}] holds {count} elements, but the data has {index}.");
@@ -69,53 +71,13 @@ internal static class TensorData
         return OnnxTensor.Create(values, shape);
     }
 
-    /// <summary>
-    /// Data given nested (an array holding arrays) must nest as the shape does: at each depth as many arrays as that
-    /// dimension, and the elements at the depth of the shape's rank; flat data (one array of elements) is read in
-    /// row-major order. Ragged nesting is refused naming where it differs, never flattened.
-    /// </summary>
-    /// <returns>True when the data is nested (and nests as the shape does).</returns>
-    private static bool CheckNesting(JsonElement data, long[] shape, string what)
+    private static void Walk<T>(JsonElement data, T[] values, ref int index, string what, Func<JsonElement, T> convert, Nesting? nesting, int depth)
     {
-        // Nested when its first element is an array (flat data that holds an array further on is refused by Walk):
-        // one look, not a scan of every element of a large flat tensor.
-        if (data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0 || data[0].ValueKind != JsonValueKind.Array)
+        if (nesting is not null)
         {
-            return false;
+            nesting.Check(data, depth, what);
         }
-
-        Check(data, 0, "data");
-        return true;
-
-        void Check(JsonElement element, int depth, string path)
-        {
-            if (depth == shape.Length)
-            {
-                if (element.ValueKind == JsonValueKind.Array)
-                {
-                    throw new InferRequestException($"{what}: {path} is an array, but the shape [{string.Join(", ", shape)}] has {shape.Length} dimension(s): nested data must nest as the shape does.");
-                }
-
-                return;
-            }
-
-            if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != shape[depth])
-            {
-                var found = element.ValueKind == JsonValueKind.Array ? $"an array of {element.GetArrayLength()}" : "an element";
-                throw new InferRequestException($"{what}: {path} is {found}, but dimension {depth} of the shape [{string.Join(", ", shape)}] is {shape[depth]}: nested data must nest as the shape does.");
-            }
-
-            var i = 0;
-            foreach (var inner in element.EnumerateArray())
-            {
-                Check(inner, depth + 1, $"{path}[{i++}]");
-            }
-        }
-    }
-
-    private static void Walk<T>(JsonElement data, T[] values, ref int index, string what, Func<JsonElement, T> convert, bool nested, int depth)
-    {
-        if (data.ValueKind == JsonValueKind.Array && depth > 0 && !nested)
+        else if (depth > 0 && data.ValueKind == JsonValueKind.Array)
         {
             throw new InferRequestException($"{what}: data[{index}] is an array in flat data: give every element flat, or nest them all as the shape does.");
         }
@@ -145,10 +107,45 @@ internal static class TensorData
             return;
         }
 
+        var i = 0;
         foreach (var element in data.EnumerateArray())
         {
-            Walk(element, values, ref index, what, convert, nested, depth + 1);
+            nesting?.Enter(depth, i++);
+            Walk(element, values, ref index, what, convert, nesting, depth + 1);
         }
+    }
+
+    /// <summary>
+    /// Nested data must nest as the shape does: at each depth an array as long as that dimension, elements at the depth
+    /// of the shape's rank. Ragged nesting is refused naming where it differs (the path is built only then), never flattened.
+    /// </summary>
+    private sealed class Nesting(long[] shape)
+    {
+        private readonly int[] _position = new int[shape.Length + 1];
+
+        /// <summary>The element at <paramref name="depth"/> + 1 about to be read is number <paramref name="i"/> of its array.</summary>
+        public void Enter(int depth, int i) => _position[depth] = i;
+
+        public void Check(JsonElement element, int depth, string what)
+        {
+            if (depth == shape.Length)
+            {
+                if (element.ValueKind == JsonValueKind.Array)
+                {
+                    throw new InferRequestException($"{what}: {Path(depth)} is an array, but the shape [{string.Join(", ", shape)}] has {shape.Length} dimension(s): nested data must nest as the shape does.");
+                }
+
+                return;
+            }
+
+            if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != shape[depth])
+            {
+                var found = element.ValueKind == JsonValueKind.Array ? $"an array of {element.GetArrayLength()}" : "an element";
+                throw new InferRequestException($"{what}: {Path(depth)} is {found}, but dimension {depth} of the shape [{string.Join(", ", shape)}] is {shape[depth]}: nested data must nest as the shape does.");
+            }
+        }
+
+        private string Path(int depth) => "data" + string.Concat(_position.Take(depth).Select(p => $"[{p}]"));
     }
 
     private static long Integer(JsonElement element, long min, long max)
