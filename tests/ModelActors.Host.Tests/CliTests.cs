@@ -181,6 +181,22 @@ public sealed class CliTests
         }
     }
 
+    [Theory]
+    [InlineData("--model-repositry", "Did you mean '--model-repository'?")]
+    [InlineData("--cluster-port", "--cluster-port needs a value")]
+    public async Task Serve_WithAMisspeltOrIncompleteSwitch_Exits1_NamingIt_InsteadOfServingWithoutIt(string option, string message)
+    {
+        var args = option == "--cluster-port" ? new[] { "serve", "--urls", "http://127.0.0.1:0", option } : ["serve", "--urls", "http://127.0.0.1:0", option, "models"];
+
+        var (code, output, error) = await CliProcess.RunAsync(args);
+
+        Assert.True(code == 1, $"exit {code}: {error}");
+        Assert.StartsWith("modelactors serve: ", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("listening", output, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task Serve_OnAPortInUse_Exits1_SayingWhy()
     {

@@ -75,9 +75,9 @@ internal static class ModelActorsCommand
             await app.RunAsync().ConfigureAwait(false);
             return 0;
         }
-        catch (Exception exception) when (exception is IOException or InvalidDataException or InvalidOperationException or ModelRegistrationException or FormatException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is ArgumentException or IOException or InvalidDataException or InvalidOperationException or ModelRegistrationException or FormatException or UnauthorizedAccessException)
         {
-            // A port in use, a missing or malformed configuration file (InvalidDataException), a
+            // An unknown switch or one without its value, a port in use, a missing or malformed configuration file (InvalidDataException), a
             // repository missing, a bad model configuration, a URL that is not one (FormatException): say so and exit 1
             // instead of crashing with an unhandled exception.
             await Console.Error.WriteLineAsync($"modelactors serve: {exception.Message}").ConfigureAwait(false);

@@ -14,7 +14,7 @@ internal static class ServerApp
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        var versions = ServerSetup.Configure(builder.Configuration, args);
+        var versions = ServerSetup.Configure(builder.Configuration, args, strict: true);
         var serverOptions = builder.Configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
         builder.WebHost.UseSockets(sockets => sockets.Backlog = serverOptions.ListenBacklog);
         GrpcEndpoint.Listen(builder, serverOptions); // HTTP on --urls (loopback unless told otherwise), gRPC on its own port

@@ -7,7 +7,7 @@ namespace ModelActors.Host.Server;
 internal static class ServerSetup
 {
     /// <summary>Short command-line switches for configuration keys.</summary>
-    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
     {
         ["--grpc-url"] = "Server:GrpcUrl",
         ["--model-control-mode"] = "Server:ModelControlMode",
@@ -19,9 +19,18 @@ internal static class ServerSetup
     /// command line again (it overrides the file), then the models of <c>--model-repository</c>.
     /// </summary>
     /// <returns>The versions the repository's models are served at.</returns>
-    public static ModelVersions Configure(IConfigurationManager configuration, string[] args)
+    /// <param name="configuration">The configuration to fill.</param>
+    /// <param name="args">The command line after the command.</param>
+    /// <param name="strict">For <c>serve</c>: a switch or token the configuration would ignore is refused (<see cref="ServeArguments"/>).</param>
+    /// <exception cref="ArgumentException">A switch lacks its value, or (strict) names nothing.</exception>
+    public static ModelVersions Configure(IConfigurationManager configuration, string[] args, bool strict = false)
     {
         args = Triton.RepositorySwitches.Expand(ClusterSwitches.Expand(args));
+        if (strict)
+        {
+            ServeArguments.Check(args, Switches);
+        }
+
         configuration.AddCommandLine(args, Switches);
         var configPath = configuration["config"] ?? Path.Combine(AppContext.BaseDirectory, "modelactors.json");
         configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
