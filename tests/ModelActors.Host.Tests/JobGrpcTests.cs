@@ -134,6 +134,17 @@ public sealed class JobGrpcTests : IAsyncLifetime
         Assert.Contains("No job '0123'", get.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Watch_FromANegativeEventId_IsInvalidArgument_NamingIt()
+    {
+        var job = await Client.SubmitAsync(new SubmitJobRequest { Model = "counting", ItemsJson = ByteString.CopyFromUtf8("[1]") });
+
+        var watch = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(Client.Watch(new WatchJobRequest { Id = job.Id, After = -3 })));
+
+        Assert.Equal(StatusCode.InvalidArgument, watch.StatusCode);
+        Assert.Contains("after is -3", watch.Status.Detail, StringComparison.Ordinal);
+    }
+
     private static async Task<List<JobEvent>> ReadAllAsync(AsyncServerStreamingCall<JobEvent> call)
     {
         using (call)

@@ -88,6 +88,11 @@ internal sealed class JobsGrpcService(ModelLibrary library, Server.ModelVersions
     /// <inheritdoc />
     public override async Task Watch(WatchJobRequest request, IServerStreamWriter<JobEvent> responseStream, ServerCallContext context)
     {
+        if (request.After < 0)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status400BadRequest, $"Job '{request.Id}': after is {request.After}, not an event id of this job (0 for the start, or the id of the last event seen).");
+        }
+
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var events = await Busy(() => jobs.WatchAsync(request.Id, request.After, request.Items, watching.Token)).ConfigureAwait(false) ?? throw NotFound(request.Id);
         try

@@ -18,12 +18,15 @@ internal static class ServeArguments
         "cluster", "cluster-seeds", "cluster-models", "cluster-hostname", "cluster-public-hostname", "cluster-port",
     ];
 
-    /// <summary>The keys ASP.NET Core's web host reads from configuration (<c>WebHostDefaults</c>), which may be given here too.</summary>
+    /// <summary>The keys ASP.NET Core's web host reads from configuration (<c>WebHostDefaults</c>) and the configuration's sections, which may be given here too.</summary>
     private static readonly string[] HostKeys =
     [
         "applicationName", "environment", "contentRoot", "webroot", "detailedErrors", "captureStartupErrors",
         "hostingStartupAssemblies", "hostingStartupExcludeAssemblies", "preventHostingStartup", "http_ports", "https_ports",
         "preferHostingUrls", "shutdownTimeoutSeconds", "suppressStatusMessages", "startupAssembly",
+
+        // The configuration's sections and top-level keys themselves (a test host passes "--Server=" for a section).
+        "ModelActors", "Server", "Logging", "Kestrel", "AllowedHosts",
     ];
 
     /// <summary>Refuses a token the configuration would ignore: an unknown plain switch, a single-dash one, a stray word.</summary>
