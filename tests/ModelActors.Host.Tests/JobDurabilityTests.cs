@@ -86,7 +86,7 @@ public sealed class JobDurabilityTests
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.NotFound), (deleted, gone));
         Assert.Equal(0, JournalRows(data.Database, deletedId));
-        Assert.Equal(3, JournalRows(data.Database, keptId)); // submitted, one chunk, ended
+        Assert.Equal(4, JournalRows(data.Database, keptId)); // submitted, started, one chunk, ended
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class JobDurabilityTests
 
         Assert.Equal(("finished", 12, 0), (done.GetProperty("job").GetProperty("status").GetString(), done.GetProperty("job").GetProperty("succeeded").GetInt32(), done.GetProperty("job").GetProperty("failed").GetInt32()));
         Assert.Equal(Enumerable.Range(0, 12), done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetProperty("outputs")[0].GetProperty("data")[0].GetInt32()));
-        Assert.Equal(1 + 3 + 1, JournalRows(data.Database, id)); // submitted, three chunks of 4, ended
+        Assert.Equal(2 + 3 + 1, JournalRows(data.Database, id)); // submitted, started, three chunks of 4, ended
     }
 
     /// <summary>Settings for a model <c>slow</c> that takes 100 ms an item, with its timeout, and the job's first chunk size.</summary>
@@ -188,7 +188,7 @@ public sealed class JobDurabilityTests
 
         Assert.Equal(200, done.GetProperty("job").GetProperty("succeeded").GetInt32());
         Assert.Equal(Enumerable.Range(0, 200).Select(i => i * 2), done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetInt32()));
-        Assert.Equal(1 + 4 + 1, JournalRows(data.Database, id)); // submitted, four chunks, ended
+        Assert.Equal(2 + 4 + 1, JournalRows(data.Database, id)); // submitted, started, four chunks, ended
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public sealed class JobGrpcTests : IAsyncLifetime
         Assert.Equal(("typed", 3), (job.Kind, job.Total));
         Assert.Equal("finished", done.Job.Status);
         Assert.NotNull(done.Job.Ended);
+        Assert.InRange(done.Job.Started.ToDateTimeOffset(), done.Job.Created.ToDateTimeOffset(), done.Job.Ended.ToDateTimeOffset());
         Assert.Equal(["2", "4", "6"], done.Results.Select(r => r.ResultJson));
         Assert.Contains(listed.Jobs, j => j.Id == job.Id);
     }
@@ -73,12 +74,12 @@ public sealed class JobGrpcTests : IAsyncLifetime
         await Client.GetAsync(new GetJobRequest { Id = job.Id, WaitSeconds = 60 });
 
         var all = await ReadAllAsync(Client.Watch(new WatchJobRequest { Id = job.Id, Items = true }));
-        var rest = await ReadAllAsync(Client.Watch(new WatchJobRequest { Id = job.Id, After = 3 }));
+        var rest = await ReadAllAsync(Client.Watch(new WatchJobRequest { Id = job.Id, After = 4 }));
 
         Assert.Equal(["progress", "item", "item", "progress", "item", "item", "progress", "item", "progress", "finished"], all.Select(e => e.Name));
         Assert.Equal([2, 4, 6, 8, 10], all.Where(e => e.Name == "item").Select(e => int.Parse(e.Item.ResultJson, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal("finished", all[^1].End.Status);
-        Assert.Equal([4L, 5], rest.Select(e => e.Id));
+        Assert.Equal([5L, 6], rest.Select(e => e.Id)); // the journal: submitted, started, three chunks, finished
         Assert.Equal(5, rest[0].Progress.Done);
     }
 

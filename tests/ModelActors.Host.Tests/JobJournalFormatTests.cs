@@ -52,4 +52,23 @@ public sealed class JobJournalFormatTests : IAsyncLifetime
         Assert.Equal(("a", 2, null, null), (admitted.Id, admitted.Total, admitted.Key, admitted.Fingerprint));
         Assert.Equal(("k", "f"), (keyed.Key, keyed.Fingerprint));
     }
+
+    [Fact]
+    public void WhenAJobBeganToRun_SurvivesTheJournalAndItsSnapshot_AndAnOldSnapshotReadsWithoutIt()
+    {
+        var serializer = new JobEventSerializer((ExtendedActorSystem)_system);
+        var at = new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);
+        var state = new JobState();
+        state.Apply(new JobSubmitted("j", "m", JobKind.Typed, "[1]"u8.ToArray(), 1, DateTimeOffset.UnixEpoch), 1);
+        var queued = state.Summary().Started;
+        state.Apply((IJobRecord)RoundTrip(new JobStarted(at)), 2);
+        var fromSnapshot = new JobState();
+        fromSnapshot.Apply((JobSnapshot)RoundTrip(state.Snapshot()), 2);
+        var old = """{"submitted":{"id":"j","model":"m","kind":"typed","items":"WzFd","total":1,"created":"2026-12-01T00:00:00+00:00"},"submittedSequence":1,"items":[],"groups":[],"ended":null,"endedSequence":0}"""u8.ToArray();
+        var oldSnapshot = Assert.IsType<JobSnapshot>(serializer.FromBinary(old, "job-snapshot.v1"));
+
+        Assert.Null(queued);
+        Assert.Equal((at, at), (state.Summary().Started, fromSnapshot.Summary().Started));
+        Assert.Null(oldSnapshot.Started);
+    }
 }

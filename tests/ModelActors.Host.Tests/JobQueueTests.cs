@@ -37,6 +37,10 @@ public sealed class JobQueueTests : IDisposable
     private static async Task<string> StatusAsync(HttpClient http, string id) =>
         (await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}")).GetProperty("status").GetString()!;
 
+    /// <summary>When the job began to run, as its route shows it (null while queued).</summary>
+    private static async Task<DateTimeOffset?> StartedAsync(HttpClient http, string id) =>
+        (await http.GetFromJsonAsync<JsonElement>($"/jobs/{id}")).GetProperty("started") is { ValueKind: JsonValueKind.String } started ? started.GetDateTimeOffset() : null;
+
     [Fact]
     public async Task AJobBeyondMaxRunning_IsQueued_ThenRunsWhenTheRunningOneEnds()
     {
@@ -46,12 +50,17 @@ public sealed class JobQueueTests : IDisposable
         var (held, waiting) = await HeldThenQueuedAsync(http, [1, 2]);
         var listed = await http.GetFromJsonAsync<JsonElement>("/jobs");
         var queuedStatus = await StatusAsync(http, waiting);
+        var queuedStarted = await StartedAsync(http, waiting);
 
         using var cancelled = await http.DeleteAsync($"/jobs/{held}");
         var done = await http.GetFromJsonAsync<JsonElement>($"/jobs/{waiting}/results?wait=60");
+        var job = done.GetProperty("job");
 
         Assert.Equal("queued", queuedStatus);
-        Assert.Contains(listed.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == waiting && j.GetProperty("status").GetString() == "queued");
+        Assert.Null(queuedStarted);
+        Assert.Contains(listed.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == waiting && j.GetProperty("status").GetString() == "queued" && j.GetProperty("started").ValueKind == JsonValueKind.Null);
+        Assert.InRange(job.GetProperty("started").GetDateTimeOffset(), job.GetProperty("created").GetDateTimeOffset(), job.GetProperty("ended").GetDateTimeOffset());
+        Assert.True(job.GetProperty("started").GetDateTimeOffset() >= (await http.GetFromJsonAsync<JsonElement>($"/jobs/{held}")).GetProperty("ended").GetDateTimeOffset(), "the queued job began to run only when the held one ended");
         Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
         Assert.Equal("finished", done.GetProperty("job").GetProperty("status").GetString());
         Assert.Equal([2, 4], done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetInt32()));
@@ -70,6 +79,7 @@ public sealed class JobQueueTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
         Assert.Equal(("cancelled", 0), (view.GetProperty("job").GetProperty("status").GetString(), view.GetProperty("results").GetArrayLength()));
+        Assert.Equal(JsonValueKind.Null, view.GetProperty("job").GetProperty("started").ValueKind); // it never ran
     }
 
     [Fact]
@@ -77,11 +87,13 @@ public sealed class JobQueueTests : IDisposable
     {
         JobHoldModel.Reset();
         string held, waiting;
+        DateTimeOffset? heldStarted;
         await using (var first = new JobServer(_data.Path, OneAtATime))
         {
             using var http = first.CreateClient();
             held = await SubmitAsync(http, "held", new[] { "a" }, "running");
             await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            heldStarted = await StartedAsync(http, held);
             waiting = await SubmitAsync(http, "counting", new[] { 3 }, "queued");
         } // stopped: the held call is cancelled, both jobs stay unfinished
 
@@ -91,10 +103,13 @@ public sealed class JobQueueTests : IDisposable
         _ = await StatusAsync(client, held); // the manager has recovered
         await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60)); // the oldest runs again...
         var stillQueued = await StatusAsync(client, waiting); // ...and the other waits for it
+        var heldStartedAgain = await StartedAsync(client, held);
         using var cancelled = await client.DeleteAsync($"/jobs/{held}");
         var done = await client.GetFromJsonAsync<JsonElement>($"/jobs/{waiting}/results?wait=60");
 
         Assert.Equal("queued", stillQueued);
+        Assert.NotNull(heldStarted);
+        Assert.Equal(heldStarted, heldStartedAgain); // when it first began to run, from the journal, not the resumption
         Assert.Equal(("finished", 6), (done.GetProperty("job").GetProperty("status").GetString(), done.GetProperty("results")[0].GetProperty("result").GetInt32()));
     }
 }

@@ -199,6 +199,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, Server.ModelVersions
         Failed = job.Failed,
         Progress = job.Progress,
         Created = Timestamp.FromDateTimeOffset(job.Created),
+        Started = job.Started is { } started ? Timestamp.FromDateTimeOffset(started) : null,
         Ended = job.Ended is { } ended ? Timestamp.FromDateTimeOffset(ended) : null,
         CancelReason = job.CancelReason ?? string.Empty,
         Failure = job.Failure ?? string.Empty,

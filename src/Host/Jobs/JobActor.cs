@@ -77,8 +77,7 @@ internal sealed partial class JobActor : ReceivePersistentActor, IWithTimers
                     _log.Info("Job {0} of model {1} resumes at item {2} of {3}", _id, _state.Submitted.Model, _state.Done, _state.Total);
                 }
 
-                Context.Parent.Tell(new JobProgressed(_state.Summary()));
-                Start();
+                Run();
             }
         });
         Command<ChunkDone>(OnChunkDone);
@@ -125,6 +124,32 @@ internal sealed partial class JobActor : ReceivePersistentActor, IWithTimers
 
     /// <inheritdoc />
     public override string PersistenceId => "job-" + _id;
+
+    /// <summary>
+    /// The job runs: on its first run when it began is written (a queued job shows none; a resumed one keeps its first),
+    /// then the manager hears of it and its first chunks go out.
+    /// </summary>
+    private void Run()
+    {
+        if (_state.Started is not null)
+        {
+            Begin();
+            return;
+        }
+
+        Persist(new JobStarted(_time.GetUtcNow()), started =>
+        {
+            _state.Apply(started, LastSequenceNr);
+            SnapshotIfDue();
+            Begin();
+        });
+
+        void Begin()
+        {
+            Context.Parent.Tell(new JobProgressed(_state.Summary()));
+            Start();
+        }
+    }
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
@@ -192,7 +217,7 @@ internal sealed partial class JobActor : ReceivePersistentActor, IWithTimers
             client.Tell(new JobAccepted(_state.Summary()));
             if (!_state.Queued)
             {
-                Start();
+                Run();
             }
             else
             {

@@ -20,6 +20,7 @@ internal sealed class JobEventSerializer(ExtendedActorSystem system) : Serialize
     private static readonly Dictionary<string, Type> ByManifest = new(StringComparer.Ordinal)
     {
         ["job-submitted.v1"] = typeof(JobSubmitted),
+        ["job-started.v1"] = typeof(JobStarted),
         ["job-items-done.v1"] = typeof(JobItemsDone),
         ["job-ended.v1"] = typeof(JobEnded),
         ["job-snapshot.v1"] = typeof(JobSnapshot),

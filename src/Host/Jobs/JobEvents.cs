@@ -34,6 +34,9 @@ internal static class JobStatus
 /// <summary>A job was accepted: its model, kind and items (a JSON array, each element one item), at <paramref name="Created"/>.</summary>
 internal sealed record JobSubmitted(string Id, string Model, string Kind, byte[] Items, int Total, DateTimeOffset Created) : IJobRecord;
 
+/// <summary>The job began to run at <paramref name="At"/> (it may have waited, queued, since it was created).</summary>
+internal sealed record JobStarted(DateTimeOffset At) : IJobRecord;
+
 /// <summary>Items <paramref name="Start"/>… were answered, in input order (one event per chunk, not per item).</summary>
 internal sealed record JobItemsDone(int Start, IReadOnlyList<JobItem> Items) : IJobRecord;
 
@@ -56,8 +59,8 @@ internal sealed record JobItem(JsonElement? Result, string? Error)
 /// <summary>A group of items answered together, with the journal sequence number of its event (what a watcher resumes from).</summary>
 internal sealed record JobGroup(long Sequence, int Start, int Count);
 
-/// <summary>A job's whole state: what was submitted, the answers and their groups, the end.</summary>
-internal sealed record JobSnapshot(JobSubmitted Submitted, long SubmittedSequence, IReadOnlyList<JobItem?> Items, IReadOnlyList<JobGroup> Groups, JobEnded? Ended, long EndedSequence) : IJobRecord;
+/// <summary>A job's whole state: what was submitted, when it began to run, the answers and their groups, the end.</summary>
+internal sealed record JobSnapshot(JobSubmitted Submitted, long SubmittedSequence, IReadOnlyList<JobItem?> Items, IReadOnlyList<JobGroup> Groups, JobEnded? Ended, long EndedSequence, DateTimeOffset? Started = null) : IJobRecord;
 
 /// <summary>
 /// The manager admitted a job (its record, for listing and limits, before the job's own events), with the client's
@@ -65,8 +68,8 @@ internal sealed record JobSnapshot(JobSubmitted Submitted, long SubmittedSequenc
 /// </summary>
 internal sealed record JobAdmitted(string Id, string Model, string Kind, int Total, DateTimeOffset Created, string? Key = null, string? Fingerprint = null) : IJobRecord;
 
-/// <summary>The manager saw a job end, with its final counts.</summary>
-internal sealed record JobClosed(string Id, string Status, int Succeeded, int Failed, DateTimeOffset At) : IJobRecord;
+/// <summary>The manager saw a job end, with its final counts and when it had begun to run (null: it never ran).</summary>
+internal sealed record JobClosed(string Id, string Status, int Succeeded, int Failed, DateTimeOffset At, DateTimeOffset? Started = null) : IJobRecord;
 
 /// <summary>The manager forgot a job (expired or deleted; its events are deleted too).</summary>
 internal sealed record JobRemoved(string Id) : IJobRecord;
@@ -75,4 +78,4 @@ internal sealed record JobRemoved(string Id) : IJobRecord;
 internal sealed record JobManagerSnapshot(IReadOnlyList<JobRecord> Jobs) : IJobRecord;
 
 /// <summary>What the manager keeps of a job: enough to list it, count it against the limit and expire it.</summary>
-internal sealed record JobRecord(string Id, string Model, string Kind, int Total, DateTimeOffset Created, string Status, int Succeeded, int Failed, DateTimeOffset? Ended, string? Key = null, string? Fingerprint = null);
+internal sealed record JobRecord(string Id, string Model, string Kind, int Total, DateTimeOffset Created, string Status, int Succeeded, int Failed, DateTimeOffset? Ended, string? Key = null, string? Fingerprint = null, DateTimeOffset? Started = null);

@@ -245,7 +245,7 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
 
                 break;
             case JobClosed closed when _jobs.TryGetValue(closed.Id, out var job):
-                _jobs[closed.Id] = job with { Status = closed.Status, Succeeded = closed.Succeeded, Failed = closed.Failed, Ended = closed.At };
+                _jobs[closed.Id] = job with { Status = closed.Status, Succeeded = closed.Succeeded, Failed = closed.Failed, Ended = closed.At, Started = closed.Started };
                 break;
             case JobRemoved removed:
                 Dequeue(removed.Id);
@@ -272,7 +272,7 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
         {
             Dequeue(summary.Id);
             RunQueued();
-            Persist(new JobClosed(summary.Id, summary.Status, summary.Succeeded, summary.Failed, summary.Ended ?? _time.GetUtcNow()), e =>
+            Persist(new JobClosed(summary.Id, summary.Status, summary.Succeeded, summary.Failed, summary.Ended ?? _time.GetUtcNow(), summary.Started), e =>
             {
                 Apply(e);
                 SnapshotIfDue();
@@ -309,7 +309,7 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
     private JobSummary Summary(JobRecord job) =>
         _live.TryGetValue(job.Id, out var live) ? live : new JobSummary(
             job.Id, job.Model, job.Kind, _queued.Contains(job.Id) ? JobStatus.Queued : job.Status, job.Total, job.Succeeded, job.Failed,
-            job.Ended is null ? (job.Total == 0 ? 1.0 : (double)(job.Succeeded + job.Failed) / job.Total) : 1.0, job.Created, job.Created, job.Ended, null, null);
+            job.Ended is null ? (job.Total == 0 ? 1.0 : (double)(job.Succeeded + job.Failed) / job.Total) : 1.0, job.Created, job.Started, job.Ended, null, null);
 
     private void SnapshotIfDue()
     {

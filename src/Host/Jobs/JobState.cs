@@ -14,6 +14,9 @@ internal sealed class JobState
 
     public long SubmittedSequence { get; private set; }
 
+    /// <summary>When the job began to run; null while it waits (queued) and for a job cancelled before it ran.</summary>
+    public DateTimeOffset? Started { get; private set; }
+
     public JobEnded? Ended { get; private set; }
 
     public long EndedSequence { get; private set; }
@@ -62,6 +65,9 @@ internal sealed class JobState
 
                 _groups.Add(new JobGroup(sequence, done.Start, done.Items.Count));
                 break;
+            case JobStarted started:
+                Started = started.At;
+                break;
             case JobEnded ended:
                 Ended = ended;
                 EndedSequence = sequence;
@@ -77,6 +83,7 @@ internal sealed class JobState
 
                 _groups.Clear();
                 _groups.AddRange(snapshot.Groups);
+                Started = snapshot.Started;
                 Ended = snapshot.Ended;
                 EndedSequence = snapshot.EndedSequence;
                 Succeeded = _items.Count(i => i is { Error: null });
@@ -88,14 +95,14 @@ internal sealed class JobState
     }
 
     /// <summary>The state as a snapshot: copies (the snapshot store writes it while the job goes on), answered items only.</summary>
-    public JobSnapshot Snapshot() => new(Submitted!, SubmittedSequence, _items[..Done], [.. _groups], Ended, EndedSequence);
+    public JobSnapshot Snapshot() => new(Submitted!, SubmittedSequence, _items[..Done], [.. _groups], Ended, EndedSequence, Started);
 
     public JobItem? Item(int index) => _items[index];
 
     /// <summary>The job as its routes show it: status, progress and times.</summary>
     public JobSummary Summary() => new(
         Submitted!.Id, Submitted.Model, Submitted.Kind, Status, Total, Succeeded, Failed,
-        Total == 0 ? 1.0 : (double)Done / Total, Submitted.Created, Submitted.Created, Ended?.At,
+        Total == 0 ? 1.0 : (double)Done / Total, Submitted.Created, Started, Ended?.At,
         Ended?.Status == JobStatus.Cancelled ? Ended.Reason : null, Ended?.Status == JobStatus.Failed ? Ended.Reason : null);
 
     /// <summary>The items answered so far, in input order, each with its result or error.</summary>

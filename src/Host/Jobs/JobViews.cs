@@ -14,7 +14,7 @@ internal sealed record JobSummary(
     int Failed,
     double Progress,
     DateTimeOffset Created,
-    DateTimeOffset Started,
+    DateTimeOffset? Started,
     DateTimeOffset? Ended,
     [property: JsonPropertyName("cancel_reason")] string? CancelReason,
     [property: JsonPropertyName("failure")] string? Failure);
