@@ -136,6 +136,25 @@ public sealed class JobGrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Delete_RemovesAnEndedJob_AndRefusesARunningOne()
+    {
+        JobHoldModel.Reset();
+        var held = await Client.SubmitAsync(new SubmitJobRequest { Model = "held", ItemsJson = ByteString.CopyFromUtf8("[\"a\"]") });
+        await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var running = await Assert.ThrowsAsync<RpcException>(() => Client.DeleteAsync(new DeleteJobRequest { Id = held.Id }).ResponseAsync);
+        await Client.CancelAsync(new CancelJobRequest { Id = held.Id });
+        var deleted = await Client.DeleteAsync(new DeleteJobRequest { Id = held.Id });
+        var gone = await Assert.ThrowsAsync<RpcException>(() => Client.GetAsync(new GetJobRequest { Id = held.Id }).ResponseAsync);
+        var again = await Assert.ThrowsAsync<RpcException>(() => Client.DeleteAsync(new DeleteJobRequest { Id = held.Id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, running.StatusCode);
+        Assert.Contains("is running", running.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(held.Id, deleted.Id);
+        Assert.Equal((StatusCode.NotFound, StatusCode.NotFound), (gone.StatusCode, again.StatusCode));
+    }
+
+    [Fact]
     public async Task Watch_FromANegativeEventId_IsInvalidArgument_NamingIt()
     {
         var job = await Client.SubmitAsync(new SubmitJobRequest { Model = "counting", ItemsJson = ByteString.CopyFromUtf8("[1]") });

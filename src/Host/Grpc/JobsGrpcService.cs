@@ -129,6 +129,15 @@ internal sealed class JobsGrpcService(ModelLibrary library, Server.ModelVersions
             : throw NotFound(request.Id);
 
     /// <inheritdoc />
+    public override async Task<DeleteJobResponse> Delete(DeleteJobRequest request, ServerCallContext context) =>
+        await Busy(() => jobs.DeleteAsync(request.Id, context.CancellationToken)).ConfigureAwait(false) switch
+        {
+            JobDeleted => new DeleteJobResponse { Id = request.Id },
+            JobView running => throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Job '{request.Id}' is {running.Job.Status}: only an ended job is deleted; cancel it first.")),
+            _ => throw NotFound(request.Id),
+        };
+
+    /// <inheritdoc />
     public override async Task<ListJobsResponse> List(ListJobsRequest request, ServerCallContext context)
     {
         var answer = new ListJobsResponse();
