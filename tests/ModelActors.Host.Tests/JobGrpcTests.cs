@@ -155,14 +155,19 @@ public sealed class JobGrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Watch_FromANegativeEventId_IsInvalidArgument_NamingIt()
+    public async Task Watch_FromANegativeEventId_OrOnePastTheJournal_IsInvalidArgument_NamingIt()
     {
         var job = await Client.SubmitAsync(new SubmitJobRequest { Model = "counting", ItemsJson = ByteString.CopyFromUtf8("[1]") });
 
+        await Client.GetAsync(new GetJobRequest { Id = job.Id, WaitSeconds = 60 });
+
         var watch = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(Client.Watch(new WatchJobRequest { Id = job.Id, After = -3 })));
+        var past = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(Client.Watch(new WatchJobRequest { Id = job.Id, After = 5 })));
 
         Assert.Equal(StatusCode.InvalidArgument, watch.StatusCode);
         Assert.Contains("after is -3", watch.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, past.StatusCode);
+        Assert.Contains("after 5 is past its last event (4)", past.Status.Detail, StringComparison.Ordinal);
     }
 
     private static async Task<List<JobEvent>> ReadAllAsync(AsyncServerStreamingCall<JobEvent> call)

@@ -159,11 +159,22 @@ public sealed class JobWatchTests
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/jobs/{id}/events");
         request.Headers.Add("Last-Event-ID", "yesterday");
 
+        await http.GetAsync($"/jobs/{id}/results?wait=60"); // ended: submitted, started, one chunk, finished
+        using var past = new HttpRequestMessage(HttpMethod.Get, $"/jobs/{id}/events");
+        past.Headers.Add("Last-Event-ID", "99");
+        using var last = new HttpRequestMessage(HttpMethod.Get, $"/jobs/{id}/events");
+        last.Headers.Add("Last-Event-ID", "4");
+
         using var badId = await http.SendAsync(request);
+        using var pastId = await http.SendAsync(past);
+        using var lastId = await http.SendAsync(last);
         using var unknown = await http.GetAsync("/jobs/nope/events");
 
         Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
         Assert.Contains("Last-Event-ID is 'yesterday'", await badId.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, pastId.StatusCode);
+        Assert.Contains("Last-Event-ID 99 is past its last event (4)", await pastId.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.OK, ""), (lastId.StatusCode, await lastId.Content.ReadAsStringAsync())); // all seen: nothing follows
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 

@@ -94,7 +94,16 @@ internal sealed class JobsGrpcService(ModelLibrary library, Server.ModelVersions
         }
 
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
-        var events = await Busy(() => jobs.WatchAsync(request.Id, request.After, request.Items, watching.Token)).ConfigureAwait(false) ?? throw NotFound(request.Id);
+        IAsyncEnumerable<JobWatchEvent> events;
+        try
+        {
+            events = await Busy(() => jobs.WatchAsync(request.Id, request.After, request.Items, watching.Token)).ConfigureAwait(false) ?? throw NotFound(request.Id);
+        }
+        catch (JobEventIdException exception)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status400BadRequest, exception.Message.Replace("event id", "after", StringComparison.Ordinal));
+        }
+
         try
         {
             await foreach (var watchEvent in events.ConfigureAwait(false))

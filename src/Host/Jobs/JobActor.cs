@@ -390,7 +390,7 @@ internal sealed partial class JobActor : ReceivePersistentActor, IWithTimers
 
     private JobWatchEvent EndEvent() => new(_state.Status, _state.EndedSequence, _state.Summary());
 
-    private JobView View(bool results) => new(_state.Summary(), results ? _state.Results() : null);
+    private JobView View(bool results) => new(_state.Summary(), results ? _state.Results() : null) { LastEventId = LastSequenceNr };
 
     private void Expire()
     {

@@ -165,7 +165,18 @@ public static class JobEndpoints
         // A stopping server ends its watches (the client resumes with Last-Event-ID), so they do not hold the stop for its grace.
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var aborted = watching.Token;
-        if (await jobs.WatchAsync(id, after, items == true, aborted).ConfigureAwait(false) is not { } events)
+        IAsyncEnumerable<JobWatchEvent>? events;
+        try
+        {
+            events = await jobs.WatchAsync(id, after, items == true, aborted).ConfigureAwait(false);
+        }
+        catch (JobEventIdException exception)
+        {
+            await HttpErrors.Error(StatusCodes.Status400BadRequest, exception.Message.Replace("event id", "Last-Event-ID", StringComparison.Ordinal)).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (events is null)
         {
             await NotFound(id).ExecuteAsync(context).ConfigureAwait(false);
             return;

@@ -117,11 +117,17 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
     /// Job <paramref name="id"/>'s watch events after journal sequence number <paramref name="after"/>, then each as it
     /// is written, to the end event; null when there is no such job.
     /// </summary>
+    /// <exception cref="JobEventIdException"><paramref name="after"/> is past the job's last event: not one of its ids.</exception>
     public async Task<IAsyncEnumerable<JobWatchEvent>?> WatchAsync(string id, long after, bool items, CancellationToken cancellationToken)
     {
-        if (await GetAsync(id, results: false, cancellationToken).ConfigureAwait(false) is null)
+        if (await GetAsync(id, results: false, cancellationToken).ConfigureAwait(false) is not { } view)
         {
             return null;
+        }
+
+        if (after > view.LastEventId)
+        {
+            throw new JobEventIdException($"Job '{id}': event id {after} is past its last event ({view.LastEventId}), so it is not an id this job gave; resume from the last id received, or 0 for the start.");
         }
 
         return Read(id, after, items, cancellationToken);
@@ -145,6 +151,10 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
         }
     }
 }
+
+/// <summary>A watch asked to resume after an event id the job never wrote (answered 400 over HTTP, INVALID_ARGUMENT over gRPC).</summary>
+/// <param name="message">The job, the id and the job's last one.</param>
+internal sealed class JobEventIdException(string message) : Exception(message);
 
 /// <summary>The job manager did not answer in time, or its journal failed (answered 503 over HTTP, Unavailable over gRPC).</summary>
 /// <param name="message">What did not answer or failed, and what to do.</param>

@@ -29,7 +29,12 @@ internal sealed record JobResult(
 internal sealed record JobProgressView(int Done, int Total, int Succeeded, int Failed);
 
 /// <summary>A job and (when asked for) its answers so far.</summary>
-internal sealed record JobView(JobSummary Job, List<JobResult>? Results);
+internal sealed record JobView(JobSummary Job, List<JobResult>? Results)
+{
+    /// <summary>The journal sequence number of the job's last event: no watch resumes after a later one (not shown).</summary>
+    [JsonIgnore]
+    public long LastEventId { get; init; }
+}
 
 /// <summary>
 /// One Server-Sent Event of a job's watch: <c>progress</c>, <c>item</c> or the end (<c>finished</c>, <c>cancelled</c>,
