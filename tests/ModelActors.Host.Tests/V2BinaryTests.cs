@@ -65,6 +65,34 @@ public sealed class V2BinaryTests(TensorServer server) : IClassFixture<TensorSer
         Assert.Contains(message, json, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 1, 0, 1 }, null)]
+    [InlineData(new byte[] { 1, 0, 2 }, "input 'in_bool' (BOOL): BOOL element 2 is the byte 2, not 0 (false) or 1 (true)")]
+    public async Task BinaryBool_IsOneByte0Or1_AnotherByteIs400NamingTheElement(byte[] bools, string? message)
+    {
+        using var client = server.CreateClient();
+        var inputs = TensorServer.Datatypes.Select(d => d.Datatype switch
+        {
+            "BOOL" => """{"name": "in_bool", "shape": [3], "datatype": "BOOL", "parameters": {"binary_data_size": 3}}""",
+            "BYTES" => """{"name": "in_bytes", "shape": [3], "datatype": "BYTES", "data": ["a", "b", "c"]}""",
+            _ => $$"""{"name": "in_{{d.Datatype.ToLowerInvariant()}}", "shape": [3], "datatype": "{{d.Datatype}}", "data": [1, 2, 3]}""",
+        });
+        var header = $$"""{"inputs": [{{string.Join(", ", inputs)}}], "outputs": [{"name": "out_bool"}]}""";
+
+        var (status, json, _) = await PostAsync(client, "/v2/models/identity/infer", header, bools);
+
+        if (message is null)
+        {
+            Assert.True(status == HttpStatusCode.OK, json);
+            Assert.Equal("[true,false,true]", JsonDocument.Parse(json).RootElement.GetProperty("outputs")[0].GetProperty("data").GetRawText());
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains(message, json, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task AHeaderLengthBeyondTheBody_Is400()
     {

@@ -53,7 +53,7 @@ internal static class BinaryTensors
 
         return type switch
         {
-            TensorElementType.Bool => OnnxTensor.Create(bytes.ToArray().Select(b => b != 0).ToArray(), shape),
+            TensorElementType.Bool => OnnxTensor.Create(Booleans(bytes, what), shape),
             TensorElementType.UInt8 => OnnxTensor.Create(bytes.ToArray(), shape),
             TensorElementType.Int8 => OnnxTensor.Create(Copy<sbyte>(bytes), shape),
             TensorElementType.UInt16 => OnnxTensor.Create(Copy<ushort>(bytes), shape),
@@ -68,6 +68,26 @@ internal static class BinaryTensors
             TensorElementType.Double => OnnxTensor.Create(Copy<double>(bytes), shape),
             _ => throw new InferRequestException($"{what}: element type {type} has no binary form here."),
         };
+    }
+
+    /// <summary>
+    /// BOOL elements, one byte each: 0 or 1 (Triton's and the protocol's layout). Another byte is refused, not read as
+    /// true: it is a client's mistake (other data sent as BOOL), and ONNX Runtime's kernels assume a bool is 0 or 1.
+    /// </summary>
+    private static bool[] Booleans(ReadOnlySpan<byte> bytes, string what)
+    {
+        var values = new bool[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            values[i] = bytes[i] switch
+            {
+                0 => false,
+                1 => true,
+                var other => throw new InferRequestException($"{what}: BOOL element {i} is the byte {other}, not 0 (false) or 1 (true)."),
+            };
+        }
+
+        return values;
     }
 
     /// <summary>The tensor's elements in the extension's layout.</summary>
