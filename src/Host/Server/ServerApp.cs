@@ -21,6 +21,11 @@ internal static class ServerApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = serverOptions.MaxRequestBodySize);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = serverOptions.LameDuck + serverOptions.ShutdownGrace);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        if (serverOptions.Jobs.Store.Equals("sqlite", StringComparison.OrdinalIgnoreCase) && serverOptions.Jobs.ConnectionString is null)
+        {
+            builder.Services.AddSingleton(_ => DataDirectoryLock.Acquire(serverOptions.DataDirectory)); // taken at once below, freed when the host is disposed
+        }
+
         builder.Services.AddSingleton<LameDuck>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LameDuck>());
         ServerSetup.AddModelActorsServer(builder.Services, builder.Configuration, versions, loadInBackground: true, jobs: serverOptions);
@@ -44,6 +49,7 @@ internal static class ServerApp
         builder.Services.AddJsonStatusPages();
 
         var app = builder.Build();
+        app.Services.GetService<DataDirectoryLock>(); // before anything listens: a second server on the folder stops here
         app.Services.GetRequiredService<Statistics.ModelStatistics>(); // listens from the start
         LameDuck.Use(app);
         app.UseJsonStatusPages();
