@@ -23,14 +23,21 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
     private static readonly SupervisorStrategy ReplicaStrategy = new OneForOneStrategy(_ => Directive.Resume);
 
     private readonly ModelEntry<TItem, TResult> _entry;
-    private readonly Queue<IModelWork<TItem, TResult>> _queued = new();
+    private readonly ReplicaSet<TItem, TResult> _set;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<IModelWork<TItem, TResult>> _queued = new(); // concurrent: an abort empties it from the model actor (ReplicaSet.Abort)
     private readonly Queue<IActorRef> _free = new();
     private readonly HashSet<IActorRef> _replicas = [];
     private bool _draining;
 
-    public BalancingActor(ModelEntry<TItem, TResult> entry, Props replicaProps, int replicas)
+    public BalancingActor(ModelEntry<TItem, TResult> entry, ReplicaSet<TItem, TResult> set, Props replicaProps, int replicas)
     {
         _entry = entry;
+        _set = set;
+        set.AddBalancerQueue(_queued);
+        if (Context is ActorCell { Mailbox.MessageQueue: { } mailbox })
+        {
+            set.AddMailbox(mailbox); // work told but not yet queued here is taken by an abort too
+        }
         for (var i = 0; i < replicas; i++)
         {
             _replicas.Add(Context.Watch(Context.ActorOf(replicaProps, $"replica-{i}")));
@@ -40,7 +47,9 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
     protected override SupervisorStrategy SupervisorStrategy() => ReplicaStrategy;
 
     /// <summary>Stopped before it handed out everything (a drain deadline, a failed load): what is queued fails with a shutdown error.</summary>
-    protected override void PostStop()
+    protected override void PostStop() => AbandonQueued();
+
+    private void AbandonQueued()
     {
         while (_queued.TryDequeue(out var work))
         {
@@ -60,6 +69,10 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
                 else
                 {
                     _queued.Enqueue(work);
+                    if (_set.Aborted)
+                    {
+                        AbandonQueued(); // the abort emptied the queue as this work was taken from the mailbox
+                    }
                 }
 
                 break;
@@ -80,7 +93,7 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
                 break;
             case Broadcast { Message: PoisonPill }:
                 _draining = true;
-                if (_queued.Count == 0)
+                if (_queued.IsEmpty)
                 {
                     // Busy replicas stop when they next report free; free ones now.
                     while (_free.TryDequeue(out var free))

@@ -93,15 +93,10 @@ internal sealed partial class ModelActor<TItem, TResult>
             batcher.FailQueued(_entry.StoppedBeforeProcessed);
         }
 
-        if (_set is { } set)
-        {
-            set.Abort();
-        }
-
-        _door?.Abort();
-
-        // Work still in the replicas' mailboxes reaches dead letters, where the library actor fails it. The stop ends
-        // now: a replica stuck in a long call stops (and disposes its model) when that call returns, not before.
+        // What waits in front of the replicas and in their mailboxes fails now (ReplicaSet.Abort). The stop ends now: a
+        // replica stuck in a long call stops (and disposes its model) when that call returns, not before.
+        _set?.Abort(_entry);
+        _door?.Abort(_entry);
         _drainingReplicas = true;
         foreach (var replica in _replicaActors)
         {

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
+using Akka.Dispatch.MessageQueues;
 using ModelActors.Models;
 
 namespace ModelActors.Actors;
@@ -11,6 +13,9 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
 {
     private readonly int _capacity;
     private readonly List<Task> _stopped = [];
+    private readonly List<IMessageQueue> _mailboxes = [];
+    private ConcurrentQueue<IModelWork<TItem, TResult>>? _balancerQueue;
+    private ModelEntry<TItem, TResult>? _abortedFor;
     private int _queued;
     private int _busy;
     private int _nextIndex = -1;
@@ -52,7 +57,7 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
     private int _remoteNodes;
 
     /// <summary>Set when a drain deadline passed: work still reaching a replica fails with a shutdown error.</summary>
-    public bool Aborted { get; private set; }
+    public bool Aborted => Volatile.Read(ref _abortedFor) is not null;
 
     /// <inheritdoc />
     public IActorRef Ref => Router;
@@ -90,6 +95,11 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
             throw;
         }
 
+        if (Volatile.Read(ref _abortedFor) is { } entry)
+        {
+            FailQueued(entry); // the abort drained the mailboxes as this work was told: it is not left behind
+        }
+
         return PostResult.Accepted;
     }
 
@@ -102,11 +112,56 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
     /// <summary>Stops accepting work (work already in the replicas' mailboxes is still processed).</summary>
     public void Close() => _closed = true;
 
-    /// <summary>The drain deadline passed: stops accepting work; work still in mailboxes reaches dead letters when the replicas stop.</summary>
-    public void Abort()
+    /// <summary>A replica's or the balancing actor's mailbox (Akka's queue, safe to take from on any thread), emptied at an abort.</summary>
+    public void AddMailbox(IMessageQueue mailbox)
     {
-        Aborted = true;
+        lock (_mailboxes)
+        {
+            _mailboxes.Add(mailbox);
+        }
+    }
+
+    /// <summary>The queue of the <see cref="BalancingActor{TItem, TResult}"/> in front of the replicas, emptied at an abort.</summary>
+    public void AddBalancerQueue(ConcurrentQueue<IModelWork<TItem, TResult>> queue) => _balancerQueue = queue;
+
+    /// <summary>
+    /// The drain deadline passed: stops accepting work, and fails now, with <paramref name="entry"/>'s shutdown error,
+    /// what is still queued in front of the replicas and in their mailboxes. A replica inside a long call cannot read its
+    /// mailbox until the call returns (nor stop), so its queued requests are taken out of the mailbox here rather than
+    /// left to reach dead letters when it stops — by then the library may be gone, and they would wait for their deadlines.
+    /// </summary>
+    public void Abort(ModelEntry<TItem, TResult> entry)
+    {
         Close();
+        Interlocked.Exchange(ref _abortedFor, entry); // a full fence: a queue written after this sees Aborted, or is emptied below
+        FailQueued(entry);
+    }
+
+    private void FailQueued(ModelEntry<TItem, TResult> entry)
+    {
+        IMessageQueue[] mailboxes;
+        lock (_mailboxes)
+        {
+            mailboxes = [.. _mailboxes];
+        }
+
+        foreach (var mailbox in mailboxes)
+        {
+            while (mailbox.TryDequeue(out var envelope))
+            {
+                if (envelope.Message is IModelWork<TItem, TResult> work)
+                {
+                    Taken();
+                    entry.Abandon(work);
+                }
+            }
+        }
+
+        while (_balancerQueue?.TryDequeue(out var queued) == true)
+        {
+            Taken();
+            entry.Abandon(queued);
+        }
     }
 
     /// <summary>A replica actor stopped; <paramref name="disposal"/> completes when its model instance is disposed.</summary>

@@ -30,6 +30,47 @@ public sealed class StopAndLoadTests
         await library.DisposeAsync();
     }
 
+    [Theory]
+    [InlineData(1, false)] // queued in the replica's mailbox
+    [InlineData(2, false)] // queued in the balancing actor in front of two stuck replicas
+    [InlineData(1, true)]  // in the user's actor system
+    public async Task RequestsQueuedBehindAStuckSyncCall_FailWithAShutdownError_WhenTheStopGivesUp_NotWhenTheCallReturns(int replicas, bool ownSystem)
+    {
+        var stuck = new StuckModel();
+        using var system = ownSystem ? ActorSystem.Create("own", "akka.loglevel = OFF") : null;
+        var builder = ModelLibrary.CreateBuilder().AddModel("stuck", o => (o.Replicas, o.Timeout) = (replicas, TimeSpan.FromMinutes(10)), _ => stuck);
+        var library = (system is null ? builder : builder.UseActorSystem(system)).Build();
+        await library.LoadAsync();
+        var client = library.Get<int, int>("stuck");
+        var running = Enumerable.Range(0, replicas).Select(i => client.PredictAsync(-i).AsTask()).ToList();
+        for (var i = 0; i < replicas; i++)
+        {
+            await stuck.Entered.WaitAsync(TimeSpan.FromSeconds(10)); // every replica's thread is inside a call
+        }
+
+        var queued = Enumerable.Range(1, 3).Select(i => client.PredictAsync(i).AsTask()).ToList();
+        try
+        {
+            await library.StopAsync(new CancellationToken(canceled: true)).WaitAsync(TimeSpan.FromSeconds(10)); // the drain deadline has passed
+
+            foreach (var request in queued)
+            {
+                // Failed now, while the calls are still stuck: not when they return, nor at the 10-minute deadline.
+                var error = await Assert.ThrowsAsync<ModelStoppedException>(() => request).WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.Equal("stuck", error.ModelName);
+            }
+
+            Assert.All(running, call => Assert.False(call.IsCompleted));
+        }
+        finally
+        {
+            stuck.Gate.Set();
+        }
+
+        Assert.Equal(Enumerable.Range(0, replicas).Select(i => -i), await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10))); // the calls in progress still answer
+        await library.DisposeAsync();
+    }
+
     [Fact]
     public async Task AModelInstanceStillLoadingWhenTheLibraryStops_IsDisposedOnceItHasLoaded()
     {
@@ -85,11 +126,15 @@ public sealed class StopAndLoadTests
     {
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>Released once per call entered.</summary>
+        public SemaphoreSlim Entered { get; } = new(0);
+
         public ManualResetEventSlim Gate { get; } = new();
 
         protected override int Predict(int item, CancellationToken cancellationToken)
         {
             Started.TrySetResult();
+            Entered.Release();
             Gate.Wait(TimeSpan.FromSeconds(30));
             return item;
         }
