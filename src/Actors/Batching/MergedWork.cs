@@ -10,7 +10,7 @@ internal readonly record struct WorkPart<TItem, TResult>(IModelWork<TItem, TResu
 /// batching is on. Its results are split back to each part; when the model fails it, the replica
 /// retries its items one by one so that only the failing items fail.
 /// </summary>
-internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
+internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>, ICallCancellation
 {
     private readonly Action _onReleased;
 
@@ -68,6 +68,15 @@ internal sealed class MergedWork<TItem, TResult> : IModelWork<TItem, TResult>
 
     /// <summary>A merged batch is cancelled only when it holds one caller's work and that caller cancels.</summary>
     public CancellationToken CancellationToken { get; }
+
+    /// <summary>A batch of one caller's work is cancelled as that work is; one of several callers' runs for those still waiting.</summary>
+    public bool CanCancelCall => Parts.Length == 1 && Parts[0].Work is ICallCancellation { CanCancelCall: true };
+
+    /// <inheritdoc />
+    public bool AttachCall(CancellationTokenSource source) => ((ICallCancellation)Parts[0].Work).AttachCall(source);
+
+    /// <inheritdoc />
+    public bool DetachCall(CancellationTokenSource source) => ((ICallCancellation)Parts[0].Work).DetachCall(source);
 
     public bool IsCompleted => Array.TrueForAll(Parts, p => p.Work.IsCompleted);
 

@@ -23,6 +23,8 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider)
     public const long NoDeadline = long.MaxValue;
 
     private long _deadline = NoDeadline;
+    private CancellationTokenSource? _source; // this replica's, reused for each call that no early completion took
+    private ICallCancellation? _attached;
 
     /// <summary>The calling model's name (named when its deadline has passed).</summary>
     public string Model => model;
@@ -33,8 +35,40 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider)
     /// <summary>A call with <paramref name="deadline"/> begins.</summary>
     public void Begin(long deadline) => Volatile.Write(ref _deadline, deadline);
 
+    /// <summary>
+    /// The token the model gets for <paramref name="work"/>: cancelled when its caller cancels or its deadline passes while
+    /// the call runs (the caller's own token for a batch of several callers', which runs for those still waiting).
+    /// </summary>
+    public CancellationToken Attach<TItem, TResult>(IModelWork<TItem, TResult> work)
+    {
+        if (work is not ICallCancellation { CanCancelCall: true } cancellable)
+        {
+            return work.CancellationToken;
+        }
+
+        var source = _source ??= new CancellationTokenSource();
+        if (!cancellable.AttachCall(source))
+        {
+            return new CancellationToken(canceled: true); // its caller gave up as it began
+        }
+
+        _attached = cancellable;
+        return source.Token;
+    }
+
     /// <summary>The call has ended: dependency calls made from now on (background work of the model) get their own deadline.</summary>
-    public void End() => Volatile.Write(ref _deadline, NoDeadline);
+    public void End()
+    {
+        Volatile.Write(ref _deadline, NoDeadline);
+        if (_attached is { } attached)
+        {
+            _attached = null;
+            if (!attached.DetachCall(_source!))
+            {
+                _source = null; // an early completion took it and cancels it: the next call gets a new one
+            }
+        }
+    }
 
     /// <summary>
     /// The deadline for a dependency call that would get <paramref name="timeout"/> on its own: the shorter of the two,

@@ -73,11 +73,12 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
         }
 
         var compute = entry.Events.Compute(work.Count);
+        var cancellation = _call.Attach(work); // cancelled if the caller gives up while the model runs (taken back by Call.End)
         try
         {
             if (work.IsSingle && entry.Definition.OverridesSingle)
             {
-                var pending = _model!.PredictOneCoreAsync(work.Item, work.CancellationToken);
+                var pending = _model!.PredictOneCoreAsync(work.Item, cancellation);
                 if (!pending.IsCompletedSuccessfully)
                 {
                     return AwaitOneAsync(work, pending, compute);
@@ -90,7 +91,7 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
             else
             {
                 var items = work.Items;
-                var pending = _model!.PredictManyCoreAsync(items, work.CancellationToken);
+                var pending = _model!.PredictManyCoreAsync(items, cancellation);
                 if (!pending.IsCompletedSuccessfully)
                 {
                     return AwaitManyAsync(work, items.Count, pending, compute);
@@ -201,6 +202,14 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
     /// <summary>Answers a failed call: a merged batch of several items is retried item by item; anything else fails its caller.</summary>
     private ValueTask FailAsync(IModelWork<TItem, TResult> work, Exception exception)
     {
+        if (exception is OperationCanceledException && work.IsCompleted)
+        {
+            // The model honoured its token: the caller gave up (deadline, cancellation) and has its answer; nothing
+            // is retried item by item, and a call given up is not a model failure.
+            work.Release();
+            return ValueTask.CompletedTask;
+        }
+
         if (work is MergedWork<TItem, TResult> { Count: > 1 } merged)
         {
             return IsolateAsync(merged);

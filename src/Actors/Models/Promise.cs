@@ -14,7 +14,7 @@ namespace ModelActors.Models;
 /// Timer and cancellation callbacks never complete a later use by mistake: they act only if their
 /// condition (deadline passed, token cancelled) holds for the current use.
 /// </remarks>
-internal abstract class Promise<T> : IValueTaskSource<T>
+internal abstract class Promise<T> : IValueTaskSource<T>, ICallCancellation
 {
     private const int Pending = 0;
     private const int Running = 1;
@@ -36,6 +36,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>
     private CancellationTokenRegistration _registration;
     private bool _blockingCaller;
     private PromiseContinuation _continuation;
+    private CancellationTokenSource? _runningCall;
 
     /// <summary>The caller's token for this use.</summary>
     public CancellationToken CancellationToken => _cancellationToken;
@@ -88,6 +89,20 @@ internal abstract class Promise<T> : IValueTaskSource<T>
         }
     }
 
+    /// <inheritdoc />
+    public bool CanCancelCall => true;
+
+    /// <inheritdoc />
+    public bool AttachCall(CancellationTokenSource source)
+    {
+        Interlocked.Exchange(ref _runningCall, source); // full fence, paired with TryComplete's: see Settle
+        return Volatile.Read(ref _state) != Completed
+            || Interlocked.CompareExchange(ref _runningCall, null, source) != source; // completed meanwhile: attached only if Settle took it (and cancels it)
+    }
+
+    /// <inheritdoc />
+    public bool DetachCall(CancellationTokenSource source) => Interlocked.CompareExchange(ref _runningCall, null, source) == source;
+
     /// <summary>Marks the message as taken by an actor; false when it already timed out or was cancelled (then it must not reach the model).</summary>
     public bool TryBegin() => Interlocked.CompareExchange(ref _state, Running, Pending) == Pending;
 
@@ -130,6 +145,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>
             if (early != Early.No)
             {
                 OnCompletedEarly(timedOut: early == Early.TimedOut);
+                CancelRunningCall();
             }
         }
         finally
@@ -138,6 +154,28 @@ internal abstract class Promise<T> : IValueTaskSource<T>
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The caller gave up (deadline, cancellation) while a replica may be running its call: the call's token is cancelled,
+    /// so a model that honours it stops working for nobody. The model's own cancellation callbacks run here; one that
+    /// throws must not take this thread (a timer's) down with it.
+    /// </summary>
+    private void CancelRunningCall()
+    {
+        if (Interlocked.Exchange(ref _runningCall, null) is not { } call)
+        {
+            return;
+        }
+
+        try
+        {
+            call.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A model's callback on its token threw: the call fails or ends on its own; the caller already has its answer.
+        }
     }
 
     /// <summary>Whether a completion came before any actor answered, and why.</summary>

@@ -17,7 +17,7 @@ public sealed class DependencyDeadlineTests
         {
             try
             {
-                return [await inner!.PredictAsync(items[0], token)];
+                return [await inner!.PredictAsync(items[0])]; // no token: the inherited deadline alone ends the call
             }
             catch (Exception exception)
             {
@@ -102,6 +102,83 @@ public sealed class DependencyDeadlineTests
         }
 
         Assert.Equal(20, await background.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task AModelsToken_IsCancelledWhenItsCallersDeadlinePasses_AndItsReplicaGoesOnToTheNextRequest()
+    {
+        var clock = new ManualTimeProvider();
+        var model = new TokenWatcher();
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("watch", o => o.Timeout = TimeSpan.FromSeconds(2), _ => model)
+            .UseTimeProvider(clock)
+            .Build();
+        await library.LoadAsync();
+        var client = library.Get<int, int>("watch");
+
+        var first = client.PredictAsync(1).AsTask();
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromSeconds(2)); // the caller's deadline, while the model runs
+
+        await Assert.ThrowsAsync<TimeoutException>(() => first);
+        Assert.Equal(1, await model.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10))); // it stopped working for nobody
+        model.Release.Set();
+        Assert.Equal(2, await client.PredictAsync(2).AsTask().WaitAsync(TimeSpan.FromSeconds(10))); // a fresh token: not cancelled
+        Assert.Equal([false, false], model.CancelledOnEntry);
+    }
+
+    [Fact]
+    public async Task ADependencyCalledWithItsCallersToken_StopsWhenTheCallersDeadlinePasses()
+    {
+        var clock = new ManualTimeProvider();
+        var dependency = new TokenWatcher();
+        IModelClient<int, int>? inner = null;
+        var caller = new ProbeModel<int, int>(async (items, token) => [await inner!.PredictAsync(items[0], token)])
+        {
+            OnLoad = context =>
+            {
+                inner = context.Dependency<int, int>("dep");
+                return ValueTask.CompletedTask;
+            },
+        };
+        await using var library = await LoadedAsync(clock, dependency, "caller", caller);
+
+        var call = library.Get<int, int>("caller").PredictAsync(7).AsTask();
+        await dependency.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromSeconds(5)); // the caller's deadline; the dependency's own 60 s are far away
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => call);
+        Assert.Contains("Model 'caller'", error.Message);
+        Assert.Equal(7, await dependency.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10))); // the dependency did not work on
+        dependency.Release.Set();
+    }
+
+    /// <summary>
+    /// A sync model that records whether its token was cancelled when a call began, then waits for it to be cancelled
+    /// (reporting the item) or to be released.
+    /// </summary>
+    private sealed class TokenWatcher : Model<int, int>
+    {
+        public SemaphoreSlim Entered { get; } = new(0);
+
+        public TaskCompletionSource<int> Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public List<bool> CancelledOnEntry { get; } = [];
+
+        protected override int Predict(int item, CancellationToken cancellationToken)
+        {
+            CancelledOnEntry.Add(cancellationToken.IsCancellationRequested);
+            Entered.Release();
+            if (WaitHandle.WaitAny([cancellationToken.WaitHandle, Release.WaitHandle], TimeSpan.FromSeconds(30)) == 0)
+            {
+                Cancelled.TrySetResult(item);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return item;
+        }
     }
 
     /// <summary>
