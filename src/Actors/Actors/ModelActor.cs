@@ -111,11 +111,22 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
                 break;
             case Actors.DependenciesLoaded or ReplicaLoaded or Actors.ReplicaLoadFailed or RetryLoad or BatcherDrained:
                 break; // from a load or a drain that was already given up
+            case Remote.IModelRequest when !Sender.IsNobody():
+                // A request of another item type: the sender is told, not left to its Ask's timeout.
+                Sender.Tell(new Status.Failure(new ModelTypeMismatchException(
+                    $"Model '{_entry.Name}' takes {nameof(ModelRequest<TItem>)}<{typeof(TItem).Name}> (answered with {nameof(ModelReply<TResult>)}<{typeof(TResult).Name}>), not {Describe(message)}.")));
+                Unhandled(message);
+                break;
             default:
                 Unhandled(message);
                 break;
         }
     }
+
+    private static string Describe(object message) =>
+        message.GetType() is { IsGenericType: true } type
+            ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(a => a.Name))}>"
+            : message.GetType().Name;
 
     /// <summary>
     /// A client's request that arrived before the model loaded (or behind one that did): admitted once loaded, in the

@@ -52,6 +52,17 @@ public sealed class ActorTreeTests : ModelActorsTestKit
     }
 
     [Fact]
+    public async Task ARequestOfAnotherItemType_IsAnsweredWithStatusFailure_NamingBothTypes_NotLeftToTheAsksTimeout()
+    {
+        var library = CreateLibrary(b => b.AddModel<UpperModel>());
+
+        var error = await Assert.ThrowsAsync<ModelTypeMismatchException>(() =>
+            library.RouterOf("upper").Ask<ModelReply<string>>(new ModelRequest<int>([1]), TimeSpan.FromSeconds(30)));
+
+        Assert.Equal("Model 'upper' takes ModelRequest<String> (answered with ModelReply<String>), not ModelRequest<Int32>.", error.Message);
+    }
+
+    [Fact]
     public async Task ATestProbe_TellsAModelRequest_AndReceivesTheReply()
     {
         var library = CreateLibrary(b => b.AddModel<UpperModel>());
