@@ -34,7 +34,7 @@ public sealed class ConsumerPackageTests
             Assert.Contains("word-count: 4", output);
             Assert.Contains("build output:", output);
             Assert.Contains("pretrained: models/ arrives with the package", output);
-            Assert.Contains("template: modelactors-service and modelactors-model built and their 5 tests passed", output);
+            Assert.Contains("template: modelactors-service and modelactors-model built and their 7 tests passed", output);
         }
         finally
         {

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
 using ModelActors;
 using ModelActors.TestKit;
 
@@ -12,5 +14,17 @@ public sealed class MyModelTests : ModelActorsTestKit
         var library = CreateLibrary(b => b.AddModel<MyModel>());
 
         Assert.Equal("HELLO", await library.Get<string, string>("mymodel").PredictAsync("hello"));
+    }
+
+    [Fact]
+    public async Task IsServedOverHttp()
+    {
+        await using var service = new WebApplicationFactory<Program>();
+        using var client = service.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/models/mymodel/predict", "hello");
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("HELLO", await response.Content.ReadFromJsonAsync<string>());
     }
 }

@@ -19,6 +19,17 @@ public sealed class PredictRouteTests(WebApplicationFactory<Program> factory) : 
     }
 
     [Fact]
+    public async Task AnItemOfTheWrongType_IsA400NamingTheModel()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/models/word-count/predict", new[] { 1, 2 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Model 'word-count'", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task AnUnknownModel_IsA404NamingIt()
     {
         using var client = factory.CreateClient();

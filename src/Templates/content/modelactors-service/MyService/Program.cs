@@ -1,6 +1,5 @@
-using Microsoft.AspNetCore.Mvc;
-using ModelActors;
 using ModelActors.Hosting;
+using MyService;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,18 +8,8 @@ builder.Services.AddModelActors(models => models.AddModelsFromAssembly(typeof(Pr
 
 var app = builder.Build();
 
-// POST /models/word-count/predict with a JSON string: the model's answer, as JSON.
-app.MapPost("/models/{m}/predict", async (string m, [FromBody] string item, ModelLibrary library, CancellationToken cancellationToken) =>
-{
-    try
-    {
-        return Results.Ok(await library.Get<string, int>(m).PredictAsync(item, cancellationToken));
-    }
-    catch (ModelNotFoundException error)
-    {
-        return Results.NotFound(new { error = error.Message });
-    }
-});
+// POST /models/word-count/predict with a JSON string: the model's answer, as JSON (every model, whatever its types).
+app.MapModelRoutes();
 
 app.Run();
 
