@@ -73,7 +73,7 @@ internal static class ModelActorsCommand
         {
             await using var app = ServerApp.Build(args);
             await app.RunAsync().ConfigureAwait(false);
-            return 0;
+            return ServerExitCode.For(app.Services.GetService<Akka.Actor.ActorSystem>());
         }
         catch (Exception exception) when (exception is ArgumentException or IOException or InvalidDataException or InvalidOperationException or ModelRegistrationException or FormatException or UnauthorizedAccessException)
         {
