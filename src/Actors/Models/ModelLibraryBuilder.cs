@@ -13,6 +13,7 @@ namespace ModelActors;
 /// </summary>
 public sealed class ModelLibraryBuilder
 {
+    private readonly List<string> _bindErrors = []; // keys of bound configuration that no setting reads
     private readonly List<ModelRegistration> _registrations = [];
     private readonly List<Assembly> _assemblies = [];
     private readonly List<Action<ModelLibraryOptions>> _configure = [];
@@ -105,11 +106,14 @@ public sealed class ModelLibraryBuilder
     {
         ArgumentNullException.ThrowIfNull(section);
         _configure.Add(options => section.Bind(options));
+        var where = section is IConfigurationSection { Path: { Length: > 0 } path } ? $"configuration '{path}'" : "configuration";
+        _bindErrors.AddRange(ConfigurationKeys.Unknown(section, typeof(ModelLibraryOptions), $"The library's {where}", "Models", "Cluster"));
         foreach (var model in section.GetSection("Models").GetChildren())
         {
             var options = new ModelOptions();
             model.Bind(options);
             var source = model is IConfigurationSection s ? $"configuration '{s.Path}'" : "configuration";
+            _bindErrors.AddRange(ConfigurationKeys.Unknown(model, typeof(ModelOptions), $"Model '{model.Key}' ({source})"));
             _registrations.Add(new ModelRegistration(model.Key, null, options, null, source)
             {
                 TypeName = options.Type,
@@ -232,7 +236,7 @@ public sealed class ModelLibraryBuilder
             configure(options);
         }
 
-        var errors = new List<string>();
+        var errors = new List<string>(_bindErrors);
         ValidateOptions(options, errors);
         var definitions = new Dictionary<string, ModelDefinition>(StringComparer.Ordinal);
         foreach (var group in _registrations.GroupBy(r => r.Name, StringComparer.Ordinal))

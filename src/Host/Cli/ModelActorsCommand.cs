@@ -72,8 +72,10 @@ internal static class ModelActorsCommand
         try
         {
             await using var app = ServerApp.Build(args);
+            Akka.Actor.ActorSystem? system = null; // taken once started: RunAsync disposes the services before it returns
+            app.Lifetime.ApplicationStarted.Register(() => system = app.Services.GetService<Akka.Actor.ActorSystem>());
             await app.RunAsync().ConfigureAwait(false);
-            return ServerExitCode.For(app.Services.GetService<Akka.Actor.ActorSystem>());
+            return ServerExitCode.For(system);
         }
         catch (Exception exception) when (exception is ArgumentException or IOException or InvalidDataException or InvalidOperationException or ModelRegistrationException or FormatException or UnauthorizedAccessException)
         {

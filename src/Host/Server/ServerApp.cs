@@ -16,6 +16,7 @@ internal static class ServerApp
         var builder = WebApplication.CreateBuilder(args);
         var versions = ServerSetup.Configure(builder.Configuration, args, strict: true);
         var serverOptions = builder.Configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
+        ServerSettings.Check(builder.Configuration, serverOptions);
         builder.WebHost.UseSockets(sockets => sockets.Backlog = serverOptions.ListenBacklog);
         GrpcEndpoint.Listen(builder, serverOptions); // HTTP on --urls (loopback unless told otherwise), gRPC on its own port
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = serverOptions.MaxRequestBodySize);

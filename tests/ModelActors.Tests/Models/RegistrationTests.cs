@@ -170,6 +170,25 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public void JsonConfiguration_WithAMisspeltSetting_IsAnErrorNamingItAndTheNearestSetting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ModelActors:DefaultTimout"] = "00:00:05",
+            ["ModelActors:Models:shout:Type"] = "UpperModel",
+            ["ModelActors:Models:shout:Replcias"] = "5",
+            ["ModelActors:Models:shout:Settings:Anything"] = "read by the model, not checked here",
+        }).Build();
+
+        var error = Assert.Throws<ModelRegistrationException>(() =>
+            ModelLibrary.CreateBuilder().AddModelTypesFrom(typeof(UpperModel).Assembly).Bind(configuration.GetSection("ModelActors")).Build());
+
+        Assert.Equal(2, error.Errors.Count);
+        Assert.Contains("The library's configuration 'ModelActors': 'ModelActors:DefaultTimout' is not a setting, and would be ignored. Did you mean 'DefaultTimeout'?", error.Errors);
+        Assert.Contains("Model 'shout' (configuration 'ModelActors:Models:shout'): 'ModelActors:Models:shout:Replcias' is not a setting, and would be ignored. Did you mean 'Replicas'?", error.Errors);
+    }
+
+    [Fact]
     public void RequiredModel_ThatIsNotRegistered_IsAnError()
     {
         var error = Assert.Throws<ModelRegistrationException>(() => ModelLibrary.CreateBuilder()
