@@ -130,7 +130,17 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
     {
         var response = new RepositoryIndexResponse();
-        response.Models.AddRange(repository.Index(request.Ready).Select(e => new RepositoryIndexResponse.Types.ModelIndex { Name = e.Name, Version = e.Version, State = e.State, Reason = e.Reason }));
+        IReadOnlyList<Triton.RepositoryIndexEntry> index;
+        try
+        {
+            index = repository.Index(request.Ready);
+        }
+        catch (Triton.RepositoryGoneException exception)
+        {
+            throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, exception.Message);
+        }
+
+        response.Models.AddRange(index.Select(e => new RepositoryIndexResponse.Types.ModelIndex { Name = e.Name, Version = e.Version, State = e.State, Reason = e.Reason }));
         return Task.FromResult(response);
     }
 

@@ -40,7 +40,11 @@ public sealed class ModelRepositoryService(ModelLibrary library, ModelVersions v
     }
 
     /// <summary>The index: every model of the repository with its versions' states (only the ready ones when <paramref name="readyOnly"/>).</summary>
-    public IReadOnlyList<RepositoryIndexEntry> Index(bool readyOnly) => Root is { } root ? state.Index(root, library, versions, readyOnly) : [];
+    /// <exception cref="RepositoryGoneException">The repository's folder is gone (the models loaded from it still serve).</exception>
+    public IReadOnlyList<RepositoryIndexEntry> Index(bool readyOnly) =>
+        Root is not { } root ? []
+        : Directory.Exists(root) ? state.Index(root, library, versions, readyOnly)
+        : throw new RepositoryGoneException(root);
 
     /// <summary>Loads (or replaces) <paramref name="model"/>; null when it is served, else the error.</summary>
     /// <param name="model">The model (a folder of the repository).</param>
@@ -77,3 +81,8 @@ public sealed class ModelRepositoryService(ModelLibrary library, ModelVersions v
         return answer.Error;
     }
 }
+
+/// <summary>The model repository's folder is gone: answered 503 (gRPC UNAVAILABLE); the models loaded from it still serve.</summary>
+/// <param name="root">The repository's folder.</param>
+internal sealed class RepositoryGoneException(string root)
+    : Exception($"The model repository {root} is gone (no such folder): the models loaded from it still serve; restore it to index, load or poll it again.");

@@ -38,6 +38,8 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    private bool _rootGone;
+
     private bool Polling => _options.ModelControlMode == ModelControlMode.Poll;
 
     protected override void PreStart()
@@ -66,7 +68,7 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            var message = $"failed to {verb} '{model}': {exception.Message}";
+            var message = model.Length > 0 ? $"failed to {verb} '{model}': {exception.Message}" : $"failed to {verb} the repository {_root}: {exception.Message}";
             if (model.Length > 0)
             {
                 _state.Failed(model, message);
@@ -239,6 +241,25 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
 
     private async Task PollAsync()
     {
+        // A folder gone (a volume unmounted, a move) is said once, not on every poll, and unloads nothing: the models
+        // loaded from it serve on, and polling resumes when it is back.
+        if (!Directory.Exists(_root))
+        {
+            if (!_rootGone)
+            {
+                _rootGone = true;
+                _logger.LogWarning("The model repository {Root} is gone (no such folder): the models loaded from it serve on; polling waits for it", _root);
+            }
+
+            return;
+        }
+
+        if (_rootGone)
+        {
+            _rootGone = false;
+            _logger.LogInformation("The model repository {Root} is back: polling it again", _root);
+        }
+
         var present = ModelRepository.ModelNames(_root);
         foreach (var name in present)
         {

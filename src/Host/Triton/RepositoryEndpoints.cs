@@ -23,7 +23,14 @@ internal static class RepositoryEndpoints
             }
 
             var ready = body.Root is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("ready", out var r) && r.ValueKind == JsonValueKind.True;
-            return Results.Json(repository.Index(ready).Select(e => new { name = e.Name, version = e.Version, state = e.State, reason = e.Reason }));
+            try
+            {
+                return Results.Json(repository.Index(ready).Select(e => new { name = e.Name, version = e.Version, state = e.State, reason = e.Reason }));
+            }
+            catch (RepositoryGoneException exception)
+            {
+                return HttpErrors.Error(StatusCodes.Status503ServiceUnavailable, exception.Message);
+            }
         });
         app.MapPost("/v2/repository/models/{model}/load", async (string model, HttpContext context, ModelRepositoryService repository) =>
         {
