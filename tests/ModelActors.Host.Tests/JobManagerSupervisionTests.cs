@@ -23,6 +23,7 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
             akka.persistence.journal.test.plugin-dispatcher = "akka.actor.default-dispatcher"
             """).WithFallback(JobPersistence.Hocon(new ServerOptions { Jobs = new JobOptions { Store = "memory" } })));
 
+    private readonly JobJournalHealth _health = new();
     private ModelLibrary _library = null!;
     private IActorRef _jobs = null!;
     private ITestJournal _journal = null!;
@@ -35,7 +36,7 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         await _library.LoadAsync();
         _journal = TestJournal.FromRef(Persistence.Instance.Apply(_system).JournalFor(null));
         _system.ActorOf(Props.Create<JobDeadLetters>());
-        _jobs = _system.ActorOf(JobManager.SupervisedProps(_library, new ModelVersions(), new ServerOptions(), TimeProvider.System), "jobs");
+        _jobs = _system.ActorOf(JobManager.SupervisedProps(_library, new ModelVersions(), new ServerOptions(), TimeProvider.System, _health), "jobs");
     }
 
     public async Task DisposeAsync()
@@ -54,6 +55,7 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         var refused = Assert.IsType<JobsUnavailable>(await AskAsync(Submit(3)));
         Assert.Contains("could not write to its journal", refused.Reason);
         await manager.WatchAsync();
+        Assert.StartsWith("its journal could not be written (", _health.Error); // the routes now answer 503 at once, naming it
 
         // Stopped: answered at once, not left to time out.
         Assert.Same(JobsUnavailable.Restarting, await AnswerWhileStoppedAsync());
@@ -61,6 +63,7 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         await _journal.OnWrite.Pass();
         Scheduler.Advance(JobManager.RestartBackoff.Max * 2); // the supervisor's backoff, on virtual time
         var accepted = Assert.IsType<JobAccepted>(await AskAsync(Submit(3)));
+        Assert.Null(_health.Error); // recovered: the routes ask the manager again
         var ended = Assert.IsType<JobView>(await AskAsync(new ToJob(accepted.Job.Id, WhenJobEnded.Instance)));
         Assert.Equal((JobStatus.Finished, 3), (ended.Job.Status, ended.Job.Succeeded));
         Assert.Single(Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)).Jobs); // the refused one was never admitted
@@ -100,12 +103,14 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         }
 
         Assert.Same(JobsUnavailable.Restarting, await AnswerWhileStoppedAsync());
+        Assert.StartsWith("its journal could not be read (", _health.Error);
 
         await _journal.OnRecovery.Pass();
         await _journal.OnWrite.Pass();
         Scheduler.Advance(JobManager.RestartBackoff.Max * 2);
         var jobs = Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)).Jobs;
         Assert.Equal((accepted.Job.Id, JobStatus.Finished, 2), (Assert.Single(jobs).Id, jobs[0].Status, jobs[0].Succeeded));
+        Assert.Null(_health.Error);
     }
 
     private Task<object> AskAsync(object message) => _jobs.AskBoundedAsync(message);

@@ -26,6 +26,7 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
     private readonly ModelVersions _versions;
     private readonly ServerOptions _options;
     private readonly TimeProvider _time;
+    private readonly JobJournalHealth _health;
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobSummary> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _expiring = new(StringComparer.Ordinal);
@@ -53,8 +54,9 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _paused;
 
-    public JobManager(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time)
+    public JobManager(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time, JobJournalHealth? health = null)
     {
+        _health = health ?? new JobJournalHealth();
         _library = library;
         _versions = versions;
         _options = options;
@@ -74,7 +76,11 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
             }
         });
         Recover<IJobRecord>(Apply);
-        Recover<RecoveryCompleted>(_ => Resume());
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _health.Recovered();
+            Resume();
+        });
 
         Command<SubmitJob>(Submit);
         Command<ListJobs>(_ =>
@@ -177,17 +183,17 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>The manager's props.</summary>
-    public static Props Props(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new JobManager(library, versions, options, time));
+    public static Props Props(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time, JobJournalHealth? health = null) =>
+        Akka.Actor.Props.Create(() => new JobManager(library, versions, options, time, health));
 
     /// <summary>
     /// The manager under a backoff supervisor (Akka's <see cref="BackoffSupervisor"/>, the child named <c>manager</c>):
     /// messages to it reach the manager; while the manager is stopped after a journal failure they are answered
     /// <see cref="JobsUnavailable.Restarting"/>, and it starts again after <see cref="RestartBackoff"/>'s pause.
     /// </summary>
-    public static Props SupervisedProps(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time) =>
+    public static Props SupervisedProps(ModelLibrary library, ModelVersions versions, ServerOptions options, TimeProvider time, JobJournalHealth? health = null) =>
         BackoffSupervisor.Props(
-            Backoff.OnStop(Props(library, versions, options, time), "manager", RestartBackoff.Min, RestartBackoff.Max, randomFactor: 0.2, maxNrOfRetries: -1)
+            Backoff.OnStop(Props(library, versions, options, time, health), "manager", RestartBackoff.Min, RestartBackoff.Max, randomFactor: 0.2, maxNrOfRetries: -1)
                 .WithReplyWhileStopped(JobsUnavailable.Restarting));
 
     /// <summary>The journal failed a write: those waiting on one are told why, then the manager stops and its supervisor starts it again.</summary>
@@ -198,6 +204,7 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
     {
         _log.Error(cause, "The job manager could not write {0} to its journal; it starts again from its journal after a pause", @event.GetType().Name);
         var unavailable = new JobsUnavailable($"The job manager could not write to its journal ({cause.Message}); it starts again in a few seconds: try again then.");
+        _health.Failed($"its journal could not be written ({cause.Message})");
         foreach (var client in _admitting.Values.Concat(_deleting.Values))
         {
             client.Tell(unavailable);
@@ -214,6 +221,7 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         _log.Error(reason, "The job manager could not read its journal; it tries again after a pause (jobs are answered 503 meanwhile)");
+        _health.Failed($"its journal could not be read ({reason.Message})");
         base.OnRecoveryFailure(reason, message);
     }
 

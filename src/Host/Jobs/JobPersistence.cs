@@ -47,10 +47,12 @@ internal static class JobPersistence
 
         // SQLite takes one writer at a time: one journal writer, not Akka.Persistence.Sql's three, which would only wait on
         // each other. Blobs go as parameters, not as hex literals in the SQL text (linq2db's default for multi-row inserts).
+        // A recovery waits at most 10 s (Akka's default is 30 s) for each answer of a journal that does not answer (a corrupt
+        // file, a database down); meanwhile the job routes wait too (JobJournalHealth answers at once after the first failure).
         var writers = jobs.Store.Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? 1 : 3;
         var sql = $$"""
             akka.persistence {
-              journal { plugin = "akka.persistence.journal.sql", sql { connection-string = {{quoted}}, provider-name = "{{provider}}", auto-initialize = true, parallelism = {{writers}}, prefer-parameters-on-multirow-insert = true } }
+              journal { plugin = "akka.persistence.journal.sql", sql { connection-string = {{quoted}}, provider-name = "{{provider}}", auto-initialize = true, parallelism = {{writers}}, prefer-parameters-on-multirow-insert = true, recovery-event-timeout = 10s } }
               snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { connection-string = {{quoted}}, provider-name = "{{provider}}", auto-initialize = true } }
               query.journal.sql { connection-string = {{quoted}}, provider-name = "{{provider}}" }
             }

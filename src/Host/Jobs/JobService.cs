@@ -11,7 +11,7 @@ namespace ModelActors.Host.Jobs;
 /// a previous run left unfinished), tells it to start no new chunk when the host begins stopping, and turns the HTTP
 /// and gRPC routes' calls into messages to it.
 /// </summary>
-internal sealed class JobService(ActorSystem system, ModelLibrary library, ModelVersions versions, IOptions<ServerOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class JobService(ActorSystem system, ModelLibrary library, ModelVersions versions, IOptions<ServerOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, JobJournalHealth health) : IHostedService
 {
     /// <summary>How long a route waits for the manager or a job to answer.</summary>
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
@@ -30,7 +30,7 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
     public Task StartAsync(CancellationToken cancellationToken)
     {
         system.ActorOf(Props.Create<JobDeadLetters>(), "jobs-dead-letters");
-        _manager = system.ActorOf(JobManager.SupervisedProps(library, versions, options.Value, time), "jobs");
+        _manager = system.ActorOf(JobManager.SupervisedProps(library, versions, options.Value, time, health), "jobs");
         lifetime.ApplicationStopping.Register(() => _manager.Tell(PauseJobs.Instance)); // at once: no chunk starts during the lame duck
         return Task.CompletedTask;
     }
@@ -95,6 +95,12 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
 
     private async Task<T> AskAsync<T>(object message, TimeSpan timeout, string what, CancellationToken cancellationToken)
     {
+        if (health.Error is { } failing)
+        {
+            // Said at once while the journal fails: the manager is retrying it (each try may wait for its timeout).
+            throw new JobsBusyException($"{what}: the job store is failing: {failing}. The server tries it again every few seconds (see its log); try again then.", null);
+        }
+
         object answer;
         try
         {

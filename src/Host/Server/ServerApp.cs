@@ -35,6 +35,7 @@ internal static class ServerApp
         builder.Services.AddSingleton<Triton.RepositoryState>();
         builder.Services.AddSingleton<Triton.ModelRepositoryService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Triton.ModelRepositoryService>());
+        builder.Services.AddSingleton<Jobs.JobJournalHealth>();
         builder.Services.AddSingleton<Jobs.JobService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Jobs.JobService>());
 
