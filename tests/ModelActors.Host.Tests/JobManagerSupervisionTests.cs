@@ -113,6 +113,60 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         Assert.Null(_health.Error);
     }
 
+    [Fact]
+    public async Task AJobWhoseChunksCannotBeWritten_StartsAgainAfterAPauseThatDoubles_NotEverySecond()
+    {
+        Assert.IsType<JobList>(await AskAsync(ListJobs.Instance));
+        using var attempts = new SemaphoreSlim(0);
+        await _journal.OnWrite.FailIf(written =>
+        {
+            if (written.Payload is not JobItemsDone)
+            {
+                return false;
+            }
+
+            attempts.Release(); // a full disk, for the job's chunks only: each attempt is counted
+            return true;
+        });
+        var id = Assert.IsType<JobAccepted>(await AskAsync(Submit(1))).Job.Id;
+        var wait = TimeSpan.FromSeconds(10);
+
+        Assert.True(await attempts.WaitAsync(wait)); // its chunk ran, its write failed: the actor stops
+        await StoppedAsync(id);
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await attempts.WaitAsync(wait)); // started again after 1 s, failed again
+        await StoppedAsync(id);
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
+        var early = await ActorOfAsync(id); // 1 s after the second failure: an actor started would exist, or have tried (it tries before it stops)
+        var earlyAttempts = attempts.CurrentCount;
+        Scheduler.Advance(TimeSpan.FromSeconds(1)); // 2 s after it
+        Assert.True(await attempts.WaitAsync(wait));
+
+        Assert.Equal((null, 0), (early, earlyAttempts)); // the pause had doubled
+        await _journal.OnWrite.Pass();
+        Scheduler.Advance(TimeSpan.FromSeconds(4));
+        var ended = Assert.IsType<JobView>(await AskAsync(new ToJob(id, WhenJobEnded.Instance)));
+        Assert.Equal((JobStatus.Finished, 1), (ended.Job.Status, ended.Job.Succeeded));
+    }
+
+    /// <summary>Job <paramref name="id"/>'s actor as the manager has it now (after the manager handled what came before this call), or null.</summary>
+    private async Task<IActorRef?> ActorOfAsync(string id)
+    {
+        Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)); // the manager has handled the timers' messages sent before
+        var identity = await _system.ActorSelection($"/user/jobs/manager/{id}").Ask<ActorIdentity>(new Identify(id), TimeSpan.FromSeconds(10));
+        return identity.Subject;
+    }
+
+    /// <summary>Waits until job <paramref name="id"/>'s actor has stopped and the manager has seen it (and set its restart timer).</summary>
+    private async Task StoppedAsync(string id)
+    {
+        if (await ActorOfAsync(id) is { } actor)
+        {
+            await actor.WatchAsync();
+            Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)); // its Terminated (a system message) came first
+        }
+    }
+
     private Task<object> AskAsync(object message) => _jobs.AskBoundedAsync(message);
 
     private Task ClosedAsync(string id) => _jobs.ClosedAsync(id);

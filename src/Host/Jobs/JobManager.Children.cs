@@ -40,7 +40,8 @@ internal sealed partial class JobManager
 
     /// <summary>
     /// A job's actor stopped: after a passivation, the messages held for it go to a new one; an unfinished job whose actor
-    /// stopped (its journal refused or failed a write) starts again from its journal after a second.
+    /// stopped (its journal refused or failed a write) starts again from its journal after a second, doubling up to a
+    /// minute while it stops again without writing a chunk (a full disk: each start runs its chunk again for nothing).
     /// </summary>
     private void Stopped(Terminated terminated)
     {
@@ -62,8 +63,10 @@ internal sealed partial class JobManager
 
         if (_jobs.TryGetValue(id, out var job) && job.Ended is null && !_paused && !_expiring.Contains(id))
         {
-            _log.Warning("Job {0}'s actor stopped while the job runs; it starts again from its journal in a second", id);
-            Timers.StartSingleTimer("restart-" + id, new RestartJob(id), TimeSpan.FromSeconds(1));
+            var stops = _restarts[id] = _restarts.GetValueOrDefault(id) + 1;
+            var pause = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, stops - 1)));
+            _log.Warning("Job {0}'s actor stopped while the job runs (its journal failed a write?); it starts again from its journal in {1} s ({2} stop(s) without a chunk written)", id, pause.TotalSeconds, stops);
+            Timers.StartSingleTimer("restart-" + id, new RestartJob(id), pause);
         }
     }
 }

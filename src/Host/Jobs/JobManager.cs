@@ -29,6 +29,7 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
     private readonly JobJournalHealth _health;
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobSummary> _live = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _restarts = new(StringComparer.Ordinal); // a job's actor's stops without a chunk written since
     private readonly HashSet<string> _expiring = new(StringComparer.Ordinal);
 
     /// <summary>Jobs let run (at most <see cref="JobOptions.MaxRunning"/>), until they end.</summary>
@@ -263,6 +264,7 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
                 }
 
                 _live.Remove(removed.Id);
+                _restarts.Remove(removed.Id);
                 break;
         }
     }
@@ -273,6 +275,11 @@ internal sealed partial class JobManager : ReceivePersistentActor, IWithTimers
         if (!_jobs.TryGetValue(summary.Id, out var job))
         {
             return;
+        }
+
+        if (!_live.TryGetValue(summary.Id, out var before) || summary.Succeeded + summary.Failed > before.Succeeded + before.Failed || summary.Ended is not null)
+        {
+            _restarts.Remove(summary.Id); // a chunk written (or the end): its actor's next stop waits a second again
         }
 
         _live[summary.Id] = summary;
