@@ -123,7 +123,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
         }
     }
 
-    /// <summary>A moving average of the time of one model call (for retry-after hints); zero before the first batched call.</summary>
+    /// <summary>A moving average of the time of one model call (for retry-after hints); zero before the first call.</summary>
     public TimeSpan RecentCallTime => TimeSpan.FromTicks(Volatile.Read(ref _recentCallTicks));
 
     /// <summary><paramref name="requests"/> queued requests left the queue for a replica (run or skipped as dead).</summary>

@@ -17,12 +17,16 @@ internal readonly record struct Caller(bool Blocking, ReplicaCall? Within = null
 /// most the time left until this call's deadline (Ask semantics: nobody waits for an answer after its caller gave up).
 /// A replica runs one call at a time, so one field per replica holds it.
 /// </summary>
-internal sealed class ReplicaCall(string model, TimeProvider timeProvider)
+/// <param name="model">The model's name.</param>
+/// <param name="timeProvider">The library's clock.</param>
+/// <param name="callTook">Told each call's duration (a model without batching: its retry-after hints come from it).</param>
+internal sealed class ReplicaCall(string model, TimeProvider timeProvider, Action<TimeSpan>? callTook = null)
 {
     /// <summary>No call is running (or it has no deadline).</summary>
     public const long NoDeadline = long.MaxValue;
 
     private long _deadline = NoDeadline;
+    private long _began;
     private CancellationTokenSource? _source; // this replica's, reused for each call that no early completion took
     private ICallCancellation? _attached;
 
@@ -33,7 +37,14 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider)
     public long Deadline => Volatile.Read(ref _deadline);
 
     /// <summary>A call with <paramref name="deadline"/> begins.</summary>
-    public void Begin(long deadline) => Volatile.Write(ref _deadline, deadline);
+    public void Begin(long deadline)
+    {
+        Volatile.Write(ref _deadline, deadline);
+        if (callTook is not null)
+        {
+            _began = timeProvider.GetTimestamp();
+        }
+    }
 
     /// <summary>
     /// The token the model gets for <paramref name="work"/>: cancelled when its caller cancels or its deadline passes while
@@ -60,6 +71,7 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider)
     public void End()
     {
         Volatile.Write(ref _deadline, NoDeadline);
+        callTook?.Invoke(timeProvider.GetElapsedTime(_began));
         if (_attached is { } attached)
         {
             _attached = null;

@@ -293,7 +293,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         new(new ModelContextHost<TItem, TResult>(Definition, _library, call), Name, Definition.AssetPath, replica, _logger, _library.Services, _library.TimeProvider);
 
     /// <summary>A replica's record of the call it runs (its dependency clients read the deadline).</summary>
-    public ReplicaCall CreateReplicaCall() => new(Name, _library.TimeProvider);
+    public ReplicaCall CreateReplicaCall() => new(Name, _library.TimeProvider, Definition.Batching is null ? Events.CallTook : null); // a batcher tells its own
 
     /// <summary>Lets <paramref name="check"/> (a replica's loaded model) refuse bad single requests before they are queued.</summary>
     internal void UseItemCheck(IItemCheck<TItem> check) => Volatile.Write(ref _itemCheck, check);

@@ -115,4 +115,49 @@ public sealed class TimeoutAndCancellationTests
         var answers = await Task.WhenAll(queued.Prepend(running));
         Assert.Equal([0, 1, 2], answers);
     }
+
+    [Fact]
+    public async Task WithoutBatching_TheRetryHint_IsTheQueueAheadTimesTheRecentCallTime()
+    {
+        var clock = new ManualTimeProvider();
+        var gates = new Queue<TaskCompletionSource>();
+        var probe = new ProbeModel<int, int>(async (items, _) =>
+        {
+            TaskCompletionSource gate;
+            lock (gates)
+            {
+                gate = gates.Dequeue();
+            }
+
+            await gate.Task;
+            return items;
+        });
+        await using var library = ModelLibrary.CreateBuilder().AddModel("small", o => o.QueueCapacity = 2, _ => probe).UseTimeProvider(clock).Build();
+        var client = library.Get<int, int>("small");
+        var gateList = Enumerable.Range(0, 4).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
+        foreach (var gate in gateList)
+        {
+            gates.Enqueue(gate);
+        }
+
+        var first = client.PredictAsync(0).AsTask();
+        await probe.ExpectBatchesAsync(1);
+        clock.Advance(TimeSpan.FromMilliseconds(400)); // the call takes 400 ms of the library's clock
+        gateList[0].SetResult();
+        await first;
+        var running = client.PredictAsync(1).AsTask();
+        await probe.ExpectBatchesAsync(2);
+        var queued = new[] { client.PredictAsync(2).AsTask(), client.PredictAsync(3).AsTask() };
+
+        var error = await Assert.ThrowsAsync<ModelOverloadedException>(() => client.PredictAsync(4).AsTask());
+
+        Assert.Equal(TimeSpan.FromMilliseconds(800), error.RetryAfter); // two calls queued ahead, one replica, 400 ms each (it was 10 ms)
+        foreach (var gate in gateList.Skip(1))
+        {
+            gate.SetResult();
+        }
+
+        var answers = await Task.WhenAll(queued.Prepend(running));
+        Assert.Equal([1, 2, 3], answers);
+    }
 }
