@@ -176,7 +176,10 @@ public sealed class ModelLibraryBuilder
         return this;
     }
 
-    /// <summary>The clock for timeouts and backoff (a manual one in tests).</summary>
+    /// <summary>
+    /// The clock for request deadlines, batching delays, retry hints and statistics (a manual one in tests). Load retries
+    /// wait on the model actor's Akka timer, on Akka's scheduler: <c>ModelActorsTestKit</c> drives both clocks together.
+    /// </summary>
     /// <param name="timeProvider">The clock.</param>
     /// <returns>This builder.</returns>
     public ModelLibraryBuilder UseTimeProvider(TimeProvider timeProvider)

@@ -46,6 +46,26 @@ public sealed class WrittenAsAUserTests : ModelActorsTestKit
         await ExpectMsgAsync("QUIET PLEASE!");
     }
 
+    [Fact]
+    public async Task MyActor_PipesAModelsFailure_ToItsAsker_AsStatusFailureWithTheModelsException()
+    {
+        var library = CreateLibrary(b => b.AddModel("sentiment", factory: _ => ProbeModel<string, float>.Failing(_ => new FormatException("not a review"))));
+        await library.LoadAsync();
+        var reviewer = Sys.ActorOf(Props.Create(() => new Reviewer(library.RouterOf("sentiment"))));
+
+        var error = await Assert.ThrowsAsync<FormatException>(() => reviewer.Ask<float>("??", TimeSpan.FromSeconds(30)));
+
+        Assert.Equal("not a review", error.Message);
+    }
+
+    /// <summary>The README's <c>Reviewer</c>: asks the sentiment model and pipes its answer, or its failure, to whoever asked.</summary>
+    private sealed class Reviewer : ReceiveActor
+    {
+        public Reviewer(IActorRef sentiment) => Receive<string>(text =>
+            sentiment.Ask<ModelReply<float>>(new ModelRequest<string>([text]), TimeSpan.FromSeconds(5))
+                .PipeTo(Sender, success: reply => reply.Results[0])); // a failure goes on as Status.Failure with the model's exception
+    }
+
     /// <summary>A user's actor that asks the upper-casing model and adds an exclamation mark.</summary>
     private sealed class Shouter : ReceiveActor
     {
