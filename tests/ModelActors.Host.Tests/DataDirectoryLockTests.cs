@@ -38,4 +38,17 @@ public sealed class DataDirectoryLockTests
         Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(0, await first.ExitAsync());
     }
+
+    [Fact]
+    public async Task AFolderThatCannotBeMade_Exits1_NamingTheSetting()
+    {
+        using var data = new DataFolder();
+        var file = Path.Combine(data.Path, "a-file");
+        await File.WriteAllTextAsync(file, "in the way");
+
+        var (code, _, error) = await CliProcess.RunAsync("serve", "--urls", "http://127.0.0.1:0", "--grpc-url", "", "--Server:Jobs:Store=sqlite", $"--Server:DataDirectory={file}/data");
+
+        Assert.True(code == 1, $"exit {code}: {error}");
+        Assert.StartsWith($"modelactors serve: Server:DataDirectory is '{file}/data', and {file}/data cannot be made a folder", error, StringComparison.Ordinal);
+    }
 }

@@ -63,9 +63,7 @@ internal static class JobPersistence
     /// <summary>The SQLite file of the default store, its folder created.</summary>
     public static string SqliteFile(ServerOptions options)
     {
-        var folder = Path.GetFullPath(options.DataDirectory);
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, "jobs.db");
+        return Path.Combine(DataDirectoryLock.Create(options.DataDirectory), "jobs.db");
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

@@ -16,8 +16,7 @@ internal sealed class DataDirectoryLock : IDisposable
     /// <exception cref="IOException">Another server holds it; the message names the folder and the setting to change.</exception>
     public static DataDirectoryLock Acquire(string folder)
     {
-        var full = Path.GetFullPath(folder);
-        Directory.CreateDirectory(full);
+        var full = Create(folder);
         var path = Path.Combine(full, ".lock");
         try
         {
@@ -30,6 +29,22 @@ internal sealed class DataDirectoryLock : IDisposable
         catch (IOException exception) when (exception is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
         {
             throw new IOException($"The data folder {full} is in use by another server (it holds {path}): give each server its own Server:DataDirectory, or stop the other one.", exception);
+        }
+    }
+
+    /// <summary>The data folder <paramref name="folder"/> (<c>Server:DataDirectory</c>), made if missing; its full path.</summary>
+    /// <exception cref="IOException">It cannot be made (a file in the way, no permission): the message names the setting.</exception>
+    public static string Create(string folder)
+    {
+        var full = Path.GetFullPath(folder);
+        try
+        {
+            Directory.CreateDirectory(full);
+            return full;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Server:DataDirectory is '{folder}', and {full} cannot be made a folder for the server's data: {exception.Message}", exception);
         }
     }
 
