@@ -136,6 +136,24 @@ public sealed class JobGrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFullJobStore_IsResourceExhausted_WithARetryAfterTrailer_AsHttpsRetryAfter()
+    {
+        using var data = new DataFolder();
+        await using var server = new JobServer(data.Path, new Dictionary<string, string> { ["Server:MaxJobs"] = "1" });
+        using var channel = GrpcChannel.ForAddress(server.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = server.Server.CreateHandler() });
+        var client = new JobsGrpc.JobsClient(channel);
+        JobHoldModel.Reset();
+        var held = await client.SubmitAsync(new SubmitJobRequest { Model = "held", ItemsJson = ByteString.CopyFromUtf8("[\"a\"]") });
+        await JobHoldModel.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var full = await Assert.ThrowsAsync<RpcException>(() => client.SubmitAsync(new SubmitJobRequest { Model = "counting", ItemsJson = ByteString.CopyFromUtf8("[1]") }).ResponseAsync);
+        await client.CancelAsync(new CancelJobRequest { Id = held.Id });
+
+        Assert.Equal(StatusCode.ResourceExhausted, full.StatusCode);
+        Assert.Equal("5", full.Trailers.GetValue("retry-after"));
+    }
+
+    [Fact]
     public async Task Delete_RemovesAnEndedJob_AndRefusesARunningOne()
     {
         JobHoldModel.Reset();

@@ -14,11 +14,19 @@ internal static class GrpcErrors
         }
 
         var (status, message) = HttpErrors.Describe(exception, model);
-        return Error(status, message);
+        return Error(status, message, exception is ModelOverloadedException overloaded ? overloaded.RetryAfter : null);
     }
 
-    /// <summary>The RPC error standing for HTTP status <paramref name="status"/>.</summary>
-    public static RpcException Error(int status, string message) => new(new Status(status switch
+    /// <summary>
+    /// The RPC error standing for HTTP status <paramref name="status"/>; with <paramref name="retryAfter"/>, a
+    /// <c>retry-after</c> trailer in whole seconds (at least 1), as HTTP's <c>Retry-After</c> header.
+    /// </summary>
+    public static RpcException Error(int status, string message, TimeSpan? retryAfter = null) =>
+        retryAfter is { } after
+            ? new(Code(status, message), new Metadata { { "retry-after", Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) } })
+            : new(Code(status, message));
+
+    private static Status Code(int status, string message) => new(status switch
     {
         StatusCodes.Status400BadRequest => StatusCode.InvalidArgument,
         StatusCodes.Status404NotFound => StatusCode.NotFound,
@@ -27,5 +35,5 @@ internal static class GrpcErrors
         StatusCodes.Status503ServiceUnavailable => StatusCode.Unavailable,
         StatusCodes.Status504GatewayTimeout => StatusCode.DeadlineExceeded,
         _ => StatusCode.Internal,
-    }, message));
+    }, message);
 }

@@ -63,7 +63,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, Server.ModelVersions
         {
             JobAccepted accepted => ToProto(accepted.Job),
             JobKeyConflict conflict => throw GrpcErrors.Error(StatusCodes.Status422UnprocessableEntity, conflict.Reason), // AlreadyExists
-            JobRefused { Full: true } full => throw GrpcErrors.Error(StatusCodes.Status429TooManyRequests, full.Reason),
+            JobRefused { Full: true } full => throw GrpcErrors.Error(StatusCodes.Status429TooManyRequests, full.Reason, TimeSpan.FromSeconds(5)), // as HTTP's Retry-After
             JobRefused refused => throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, refused.Reason),
             var other => throw new InvalidOperationException($"The job manager answered {other}."),
         };
@@ -200,7 +200,7 @@ internal sealed class JobsGrpcService(ModelLibrary library, Server.ModelVersions
         }
         catch (JobsBusyException exception)
         {
-            throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, exception.Message);
+            throw GrpcErrors.Error(StatusCodes.Status503ServiceUnavailable, exception.Message, TimeSpan.FromSeconds(5));
         }
     }
 
