@@ -149,11 +149,21 @@ public sealed class ModelVersions
     {
         var (now, handedOut) = (_now, _handedOut);
         return [.. libraryNames
-            .Select(n => now.ByServedName.TryGetValue(n, out var served) ? served.Model : handedOut.Contains(n) ? null : n)
+            .Select(n => now.ByServedName.TryGetValue(n, out var served) ? served.Model : handedOut.Contains(n) || IsLoading(n) ? null : n)
             .OfType<string>()
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)];
     }
+
+    /// <summary>
+    /// A repository model's generation still loading (<c>name#g</c> or <c>name#g@v</c>, see <see cref="ModelRepository"/>):
+    /// in the library before it is served, so not a name any client calls.
+    /// </summary>
+    private static bool IsLoading(string libraryName) =>
+        libraryName.LastIndexOf('#') is var hash and > 0
+        && libraryName.AsSpan(hash + 1) is var rest
+        && (rest.IndexOf('@') is var at && at >= 0 ? rest[..at] : rest) is { Length: > 0 } generation
+        && int.TryParse(generation, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
 
     /// <summary>The model and version (or "") a library model serves, or null when it is not a repository model's.</summary>
     /// <param name="servedAs">The library's model name.</param>
