@@ -26,7 +26,9 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider, Actio
     public const long NoDeadline = long.MaxValue;
 
     private long _deadline = NoDeadline;
-    private long _began;
+    private long _began; // when the call being timed began
+    private bool _timed;
+    private int _calls;
     private CancellationTokenSource? _source; // this replica's, reused for each call that no early completion took
     private ICallCancellation? _attached;
 
@@ -40,9 +42,10 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider, Actio
     public void Begin(long deadline)
     {
         Volatile.Write(ref _deadline, deadline);
-        if (callTook is not null)
+        if (callTook is not null && (_calls++ & 7) == 0)
         {
-            _began = timeProvider.GetTimestamp();
+            _timed = true;
+            _began = timeProvider.GetTimestamp(); // one call in 8 (the first too) is timed: a moving average needs no more, and a clock read costs
         }
     }
 
@@ -71,7 +74,11 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider, Actio
     public void End()
     {
         Volatile.Write(ref _deadline, NoDeadline);
-        callTook?.Invoke(timeProvider.GetElapsedTime(_began));
+        if (_timed)
+        {
+            _timed = false;
+            callTook!.Invoke(timeProvider.GetElapsedTime(_began));
+        }
         if (_attached is { } attached)
         {
             _attached = null;

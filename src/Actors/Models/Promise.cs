@@ -95,7 +95,10 @@ internal abstract class Promise<T> : IValueTaskSource<T>, ICallCancellation
     /// <inheritdoc />
     public bool AttachCall(CancellationTokenSource source)
     {
-        Interlocked.Exchange(ref _runningCall, source); // full fence, paired with TryComplete's: see Settle
+        // No full fence on this path (it is every call's): a caller giving up in the instant between these two lines may
+        // find nothing to cancel, and the call then runs on as it did before there was cancellation; the source is never
+        // cancelled under a later call either way, since taking it back (DetachCall) and taking it to cancel are one CAS.
+        Volatile.Write(ref _runningCall, source);
         return Volatile.Read(ref _state) != Completed
             || Interlocked.CompareExchange(ref _runningCall, null, source) != source; // completed meanwhile: attached only if Settle took it (and cancels it)
     }
