@@ -149,11 +149,13 @@ internal sealed partial class ModelActor<TItem, TResult>
         _attemptFailed = true;
         StopReplicas(_set!);
         var retries = _entry.LoadRetries;
-        if (_attempt > retries || error is ModelRegistrationException)
+        var configuration = error is ModelRegistrationException or ModelDependencyException or ModelTypeMismatchException;
+        if (_attempt > retries || configuration)
         {
             // A configuration error (ModelRegistrationException: a missing file setting, declarations the file does not
-            // match) comes back on every attempt: retried, it would only hold back the models loading after it.
-            _log.Error(error, "Model '{0}' failed to load after {1} attempt(s); giving up{2}", _entry.Name, _attempt, error is ModelRegistrationException ? " (its configuration is wrong: not retried)" : string.Empty);
+            // match; a dependency asked for under a key not declared, or as other types) comes back on every attempt:
+            // retried, it would only hold back the models loading after it.
+            _log.Error(error, "Model '{0}' failed to load after {1} attempt(s); giving up{2}", _entry.Name, _attempt, configuration ? " (its configuration is wrong: not retried)" : string.Empty);
             _set = null;
             LoadEnded(new ModelLoadException(_entry.Name, _attempt, error));
             return;

@@ -45,10 +45,24 @@ public sealed class SupervisionTests : ModelActorsTestKit
         Assert.Equal("ok?", await library.Get<string, string>("healthy").PredictAsync("ok"));
     }
 
-    [Fact]
-    public async Task ALoadFailingOnItsConfiguration_IsNotRetried_TheModelIsFailedAtOnce()
+    [Theory]
+    [InlineData(typeof(ModelRegistrationException))]
+    [InlineData(typeof(ModelDependencyException))] // a dependency asked for under a key the configuration does not declare
+    public async Task ALoadFailingOnItsConfiguration_IsNotRetried_TheModelIsFailedAtOnce(Type errorType)
     {
-        var misconfigured = new ProbeModel<string, string>(s => s) { OnLoad = _ => throw new ModelRegistrationException(["Model 'misconfigured': no weights file given."]) };
+        var misconfigured = new ProbeModel<string, string>(s => s)
+        {
+            OnLoad = context =>
+            {
+                if (errorType == typeof(ModelRegistrationException))
+                {
+                    throw new ModelRegistrationException(["Model 'misconfigured': no weights file given."]);
+                }
+
+                _ = context.Dependency<string, string>("undeclared"); // not declared: ModelDependencyException
+                return ValueTask.CompletedTask;
+            },
+        };
         var library = CreateLibrary(b => b
             .AddModel("misconfigured", factory: _ => misconfigured)
             .Configure(o => { o.LoadRetries = 3; o.LoadMinBackoff = TimeSpan.FromSeconds(1); o.LazyLoading = true; }));
@@ -62,7 +76,7 @@ public sealed class SupervisionTests : ModelActorsTestKit
 
         var error = await Assert.ThrowsAsync<ModelLoadException>(() => loading); // no backoff waited: the test clock never moved
         Assert.Equal(1, error.Attempts);
-        Assert.IsType<ModelRegistrationException>(error.InnerException);
+        Assert.IsType(errorType, error.InnerException);
         Assert.Equal(1, misconfigured.Loads);
         Assert.Equal(ModelState.Failed, library.Describe("misconfigured").State);
     }
