@@ -92,7 +92,12 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
                 }
 
                 var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-                seen.Add(body.GetProperty("outputs")[0].GetProperty("data")[0].GetSingle());
+                var value = body.GetProperty("outputs")[0].GetProperty("data")[0].GetSingle();
+                seen.Add(value);
+                if (!body.TryGetProperty("model_version", out var answered) || answered.GetString() != $"{value}")
+                {
+                    failures.Add($"answered by version {value} as model_version '{(answered.ValueKind == JsonValueKind.String ? answered.GetString() : "none")}'"); // even as a replace retires the version
+                }
             }
         })).ToList();
 
@@ -190,7 +195,12 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
                 try
                 {
                     var response = await client.ModelInferAsync(request);
-                    seen.Add(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(response.RawOutputContents[0].Span)[0]);
+                    var value = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(response.RawOutputContents[0].Span)[0];
+                    seen.Add(value);
+                    if (response.ModelVersion != $"{value}")
+                    {
+                        failures.Add($"answered by version {value} as model_version '{response.ModelVersion}'");
+                    }
                     firstAnswer.TrySetResult();
                     if (Volatile.Read(ref swapped) == 1 && Interlocked.Increment(ref afterSwap) >= 8)
                     {

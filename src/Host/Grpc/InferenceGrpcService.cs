@@ -94,6 +94,7 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
             throw GrpcErrors.Error(StatusCodes.Status400BadRequest, exception.Message);
         }
 
+        var servedVersion = versions.Of(served); // read now: a replace may retire this generation while it answers
         OnnxTensors outputs;
         try
         {
@@ -109,7 +110,7 @@ internal sealed class InferenceGrpcService(ModelLibrary library, ModelVersions v
             throw GrpcErrors.Error(StatusCodes.Status400BadRequest, missing);
         }
 
-        return GrpcTensors.Write(model, versions.Of(served), request.Id, outputs, outputNames);
+        return GrpcTensors.Write(model, servedVersion, request.Id, outputs, outputNames);
     }
 
     /// <inheritdoc />

@@ -16,6 +16,10 @@ public sealed class ModelVersions
     // Every library name ever handed to a repository model's version (written under the gate, replaced whole).
     private volatile HashSet<string> _handedOut = new(StringComparer.Ordinal);
 
+    // The version each replaced or unloaded generation served (it still answers what it accepted while it drains), so its
+    // answers name their version (written under the gate, replaced whole).
+    private volatile Dictionary<string, string> _retired = new(StringComparer.Ordinal);
+
     // Both maps in one object, replaced whole: a reader sees them from the same moment.
     private volatile Snapshot _now = new(new(StringComparer.Ordinal), new(StringComparer.Ordinal));
 
@@ -40,6 +44,7 @@ public sealed class ModelVersions
                 _configs[model] = config;
             }
 
+            Retire(model, versions);
             var all = new Dictionary<string, IReadOnlyList<(string, string)>>(VersionsNow, StringComparer.Ordinal) { [model] = versions };
             _handedOut = [.. _handedOut, .. versions.Select(v => v.Served)];
             _now = new Snapshot(all, Reverse(all));
@@ -52,10 +57,26 @@ public sealed class ModelVersions
     {
         lock (_gate)
         {
+            Retire(model, []);
             var all = new Dictionary<string, IReadOnlyList<(string, string)>>(VersionsNow, StringComparer.Ordinal);
             all.Remove(model);
             _configs.Remove(model);
             _now = new Snapshot(all, Reverse(all));
+        }
+    }
+
+    /// <summary>Keeps the versions of <paramref name="model"/>'s generations that <paramref name="next"/> no longer serves (under the gate).</summary>
+    private void Retire(string model, IReadOnlyList<(string Version, string Served)> next)
+    {
+        if (VersionsNow.TryGetValue(model, out var current) && current.Any(c => c.Version.Length > 0 && !next.Any(n => n.Served == c.Served)))
+        {
+            var retired = new Dictionary<string, string>(_retired, StringComparer.Ordinal);
+            foreach (var (version, served) in current.Where(c => c.Version.Length > 0 && !next.Any(n => n.Served == c.Served)))
+            {
+                retired[served] = version;
+            }
+
+            _retired = retired;
         }
     }
 
@@ -102,7 +123,9 @@ public sealed class ModelVersions
     public string? Of(string model)
     {
         var now = _now;
-        return (now.ByServedName.TryGetValue(model, out var served) ? served.Version : now.Versions.GetValueOrDefault(model)?[0].Version) is { Length: > 0 } version ? version : null;
+        return (now.ByServedName.TryGetValue(model, out var served) ? served.Version
+            : now.Versions.TryGetValue(model, out var versions) ? versions[0].Version
+            : _retired.GetValueOrDefault(model)) is { Length: > 0 } version ? version : null;
     }
 
     /// <summary>Every version of <paramref name="model"/> served, newest first (empty when it has none).</summary>

@@ -41,6 +41,7 @@ internal static class InferEndpoint
 
         // A model replaced while the body was read: the request goes to the version serving now.
         served = versions.Resolve(model, version) ?? served;
+        var servedVersion = versions.Of(served); // read now: a replace may retire this generation while it answers
         InferRequest request;
         try
         {
@@ -69,7 +70,7 @@ internal static class InferEndpoint
                 return HttpErrors.Error(StatusCodes.Status400BadRequest, notText);
             }
 
-            return new InferResponse(model, versions.Of(served), request, outputs);
+            return new InferResponse(model, servedVersion, request, outputs);
         }
         catch (Exception exception)
         {
