@@ -275,7 +275,7 @@ public sealed class ModelLibraryBuilder
     {
         if (options.DefaultTimeout <= TimeSpan.Zero)
         {
-            errors.Add($"DefaultTimeout must be positive and finite (was {options.DefaultTimeout}).");
+            errors.Add($"DefaultTimeout must be positive and finite (was {ModelRegistration.Describe(options.DefaultTimeout)}).");
         }
 
         if (options.DefaultQueueCapacity < 1)

@@ -65,7 +65,7 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
 
         if (options.Timeout <= TimeSpan.Zero)
         {
-            errors.Add($"Model '{name}': Timeout must be positive and finite (was {options.Timeout}).");
+            errors.Add($"Model '{name}': Timeout must be positive and finite (was {Describe(options.Timeout!.Value)}).");
         }
 
         CheckRange(name, "MaxBatchSize", options.MaxBatchSize, errors);
@@ -195,4 +195,7 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
             Fallback = attribute.Fallback,
         };
     }
+
+    /// <summary>A timeout as a message names it: "infinite" for <see cref="Timeout.InfiniteTimeSpan"/> (it prints as -1 ms).</summary>
+    internal static string Describe(TimeSpan timeout) => timeout == Timeout.InfiniteTimeSpan ? "infinite" : timeout.ToString();
 }

@@ -189,6 +189,18 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public void AnInfiniteTimeout_IsRefused_SayingInfinite_NotMinusOneMillisecond()
+    {
+        var error = Assert.Throws<ModelRegistrationException>(() => ModelLibrary.CreateBuilder()
+            .AddModel<UpperModel>("upper", o => o.Timeout = Timeout.InfiniteTimeSpan)
+            .Configure(o => o.DefaultTimeout = Timeout.InfiniteTimeSpan)
+            .Build());
+
+        Assert.Contains("DefaultTimeout must be positive and finite (was infinite).", error.Errors);
+        Assert.Contains("Model 'upper': Timeout must be positive and finite (was infinite).", error.Errors);
+    }
+
+    [Fact]
     public void RequiredModel_ThatIsNotRegistered_IsAnError()
     {
         var error = Assert.Throws<ModelRegistrationException>(() => ModelLibrary.CreateBuilder()
