@@ -34,10 +34,7 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
         _entry = entry;
         _set = set;
         set.AddBalancerQueue(_queued);
-        if (Context is ActorCell { Mailbox.MessageQueue: { } mailbox })
-        {
-            set.AddMailbox(mailbox); // work told but not yet queued here is taken by an abort too
-        }
+        set.AddMailboxOf(Context); // work told but not yet queued here is taken by an abort too
         for (var i = 0; i < replicas; i++)
         {
             _replicas.Add(Context.Watch(Context.ActorOf(replicaProps, $"replica-{i}")));

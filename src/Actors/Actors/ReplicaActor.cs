@@ -36,10 +36,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
         _self = Context.Self;
         _context = entry.Definition.IsSync ? null : new ReplicaSynchronizationContext(Context.Dispatcher);
         _balancer = set.Pulls ? Context.Parent : ActorRefs.Nobody; // its BalancingActor, told when it is free
-        if (Context is ActorCell { Mailbox.MessageQueue: { } mailbox })
-        {
-            set.AddMailbox(mailbox); // an abort takes what waits here while a call runs
-        }
+        set.AddMailboxOf(Context); // an abort takes what waits here while a call runs
     }
 
     /// <summary>Makes the props of a replica of <paramref name="entry"/>, on the dispatcher its kind of model needs.</summary>

@@ -112,12 +112,15 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
     /// <summary>Stops accepting work (work already in the replicas' mailboxes is still processed).</summary>
     public void Close() => _closed = true;
 
-    /// <summary>A replica's or the balancing actor's mailbox (Akka's queue, safe to take from on any thread), emptied at an abort.</summary>
-    public void AddMailbox(IMessageQueue mailbox)
+    /// <summary>The mailbox of a replica or of the balancing actor (<paramref name="context"/>'s; Akka's queue, safe to take from on any thread), emptied at an abort.</summary>
+    public void AddMailboxOf(IActorContext context)
     {
-        lock (_mailboxes)
+        if (context is ActorCell { Mailbox.MessageQueue: { } mailbox })
         {
-            _mailboxes.Add(mailbox);
+            lock (_mailboxes)
+            {
+                _mailboxes.Add(mailbox);
+            }
         }
     }
 

@@ -79,6 +79,7 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider, Actio
             _timed = false;
             callTook!.Invoke(timeProvider.GetElapsedTime(_began));
         }
+
         if (_attached is { } attached)
         {
             _attached = null;

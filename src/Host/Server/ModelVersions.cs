@@ -68,10 +68,11 @@ public sealed class ModelVersions
     /// <summary>Keeps the versions of <paramref name="model"/>'s generations that <paramref name="next"/> no longer serves (under the gate).</summary>
     private void Retire(string model, IReadOnlyList<(string Version, string Served)> next)
     {
-        if (VersionsNow.TryGetValue(model, out var current) && current.Any(c => c.Version.Length > 0 && !next.Any(n => n.Served == c.Served)))
+        var leaving = VersionsNow.GetValueOrDefault(model, []).Where(c => c.Version.Length > 0 && !next.Any(n => n.Served == c.Served)).ToList();
+        if (leaving.Count > 0)
         {
             var retired = new Dictionary<string, string>(_retired, StringComparer.Ordinal);
-            foreach (var (version, served) in current.Where(c => c.Version.Length > 0 && !next.Any(n => n.Served == c.Served)))
+            foreach (var (version, served) in leaving)
             {
                 retired[served] = version;
             }
