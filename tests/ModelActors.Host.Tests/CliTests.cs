@@ -204,11 +204,11 @@ public sealed class CliTests
         holder.Start();
         var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
 
-        var (code, _, error) = await CliProcess.RunAsync("serve", "--urls", $"http://127.0.0.1:{port}");
+        var (code, output, error) = await CliProcess.RunAsync("serve", "--urls", $"http://127.0.0.1:{port}");
 
         Assert.Equal(1, code);
-        Assert.Contains("modelactors serve:", error, StringComparison.Ordinal);
-        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
+        Assert.Equal($"modelactors serve: --urls 'http://127.0.0.1:{port}': port {port} is in use by another process; stop that process or give --urls another port.", error.Trim());
+        Assert.DoesNotContain("models loaded", output, StringComparison.Ordinal); // said before the models load
     }
 
     [Fact]
@@ -237,6 +237,7 @@ public sealed class CliTests
         Assert.Equal(100, JsonDocument.Parse(bench.Output).RootElement.GetProperty("successes").GetInt64());
         Assert.Equal(0, exit);
         Assert.Contains("models loaded in", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("HTTP/2 is not enabled", server.Output, StringComparison.Ordinal); // the HTTP port is not offered HTTP/2 it cannot speak
         Assert.StartsWith("http://127.0.0.1:", url, StringComparison.Ordinal);
         Assert.StartsWith("http://127.0.0.1:", grpcUrl, StringComparison.Ordinal);
         Assert.NotEqual(url, grpcUrl);

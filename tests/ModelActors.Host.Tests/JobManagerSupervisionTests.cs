@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Pattern;
@@ -67,6 +68,32 @@ public sealed class JobManagerSupervisionTests : IAsyncLifetime
         var ended = Assert.IsType<JobView>(await AskAsync(new ToJob(accepted.Job.Id, WhenJobEnded.Instance)));
         Assert.Equal((JobStatus.Finished, 3), (ended.Job.Status, ended.Job.Succeeded));
         Assert.Single(Assert.IsType<JobList>(await AskAsync(ListJobs.Instance)).Jobs); // the refused one was never admitted
+    }
+
+    [Fact]
+    public async Task AWatch_IsAnswered_RegisteredForAJobKept_NotFoundForOneGone_AndUnavailableWhileTheManagerRestarts()
+    {
+        var accepted = Assert.IsType<JobAccepted>(await AskAsync(Submit(2)));
+        var kept = Channel.CreateUnbounded<JobWatchEvent>();
+        var gone = Channel.CreateUnbounded<JobWatchEvent>();
+
+        Assert.Same(WatchRegistered.Instance, await AskAsync(new ToJob(accepted.Job.Id, new WatchJob(0, false, kept.Writer))));
+        Assert.IsType<JobNotFound>(await AskAsync(new ToJob("expired-or-deleted", new WatchJob(0, false, gone.Writer))));
+        var events = new List<string>();
+        await foreach (var watchEvent in kept.Reader.ReadAllAsync().WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token))
+        {
+            events.Add(watchEvent.Name);
+        }
+
+        var manager = await CurrentManagerAsync();
+        await _journal.OnWrite.Fail();
+        Assert.IsType<JobsUnavailable>(await AskAsync(Submit(1)));
+        await manager.WatchAsync();
+        await AnswerWhileStoppedAsync();
+        var whileStopped = await AskAsync(new ToJob(accepted.Job.Id, new WatchJob(0, false, Channel.CreateUnbounded<JobWatchEvent>().Writer)));
+
+        Assert.Equal("finished", events[^1]); // the watch ran to the job's end event
+        Assert.Same(JobsUnavailable.Restarting, whileStopped); // answered, not left to its client (it was told, with nobody to answer)
     }
 
     [Fact]

@@ -350,6 +350,33 @@ public sealed class ModelControlTests(ExplicitRepository server) : IClassFixture
             Assert.Equal([5f, 10f, 15f], r.GetProperty("result").GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle())));
     }
 
+    [Fact]
+    public async Task AReloadedModel_KeepsItsMetricsSeriesAndStatistics_UnderItsNameAndVersion()
+    {
+        using var client = server.CreateClient();
+        server.Write("watched/1/model.onnx", TritonRepository.Scale(2));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/repository/models/watched/load", null)).StatusCode);
+        await Infer(client, "watched");
+        await Infer(client, "watched");
+        var retired = server.Log.WaitForAsync(l => l.StartsWith("Replaced model versions drained and removed: watched", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/repository/models/watched/load", null)).StatusCode); // a new generation, same version
+        await Infer(client, "watched");
+        await retired.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var stats = await client.GetFromJsonAsync<JsonElement>("/v2/models/watched/stats");
+        var all = await client.GetFromJsonAsync<JsonElement>("/v2/models/stats");
+        var metrics = (await client.GetStringAsync("/metrics")).Split('\n');
+
+        var entry = Assert.Single(stats.GetProperty("model_stats").EnumerateArray());
+        Assert.Equal(("watched", "1", 3), (entry.GetProperty("name").GetString(), entry.GetProperty("version").GetString(), entry.GetProperty("inference_count").GetInt32()));
+        Assert.DoesNotContain(all.GetProperty("model_stats").EnumerateArray(), e => e.GetProperty("name").GetString()!.Contains('#', StringComparison.Ordinal));
+        var requests = metrics.Where(l => l.StartsWith("modelactors_requests_total{", StringComparison.Ordinal) && l.Contains("model=\"watched", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(requests);
+        Assert.Equal(3, double.Parse(line[(line.LastIndexOf('}') + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)); // value [timestamp]
+        Assert.Contains("version=\"1\"", requests[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(metrics, l => l.StartsWith("modelactors_", StringComparison.Ordinal) && l.Contains("model=\"watched#", StringComparison.Ordinal));
+    }
+
     private static async Task<List<(string Name, string Version, string State, string Reason)>> Index(HttpClient client, string body)
     {
         var response = await client.PostAsync("/v2/repository/index", Json(body));

@@ -37,7 +37,7 @@ public sealed class ModelStatisticsTests
         await Task.WhenAll(rest.Append(first));
         await Assert.ThrowsAsync<InvalidOperationException>(() => client.PredictAsync("bad").AsTask());
 
-        var s = statistics.Of(name);
+        var s = statistics.Of(name, string.Empty);
         Assert.Equal(4, s.InferenceCount);
         Assert.Equal(2, s.ExecutionCount);
         Assert.Equal([(1, 1L), (3, 1L)], s.Batches.Select(b => (b.BatchSize, b.Count)));
@@ -46,6 +46,6 @@ public sealed class ModelStatisticsTests
         Assert.Equal(5, s.QueueCount); // every request that reached a replica, the failed one too
         Assert.Equal(1, s.FailCount);
         Assert.True(s.LastInference > 0);
-        Assert.Same(StatisticsSnapshot.Empty, statistics.Of("never-called-" + name));
+        Assert.Same(StatisticsSnapshot.Empty, statistics.Of("never-called-" + name, string.Empty));
     }
 }

@@ -28,4 +28,19 @@ public sealed class ModelVersionsNamesTests
         Assert.Equal("2", versions.Of("neg#2")); // and the unloaded one, 2
         Assert.Null(versions.Of("neg"));
     }
+
+    [Fact]
+    public void AGenerationRemoved_IsForgotten_WhatServesIsNot()
+    {
+        var versions = new ModelVersions();
+        versions.Set("neg", [("1", "neg#1")]);
+        versions.Set("neg", [("2", "neg#2")]);
+
+        versions.Forget("neg#1"); // the library removed it: it drained
+        versions.Forget("neg#2"); // serves now: kept
+
+        Assert.Null(versions.Of("neg#1"));
+        Assert.Equal("2", versions.Of("neg#2"));
+        Assert.Equal(["neg"], versions.PublicNames(["neg#2"]));
+    }
 }

@@ -20,13 +20,15 @@ namespace ModelActors.Actors;
 /// </remarks>
 internal sealed class BalancingActor<TItem, TResult> : UntypedActor
 {
-    private static readonly SupervisorStrategy ReplicaStrategy = new OneForOneStrategy(_ => Directive.Resume);
+    private static readonly SupervisorStrategy ReplicaStrategy = ReplicaSupervision.Strategy;
 
     private readonly ModelEntry<TItem, TResult> _entry;
     private readonly ReplicaSet<TItem, TResult> _set;
     private readonly System.Collections.Concurrent.ConcurrentQueue<IModelWork<TItem, TResult>> _queued = new(); // concurrent: an abort empties it from the model actor (ReplicaSet.Abort)
     private readonly Queue<IActorRef> _free = new();
     private readonly HashSet<IActorRef> _replicas = [];
+    private readonly HashSet<IActorRef> _loaded = []; // replicas that reported free once: the others are loading, or their load failed
+    private readonly HashSet<IActorRef> _stoppedUnloaded = []; // told to stop before they reported free: given no work after
     private bool _draining;
 
     public BalancingActor(ModelEntry<TItem, TResult> entry, ReplicaSet<TItem, TResult> set, Props replicaProps, int replicas)
@@ -73,7 +75,10 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
                 }
 
                 break;
+            case ReplicaFree when _stoppedUnloaded.Contains(Sender):
+                break; // its load finished after the drain began: its stop is queued behind it
             case ReplicaFree:
+                _loaded.Add(Sender);
                 if (_queued.TryDequeue(out var next))
                 {
                     Sender.Tell(next, Self);
@@ -90,6 +95,13 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
                 break;
             case Broadcast { Message: PoisonPill }:
                 _draining = true;
+
+                // A replica that never reported free will not: its load failed (or is still running; the pill waits behind it).
+                foreach (var unloaded in _replicas.Where(r => !_loaded.Contains(r) && _stoppedUnloaded.Add(r)))
+                {
+                    unloaded.Tell(PoisonPill.Instance, Self);
+                }
+
                 if (_queued.IsEmpty)
                 {
                     // Busy replicas stop when they next report free; free ones now.
@@ -102,6 +114,8 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
                 break;
             case Terminated terminated:
                 _replicas.Remove(terminated.ActorRef);
+                _loaded.Remove(terminated.ActorRef);
+                _stoppedUnloaded.Remove(terminated.ActorRef);
                 RemoveFree(terminated.ActorRef); // never sent work again
                 if (_replicas.Count == 0)
                 {

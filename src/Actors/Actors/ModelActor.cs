@@ -24,7 +24,7 @@ namespace ModelActors.Actors;
 /// </remarks>
 internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTimers
 {
-    private static readonly SupervisorStrategy ReplicaStrategy = new OneForOneStrategy(_ => Directive.Resume);
+    private static readonly SupervisorStrategy ReplicaStrategy = ReplicaSupervision.Strategy;
 
     private readonly ModelEntry<TItem, TResult> _entry;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -171,8 +171,11 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
         else if (_entry.Definition.Fallback is not null)
         {
             // With a fallback the answer may come from another model (also when the load fails): awaited, then told;
-            // no order is promised.
-            _ = ReplyAsync(_entry.ReplyTo(Sender), _entry.PredictChunkAsync(request.Items, request.CancellationToken, Caller.Async));
+            // no order is promised. The request's own timeout holds (another node's router gives the time its caller has left).
+            if (!_entry.AnsweredAtOnce(request, Sender))
+            {
+                _ = ReplyAsync(_entry.ReplyTo(Sender), _entry.PredictChunkAsync(request.Items, request.CancellationToken, new Caller(Blocking: false, Timeout: request.Timeout)));
+            }
         }
         else if (_entry.Snapshot.Pool is not null)
         {

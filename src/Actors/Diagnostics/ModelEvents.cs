@@ -4,9 +4,14 @@ using Microsoft.Extensions.Logging;
 namespace ModelActors.Diagnostics;
 
 /// <summary>What happens to one model's requests, recorded as metrics, spans and logs.</summary>
-internal sealed partial class ModelEvents(string model, ModelMetrics metrics, ILogger logger, TimeProvider timeProvider)
+/// <param name="model">The model's name, for logs.</param>
+/// <param name="tags">The tags of its metrics and spans, <c>model</c> first; null: <c>model</c> = <paramref name="model"/>.</param>
+/// <param name="metrics">The library's meter.</param>
+/// <param name="logger">The model's logger.</param>
+/// <param name="timeProvider">The library's clock.</param>
+internal sealed partial class ModelEvents(string model, KeyValuePair<string, object?>[]? tags, ModelMetrics metrics, ILogger logger, TimeProvider timeProvider)
 {
-    private readonly KeyValuePair<string, object?> _tag = ModelMetrics.Tag(model);
+    private readonly KeyValuePair<string, object?>[] _tags = tags ?? [ModelMetrics.Tag(model)];
     private long _recentCallTicks;
     private long _rejectedUnlogged;
     private long _taken;
@@ -25,7 +30,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     {
         if (metrics.Requests.Enabled)
         {
-            metrics.Requests.Add(1, _tag);
+            metrics.Requests.Add(1, _tags);
         }
     }
 
@@ -39,7 +44,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     /// <param name="reason">Why, for the log line; null: the queue is full.</param>
     public void Rejected(int capacity, string? reason = null)
     {
-        metrics.Rejections.Add(1, _tag);
+        metrics.Rejections.Add(1, _tags);
         Interlocked.Increment(ref _rejectedUnlogged);
         var now = timeProvider.GetTimestamp();
         var last = Interlocked.Read(ref _lastRejectionLog);
@@ -77,7 +82,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
 
     public void TimedOut()
     {
-        metrics.Timeouts.Add(1, _tag);
+        metrics.Timeouts.Add(1, _tags);
         LogTimedOut(logger, model);
     }
 
@@ -85,19 +90,19 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
     {
         if (metrics.Failures.Enabled)
         {
-            metrics.Failures.Add(1, _tag);
+            metrics.Failures.Add(1, _tags);
         }
     }
 
     public void IsolatedFailure(int index, int batchSize, Exception exception)
     {
-        metrics.Failures.Add(1, _tag);
+        metrics.Failures.Add(1, _tags);
         LogIsolatedFailure(logger, model, index, batchSize, exception);
     }
 
     public void FellBack(string fallback, Exception exception)
     {
-        metrics.Fallbacks.Add(1, _tag);
+        metrics.Fallbacks.Add(1, _tags);
         LogFellBack(logger, model, fallback, exception.GetType().Name, exception);
     }
 
@@ -111,15 +116,14 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
 
         if (metrics.QueueDuration.Enabled)
         {
-            metrics.QueueDuration.Record(timeProvider.GetElapsedTime(acceptedAt).TotalMilliseconds, _tag);
+            metrics.QueueDuration.Record(timeProvider.GetElapsedTime(acceptedAt).TotalMilliseconds, _tags);
         }
 
         if (ModelMetrics.Activities.HasListeners())
         {
             var started = timeProvider.GetUtcNow() - timeProvider.GetElapsedTime(acceptedAt);
             using var span = ModelMetrics.Activities.StartActivity("modelactors.queue", ActivityKind.Internal, default(ActivityContext), startTime: started);
-            span?.SetTag("model", model);
-            span?.SetTag("batch.size", batchSize);
+            SetTags(span, batchSize);
         }
     }
 
@@ -212,8 +216,7 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
             _batchSize = batchSize;
             _started = events.Clock.GetTimestamp();
             _span = ModelMetrics.Activities.StartActivity("modelactors.compute");
-            _span?.SetTag("model", events.Model);
-            _span?.SetTag("batch.size", batchSize);
+            events.SetTags(_span, batchSize);
         }
 
         /// <summary>The call succeeded: its duration and batch size are recorded (as Triton's statistics, only successful executions count).</summary>
@@ -241,13 +244,28 @@ internal sealed partial class ModelEvents(string model, ModelMetrics metrics, IL
             }
 
             var metrics = _events.Metrics;
-            metrics.ComputeDuration.Record(_events.Clock.GetElapsedTime(_started).TotalMilliseconds, _events._tag);
-            metrics.BatchSize.Record(_batchSize, _events._tag);
+            metrics.ComputeDuration.Record(_events.Clock.GetElapsedTime(_started).TotalMilliseconds, _events._tags);
+            metrics.BatchSize.Record(_batchSize, _events._tags);
             _span?.Dispose();
         }
     }
 
     internal string Model => model;
+
+    private void SetTags(Activity? span, int batchSize)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in _tags)
+        {
+            span.SetTag(key, value);
+        }
+
+        span.SetTag("batch.size", batchSize);
+    }
 
     internal TimeProvider Clock => timeProvider;
 }

@@ -5,14 +5,15 @@ namespace ModelActors.Diagnostics;
 
 /// <summary>
 /// The <c>ModelActors</c> meter of one library: per-model counters, histograms and gauges, each
-/// tagged <c>model</c>. Recording is skipped when nothing listens.
+/// tagged <c>model</c> (and a model's <see cref="ModelOptions.TelemetryTags"/>). Recording is skipped when nothing listens.
 /// </summary>
 internal sealed class ModelMetrics : IDisposable
 {
     /// <summary>The meter's (and the activity source's) name.</summary>
     public const string Name = "ModelActors";
 
-    public ModelMetrics(Func<IEnumerable<(string Model, int QueueDepth, int BusyReplicas)>> observe)
+    /// <param name="observe">Each model's tags (<c>model</c> first), queue depth and busy replicas now.</param>
+    public ModelMetrics(Func<IEnumerable<(KeyValuePair<string, object?>[] Tags, int QueueDepth, int BusyReplicas)>> observe)
     {
         Meter = new Meter(Name, typeof(ModelMetrics).Assembly.GetName().Version?.ToString());
         Requests = Meter.CreateCounter<long>("modelactors.requests", "{request}", "Requests received (one per PredictAsync call or per chunk)");
@@ -23,8 +24,8 @@ internal sealed class ModelMetrics : IDisposable
         QueueDuration = Meter.CreateHistogram<double>("modelactors.queue.duration", "ms", "Time from acceptance to reaching a replica");
         ComputeDuration = Meter.CreateHistogram<double>("modelactors.compute.duration", "ms", "Time of one successful model call");
         BatchSize = Meter.CreateHistogram<int>("modelactors.batch.size", "{item}", "Items in one successful model call");
-        Meter.CreateObservableGauge("modelactors.queue.depth", () => observe().Select(m => new Measurement<int>(m.QueueDepth, Tag(m.Model))), "{request}", "Requests waiting");
-        Meter.CreateObservableGauge("modelactors.replicas.busy", () => observe().Select(m => new Measurement<int>(m.BusyReplicas, Tag(m.Model))), "{replica}", "Replicas handling a call");
+        Meter.CreateObservableGauge("modelactors.queue.depth", () => Sum(observe(), m => m.QueueDepth), "{request}", "Requests waiting");
+        Meter.CreateObservableGauge("modelactors.replicas.busy", () => Sum(observe(), m => m.BusyReplicas), "{replica}", "Replicas handling a call");
     }
 
     /// <summary>Spans for queueing and compute, named <c>modelactors.queue</c> and <c>modelactors.compute</c>.</summary>
@@ -49,6 +50,16 @@ internal sealed class ModelMetrics : IDisposable
     public Histogram<int> BatchSize { get; }
 
     public static KeyValuePair<string, object?> Tag(string model) => new("model", model);
+
+    /// <summary>
+    /// One measurement per distinct set of tags: models reporting alike (a version replacing another, both draining or
+    /// loading for a while) are added up, as a gauge's series can hold one value per observation.
+    /// </summary>
+    private static IEnumerable<Measurement<int>> Sum(
+        IEnumerable<(KeyValuePair<string, object?>[] Tags, int QueueDepth, int BusyReplicas)> models,
+        Func<(KeyValuePair<string, object?>[] Tags, int QueueDepth, int BusyReplicas), int> value) =>
+        models.GroupBy(m => string.Join('\0', m.Tags.Select(t => $"{t.Key}={t.Value}")), StringComparer.Ordinal)
+            .Select(g => new Measurement<int>(g.Sum(value), g.First().Tags));
 
     public void Dispose() => Meter.Dispose();
 }

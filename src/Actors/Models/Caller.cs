@@ -6,7 +6,8 @@ namespace ModelActors.Models;
 /// </summary>
 /// <param name="Blocking">A thread waits for the answer (its reply slot is completed inline).</param>
 /// <param name="Within">The calling model replica's current call, or <see langword="null"/> for a caller outside any model.</param>
-internal readonly record struct Caller(bool Blocking, ReplicaCall? Within = null)
+/// <param name="Timeout">The caller's own timeout (an actor's <see cref="ModelRequest{TItem}"/> gives one), else the model's.</param>
+internal readonly record struct Caller(bool Blocking, ReplicaCall? Within = null, TimeSpan? Timeout = null)
 {
     /// <summary>An async caller outside any model.</summary>
     public static Caller Async => default;
@@ -83,9 +84,11 @@ internal sealed class ReplicaCall(string model, TimeProvider timeProvider, Actio
         if (_attached is { } attached)
         {
             _attached = null;
-            if (!attached.DetachCall(_source!))
+            if (!attached.DetachCall(_source!) || !_source!.TryReset())
             {
-                _source = null; // an early completion took it and cancels it: the next call gets a new one
+                // An early completion took it and cancels it: the next call gets a new one. Kept, it is reset: what the
+                // model registered on its token (a linked source it never disposed) must not fire for a later call.
+                _source = null;
             }
         }
     }

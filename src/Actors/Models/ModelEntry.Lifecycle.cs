@@ -50,13 +50,15 @@ internal sealed partial class ModelEntry<TItem, TResult>
     /// The actor system ended (it was terminated or aborted under the library): nobody will answer a message to the model
     /// actor, so whoever waits for one is told instead of waiting forever.
     /// </summary>
-    private void FailWhenSystemEnds(TaskCompletionSource waiter) =>
-        _library.ActorSystem.WhenTerminated.ContinueWith(
-            static (_, state) =>
+    private void FailWhenSystemEnds(TaskCompletionSource waiter)
+    {
+        var registration = _library.SystemEnded.UnsafeRegister(
+            static state =>
             {
                 var (waiter, model) = ((TaskCompletionSource, string))state!;
                 waiter.TrySetException(new ModelStoppedException(model, "its actor system has terminated."));
             },
-            (waiter, Name),
-            TaskScheduler.Default);
+            (waiter, Name));
+        waiter.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 }

@@ -146,7 +146,7 @@ internal sealed partial class ModelEntry<TItem, TResult>
     /// The deadline of a call: the model's <see cref="Timeout"/>, or for a dependency call the time its calling model's
     /// call has left when that is shorter (Ask semantics: nobody waits for the answer after that); null when none is left.
     /// </summary>
-    private TimeSpan? TimeoutFor(Caller caller) => caller.Within is { } within ? within.Limit(Timeout) : Timeout;
+    private TimeSpan? TimeoutFor(Caller caller) => caller.Within is { } within ? within.Limit(caller.Timeout ?? Timeout) : caller.Timeout ?? Timeout;
 
     /// <summary>A dependency call made after its calling model's deadline: never queued, counted as a timed-out request.</summary>
     private TimeoutException CallerDeadlinePassed(Caller caller)
@@ -188,24 +188,38 @@ internal sealed partial class ModelEntry<TItem, TResult>
     /// <summary>The work that answers <paramref name="replyTo"/> for <paramref name="request"/>, or null when the request was answered at once.</summary>
     private ChunkWork<TItem, TResult>? RequestWork(ModelRequest<TItem> request, IActorRef replyTo)
     {
+        if (AnsweredAtOnce(request, replyTo))
+        {
+            return null;
+        }
+
+        Events.Request();
+        return new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, ReplyTo(replyTo));
+    }
+
+    /// <summary>
+    /// Answers a <see cref="ModelRequest{TItem}"/> that needs no model call at once: an invalid timeout (an error), no
+    /// items (no results). True when it did.
+    /// </summary>
+    internal bool AnsweredAtOnce(ModelRequest<TItem> request, IActorRef replyTo)
+    {
         if (request.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxRequestTimeout))
         {
             Events.Request();
             Events.Failed();
             var error = new ArgumentOutOfRangeException(nameof(request), timeout, $"The request to model '{Name}' has a timeout of {timeout}; it must be positive and at most {MaxRequestTimeout.TotalDays:0} days.");
             ReplyTo(replyTo).Fail(error);
-            return null;
+            return true;
         }
 
         if (request.Items is null || request.Items.Count == 0)
         {
             // Nothing to run (as PredictBatchAsync of no items): answered at once, never routed.
             ReplyTo(replyTo).Answer<TResult>([]);
-            return null;
+            return true;
         }
 
-        Events.Request();
-        return new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, ReplyTo(replyTo));
+        return false;
     }
 
     /// <summary>How this model answers <paramref name="actor"/> (across nodes too).</summary>

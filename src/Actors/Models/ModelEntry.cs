@@ -13,6 +13,9 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     public string Name => Definition.Name;
 
+    /// <summary>The tags of the model's metrics and spans, <c>model</c> first.</summary>
+    public KeyValuePair<string, object?>[] TelemetryTags { get; } = definition.TelemetryTags ?? [Diagnostics.ModelMetrics.Tag(definition.Name)];
+
     /// <summary>The model's life as its actor last published it.</summary>
     public ModelState State => Status.State;
 
@@ -166,7 +169,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     {
         _library = library;
         _logger = library.LoggerFactory.CreateLogger($"ModelActors.Model.{definition.Name}");
-        Events = new ModelEvents(definition.Name, library.Metrics, _logger, library.TimeProvider);
+        Events = new ModelEvents(definition.Name, TelemetryTags, library.Metrics, _logger, library.TimeProvider);
         Timeout = definition.Timeout ?? library.Options.DefaultTimeout;
         MaxChunksInFlight = definition.MaxChunksInFlight ?? definition.Replicas;
         _queueCapacity = definition.QueueCapacity ?? library.Options.DefaultQueueCapacity;

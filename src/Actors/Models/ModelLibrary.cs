@@ -19,6 +19,7 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     private volatile Dictionary<string, ModelEntry> _entries;
     private volatile IReadOnlyDictionary<string, ModelDefinition> _definitions;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _systemEnded = new(); // never disposed: the system may end after the library
     private readonly ILogger _logger;
     private readonly bool _ownsSystem;
     private readonly IActorRef _libraryActor;
@@ -34,11 +35,12 @@ public sealed partial class ModelLibrary : IAsyncDisposable
         LoggerFactory = loggerFactory;
         TimeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<ModelLibrary>();
-        Metrics = new Diagnostics.ModelMetrics(() => _entries!.Values.Select(e => (e.Name, e.QueueDepth, e.BusyReplicas)));
+        Metrics = new Diagnostics.ModelMetrics(() => _entries!.Values.Select(e => (e.TelemetryTags, e.QueueDepth, e.BusyReplicas)));
         _entries = definitions.Values.ToDictionary(d => d.Name, CreateEntry, StringComparer.Ordinal);
         _ownsSystem = system is null;
         ActorSystem = system ?? ActorSystems.CreateEmbedded(loggerFactory);
         FrameLimit = Remote.FrameLimits.Of(ActorSystem);
+        ActorSystem.WhenTerminated.ContinueWith(static (_, ended) => ((CancellationTokenSource)ended!).Cancel(), _systemEnded, TaskScheduler.Default);
         try
         {
             ModelActorsConfig.InjectInto(ActorSystem);
@@ -82,6 +84,13 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     internal CancellationToken Stopping => _stopping.Token;
 
     internal Diagnostics.ModelMetrics Metrics { get; }
+
+    /// <summary>
+    /// Cancelled when the actor system has terminated: who waits for an actor's answer registers here, and unregisters once
+    /// answered (a continuation on <c>WhenTerminated</c> per wait could not be taken back: a model whose load is retried
+    /// for days would pile them up).
+    /// </summary>
+    internal CancellationToken SystemEnded => _systemEnded.Token;
 
     /// <summary>The library's Akka.Streams materializer: graphs run on it (batchers, stream calls, servers' audio streams) stop with the library.</summary>
     public Akka.Streams.IMaterializer Materializer

@@ -61,4 +61,17 @@ public sealed class ModelOptions
 
     /// <summary>Load retries after a failed load. <value>The default is the library's <see cref="ModelLibraryOptions.LoadRetries"/>.</value></summary>
     public int? LoadRetries { get; set; }
+
+    /// <summary>
+    /// The <c>model</c> tag of this model's metrics and spans. Models that take over from one another under new names
+    /// (a new version loaded beside the old, then replacing it) report under one name, so a dashboard's series go on
+    /// across the replacement instead of a new set of series per replacement. <value>The default is the model's name.</value>
+    /// </summary>
+    public string? TelemetryName { get; set; }
+
+    /// <summary>
+    /// More tags on this model's metrics and spans besides <c>model</c> (e.g. <c>version</c>); keep their values few, each
+    /// distinct set is a series of its own. <value>The default is none.</value>
+    /// </summary>
+    public Dictionary<string, string?> TelemetryTags { get; set; } = [];
 }

@@ -79,6 +79,7 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
         }
 
         CheckRouter(name, options, shape, errors);
+        var telemetry = TelemetryTags(name, options, errors);
         if (shape is not { } s || errors.Count > problems)
         {
             return null;
@@ -109,7 +110,25 @@ internal sealed record ModelRegistration(string Name, Type? ModelType, ModelOpti
             Fallback = string.IsNullOrWhiteSpace(options.Fallback) ? null : options.Fallback,
             Factory = Factory,
             Source = Source,
+            TelemetryTags = telemetry,
         };
+    }
+
+    /// <summary>The tags of the model's metrics and spans: <c>model</c> first (its telemetry name, else its name), then the others.</summary>
+    private static KeyValuePair<string, object?>[] TelemetryTags(string name, ModelOptions options, List<string> errors)
+    {
+        if (options.TelemetryName is { } telemetryName && string.IsNullOrWhiteSpace(telemetryName))
+        {
+            errors.Add($"Model '{name}': TelemetryName must not be blank (leave it unset to report under the model's name).");
+        }
+
+        foreach (var key in options.TelemetryTags.Keys.Where(k => string.IsNullOrWhiteSpace(k) || k == "model"))
+        {
+            errors.Add($"Model '{name}': TelemetryTags may not have the key '{key}'{(key == "model" ? "; set TelemetryName instead" : string.Empty)}.");
+        }
+
+        return [new("model", string.IsNullOrWhiteSpace(options.TelemetryName) ? name : options.TelemetryName),
+            .. options.TelemetryTags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new KeyValuePair<string, object?>(t.Key, t.Value ?? string.Empty))];
     }
 
     private static void CheckRouter(string name, ModelOptions options, ModelTypes.Shape? shape, List<string> errors)

@@ -30,7 +30,26 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
     public async ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         var model = entry.CreateInstance();
-        await model.LoadCoreAsync(entry.CreateContext(index, _call), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await model.LoadCoreAsync(entry.CreateContext(index, _call), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // What a load took before it threw (an ONNX session acquired, then a declaration refused) is freed now: no
+            // stop will dispose an instance that never loaded, and each retry would take more.
+            try
+            {
+                await Dispose(model).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The load's own error is the one to report.
+            }
+
+            throw;
+        }
+
         _model = model;
         if (model is IItemCheck<TItem> check)
         {
@@ -120,8 +139,11 @@ internal sealed class ModelReplica<TItem, TResult>(ModelEntry<TItem, TResult> en
     {
         // Results may still be read by deliveries (lazily computed ones may need the model): they finish first.
         await _deliveries.WhenIdleAsync().ConfigureAwait(false);
-        await (_model is IAsyncDisposable asyncDisposable ? asyncDisposable.DisposeAsync() : DisposeSync(_model as IDisposable)).ConfigureAwait(false);
+        await Dispose(_model).ConfigureAwait(false);
     }
+
+    private static ValueTask Dispose(object? model) =>
+        model is IAsyncDisposable asyncDisposable ? asyncDisposable.DisposeAsync() : DisposeSync(model as IDisposable);
 
     private static ValueTask DisposeSync(IDisposable? disposable)
     {

@@ -72,6 +72,7 @@ internal static class ModelActorsCommand
         try
         {
             await using var app = ServerApp.Build(args);
+            app.Services.GetRequiredService<ServerEndpoints>().EnsureFree(); // before the models load: a port in use is said at once
             Akka.Actor.ActorSystem? system = null; // taken once started: RunAsync disposes the services before it returns
             app.Lifetime.ApplicationStarted.Register(() => system = app.Services.GetService<Akka.Actor.ActorSystem>());
             await app.RunAsync().ConfigureAwait(false);

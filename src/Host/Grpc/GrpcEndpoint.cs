@@ -22,6 +22,9 @@ internal static class GrpcEndpoint
     public static void Listen(WebApplicationBuilder builder, ServerOptions options)
     {
         var urls = builder.Configuration["urls"] is { Length: > 0 } given ? given : DefaultHttpUrl;
+        builder.Services.AddSingleton(new ServerEndpoints([
+            .. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => (u, "--urls")),
+            .. string.IsNullOrWhiteSpace(options.GrpcUrl) ? [] : new[] { (options.GrpcUrl, "Server:GrpcUrl (--grpc-url)") }]));
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = (int)Math.Min(options.MaxRequestBodySize, int.MaxValue));
         if (string.IsNullOrWhiteSpace(options.GrpcUrl))
         {
@@ -33,7 +36,9 @@ internal static class GrpcEndpoint
         {
             foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                ListenOn(kestrel, url, HttpProtocols.Http1AndHttp2, "urls");
+                // HTTP/1.1: cleartext HTTP/2 is never negotiated on a port that also speaks HTTP/1.1 (Kestrel warns so at
+                // every start); gRPC has its own port.
+                ListenOn(kestrel, url, HttpProtocols.Http1, "urls");
             }
 
             ListenOn(kestrel, options.GrpcUrl, HttpProtocols.Http2, "Server:GrpcUrl");

@@ -290,6 +290,7 @@ internal sealed partial class JobActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void Watch(WatchJob watch)
     {
+        Sender.Tell(WatchRegistered.Instance); // before its events: the watch is taken (written to, or ended at once)
         var writer = watch.Writer;
         if (_state.Submitted is null)
         {

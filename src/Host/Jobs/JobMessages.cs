@@ -97,6 +97,12 @@ internal sealed record JobDeleted(string Id);
 /// </summary>
 internal sealed record WatchJob(long After, bool Items, ChannelWriter<JobWatchEvent> Writer) : IJobCommand;
 
+/// <summary>The job's actor took a <see cref="WatchJob"/>.</summary>
+internal sealed class WatchRegistered
+{
+    public static readonly WatchRegistered Instance = new();
+}
+
 /// <summary>Stop writing to <paramref name="Writer"/> (its client went away).</summary>
 internal sealed record UnwatchJob(ChannelWriter<JobWatchEvent> Writer) : IJobCommand;
 

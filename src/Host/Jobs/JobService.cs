@@ -136,14 +136,26 @@ internal sealed class JobService(ActorSystem system, ModelLibrary library, Model
             throw new JobEventIdException($"Job '{id}': event id {after} is past its last event ({view.LastEventId}), so it is not an id this job gave; resume from the last id received, or 0 for the start.");
         }
 
-        return Read(id, after, items, cancellationToken);
+        // Registered with an answer, not told: a job gone since (expired, deleted) or a manager restarting would leave an
+        // unanswered watch waiting for its client to go away.
+        var channel = Channel.CreateBounded<JobWatchEvent>(new BoundedChannelOptions(WatchBuffer) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        object answer;
+        try
+        {
+            answer = await AskAsync<object>(new ToJob(id, new WatchJob(after, items, channel.Writer)), AskTimeout, $"Watching job '{id}'", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            Manager.Tell(new ToJob(id, new UnwatchJob(channel.Writer))); // in case it is registered after all
+            throw;
+        }
+
+        return answer is JobNotFound ? null : Read(id, channel, cancellationToken);
     }
 
-    /// <summary>The watch: registered when reading starts (so a client gone before that leaves nothing registered), unregistered when it ends.</summary>
-    private async IAsyncEnumerable<JobWatchEvent> Read(string id, long after, bool items, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The registered watch, read to its end or until its client goes away; unregistered then.</summary>
+    private async IAsyncEnumerable<JobWatchEvent> Read(string id, Channel<JobWatchEvent> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateBounded<JobWatchEvent>(new BoundedChannelOptions(WatchBuffer) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        Manager.Tell(new ToJob(id, new WatchJob(after, items, channel.Writer)));
         try
         {
             await foreach (var watchEvent in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))

@@ -111,6 +111,25 @@ internal static class ModelRepository
     /// <exception cref="StepNotServedException">An ensemble's step uses a model that is not served.</exception>
     public static RepositoryModel Read(string root, string name, int generation, ModelConfig? configOverride = null, Func<string, string?, string?>? resolveStep = null)
     {
+        var model = ReadVersions(root, name, generation, configOverride, resolveStep);
+
+        // Metrics and spans name the model and version clients know, not the generation's library name: a reload's
+        // series go on where the last left off (one set of series per version, however often the model is replaced).
+        foreach (var (version, servedAs) in model.Versions)
+        {
+            var keys = model.Settings[servedAs];
+            keys.TryAdd("TelemetryName", name);
+            if (version.Length > 0)
+            {
+                keys.TryAdd("TelemetryTags:version", version);
+            }
+        }
+
+        return model;
+    }
+
+    private static RepositoryModel ReadVersions(string root, string name, int generation, ModelConfig? configOverride, Func<string, string?, string?>? resolveStep)
+    {
         var folder = Path.Combine(root, name);
         if (!Directory.Exists(folder))
         {

@@ -65,6 +65,34 @@ public sealed class ModelVersions
         }
     }
 
+    /// <summary>
+    /// Forgets a generation's library model once the library removed it (it answered all it accepted): the names and
+    /// versions kept for generations still draining hold only those, not every generation the server ever had.
+    /// </summary>
+    /// <param name="servedAs">The library model removed.</param>
+    public void Forget(string servedAs)
+    {
+        lock (_gate)
+        {
+            if (ServedNow.ContainsKey(servedAs))
+            {
+                return; // serves again (never reused today; kept safe)
+            }
+
+            if (_retired.ContainsKey(servedAs))
+            {
+                var retired = new Dictionary<string, string>(_retired, StringComparer.Ordinal);
+                retired.Remove(servedAs);
+                _retired = retired;
+            }
+
+            if (_handedOut.Contains(servedAs))
+            {
+                _handedOut = [.. _handedOut.Where(n => n != servedAs)];
+            }
+        }
+    }
+
     /// <summary>Keeps the versions of <paramref name="model"/>'s generations that <paramref name="next"/> no longer serves (under the gate).</summary>
     private void Retire(string model, IReadOnlyList<(string Version, string Served)> next)
     {

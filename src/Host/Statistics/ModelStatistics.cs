@@ -13,7 +13,10 @@ namespace ModelActors.Host.Statistics;
 /// </summary>
 public sealed class ModelStatistics : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Totals> _models = new(StringComparer.Ordinal);
+    // Keyed by the measurements' model and version tags: a repository model's generations report as the model and version
+    // clients know (TelemetryName, TelemetryTags), so its statistics go on across a reload, and the map holds one entry per
+    // version served, however often it is replaced.
+    private readonly ConcurrentDictionary<(string Model, string Version), Totals> _models = new();
     private readonly MeterListener _listener = new();
     private readonly TimeProvider _clock;
 
@@ -40,28 +43,35 @@ public sealed class ModelStatistics : IDisposable
         _listener.Start();
     }
 
-    /// <summary>The statistics of <paramref name="model"/> (a library model name) so far; zeros when it has not been called.</summary>
-    /// <param name="model">The library's model name.</param>
+    /// <summary>The statistics of <paramref name="model"/>'s <paramref name="version"/> so far; zeros when it has not been called.</summary>
+    /// <param name="model">The model's name as its metrics report it (a repository model's own name, else the library's).</param>
+    /// <param name="version">Its version, or "" for a model without versions.</param>
     /// <returns>A copy.</returns>
-    public StatisticsSnapshot Of(string model) => _models.TryGetValue(model, out var totals) ? totals.Snapshot() : StatisticsSnapshot.Empty;
+    public StatisticsSnapshot Of(string model, string version) => _models.TryGetValue((model, version), out var totals) ? totals.Snapshot() : StatisticsSnapshot.Empty;
 
     /// <inheritdoc />
     public void Dispose() => _listener.Dispose();
 
-    private static string? ModelOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private static (string Model, string Version)? ModelOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        string? model = null;
+        var version = string.Empty;
         foreach (var tag in tags)
         {
             if (tag.Key == "model")
             {
-                return tag.Value as string;
+                model = tag.Value as string;
+            }
+            else if (tag.Key == "version" && tag.Value is string v)
+            {
+                version = v;
             }
         }
 
-        return null;
+        return model is null ? null : (model, version);
     }
 
-    private Totals For(string model) => _models.GetOrAdd(model, static _ => new Totals());
+    private Totals For((string Model, string Version) model) => _models.GetOrAdd(model, static _ => new Totals());
 
     private void OnDouble(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {

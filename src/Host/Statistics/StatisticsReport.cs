@@ -21,7 +21,9 @@ internal static class StatisticsReport
         var response = new ModelStatisticsResponse();
         if (string.IsNullOrEmpty(model))
         {
-            foreach (var name in library.ModelNames)
+            // The models clients call, each served version once (a replaced generation still draining is not listed:
+            // it reports under the same model and version as the one that took over).
+            foreach (var name in versions.PublicNames(library.ModelNames).SelectMany(m => versions.Serves(m) ? versions.ServedAs(m) : [m]))
             {
                 response.ModelStats.Add(Entry(name, versions, statistics));
             }
@@ -80,7 +82,7 @@ internal static class StatisticsReport
     private static Grpc.Protocol.ModelStatistics Entry(string name, ModelVersions versions, ModelStatistics statistics)
     {
         var (model, version) = versions.ServedBy(name) ?? (name, string.Empty);
-        var s = statistics.Of(name);
+        var s = statistics.Of(model, version);
         var answered = (ulong)s.InferenceCount;
         var entry = new Grpc.Protocol.ModelStatistics
         {

@@ -291,10 +291,12 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
             {
                 await _library.RemoveModelAsync(name).ConfigureAwait(true);
                 removed.Add(name);
+                _versions.Forget(name);
             }
             catch (ModelNotFoundException)
             {
                 // Removed already (an unload came first).
+                _versions.Forget(name);
             }
             catch (ModelDependencyException)
             {
@@ -323,10 +325,12 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         try
         {
             await _library.RemoveModelAsync(name).ConfigureAwait(true);
+            _versions.Forget(name);
         }
         catch (ModelNotFoundException)
         {
             // Gone already.
+            _versions.Forget(name);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

@@ -50,4 +50,88 @@ public sealed class DrainTests
         Assert.Equal(2, await accepted);
         Assert.True(system.WhenTerminated.IsCompleted);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task AnAsyncModelStillInACall_AtTheDrainDeadline_IsDisposedOnlyAfterTheCallReturns(int replicas)
+    {
+        var clock = new ManualTimeProvider();
+        var tracker = new HeldCalls(replicas);
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("held", o => o.Replicas = replicas, _ => new HeldDisposable(tracker))
+            .Configure(o => o.DrainTimeout = TimeSpan.FromSeconds(5))
+            .UseTimeProvider(clock)
+            .Build();
+        await library.LoadAsync();
+        var call = library.Get<int, int>("held").PredictAsync(7).AsTask();
+        await tracker.Called.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        bool disposedEarly;
+        try
+        {
+            var stopping = library.StopAsync();
+            await clock.WaitForTimersAsync(2); // the request's deadline and the drain deadline
+            clock.Advance(TimeSpan.FromSeconds(5));
+            await stopping.WaitAsync(TimeSpan.FromSeconds(30)); // the stop does not wait for the call
+            disposedEarly = tracker.AllDisposed.Task.IsCompleted;
+        }
+        finally
+        {
+            tracker.Release.TrySetResult(); // a failed assertion must not leave the library's dispose waiting for the call
+        }
+
+        Assert.False(disposedEarly); // the instance in its call is not disposed under it
+        Assert.Equal(7, await call);
+        await tracker.AllDisposed.Task.WaitAsync(TimeSpan.FromSeconds(30)); // then it is
+        Assert.Equal(0, tracker.DisposedInTheirCall);
+    }
+
+    /// <summary>What the <see cref="HeldDisposable"/> instances of one model saw.</summary>
+    private sealed class HeldCalls(int instances)
+    {
+        private int _disposed;
+        private int _disposedInTheirCall;
+
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource AllDisposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int DisposedInTheirCall => Volatile.Read(ref _disposedInTheirCall);
+
+        public void Disposing(bool inCall)
+        {
+            if (inCall)
+            {
+                Interlocked.Increment(ref _disposedInTheirCall);
+            }
+
+            if (Interlocked.Increment(ref _disposed) == instances)
+            {
+                AllDisposed.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>An async model whose call waits for its tracker's release; its disposal says whether its call was running.</summary>
+    private sealed class HeldDisposable(HeldCalls tracker) : AsyncModel<int, int>, IAsyncDisposable
+    {
+        private int _inCall;
+
+        public ValueTask DisposeAsync()
+        {
+            tracker.Disposing(Volatile.Read(ref _inCall) == 1);
+            return ValueTask.CompletedTask;
+        }
+
+        protected override async ValueTask<int> PredictAsync(int item, CancellationToken cancellationToken)
+        {
+            Volatile.Write(ref _inCall, 1);
+            tracker.Called.TrySetResult();
+            await tracker.Release.Task.ConfigureAwait(false);
+            Volatile.Write(ref _inCall, 0);
+            return item;
+        }
+    }
 }

@@ -73,6 +73,30 @@ public sealed class RequestFormsTests : ModelActorsTestKit
     }
 
     [Fact]
+    public async Task ToAModelWithAFallback_ARequestMessagesOwnDeadlineAndChecks_HoldAsWithout()
+    {
+        var model = CreateTestProbe();
+        var library = CreateLibrary(b => b
+            .AddModel("held", o => { o.Replicas = 1; o.Fallback = "double"; }, _ => new TestProbeModel<int, int>(model.Ref))
+            .AddModel<DoublingModel>("double"));
+        await library.LoadAsync();
+        var sender = CreateTestProbe();
+        var router = library.RouterOf("held");
+
+        router.Tell(new ModelRequest<int>([]), sender.Ref);
+        var empty = await sender.ExpectMsgAsync<ModelReply<int>>();
+        router.Tell(new ModelRequest<int>([1]) { Timeout = TimeSpan.Zero }, sender.Ref);
+        var refused = await sender.ExpectMsgAsync<Status.Failure>();
+        router.Tell(new ModelRequest<int>([7]) { Timeout = TimeSpan.FromSeconds(2) }, sender.Ref);
+        await model.ExpectMsgAsync<ProbeBatch<int>>(); // the first the model sees: the empty request never reached it
+        Advance(TimeSpan.FromSeconds(2)); // the request's own deadline, not the model's 30 s
+
+        Assert.Empty(empty.Results);
+        Assert.Contains("model 'held'", Assert.IsType<ArgumentOutOfRangeException>(refused.Cause).Message, StringComparison.Ordinal);
+        Assert.Equal([14], (await sender.ExpectMsgAsync<ModelReply<int>>()).Results); // the fallback answered in time
+    }
+
+    [Fact]
     public async Task ARequestMessageWhoseSenderCancelled_NeverReachesTheModel_AndIsAnsweredWithTheCancellation()
     {
         var model = CreateTestProbe();

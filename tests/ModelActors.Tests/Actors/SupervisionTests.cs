@@ -1,3 +1,4 @@
+using Akka.Actor;
 using ModelActors.TestKit;
 
 namespace ModelActors.Tests.Actors;
@@ -98,6 +99,19 @@ public sealed class SupervisionTests : ModelActorsTestKit
 
         Assert.Equal("b", await client.PredictAsync("b"));
         Assert.Equal(ModelState.Ready, library.Describe("flaky").State);
+    }
+
+    [Fact]
+    public void AReplicaThatCouldNotBeMade_OrWasKilled_Stops_AnythingElseResumes()
+    {
+        var decider = ((OneForOneStrategy)ModelActors.Actors.ReplicaSupervision.Strategy).Decider;
+        var self = ActorRefs.Nobody;
+
+        // Resume of an actor whose constructor threw is turned by Akka into making it again: it would fail forever.
+        Assert.Equal(Directive.Stop, decider.Decide(new ActorInitializationException(self, "constructor threw", new InvalidOperationException())));
+        Assert.Equal(Directive.Stop, decider.Decide(new ActorKilledException("killed")));
+        Assert.Equal(Directive.Stop, decider.Decide(new DeathPactException(self)));
+        Assert.Equal(Directive.Resume, decider.Decide(new InvalidOperationException("a bug in a message handler")));
     }
 
     [Fact]

@@ -110,11 +110,70 @@ public sealed class MetricsTests
         Assert.Contains(mine, s => s.OperationName == "modelactors.queue");
     }
 
+    [Fact]
+    public async Task ModelsGivenOneTelemetryName_ReportAsOne_WithTheirTags_TheirGaugesAddedUp()
+    {
+        var gate = new TaskCompletionSource();
+        ProbeModel<int, int> Held() => new(async (items, _) =>
+        {
+            await gate.Task;
+            return [.. items];
+        });
+        var (old, replacement) = (Held(), Held());
+        static void AsScorer3(ModelOptions o)
+        {
+            o.TelemetryName = "scorer";
+            o.TelemetryTags["version"] = "3";
+        }
+
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("scorer-gen1", AsScorer3, _ => old)
+            .AddModel("scorer-gen2", AsScorer3, _ => replacement)
+            .AddModel("plain", factory: _ => new ProbeModel<int, int>(i => i))
+            .Build();
+        using var recorder = new MetricRecorder(library);
+        await library.LoadAsync();
+
+        var calls = new[] { library.Get<int, int>("scorer-gen1").PredictAsync(1).AsTask(), library.Get<int, int>("scorer-gen2").PredictAsync(2).AsTask() };
+        await old.ExpectBatchesAsync(1);
+        await replacement.ExpectBatchesAsync(1);
+        await library.Get<int, int>("plain").PredictAsync(3);
+        recorder.Observe();
+        gate.SetResult();
+        await Task.WhenAll(calls);
+
+        var busy = recorder.Measurements("modelactors.replicas.busy");
+        Assert.Contains(("model=scorer,version=3", 2d), busy); // one series for both: a gauge holds one value per tag set
+        Assert.Contains(("model=plain", 0d), busy);
+        Assert.Equal(2, busy.Count);
+        Assert.Equal(["model=plain", "model=scorer,version=3", "model=scorer,version=3"], recorder.Measurements("modelactors.requests").Select(m => m.Tags).Order());
+    }
+
+    [Theory]
+    [InlineData(" ", null, "TelemetryName must not be blank")]
+    [InlineData(null, "model", "TelemetryTags may not have the key 'model'; set TelemetryName instead")]
+    [InlineData(null, "", "TelemetryTags may not have the key ''")]
+    public void ABlankTelemetryName_OrATagNamedModel_IsARegistrationError(string? name, string? tag, string expected)
+    {
+        var builder = ModelLibrary.CreateBuilder().AddModel("m", o =>
+        {
+            o.TelemetryName = name;
+            if (tag is not null)
+            {
+                o.TelemetryTags[tag] = "x";
+            }
+        }, _ => new ProbeModel<int, int>(i => i));
+
+        var error = Assert.Throws<ModelRegistrationException>(() => builder.Build());
+
+        Assert.Contains($"Model 'm': {expected}", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Collects the measurements of one library's meter.</summary>
     private sealed class MetricRecorder : IDisposable
     {
         private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<(string Name, double Value, string? Model)> _measurements = new();
+        private readonly ConcurrentQueue<(string Name, double Value, string? Model, string TagSet)> _measurements = new();
         private readonly ConcurrentQueue<(string Name, double Value, TaskCompletionSource Seen)> _awaited = new();
 
         public MetricRecorder(ModelLibrary library)
@@ -134,6 +193,10 @@ public sealed class MetricsTests
         }
 
         public IEnumerable<string?> Tags => _measurements.Select(m => m.Model);
+
+        /// <summary>Each measurement of <paramref name="name"/> with its tags written <c>key=value,...</c>.</summary>
+        public IReadOnlyList<(string Tags, double Value)> Measurements(string name) =>
+            [.. _measurements.Where(m => m.Name == name).Select(m => (m.TagSet, m.Value))];
 
         public void Observe() => _listener.RecordObservableInstruments();
 
@@ -169,7 +232,8 @@ public sealed class MetricsTests
                 }
             }
 
-            _measurements.Enqueue((instrument.Name, value, model));
+            var tagSet = string.Join(',', tags.ToArray().Select(t => $"{t.Key}={t.Value}"));
+            _measurements.Enqueue((instrument.Name, value, model, tagSet));
             foreach (var awaited in _awaited)
             {
                 if (awaited.Name == instrument.Name && awaited.Value == value)

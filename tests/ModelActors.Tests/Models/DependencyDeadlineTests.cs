@@ -128,6 +128,24 @@ public sealed class DependencyDeadlineTests
     }
 
     [Fact]
+    public async Task WhatAModelLeftRegisteredOnItsToken_DoesNotFire_WhenALaterCallIsGivenUp()
+    {
+        var model = new RegistersOnItsToken();
+        await using var library = ModelLibrary.CreateBuilder().AddModel("careless", factory: _ => model).Build();
+        var client = library.Get<int, int>("careless");
+        using var cancellation = new CancellationTokenSource();
+
+        Assert.Equal(1, await client.PredictAsync(1)); // leaves its registration behind
+        var second = client.PredictAsync(2, cancellation.Token).AsTask();
+        await model.Holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+        Assert.Equal(3, await client.PredictAsync(3).AsTask().WaitAsync(TimeSpan.FromSeconds(10))); // the second call has ended
+
+        Assert.Equal([2], model.Fired); // the first call's registration stayed quiet
+    }
+
+    [Fact]
     public async Task ADependencyCalledWithItsCallersToken_StopsWhenTheCallersDeadlinePasses()
     {
         var clock = new ManualTimeProvider();
@@ -224,6 +242,28 @@ public sealed class DependencyDeadlineTests
                 Seen.TrySetResult(exception);
                 throw;
             }
+        }
+    }
+
+    /// <summary>Registers on each call's token and never unregisters (as careless code does); item 2 waits for its token.</summary>
+    private sealed class RegistersOnItsToken : AsyncModel<int, int>
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<int> _fired = new();
+
+        public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IReadOnlyList<int> Fired => [.. _fired];
+
+        protected override async ValueTask<int> PredictAsync(int item, CancellationToken cancellationToken)
+        {
+            cancellationToken.Register(() => _fired.Enqueue(item));
+            if (item == 2)
+            {
+                Holding.TrySetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+
+            return item;
         }
     }
 }

@@ -190,4 +190,38 @@ public sealed class LoadingTests
         gate.SetResult();
         Assert.Equal(Enumerable.Range(0, replicas).Select(i => -i), await Task.WhenAll(first)); // the requests in progress still finish
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)] // the balancing router's replicas
+    public async Task AFailedLoad_DisposesWhatItMade_AndItsReplicasStop_SoAStopNeedNotWaitForTheDrainDeadline(int replicas)
+    {
+        var (made, disposed) = (0, 0);
+        var clock = new ManualTimeProvider(); // never moved: the drain deadline cannot pass
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel("broken", o => o.Replicas = replicas, _ =>
+            {
+                Interlocked.Increment(ref made);
+                return new LoadFails(() => Interlocked.Increment(ref disposed));
+            })
+            .Configure(o => o.LoadRetries = 0)
+            .UseTimeProvider(clock)
+            .Build();
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => library.LoadAsync());
+        await library.StopAsync().WaitAsync(TimeSpan.FromSeconds(60)); // waited for the drain deadline while a failed replica lived on
+
+        Assert.IsType<IOException>(error.InnerException);
+        Assert.InRange(Volatile.Read(ref made), 1, replicas); // a replica stopped before its turn to load makes none
+        Assert.Equal(Volatile.Read(ref made), Volatile.Read(ref disposed)); // each instance made is disposed once, though none loaded
+    }
+
+    private sealed class LoadFails(Action disposed) : Model<int, int>, IDisposable
+    {
+        public void Dispose() => disposed();
+
+        protected override void Load(ModelContext context) => throw new IOException("weights missing");
+
+        protected override int Predict(int item, CancellationToken cancellationToken) => item;
+    }
 }

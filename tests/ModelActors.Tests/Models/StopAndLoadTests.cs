@@ -72,6 +72,23 @@ public sealed class StopAndLoadTests
     }
 
     [Fact]
+    public async Task ALoadAskedFor_OnceTheActorSystemHasEndedUnderTheLibrary_FailsSayingSo_NotLeftWaiting()
+    {
+        // Ended without CoordinatedShutdown (whose phase would stop the library first, with its own error).
+        var system = Akka.Actor.ActorSystem.Create("ends-under-the-library", "akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+        await using var library = ModelLibrary.CreateBuilder().UseActorSystem(system).AddModel("lazy", factory: _ => new ProbeModel<int, int>(i => i))
+            .Configure(o => o.LazyLoading = true).Build();
+
+        await system.Terminate();
+
+        foreach (var waiter in new[] { library.LoadModelAsync("lazy"), library.LoadModelAsync("lazy") }) // its actor cannot answer: dead letters
+        {
+            var error = await Assert.ThrowsAsync<ModelStoppedException>(() => waiter.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Contains("its actor system has terminated", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task AModelInstanceStillLoadingWhenTheLibraryStops_IsDisposedOnceItHasLoaded()
     {
         var gate = new TaskCompletionSource();
