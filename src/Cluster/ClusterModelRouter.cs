@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Routing;
@@ -85,7 +86,7 @@ internal sealed class ClusterModelRouter : UntypedActor
         {
             case IModelRequest request:
                 var timeout = request.Timeout ?? _defaultTimeout;
-                Route(new Pending(request.Timeout is null ? request.WithTimeout(timeout) : request, Sender, Node: null, Retried: false, Deadline: DateTime.UtcNow + timeout));
+                Route(new Pending(request.Timeout is null ? request.WithTimeout(timeout) : request, Sender, Node: null, Retried: false, Started: Stopwatch.GetTimestamp(), Timeout: timeout));
                 break;
             case Answer answer:
                 Answered(answer);
@@ -144,7 +145,7 @@ internal sealed class ClusterModelRouter : UntypedActor
             return;
         }
 
-        var left = pending.Deadline - DateTime.UtcNow;
+        var left = pending.Timeout - Stopwatch.GetElapsedTime(pending.Started); // monotonic: a wall-clock step moves no deadline
         if (left <= TimeSpan.Zero)
         {
             pending.ReplyTo.Tell(new Status.Failure(new TimeoutException($"Model '{_model}' did not answer within its deadline (its node was lost or refused the request, and no time was left to send it again).")));
@@ -202,7 +203,7 @@ internal sealed class ClusterModelRouter : UntypedActor
     private ActorPath PathOn(Address node) => _path.Aggregate((ActorPath)new RootActorPath(node), (path, element) => path / element);
 
     /// <summary>A request in flight: who is answered, and the node it went to.</summary>
-    private sealed record Pending(IModelRequest Request, IActorRef ReplyTo, Address? Node, bool Retried, DateTime Deadline);
+    private sealed record Pending(IModelRequest Request, IActorRef ReplyTo, Address? Node, bool Retried, long Started, TimeSpan Timeout);
 
     /// <summary>A node's answer to request <paramref name="Id"/> (or the failure to get one).</summary>
     private sealed record Answer(long Id, object? Reply, Exception? Error);

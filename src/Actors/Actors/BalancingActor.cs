@@ -45,8 +45,15 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
 
     protected override SupervisorStrategy SupervisorStrategy() => ReplicaStrategy;
 
-    /// <summary>Stopped before it handed out everything (a drain deadline, a failed load): what is queued fails with a shutdown error.</summary>
-    protected override void PostStop() => AbandonQueued();
+    /// <summary>Stopped before it handed out everything (a drain deadline, a failed load, its system terminating): what is queued here or in its mailbox fails with a shutdown error.</summary>
+    protected override void PostStop()
+    {
+        AbandonQueued();
+        for (var works = _entry.AbandonMailbox(Context); works > 0; works--)
+        {
+            _set.Taken();
+        }
+    }
 
     private void AbandonQueued()
     {

@@ -96,7 +96,7 @@ internal sealed partial class ModelActor<TItem, TResult>
         var door = _entry.Placement is { } placement
             ? Props.Create(typeof(Remote.RemoteDoorActor<TItem, TResult>), _entry, set, placement, true)
             : set.Pulls
-            ? Props.Create(typeof(BalancingActor<TItem, TResult>), _entry, set, props, definition.Replicas)
+            ? Props.Create(typeof(BalancingActor<TItem, TResult>), _entry, set, props, definition.Replicas).WithDispatcher(ModelActorsConfig.AsyncDispatcherId) // not the .NET pool alone: blocked callers may hold it
             : props.WithRouter(PoolFor(definition));
         set.Router = Context.Watch(Context.ActorOf(door, $"replicas-{_generation}"));
         _replicaActors.Add(set.Router);

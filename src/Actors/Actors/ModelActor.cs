@@ -52,6 +52,7 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
         var error = new ModelStoppedException(_entry.Name, "its actor stopped before the model loaded.");
         FailHeld(error);
         FailLoadWaiters(new ModelLoadException(_entry.Name, _attempt, new InvalidOperationException($"The actor of model '{_entry.Name}' stopped.")));
+        _entry.AbandonMailbox(Context); // what was told to it and not yet read (its system terminating under the library)
         _stopped?.TrySetResult();
     }
 
@@ -115,8 +116,7 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
                 // A request of another item type: the sender is told, not left to its Ask's timeout.
                 Sender.Tell(new Status.Failure(new ModelTypeMismatchException(
                     $"Model '{_entry.Name}' takes {nameof(ModelRequest<TItem>)}<{typeof(TItem).Name}> (answered with {nameof(ModelReply<TResult>)}<{typeof(TResult).Name}>), not {Describe(message)}.")));
-                Unhandled(message);
-                break;
+                break; // answered: not an unhandled message (Akka would log it as one)
             default:
                 Unhandled(message);
                 break;

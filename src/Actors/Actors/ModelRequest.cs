@@ -8,7 +8,7 @@ namespace ModelActors;
 /// when the model's timeout passed, <see cref="ModelOverloadedException"/> when its queue is full).
 /// </summary>
 /// <typeparam name="TItem">The model's item type.</typeparam>
-/// <param name="Items">The items; they reach the model as one chunk, or merged with other requests when the model batches. No items: answered at once with no results.</param>
+/// <param name="Items">The items; they reach the model as one chunk, or merged with other requests when the model batches. No items: answered at once with no results. As every Akka message, the request is read after it is told: do not change the list (or the items) afterwards.</param>
 public sealed record ModelRequest<TItem>(IReadOnlyList<TItem> Items) : Remote.IModelRequest
 {
     /// <summary>

@@ -50,7 +50,17 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
 
     // Deliveries still reading results finish first; then the model instance is disposed. A replica stopped while its
     // model was loading (a stop during the load, another replica's load failure) disposes the instance once it has loaded.
-    protected override void PostStop() => _set.ReplicaStopped(
+    protected override void PostStop()
+    {
+        for (var works = _entry.AbandonMailbox(Context); works > 0; works--)
+        {
+            _set.Taken();
+        }
+
+        DisposeModel();
+    }
+
+    private void DisposeModel() => _set.ReplicaStopped(
         Volatile.Read(ref _loaded) ? _replica.PostStopAsync().AsTask()
         : _loading is { } loading ? DisposeOnceLoadedAsync(loading)
         : Task.CompletedTask);

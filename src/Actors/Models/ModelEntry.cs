@@ -279,6 +279,29 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         return true;
     }
 
+    /// <summary>
+    /// An actor of this model stops with messages still in its mailbox (its actor system terminating under the library,
+    /// a coordinated shutdown whose phase timed out): each is answered now as a dead letter would be, with the shutdown
+    /// error. Left to reach dead letters, they would find the library's handler gone and wait for their deadlines. Called
+    /// from the actor's <c>PostStop</c>, while Akka has not yet emptied its mailbox.
+    /// </summary>
+    /// <param name="context">The stopping actor's context.</param>
+    /// <returns>How many work items it answered.</returns>
+    internal int AbandonMailbox(IActorContext context)
+    {
+        var works = 0;
+        if (context is ActorCell { Mailbox.MessageQueue: { } queue })
+        {
+            while (queue.TryDequeue(out var envelope))
+            {
+                works += envelope.Message is IModelWork<TItem, TResult> ? 1 : 0;
+                AbandonDead(envelope.Message, envelope.Sender);
+            }
+        }
+
+        return works;
+    }
+
     /// <summary>The error of accepted work that the stop did not get to.</summary>
     internal ModelStoppedException StoppedBeforeProcessed() => new(Name, "the library stopped before the request was processed.");
 

@@ -92,7 +92,11 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     /// </summary>
     internal CancellationToken SystemEnded => _systemEnded.Token;
 
-    /// <summary>The library's Akka.Streams materializer: graphs run on it (batchers, stream calls, servers' audio streams) stop with the library.</summary>
+    /// <summary>
+    /// The library's Akka.Streams materializer: graphs run on it (batchers, stream calls, servers' audio streams) stop with
+    /// the library. They run on <c>model-actors.async-dispatcher</c> (the .NET pool, or threads of its own while blocked
+    /// sync-gateway callers hold the pool), so a batch still forms when every pool thread waits for one.
+    /// </summary>
     public Akka.Streams.IMaterializer Materializer
     {
         get
@@ -104,7 +108,7 @@ public sealed partial class ModelLibrary : IAsyncDisposable
 
             // Settings passed explicitly: without them Akka returns a view of the system's DEFAULT materializer, and shutting
             // it down (a lost race below, or the library's dispose) shut down every graph of the system, the user's included.
-            var created = Akka.Streams.ActorMaterializer.Create(ActorSystem, Akka.Streams.ActorMaterializerSettings.Create(ActorSystem), $"{Options.ActorName}-streams");
+            var created = Akka.Streams.ActorMaterializer.Create(ActorSystem, Akka.Streams.ActorMaterializerSettings.Create(ActorSystem).WithDispatcher(Actors.ModelActorsConfig.AsyncDispatcherId), $"{Options.ActorName}-streams");
             if (Interlocked.CompareExchange(ref _materializer, created, null) is { } raced)
             {
                 created.Shutdown();

@@ -72,7 +72,10 @@ internal static class ModelActorsCommand
         try
         {
             await using var app = ServerApp.Build(args);
-            app.Services.GetRequiredService<ServerEndpoints>().EnsureFree(); // before the models load: a port in use is said at once
+            if (app.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>() is { } server && ServerEndpoints.Listens(server))
+            {
+                app.Services.GetRequiredService<ServerEndpoints>().EnsureFree(); // before the models load: a port in use is said at once
+            }
             Akka.Actor.ActorSystem? system = null; // taken once started: RunAsync disposes the services before it returns
             app.Lifetime.ApplicationStarted.Register(() => system = app.Services.GetService<Akka.Actor.ActorSystem>());
             await app.RunAsync().ConfigureAwait(false);

@@ -11,6 +11,12 @@ namespace ModelActors.Host.Server;
 /// <param name="Urls">Each URL with the setting that gave it.</param>
 internal sealed record ServerEndpoints(IReadOnlyList<(string Url, string Setting)> Urls)
 {
+    /// <summary>Whether <paramref name="server"/> listens on ports (Kestrel; not a test's in-memory server).</summary>
+    /// <param name="server">The host's server.</param>
+    /// <returns>True for Kestrel.</returns>
+    public static bool Listens(Microsoft.AspNetCore.Hosting.Server.IServer server) =>
+        server.GetType().Namespace?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true;
+
     /// <summary>Binds and frees each URL's port (0: any free port, not checked).</summary>
     /// <exception cref="IOException">A port is in use or may not be bound; the message names the URL and its setting.</exception>
     public void EnsureFree()

@@ -89,6 +89,61 @@ public sealed class StopAndLoadTests
     }
 
     [Fact]
+    public async Task ARequestQueuedBehindACall_WhenTheActorSystemEndsUnderTheLibrary_FailsWithAShutdownError_NotAtItsDeadline()
+    {
+        var gate = new TaskCompletionSource();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var idleStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Ended without CoordinatedShutdown's drain, as when its phase times out first (Akka's 5 s by default).
+        var system = Akka.Actor.ActorSystem.Create("ends-with-work-queued", "akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+        await using var library = ModelLibrary.CreateBuilder().UseActorSystem(system)
+            .AddModel("held", o => { o.Replicas = 2; o.Router = RouterKind.RoundRobin; }, _ => new HeldSync(gate.Task, entered, idleStopped))
+            .Build();
+        await library.LoadAsync();
+        var client = library.Get<int, int>("held");
+        var first = client.PredictAsync(0).AsTask(); // replica 1, held
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var second = client.PredictAsync(1).AsTask(); // replica 2, answered
+        Assert.Equal(1, await second);
+        var queued = client.PredictAsync(2).AsTask(); // replica 1's mailbox, behind the held call
+
+        var terminated = system.Terminate();
+        await idleStopped.Task.WaitAsync(TimeSpan.FromSeconds(10)); // replica 2 has stopped: replica 1 was told to stop as well
+        gate.SetResult(); // the held call returns; the replica stops before reading its mailbox again
+        await terminated.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, await first);
+        var error = await Assert.ThrowsAsync<ModelStoppedException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10))); // its deadline is 30 s away
+        Assert.Equal("held", error.ModelName);
+    }
+
+    /// <summary>A sync model whose item 0 blocks its replica's thread until the gate opens; an instance disposed out of that call says so.</summary>
+    private sealed class HeldSync(Task gate, TaskCompletionSource entered, TaskCompletionSource idleStopped) : Model<int, int>, IDisposable
+    {
+        private int _holding;
+
+        public void Dispose()
+        {
+            if (Volatile.Read(ref _holding) == 0)
+            {
+                idleStopped.TrySetResult();
+            }
+        }
+
+        protected override int Predict(int item, CancellationToken cancellationToken)
+        {
+            if (item == 0)
+            {
+                Volatile.Write(ref _holding, 1);
+                entered.TrySetResult();
+                gate.Wait(CancellationToken.None);
+            }
+
+            return item;
+        }
+    }
+
+    [Fact]
     public async Task AModelInstanceStillLoadingWhenTheLibraryStops_IsDisposedOnceItHasLoaded()
     {
         var gate = new TaskCompletionSource();

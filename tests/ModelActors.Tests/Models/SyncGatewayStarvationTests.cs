@@ -27,6 +27,29 @@ public sealed class SyncGatewayStarvationTests
         Assert.Equal(Enumerable.Range(0, callers).Select(c => 2 * (c + 1)), await Task.WhenAll(singles));
     }
 
+    [Theory]
+    [InlineData(2, 0)] // Balancing with 2 replicas: its balancing actor hands out the work
+    [InlineData(1, 4)] // batching: the batcher's graph forms the batches
+    [InlineData(2, 4)]
+    public async Task ManyBlockingCallsOnPoolThreads_ToAModelWithSeveralReplicasOrBatching_AllComplete(int replicas, int maxBatchSize)
+    {
+        await using var library = ModelLibrary.CreateBuilder()
+            .AddModel<PlusOne>("plus-one", o =>
+            {
+                o.Timeout = Deadline;
+                o.Replicas = replicas;
+                o.MaxBatchSize = maxBatchSize == 0 ? null : maxBatchSize;
+            })
+            .Build();
+        await library.LoadAsync();
+        var sync = library.GetSync<int, int>("plus-one");
+        var callers = 16 * Environment.ProcessorCount; // well past the pool's threads (64 callers on 2 cores waited 5-8 s on the pool alone)
+
+        var calls = Enumerable.Range(0, callers).Select(c => Task.Run(() => sync.Predict(c))).ToArray();
+
+        Assert.Equal(Enumerable.Range(1, callers), await Task.WhenAll(calls));
+    }
+
     [Fact]
     public async Task PredictGenOnEveryPoolThread_ToAnAsyncModelAwaitingAnAsyncDependency_AllComplete()
     {
