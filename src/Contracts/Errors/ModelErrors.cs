@@ -10,13 +10,28 @@ public static class ModelErrors
     /// <summary>The <see cref="Exception.Data"/> key holding the name of the model that raised the exception.</summary>
     public const string ModelNameKey = "ModelActors.Model";
 
-    /// <summary>The name of the model that raised <paramref name="exception"/>, or <see langword="null"/> if no model did.</summary>
+    /// <summary>
+    /// The name of the model that raised <paramref name="exception"/>: the one attached to a model's own exception, else
+    /// the model a runtime error is about (a load failure, an overload, a stop, an unavailable model, a message too large,
+    /// a wrong result count, a remote failure); <see langword="null"/> if no model did (a timeout names its model in its
+    /// message only).
+    /// </summary>
     /// <param name="exception">An exception caught from a model call.</param>
     /// <returns>The model's name, or <see langword="null"/>.</returns>
     public static string? GetModelName(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return exception.Data[ModelNameKey] as string;
+        return exception.Data[ModelNameKey] as string ?? exception switch
+        {
+            ModelLoadException e => e.ModelName,
+            ModelOverloadedException e => e.ModelName,
+            ModelStoppedException e => e.ModelName,
+            ModelUnavailableException e => e.ModelName,
+            ModelMessageTooLargeException e => e.ModelName,
+            ModelResultCountException e => e.ModelName,
+            RemoteModelException e => e.ModelName,
+            _ => null,
+        };
     }
 
     /// <summary>Attaches <paramref name="modelName"/> unless a model name is already attached.</summary>

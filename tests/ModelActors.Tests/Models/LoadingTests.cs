@@ -83,6 +83,7 @@ public sealed class LoadingTests
         var error = await Assert.ThrowsAsync<ModelLoadException>(() => client.PredictAsync("x").AsTask());
         Assert.IsType<IOException>(error.InnerException);
         Assert.Equal("flaky", error.ModelName);
+        Assert.Equal("flaky", ModelErrors.GetModelName(error)); // the runtime's own errors name their model there too
         Assert.Equal(ModelState.Failed, library.Describe("flaky").State);
         Assert.Contains("asset missing", library.Describe("flaky").Error);
 

@@ -115,6 +115,7 @@ public sealed class StopAndLoadTests
         Assert.Equal(0, await first);
         var error = await Assert.ThrowsAsync<ModelStoppedException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10))); // its deadline is 30 s away
         Assert.Equal("held", error.ModelName);
+        Assert.Equal("held", ModelErrors.GetModelName(error));
     }
 
     /// <summary>A sync model whose item 0 blocks its replica's thread until the gate opens; an instance disposed out of that call says so.</summary>
