@@ -49,10 +49,7 @@ internal sealed class BalancingActor<TItem, TResult> : UntypedActor
     protected override void PostStop()
     {
         AbandonQueued();
-        for (var works = _entry.AbandonMailbox(Context); works > 0; works--)
-        {
-            _set.Taken();
-        }
+        _set.Taken(_entry.AbandonMailbox(Context));
     }
 
     private void AbandonQueued()

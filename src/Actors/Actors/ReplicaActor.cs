@@ -50,20 +50,15 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
 
     // Deliveries still reading results finish first; then the model instance is disposed. A replica stopped while its
     // model was loading (a stop during the load, another replica's load failure) disposes the instance once it has loaded.
+    // What is left in its mailbox (its system terminating under the library) is answered first.
     protected override void PostStop()
     {
-        for (var works = _entry.AbandonMailbox(Context); works > 0; works--)
-        {
-            _set.Taken();
-        }
-
-        DisposeModel();
+        _set.Taken(_entry.AbandonMailbox(Context));
+        _set.ReplicaStopped(
+            Volatile.Read(ref _loaded) ? _replica.PostStopAsync().AsTask()
+            : _loading is { } loading ? DisposeOnceLoadedAsync(loading)
+            : Task.CompletedTask);
     }
-
-    private void DisposeModel() => _set.ReplicaStopped(
-        Volatile.Read(ref _loaded) ? _replica.PostStopAsync().AsTask()
-        : _loading is { } loading ? DisposeOnceLoadedAsync(loading)
-        : Task.CompletedTask);
 
     private async Task DisposeOnceLoadedAsync(Task loading)
     {

@@ -106,6 +106,9 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
     /// <summary>A replica took a work item from its mailbox.</summary>
     public void Taken() => Interlocked.Decrement(ref _queued);
 
+    /// <summary><paramref name="count"/> work items left the mailboxes without a replica (a stopping actor answered them).</summary>
+    public void Taken(int count) => Interlocked.Add(ref _queued, -count);
+
     /// <summary>A replica started (+1) or finished (−1) a model call.</summary>
     public void Busy(int delta) => Interlocked.Add(ref _busy, delta);
 

@@ -5,13 +5,13 @@ namespace ModelActors.Diagnostics;
 
 /// <summary>What happens to one model's requests, recorded as metrics, spans and logs.</summary>
 /// <param name="model">The model's name, for logs.</param>
-/// <param name="tags">The tags of its metrics and spans, <c>model</c> first; null: <c>model</c> = <paramref name="model"/>.</param>
+/// <param name="tags">The tags of its metrics and spans, <c>model</c> first.</param>
 /// <param name="metrics">The library's meter.</param>
 /// <param name="logger">The model's logger.</param>
 /// <param name="timeProvider">The library's clock.</param>
-internal sealed partial class ModelEvents(string model, KeyValuePair<string, object?>[]? tags, ModelMetrics metrics, ILogger logger, TimeProvider timeProvider)
+internal sealed partial class ModelEvents(string model, KeyValuePair<string, object?>[] tags, ModelMetrics metrics, ILogger logger, TimeProvider timeProvider)
 {
-    private readonly KeyValuePair<string, object?>[] _tags = tags ?? [ModelMetrics.Tag(model)];
+    private readonly KeyValuePair<string, object?>[] _tags = tags;
     private long _recentCallTicks;
     private long _rejectedUnlogged;
     private long _taken;
@@ -249,8 +249,6 @@ internal sealed partial class ModelEvents(string model, KeyValuePair<string, obj
             _span?.Dispose();
         }
     }
-
-    internal string Model => model;
 
     private void SetTags(Activity? span, int batchSize)
     {

@@ -51,8 +51,8 @@ internal sealed record ModelDefinition
     /// <summary>The model that answers when this one fails, or null.</summary>
     public string? Fallback { get; init; }
 
-    /// <summary>The tags of the model's metrics and spans, <c>model</c> first; by default only <c>model</c> = its name.</summary>
-    public KeyValuePair<string, object?>[]? TelemetryTags { get; init; }
+    /// <summary>The tags of the model's metrics and spans, <c>model</c> first (by default only <c>model</c> = its name).</summary>
+    public required KeyValuePair<string, object?>[] TelemetryTags { get; init; }
 
     /// <summary>Makes an instance; null to construct the class through dependency injection.</summary>
     public Func<IServiceProvider, object>? Factory { get; init; }

@@ -14,7 +14,7 @@ internal abstract class ModelEntry(ModelDefinition definition)
     public string Name => Definition.Name;
 
     /// <summary>The tags of the model's metrics and spans, <c>model</c> first.</summary>
-    public KeyValuePair<string, object?>[] TelemetryTags { get; } = definition.TelemetryTags ?? [Diagnostics.ModelMetrics.Tag(definition.Name)];
+    public KeyValuePair<string, object?>[] TelemetryTags => Definition.TelemetryTags;
 
     /// <summary>The model's life as its actor last published it.</summary>
     public ModelState State => Status.State;

@@ -77,6 +77,11 @@ internal static class GrpcEndpoint
         });
     }
 
+    /// <summary>Whether a URL's host means every address (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>, <c>[::]</c>).</summary>
+    /// <param name="host">The URL's host.</param>
+    /// <returns>True for a wildcard host.</returns>
+    public static bool IsAnyHost(string host) => host is "*" or "+" or "0.0.0.0" or "[::]";
+
     /// <summary>
     /// Listens on one URL with <paramref name="protocols"/>. Ours because endpoints set in code replace <c>UseUrls</c>
     /// (so the HTTP URLs must be listened on in code too) and Kestrel's own URL binding is not public.
@@ -94,7 +99,7 @@ internal static class GrpcEndpoint
         {
             kestrel.ListenLocalhost(address.Port, Configure);
         }
-        else if (address.Host is "*" or "+" or "0.0.0.0" or "[::]")
+        else if (IsAnyHost(address.Host))
         {
             kestrel.ListenAnyIP(address.Port, Configure);
         }

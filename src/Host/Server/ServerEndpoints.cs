@@ -29,12 +29,9 @@ internal sealed record ServerEndpoints(IReadOnlyList<(string Url, string Setting
                 continue;
             }
 
-            var ip = address.Host switch
-            {
-                "*" or "+" or "0.0.0.0" or "[::]" => IPAddress.Any,
-                var host when host.Equals("localhost", StringComparison.OrdinalIgnoreCase) => IPAddress.Loopback,
-                var host => IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : null,
-            };
+            var ip = Grpc.GrpcEndpoint.IsAnyHost(address.Host) ? IPAddress.Any
+                : address.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+                : IPAddress.TryParse(address.Host.Trim('[', ']'), out var parsed) ? parsed : null; // as GrpcEndpoint listens
             if (ip is null)
             {
                 continue; // refused with its own message when Kestrel is configured

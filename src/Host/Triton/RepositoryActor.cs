@@ -289,14 +289,10 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
         {
             try
             {
-                await _library.RemoveModelAsync(name).ConfigureAwait(true);
-                removed.Add(name);
-                _versions.Forget(name);
-            }
-            catch (ModelNotFoundException)
-            {
-                // Removed already (an unload came first).
-                _versions.Forget(name);
+                if (await RemoveAndForgetAsync(name).ConfigureAwait(true))
+                {
+                    removed.Add(name);
+                }
             }
             catch (ModelDependencyException)
             {
@@ -324,18 +320,33 @@ internal sealed class RepositoryActor : ReceiveActor, IWithTimers
     {
         try
         {
-            await _library.RemoveModelAsync(name).ConfigureAwait(true);
-            _versions.Forget(name);
-        }
-        catch (ModelNotFoundException)
-        {
-            // Gone already.
-            _versions.Forget(name);
+            await RemoveAndForgetAsync(name).ConfigureAwait(true);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             _logger.LogError(exception, "Model '{Name}' was not removed", name);
         }
+    }
+
+    /// <summary>
+    /// Removes a library model (it drains first) and forgets the names its generation was given; false when it was gone
+    /// already (an unload came first). Any other failure is thrown, and nothing is forgotten.
+    /// </summary>
+    private async Task<bool> RemoveAndForgetAsync(string name)
+    {
+        bool removed;
+        try
+        {
+            await _library.RemoveModelAsync(name).ConfigureAwait(true);
+            removed = true;
+        }
+        catch (ModelNotFoundException)
+        {
+            removed = false;
+        }
+
+        _versions.Forget(name);
+        return removed;
     }
 
     private string? ResolveStep(string step, string? version) => _versions.Serves(step) ? _versions.Resolve(step, version) : null;

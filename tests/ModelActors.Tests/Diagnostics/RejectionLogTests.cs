@@ -13,7 +13,7 @@ public sealed class RejectionLogTests
         var time = new ManualTimeProvider();
         var logger = new Lines();
         using var metrics = new ModelMetrics(() => []);
-        var events = new ModelEvents("m", null, metrics, logger, time);
+        var events = new ModelEvents("m", [ModelMetrics.Tag("m")], metrics, logger, time);
 
         for (var i = 0; i < 500; i++)
         {
@@ -43,7 +43,7 @@ public sealed class RejectionLogTests
         var time = new ManualTimeProvider();
         var logger = new Lines();
         using var metrics = new ModelMetrics(() => []);
-        var events = new ModelEvents("m", null, metrics, logger, time);
+        var events = new ModelEvents("m", [ModelMetrics.Tag("m")], metrics, logger, time);
 
         events.Rejected(8); // logged at once
         events.Rejected(8);

@@ -260,7 +260,11 @@ public sealed class DependencyDeadlineTests
             if (item == 2)
             {
                 Holding.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                var given = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (cancellationToken.Register(() => given.TrySetCanceled(cancellationToken)))
+                {
+                    await given.Task.ConfigureAwait(false); // until its caller gives up
+                }
             }
 
             return item;
