@@ -94,7 +94,8 @@ internal sealed partial class ModelActor<TItem, TResult>
         }
 
         // What waits in front of the replicas and in their mailboxes fails now (ReplicaSet.Abort). The stop ends now: a
-        // replica stuck in a long call stops (and disposes its model) when that call returns, not before.
+        // replica in a long async call stops at once (Akka stops an actor whose RunTask waits), and disposes its model when
+        // that call returns, not before (ReplicaActor.PostStop); a sync one stops when its call returns its thread.
         _set?.Abort(_entry);
         _door?.Abort(_entry);
         _drainingReplicas = true;

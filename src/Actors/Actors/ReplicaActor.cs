@@ -27,6 +27,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
     private readonly ReplicaSynchronizationContext? _context;
     private bool _loaded;
     private Task? _loading;
+    private Task? _inCall; // an async call the mailbox waits for (RunTask); set and cleared on the actor's own thread, as PostStop reads it
 
     public ReplicaActor(ModelEntry<TItem, TResult> entry, ReplicaSet<TItem, TResult> set)
     {
@@ -55,9 +56,32 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
     {
         _set.Taken(_entry.AbandonMailbox(Context));
         _set.ReplicaStopped(
-            Volatile.Read(ref _loaded) ? _replica.PostStopAsync().AsTask()
+            _inCall is { } call ? DisposeAfterCallAsync(call)
+            : Volatile.Read(ref _loaded) ? _replica.PostStopAsync().AsTask()
             : _loading is { } loading ? DisposeOnceLoadedAsync(loading)
             : Task.CompletedTask);
+    }
+
+    /// <summary>
+    /// Stopped inside an async call (a drain deadline passed): Akka stops an actor whose <c>RunTask</c> is still waiting,
+    /// and drops that task's continuation, so the call is ended here, once it returns, and only then is the instance
+    /// disposed — never under a call that is still running. The call still answers its caller (its continuations run on
+    /// the dispatcher, not through this actor).
+    /// </summary>
+    private async Task DisposeAfterCallAsync(Task call)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A bug of ours (the model's own errors went to its caller): the instance is still disposed.
+        }
+
+        _replica.Call.End();
+        _set.Busy(-1);
+        await _replica.PostStopAsync().ConfigureAwait(false);
     }
 
     private async Task DisposeOnceLoadedAsync(Task loading)
@@ -174,15 +198,20 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
     /// only on this path). The wait resumes through the actor's own task scheduler (captured, not left with
     /// <c>ConfigureAwait(false)</c>): a call that finishes on a dispatcher thread never hands its replica to the .NET pool.
     /// </summary>
-    private void Await(Task call) => RunTask(async () =>
+    private void Await(Task call)
     {
-        try
+        _inCall = call;
+        RunTask(async () =>
         {
-            await call.ConfigureAwait(true);
-        }
-        finally
-        {
-            Done();
-        }
-    });
+            try
+            {
+                await call.ConfigureAwait(true);
+            }
+            finally
+            {
+                _inCall = null;
+                Done();
+            }
+        });
+    }
 }

@@ -133,8 +133,8 @@ internal sealed class ReplicaSet<TItem, TResult> : IReplicaTarget<TItem, TResult
     /// <summary>
     /// The drain deadline passed: stops accepting work, and fails now, with <paramref name="entry"/>'s shutdown error,
     /// what is still queued in front of the replicas and in their mailboxes. A replica inside a long call cannot read its
-    /// mailbox until the call returns (nor stop), so its queued requests are taken out of the mailbox here rather than
-    /// left to reach dead letters when it stops — by then the library may be gone, and they would wait for their deadlines.
+    /// mailbox until the call returns, so its queued requests are taken out of the mailbox here rather than left for it
+    /// to answer when it stops — by then the library may be gone, and they would wait for their deadlines.
     /// </summary>
     public void Abort(ModelEntry<TItem, TResult> entry)
     {

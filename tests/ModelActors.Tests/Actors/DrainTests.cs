@@ -64,6 +64,7 @@ public sealed class DrainTests
             .UseTimeProvider(clock)
             .Build();
         await library.LoadAsync();
+        var replicaActors = await ReplicaActorsAsync(library, replicas); // found while idle (one in a call reads no message)
         var call = library.Get<int, int>("held").PredictAsync(7).AsTask();
         await tracker.Called.Task.WaitAsync(TimeSpan.FromSeconds(30));
         bool disposedEarly;
@@ -73,6 +74,8 @@ public sealed class DrainTests
             await clock.WaitForTimersAsync(2); // the request's deadline and the drain deadline
             clock.Advance(TimeSpan.FromSeconds(5));
             await stopping.WaitAsync(TimeSpan.FromSeconds(30)); // the stop does not wait for the call
+            // Akka stops a replica actor whose RunTask still waits for the call: each one has stopped before the call returns.
+            await Task.WhenAll(replicaActors.Select(r => r.WatchAsync())).WaitAsync(TimeSpan.FromSeconds(30));
             disposedEarly = tracker.AllDisposed.Task.IsCompleted;
         }
         finally
@@ -84,6 +87,21 @@ public sealed class DrainTests
         Assert.Equal(7, await call);
         await tracker.AllDisposed.Task.WaitAsync(TimeSpan.FromSeconds(30)); // then it is
         Assert.Equal(0, tracker.DisposedInTheirCall);
+    }
+
+    /// <summary>The replica actors of the library's one model (its router's routees), each answering an Identify sent by path.</summary>
+    private static async Task<IActorRef[]> ReplicaActorsAsync(ModelLibrary library, int replicas)
+    {
+        var inbox = Inbox.Create(library.ActorSystem);
+        library.ActorSystem.ActorSelection(library.LibraryActor.Path / "held" / "*" / "*").Tell(new Identify(null), inbox.Receiver);
+        var found = new IActorRef[replicas];
+        for (var i = 0; i < replicas; i++)
+        {
+            var identity = Assert.IsType<ActorIdentity>(await inbox.ReceiveAsync(TimeSpan.FromSeconds(30)));
+            found[i] = identity.Subject ?? throw new InvalidOperationException("a replica actor was gone before the stop");
+        }
+
+        return found;
     }
 
     /// <summary>What the <see cref="HeldDisposable"/> instances of one model saw.</summary>
