@@ -238,6 +238,7 @@ public sealed class CliTests
         Assert.Equal(0, exit);
         Assert.Contains("models loaded in", server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("HTTP/2 is not enabled", server.Output, StringComparison.Ordinal); // the HTTP port is not offered HTTP/2 it cannot speak
+        Assert.DoesNotContain("Overriding address", server.Output, StringComparison.Ordinal); // Kestrel binds --urls once, without a warning
         Assert.StartsWith("http://127.0.0.1:", url, StringComparison.Ordinal);
         Assert.StartsWith("http://127.0.0.1:", grpcUrl, StringComparison.Ordinal);
         Assert.NotEqual(url, grpcUrl);

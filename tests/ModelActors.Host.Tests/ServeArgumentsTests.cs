@@ -36,6 +36,19 @@ public sealed class ServeArgumentsTests
         Assert.StartsWith(option, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:1", "--urls", "http://127.0.0.1:1", "--grpc-url", "x")]
+    [InlineData("http://127.0.0.1:2;http://[::1]:2", "--grpc-url", "x", "--URLS=http://127.0.0.1:2;http://[::1]:2")]
+    [InlineData("http://127.0.0.1:4", "/urls", "http://127.0.0.1:3", "--grpc-url", "x", "--urls", "http://127.0.0.1:4")]
+    [InlineData(null, "--grpc-url", "x")]
+    public void Urls_are_taken_off_the_command_line_and_the_rest_kept_in_order(string? urls, params string[] args)
+    {
+        var rest = ServeArguments.WithoutUrls(args, out var taken);
+
+        Assert.Equal(urls, taken);
+        Assert.Equal(["--grpc-url", "x"], rest);
+    }
+
     private static void Check(params string[] args) =>
         ServeArguments.Check(Triton.RepositorySwitches.Expand(ClusterSwitches.Expand(args)), ServerSetup.Switches);
 }

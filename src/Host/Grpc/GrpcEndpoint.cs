@@ -19,9 +19,14 @@ internal static class GrpcEndpoint
     /// Listens on the HTTP URLs (<c>--urls</c>, ; separated, or the default) and, when <see cref="ServerOptions.GrpcUrl"/>
     /// is set, on the gRPC URL with HTTP/2 only; registers the gRPC service with the request size limit.
     /// </summary>
-    public static void Listen(WebApplicationBuilder builder, ServerOptions options)
+    /// <param name="builder">The server's builder.</param>
+    /// <param name="options">The server's options.</param>
+    /// <param name="commandLineUrls"><c>--urls</c>, taken off the command line (<see cref="ServeArguments.WithoutUrls"/>); else <c>urls</c> as ASP.NET Core reads it (<c>ASPNETCORE_URLS</c>, a <c>--config</c> file).</param>
+    public static void Listen(WebApplicationBuilder builder, ServerOptions options, string? commandLineUrls)
     {
-        var urls = builder.Configuration["urls"] is { Length: > 0 } given ? given : DefaultHttpUrl;
+        var urls = commandLineUrls is { Length: > 0 } ? commandLineUrls
+            : builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } given ? given
+            : DefaultHttpUrl;
         builder.Services.AddSingleton(new ServerEndpoints([
             .. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => (u, "--urls")),
             .. string.IsNullOrWhiteSpace(options.GrpcUrl) ? [] : new[] { (options.GrpcUrl, "Server:GrpcUrl (--grpc-url)") }]));
@@ -32,6 +37,7 @@ internal static class GrpcEndpoint
             return;
         }
 
+        builder.Configuration[WebHostDefaults.ServerUrlsKey] = null; // Kestrel binds what Listen names below, nothing else
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -64,6 +64,41 @@ internal static class ServeArguments
         }
     }
 
+    /// <summary>
+    /// <paramref name="args"/> without <c>--urls</c> (<c>--urls value</c>, <c>--urls=value</c>, <c>/urls</c>); its value
+    /// (the last one given) goes to <paramref name="urls"/>. The server binds those URLs itself (GrpcEndpoint): left in the
+    /// web host's settings, Kestrel would also take them as addresses it then overrides, with a warning at every start.
+    /// </summary>
+    public static string[] WithoutUrls(string[] args, out string? urls)
+    {
+        urls = null;
+        var kept = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var token = args[i];
+            var separator = token.IndexOf('=', StringComparison.Ordinal);
+            var name = separator < 0 ? token : token[..separator];
+            if (!name.Equals("--urls", StringComparison.OrdinalIgnoreCase) && !name.Equals("/urls", StringComparison.OrdinalIgnoreCase))
+            {
+                kept.Add(token);
+            }
+            else if (separator >= 0)
+            {
+                urls = token[(separator + 1)..];
+            }
+            else if (i + 1 < args.Length)
+            {
+                urls = args[++i];
+            }
+            else
+            {
+                kept.Add(token); // no value: Check names it
+            }
+        }
+
+        return [.. kept];
+    }
+
     private static bool IsKnown(string key) =>
         ServeSwitches.Contains(key, StringComparer.Ordinal) || HostKeys.Contains(key, StringComparer.OrdinalIgnoreCase);
 }

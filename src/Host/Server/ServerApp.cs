@@ -13,12 +13,14 @@ internal static class ServerApp
     /// <summary>Builds the server from the command line (<c>--config</c>, <c>--urls</c>, <c>--model-repository</c>, any configuration key).</summary>
     public static WebApplication Build(string[] args)
     {
+        args = ServeArguments.WithoutUrls(args, out var urls); // bound by GrpcEndpoint.Listen, kept out of the web host's own settings
         var builder = WebApplication.CreateBuilder(args);
         var versions = ServerSetup.Configure(builder.Configuration, args, strict: true);
+
         var serverOptions = builder.Configuration.GetSection("Server").Get<ServerOptions>() ?? new ServerOptions();
         ServerSettings.Check(builder.Configuration, serverOptions);
         builder.WebHost.UseSockets(sockets => sockets.Backlog = serverOptions.ListenBacklog);
-        GrpcEndpoint.Listen(builder, serverOptions); // HTTP on --urls (loopback unless told otherwise), gRPC on its own port
+        GrpcEndpoint.Listen(builder, serverOptions, urls); // HTTP on --urls (loopback unless told otherwise), gRPC on its own port
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = serverOptions.MaxRequestBodySize);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = serverOptions.LameDuck + serverOptions.ShutdownGrace);
         builder.Services.TryAddSingleton(TimeProvider.System);
