@@ -148,7 +148,9 @@ internal sealed class ClusterModelRouter : UntypedActor
         var left = pending.Timeout - Stopwatch.GetElapsedTime(pending.Started); // monotonic: a wall-clock step moves no deadline
         if (left <= TimeSpan.Zero)
         {
-            pending.ReplyTo.Tell(new Status.Failure(new TimeoutException($"Model '{_model}' did not answer within its deadline (its node was lost or refused the request, and no time was left to send it again).")));
+            var timedOut = new TimeoutException($"Model '{_model}' did not answer within its deadline (its node was lost or refused the request, and no time was left to send it again).");
+            timedOut.Data[ModelErrors.ModelNameKey] = _model;
+            pending.ReplyTo.Tell(new Status.Failure(timedOut));
             return;
         }
 

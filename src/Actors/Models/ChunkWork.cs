@@ -13,13 +13,13 @@ internal sealed class ChunkWork<TItem, TResult> : Promise<IReadOnlyList<TResult>
     // replyTo: an actor to answer instead of an awaiting caller (a ModelRequest's sender), told ModelReply or
     // Status.Failure on the thread that settles the work, so one replica's replies leave in the order it finished them;
     // nobody awaits the work's Task then.
-    public ChunkWork(IReadOnlyList<TItem> items, string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool blockingCaller, Diagnostics.ModelEvents? events = null, Remote.ReplyTo? replyTo = null)
+    public ChunkWork(IReadOnlyList<TItem> items, string model, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool blockingCaller, Diagnostics.ModelEvents? events = null, Remote.ReplyTo? replyTo = null)
     {
         _events = events;
         _replyTo = replyTo;
         Items = items;
         _unanswered = items.Count;
-        Arm(target, timeout, timeProvider, cancellationToken, runContinuationsAsynchronously: !blockingCaller);
+        Arm(model, timeout, timeProvider, cancellationToken, runContinuationsAsynchronously: !blockingCaller);
     }
 
     public bool IsSingle => false;

@@ -57,7 +57,7 @@ internal sealed partial class ModelEntry<TItem, TResult>
         }
 
         var snapshot = Snapshot;
-        var work = new ChunkWork<TItem, TResult>(items, _target, timeout, _library.TimeProvider, cancellationToken, caller.Blocking, Events);
+        var work = new ChunkWork<TItem, TResult>(items, Name, timeout, _library.TimeProvider, cancellationToken, caller.Blocking, Events);
         Send(snapshot, snapshot.Pool is not null && Volatile.Read(ref _viaActor) == 0, work);
         return work.Task;
     }
@@ -152,7 +152,9 @@ internal sealed partial class ModelEntry<TItem, TResult>
     private TimeoutException CallerDeadlinePassed(Caller caller)
     {
         Events.TimedOut();
-        return new TimeoutException($"Model '{Name}' was not called: the call of model '{caller.Within!.Model}' that needs it had already passed its deadline.");
+        var error = new TimeoutException($"Model '{Name}' was not called: the call of model '{caller.Within!.Model}' that needs it had already passed its deadline.");
+        ModelErrors.Attach(error, Name);
+        return error;
     }
 
     /// <summary>
@@ -194,7 +196,7 @@ internal sealed partial class ModelEntry<TItem, TResult>
         }
 
         Events.Request();
-        return new ChunkWork<TItem, TResult>(request.Items, _target, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, ReplyTo(replyTo));
+        return new ChunkWork<TItem, TResult>(request.Items, Name, request.Timeout ?? Timeout, _library.TimeProvider, request.CancellationToken, blockingCaller: false, Events, ReplyTo(replyTo));
     }
 
     /// <summary>

@@ -160,7 +160,6 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     private readonly ILogger _logger;
     private readonly SingleWork<TItem, TResult>.Pool _singles;
     private readonly int _queueCapacity;
-    private readonly string _target;
     private ModelSnapshot<TItem, TResult> _snapshot = ModelSnapshot<TItem, TResult>.Initial;
     private IItemCheck<TItem>? _itemCheck;
 
@@ -173,8 +172,7 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
         Timeout = definition.Timeout ?? library.Options.DefaultTimeout;
         MaxChunksInFlight = definition.MaxChunksInFlight ?? definition.Replicas;
         _queueCapacity = definition.QueueCapacity ?? library.Options.DefaultQueueCapacity;
-        _target = $"Model '{definition.Name}'";
-        _singles = new SingleWork<TItem, TResult>.Pool(_target, library.TimeProvider, Events);
+        _singles = new SingleWork<TItem, TResult>.Pool(definition.Name, library.TimeProvider, Events);
         var placement = library.Options.Placement;
         var hostedHere = placement?.HostsReplicas(definition.Name) ?? true;
         Placement = hostedHere ? null : placement;

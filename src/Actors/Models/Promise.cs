@@ -31,7 +31,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>, ICallCancellation
     private long _deadline;
     private long _timerDue = Unarmed;
     private TimeSpan _timeout;
-    private string _target = string.Empty;
+    private string _model = string.Empty;
     private CancellationToken _cancellationToken;
     private CancellationTokenRegistration _registration;
     private bool _blockingCaller;
@@ -54,16 +54,16 @@ internal abstract class Promise<T> : IValueTaskSource<T>, ICallCancellation
     public ValueTask<T> Task => new(this, _core.Version);
 
     /// <summary>Prepares the promise for one use.</summary>
-    /// <param name="target">Named in the timeout message.</param>
+    /// <param name="model">The model's name: named in the timeout's message, and attached to it (<see cref="ModelErrors.GetModelName"/>).</param>
     /// <param name="timeout">A positive, finite deadline.</param>
     /// <param name="timeProvider">The clock the deadline runs on.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <param name="runContinuationsAsynchronously">False only for blocking waiters (the sync gateway).</param>
-    protected void Arm(string target, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool runContinuationsAsynchronously)
+    protected void Arm(string model, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, bool runContinuationsAsynchronously)
     {
         _blockingCaller = !runContinuationsAsynchronously;
         _continuation.Reset();
-        _target = target;
+        _model = model;
         _timeout = timeout;
         _owners = 2;
         _cancellationToken = cancellationToken;
@@ -339,7 +339,7 @@ internal abstract class Promise<T> : IValueTaskSource<T>, ICallCancellation
         var deadline = Volatile.Read(ref _deadline);
         if (_timeProvider.GetTimestamp() >= deadline)
         {
-            Settle(default, new TimeoutException($"{_target} did not answer within {_timeout.TotalMilliseconds:0.###} ms."), Early.TimedOut);
+            Settle(default, ModelErrors.Attach(new TimeoutException($"Model '{_model}' did not answer within {_timeout.TotalMilliseconds:0.###} ms."), _model), Early.TimedOut);
         }
         else
         {

@@ -74,7 +74,7 @@ internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<
     /// result is usually the last to release it, and rents again on the same thread) in front of a
     /// bounded shared queue.
     /// </summary>
-    internal sealed class Pool(string target, TimeProvider timeProvider, Diagnostics.ModelEvents? events = null, int maxSize = 256)
+    internal sealed class Pool(string model, TimeProvider timeProvider, Diagnostics.ModelEvents? events = null, int maxSize = 256)
     {
         public Diagnostics.ModelEvents? Events => events;
 
@@ -101,7 +101,7 @@ internal sealed class SingleWork<TItem, TResult> : Promise<TResult>, IModelWork<
             }
 
             work._item = item;
-            work.Arm(target, timeout, timeProvider, cancellationToken, runContinuationsAsynchronously: !blockingCaller);
+            work.Arm(model, timeout, timeProvider, cancellationToken, runContinuationsAsynchronously: !blockingCaller);
             return work;
         }
 

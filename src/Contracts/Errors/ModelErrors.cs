@@ -13,8 +13,7 @@ public static class ModelErrors
     /// <summary>
     /// The name of the model that raised <paramref name="exception"/>: the one attached to a model's own exception, else
     /// the model a runtime error is about (a load failure, an overload, a stop, an unavailable model, a message too large,
-    /// a wrong result count, a remote failure); <see langword="null"/> if no model did (a timeout names its model in its
-    /// message only).
+    /// a wrong result count, a remote failure, a timeout); <see langword="null"/> if no model did.
     /// </summary>
     /// <param name="exception">An exception caught from a model call.</param>
     /// <returns>The model's name, or <see langword="null"/>.</returns>

@@ -68,6 +68,7 @@ public sealed class RequestFormsTests : ModelActorsTestKit
 
         var failure = await sender.ExpectMsgAsync<Status.Failure>();
         Assert.Contains("'held' did not answer within 2000 ms", Assert.IsType<TimeoutException>(failure.Cause).Message, StringComparison.Ordinal);
+        Assert.Equal("held", ModelErrors.GetModelName(failure.Cause));
         model.Reply(new List<int> { 7 }); // the late answer is dropped
         await sender.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }

@@ -44,6 +44,7 @@ public sealed class DependencyDeadlineTests
             Assert.Contains("Model 'caller'", error.Message);
             var dependencyError = Assert.IsType<TimeoutException>(await seen.Task.WaitAsync(TimeSpan.FromSeconds(10)));
             Assert.Contains("Model 'dep' did not answer within 5000 ms", dependencyError.Message);
+            Assert.Equal(("caller", "dep"), (ModelErrors.GetModelName(error), ModelErrors.GetModelName(dependencyError)));
         }
         finally
         {
@@ -68,6 +69,7 @@ public sealed class DependencyDeadlineTests
         var error = Assert.IsType<TimeoutException>(await late.Seen.Task.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("Model 'dep' was not called", error.Message);
         Assert.Contains("model 'late'", error.Message);
+        Assert.Equal("dep", ModelErrors.GetModelName(error));
         Assert.Empty(dependency.Batches);
     }
 

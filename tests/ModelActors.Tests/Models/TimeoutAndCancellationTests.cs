@@ -24,6 +24,7 @@ public sealed class TimeoutAndCancellationTests
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() => second);
         Assert.Contains("Model 'slow'", error.Message);
+        Assert.Equal("slow", ModelErrors.GetModelName(error));
         await Assert.ThrowsAsync<TimeoutException>(() => first); // timed out while running: its late result is dropped
         gate.SetResult();
         Assert.Equal(3, await client.PredictAsync(3).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
