@@ -9,7 +9,7 @@ namespace ModelActors.Cluster;
 /// Requests join the queue and batches of the node that runs them.
 /// </summary>
 /// <param name="options">This node's options.</param>
-public sealed class ModelClusterPlacement(ModelClusterOptions options) : IModelPlacement
+public sealed class ModelClusterPlacement(ModelClusterOptions options) : IModelPlacement, Models.IPlacementAcrossNodes
 {
     /// <inheritdoc />
     public bool HostsReplicas(string model) => options.Hosts(model);

@@ -198,6 +198,18 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task ServeHelp_ListsTheClusterSwitches()
+    {
+        var (code, output, _) = await CliProcess.RunAsync("serve", "--help");
+
+        Assert.Equal(0, code);
+        foreach (var option in new[] { "--cluster ", "--cluster-seeds", "--cluster-models", "--cluster-hostname", "--cluster-public-hostname", "--cluster-port" })
+        {
+            Assert.Contains(option, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Serve_OnAPortInUse_Exits1_SayingWhy()
     {
         using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -133,7 +133,7 @@ internal abstract class ModelEntry(ModelDefinition definition)
         Definition.Replicas,
         Definition.Router,
         Definition.Dependencies,
-        State,
+        DescribedState(),
         LoadDuration,
         QueueDepth,
         BusyReplicas,
@@ -147,6 +147,9 @@ internal abstract class ModelEntry(ModelDefinition definition)
 
     /// <summary>On a cluster, each node that hosts the model with its replicas (every node registers the same definitions).</summary>
     protected abstract IReadOnlyDictionary<string, int>? ReplicasByNode();
+
+    /// <summary>The state <see cref="Describe"/> reports (readiness reads it): <see cref="State"/>, unless the model cannot answer now.</summary>
+    protected abstract ModelState DescribedState();
 }
 
 /// <summary>
@@ -196,6 +199,16 @@ internal sealed partial class ModelEntry<TItem, TResult> : ModelEntry
     public IModelPlacement? Spread { get; }
 
     public override bool IsHostedHere => Placement is null;
+
+    /// <summary>
+    /// A model hosted elsewhere whose every host has gone is not described as ready: its requests fail at once (503) until a
+    /// node that hosts it is up again, so it is <see cref="ModelState.Loading"/>, as it was before any host had joined.
+    /// </summary>
+    protected override ModelState DescribedState()
+    {
+        var snapshot = Snapshot;
+        return snapshot.State == ModelState.Ready && Placement is not null && snapshot.Pool is ReplicaSet<TItem, TResult> { RemoteNodes: 0 } ? ModelState.Loading : snapshot.State;
+    }
 
     protected override IReadOnlyDictionary<string, int>? ReplicasByNode() =>
         _library.Options.Placement is { } placement

@@ -43,6 +43,7 @@ public sealed partial class ModelLibrary : IAsyncDisposable
         ActorSystem.WhenTerminated.ContinueWith(static (_, ended) => ((CancellationTokenSource)ended!).Cancel(), _systemEnded, TaskScheduler.Default);
         try
         {
+            CheckPlacementCanReachNodes(options, ActorSystem);
             ModelActorsConfig.InjectInto(ActorSystem);
             _libraryActor = ActorSystem.ActorOf(Props.Create<LibraryActor>(), options.ActorName);
             _libraryActor.Ask<ModelsStarted>(new StartModels([.. _entries.Values]), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
@@ -58,6 +59,26 @@ public sealed partial class ModelLibrary : IAsyncDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// A library that places models on other nodes (<c>UseCluster</c>) needs an actor system that can reach them: a local
+    /// one (<c>ModelLibrary.CreateBuilder().Build()</c> makes one; Akka.Hosting makes the system a cluster node) would only
+    /// fail later, at each request to a model hosted elsewhere, after its deadline.
+    /// </summary>
+    private static void CheckPlacementCanReachNodes(ModelLibraryOptions options, ActorSystem system)
+    {
+        if (options.Placement is not IPlacementAcrossNodes || ((ExtendedActorSystem)system).Provider.DefaultAddress.HasGlobalScope)
+        {
+            return;
+        }
+
+        throw new ModelRegistrationException([
+            $"The library places models on other nodes (UseCluster), but its actor system '{system.Name}' is local: it cannot "
+            + "be a cluster node. Register the library with Akka.Hosting (services.AddModelActors(m => m....UseCluster(options)) "
+            + "makes its system a cluster node), or pass UseActorSystem(system) a system configured as one "
+            + "(ModelClusterConfig.For(options, models), LeaveBeforeDrain.Register(system)).",
+        ]);
     }
 
     /// <summary>The actor system the library's actors run in.</summary>
@@ -272,6 +293,9 @@ public sealed partial class ModelLibrary : IAsyncDisposable
         _stopping.Dispose();
         Metrics.Dispose();
     }
+
+    /// <summary>Whether this node runs model <paramref name="name"/>'s replicas (true without a placement; a model just removed counts as here).</summary>
+    internal bool HostsHere(string name) => !_entries.TryGetValue(name, out var entry) || entry.IsHostedHere;
 
     internal ModelEntry Entry(string name)
     {

@@ -60,6 +60,14 @@ internal static class ModelActorsCommand
             new Option<string?>("--model-control-mode") { Description = "How repository models load (Triton's): none (all at start), poll (and rescan every --repository-poll-secs), explicit (--load-model at start, then the repository API)." },
             new Option<int?>("--repository-poll-secs") { Description = "With --model-control-mode poll, seconds between two scans of the repository (default 15)." },
             new Option<string[]>("--load-model") { Description = "With --model-control-mode explicit, a model to load at start (repeatable; * for all).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false },
+
+            // The cluster's switches (ClusterSwitches expands them to ModelActors:Cluster keys; docs/SCALING.md).
+            new Option<bool>("--cluster") { Description = "Make this server a node of an Akka cluster (ModelActors:Cluster:Enabled)." },
+            new Option<string?>("--cluster-seeds") { Description = "The seed nodes, comma separated (akka.tcp://model-actors@host:port); give every node the same two or more.", Arity = ArgumentArity.ZeroOrOne },
+            new Option<string?>("--cluster-models") { Description = "The models this node hosts, comma separated (* every model, empty none); it reaches the others on the nodes that host them.", Arity = ArgumentArity.ZeroOrOne },
+            new Option<string?>("--cluster-hostname") { Description = "The address the node listens on for the cluster (default 0.0.0.0).", Arity = ArgumentArity.ZeroOrOne },
+            new Option<string?>("--cluster-public-hostname") { Description = "The address other nodes reach it by (set it when listening on 0.0.0.0).", Arity = ArgumentArity.ZeroOrOne },
+            new Option<string?>("--cluster-port") { Description = "The cluster port (default 4053; 0 picks a free one).", Arity = ArgumentArity.ZeroOrOne },
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((_, ct) => ServeAsync(serverArgs, ct));

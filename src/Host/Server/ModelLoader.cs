@@ -46,7 +46,8 @@ public sealed partial class ModelLoader(ModelLibrary library, ModelVersions vers
             // Models this node hosts load one at a time; models other nodes of a cluster host open (together) once a node
             // that hosts them is up, and must not hold the local ones back.
             var placement = library.Options.Placement;
-            foreach (var name in library.ModelNames.Where(n => placement?.HostsReplicas(n) ?? true))
+            var local = library.ModelNames.Where(n => placement?.HostsReplicas(n) ?? true).ToList();
+            foreach (var name in local)
             {
                 try
                 {
@@ -65,8 +66,10 @@ public sealed partial class ModelLoader(ModelLibrary library, ModelVersions vers
                 _ = library.LoadModelAsync(name, _stopping.Token).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
             }
 
-            LogDone(logger, library.ModelNames.Count - failed.Count, library.ModelNames.Count, clock.Elapsed.TotalMilliseconds,
-                failed.Count == 0 ? "none" : string.Join(", ", failed));
+            var elsewhere = library.ModelNames.Count - local.Count;
+            LogDone(logger, local.Count - failed.Count, local.Count, clock.Elapsed.TotalMilliseconds,
+                failed.Count == 0 ? "none" : string.Join(", ", failed),
+                elsewhere == 0 ? string.Empty : $"; {elsewhere} hosted on other nodes open when a node that hosts them is up");
             _done.TrySetResult();
             await RetryFailedAsync().ConfigureAwait(false);
         }
@@ -127,6 +130,6 @@ public sealed partial class ModelLoader(ModelLibrary library, ModelVersions vers
     [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Model '{Model}' failed to load; it answers 503 while the other models serve. {Error}")]
     private static partial void LogFailed(ILogger logger, string model, string error);
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "{Loaded} of {Total} models loaded in {Milliseconds:F0} ms (failed: {Failed})")]
-    private static partial void LogDone(ILogger logger, int loaded, int total, double milliseconds, string failed);
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "{Loaded} of {Total} models loaded in {Milliseconds:F0} ms (failed: {Failed}){Elsewhere}")]
+    private static partial void LogDone(ILogger logger, int loaded, int total, double milliseconds, string failed, string elsewhere);
 }

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Hosting;
 namespace ModelActors.Host.Server;
 
 /// <summary>
-/// Whether the server is ready: every required model (all of them unless <c>RequiredModels</c> names some) is
-/// loaded and shutdown has not begun. Turns false the moment the host starts stopping, so load balancers stop
+/// Whether the server is ready: every required model (all of them unless <c>RequiredModels</c> names some) that this
+/// node hosts is loaded and shutdown has not begun. On a cluster a node is ready once its own models are: the models it
+/// reaches on other nodes come and go with those nodes (each one's ready route says so), and a node that lost them still
+/// serves its own. Turns false the moment the host starts stopping, so load balancers stop
 /// sending before in-flight requests are drained.
 /// </summary>
 public sealed class ServerReadiness
@@ -32,7 +34,8 @@ public sealed class ServerReadiness
     public bool IsReady => !_stopping && Required().All(d => d.State == ModelState.Ready);
 
     private IEnumerable<ModelDescription> Required() =>
-        _library.Options.RequiredModels.Count == 0
+        (_library.Options.RequiredModels.Count == 0
             ? _library.Describe()
-            : _library.Describe().Where(d => _library.Options.RequiredModels.Contains(d.Name));
+            : _library.Describe().Where(d => _library.Options.RequiredModels.Contains(d.Name)))
+        .Where(d => _library.HostsHere(d.Name)); // as LoadAsync loads them
 }

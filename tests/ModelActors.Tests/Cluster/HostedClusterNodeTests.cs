@@ -39,4 +39,17 @@ public sealed class HostedClusterNodeTests
             await host.StopAsync();
         }
     }
+
+    [Fact]
+    public void UseCluster_on_a_library_built_without_AkkaHosting_fails_in_Build_saying_what_to_do()
+    {
+        var options = new ModelClusterOptions { Enabled = true, Hostname = "127.0.0.1", Port = 0, Models = ["inner"] };
+
+        var error = Assert.Throws<ModelRegistrationException>(() =>
+            ModelLibrary.CreateBuilder().AddModel<SyncLeaf>("inner").AddModel<SyncLeaf>("outer").UseCluster(options).Build());
+
+        Assert.Contains("UseCluster", error.Message, StringComparison.Ordinal);
+        Assert.Contains("actor system 'model-actors' is local", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AddModelActors", error.Message, StringComparison.Ordinal);
+    }
 }
