@@ -114,8 +114,8 @@ internal sealed partial class ModelActor<TItem, TResult> : UntypedActor, IWithTi
                 break; // from a load or a drain that was already given up
             case Remote.IModelRequest when !Sender.IsNobody():
                 // A request of another item type: the sender is told, not left to its Ask's timeout.
-                Sender.Tell(new Status.Failure(new ModelTypeMismatchException(
-                    $"Model '{_entry.Name}' takes {nameof(ModelRequest<TItem>)}<{typeof(TItem).Name}> (answered with {nameof(ModelReply<TResult>)}<{typeof(TResult).Name}>), not {Describe(message)}.")));
+                Sender.Tell(new Status.Failure(ModelErrors.Attach(new ModelTypeMismatchException(
+                    $"Model '{_entry.Name}' takes {nameof(ModelRequest<TItem>)}<{typeof(TItem).Name}> (answered with {nameof(ModelReply<TResult>)}<{typeof(TResult).Name}>), not {Describe(message)}."), _entry.Name)));
                 break; // answered: not an unhandled message (Akka would log it as one)
             default:
                 Unhandled(message);

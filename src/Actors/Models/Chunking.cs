@@ -148,13 +148,48 @@ internal static class Chunking
             .Via(flow)
             .WithAttributes(Akka.Streams.Attributes.CreateInputBuffer(1, 1))
             .RunAsAsyncEnumerableBuffer(entry.Library.Materializer, 1, 1);
-        await foreach (var result in results.WithCancellation(cancellationToken).ConfigureAwait(false))
+        var enumerator = results.GetAsyncEnumerator(cancellationToken);
+        await using (enumerator.ConfigureAwait(false))
         {
-            yield return result;
+            while (await NextAsync(enumerator, entry).ConfigureAwait(false))
+            {
+                yield return enumerator.Current;
+            }
         }
 
         // Akka ends the stream gracefully on the token: a cancelled call must not look like a complete one.
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// The next result of a stream call, unless the library's graphs are gone first (its dispose shut its materializer down
+    /// while the stream ran): then the call fails with <see cref="ModelStoppedException"/>, as its chunks would have,
+    /// instead of waiting for ever, or failing with an error of Akka's own (<c>StreamDetachedException</c>).
+    /// </summary>
+    private static async ValueTask<bool> NextAsync<TItem, TResult>(IAsyncEnumerator<TResult> enumerator, ModelEntry<TItem, TResult> entry)
+    {
+        var ended = entry.Library.StreamsEnded;
+        try
+        {
+            var next = enumerator.MoveNextAsync();
+            if (next.IsCompleted)
+            {
+                return next.GetAwaiter().GetResult();
+            }
+
+            var moving = next.AsTask();
+            if (await Task.WhenAny(moving, ended).ConfigureAwait(false) == moving)
+            {
+                return await moving.ConfigureAwait(false);
+            }
+
+            _ = moving.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw new ModelStoppedException(entry.Name, "the library stopped while the stream ran.");
+        }
+        catch (Exception error) when (ended.IsCompleted && error is not ModelStoppedException and not OperationCanceledException)
+        {
+            throw new ModelStoppedException(entry.Name, $"the library stopped while the stream ran ({error.GetType().Name}: {error.Message}).");
+        }
     }
 
     /// <summary>

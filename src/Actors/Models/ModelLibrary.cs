@@ -20,6 +20,7 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     private volatile IReadOnlyDictionary<string, ModelDefinition> _definitions;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _systemEnded = new(); // never disposed: the system may end after the library
+    private readonly TaskCompletionSource _streamsEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
     private readonly bool _ownsSystem;
     private readonly IActorRef _libraryActor;
@@ -41,6 +42,7 @@ public sealed partial class ModelLibrary : IAsyncDisposable
         ActorSystem = system ?? ActorSystems.CreateEmbedded(loggerFactory);
         FrameLimit = Remote.FrameLimits.Of(ActorSystem);
         ActorSystem.WhenTerminated.ContinueWith(static (_, ended) => ((CancellationTokenSource)ended!).Cancel(), _systemEnded, TaskScheduler.Default);
+        ActorSystem.WhenTerminated.ContinueWith(static (_, ended) => ((TaskCompletionSource)ended!).TrySetResult(), _streamsEnded, TaskScheduler.Default);
         try
         {
             CheckPlacementCanReachNodes(options, ActorSystem);
@@ -114,8 +116,16 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     internal CancellationToken SystemEnded => _systemEnded.Token;
 
     /// <summary>
+    /// Completes when graphs run on <see cref="Materializer"/> are gone (the library's dispose shuts it down, or the actor
+    /// system ended): a stream call still reading one ends then, rather than wait for an element that will never come
+    /// (Akka's queue sink leaves a pending pull unanswered when its graph is shut down).
+    /// </summary>
+    internal Task StreamsEnded => _streamsEnded.Task;
+
+    /// <summary>
     /// The library's Akka.Streams materializer: graphs run on it (batchers, stream calls, servers' audio streams) stop with
-    /// the library. They run on <c>model-actors.async-dispatcher</c> (the .NET pool, or threads of its own while blocked
+    /// the library (a stream call then ends with <see cref="ModelStoppedException"/>; Akka leaves the task of a
+    /// <c>RunForeach</c> of yours on it uncompleted, so run graphs that must end cleanly on a materializer of your own). They run on <c>model-actors.async-dispatcher</c> (the .NET pool, or threads of its own while blocked
     /// sync-gateway callers hold the pool), so a batch still forms when every pool thread waits for one.
     /// </summary>
     public Akka.Streams.IMaterializer Materializer
@@ -279,6 +289,7 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        _streamsEnded.TrySetResult();
         Volatile.Read(ref _materializer)?.Shutdown();
         if (_ownsSystem)
         {
@@ -312,8 +323,8 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     private ModelEntry<TItem, TResult> Typed<TItem, TResult>(string name)
     {
         var entry = Entry(name);
-        return entry as ModelEntry<TItem, TResult> ?? throw new ModelTypeMismatchException(
-            $"Model '{name}' was asked for as {typeof(TItem).Name} -> {typeof(TResult).Name}, but it takes {entry.Definition.ItemType.Name} and returns {entry.Definition.ResultType.Name}.");
+        return entry as ModelEntry<TItem, TResult> ?? throw ModelErrors.Attach(new ModelTypeMismatchException(
+            $"Model '{name}' was asked for as {typeof(TItem).Name} -> {typeof(TResult).Name}, but it takes {entry.Definition.ItemType.Name} and returns {entry.Definition.ResultType.Name}."), name);
     }
 
     private ModelEntry CreateEntry(ModelDefinition definition)

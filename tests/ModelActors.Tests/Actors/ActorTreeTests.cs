@@ -60,6 +60,7 @@ public sealed class ActorTreeTests : ModelActorsTestKit
             library.RouterOf("upper").Ask<ModelReply<string>>(new ModelRequest<int>([1]), TimeSpan.FromSeconds(30)));
 
         Assert.Equal("Model 'upper' takes ModelRequest<String> (answered with ModelReply<String>), not ModelRequest<Int32>.", error.Message);
+        Assert.Equal("upper", ModelErrors.GetModelName(error));
     }
 
     [Fact]

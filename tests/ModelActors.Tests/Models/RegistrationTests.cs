@@ -85,6 +85,7 @@ public sealed class RegistrationTests
         Assert.Contains("'length'", error.Message);
         Assert.Contains("String -> String", error.Message);
         Assert.Contains("returns Int32", error.Message);
+        Assert.Equal("length", ModelErrors.GetModelName(error));
     }
 
     [Fact]
