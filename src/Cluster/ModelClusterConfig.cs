@@ -48,7 +48,7 @@ public static class ModelClusterConfig
               coordinated-shutdown.phases.before-service-unbind.timeout = 15s
               cluster {
                 seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(Quote))}}]
-                roles = [{{string.Join(", ", options.RolesFor(models).Select(Quote))}}]
+                roles = [{{string.Join(", ", options.RolesFor(models).Append(FrameSizes.RoleOf(options.MaximumFrameSize)).Select(Quote))}}]
               }
             }
             """);

@@ -32,6 +32,10 @@ public sealed class ModelClusterPlacement(ModelClusterOptions options) : IModelP
             .Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>Watches the frame sizes of the other nodes for <paramref name="library"/> (<see cref="FrameSizes"/>).</summary>
+    IActorRef Models.IPlacementAcrossNodes.Started(ModelLibrary library) =>
+        library.ActorSystem.ActorOf(Props.Create(() => new FrameSizes(library, options.MaximumFrameSize)), $"{library.Options.ActorName}-frame-sizes");
+
     /// <inheritdoc />
     public IActorRef CreateRemoteRouter(string model, string modelActorPath, IActorContext context)
     {

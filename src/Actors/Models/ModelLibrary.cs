@@ -26,6 +26,9 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     private readonly IActorRef _libraryActor;
     private Task? _stopTask;
     private Akka.Streams.ActorMaterializer? _materializer;
+    private readonly long _ownFrameLimit;
+    private long _otherNodesFrameLimit = long.MaxValue;
+    private IActorRef? _placementActor;
 
     internal ModelLibrary(IReadOnlyDictionary<string, ModelDefinition> definitions, ModelLibraryOptions options, IServiceProvider services, ILoggerFactory loggerFactory, TimeProvider timeProvider, ActorSystem? system, IReadOnlyList<System.Reflection.Assembly>? modelAssemblies = null)
     {
@@ -40,7 +43,7 @@ public sealed partial class ModelLibrary : IAsyncDisposable
         _entries = definitions.Values.ToDictionary(d => d.Name, CreateEntry, StringComparer.Ordinal);
         _ownsSystem = system is null;
         ActorSystem = system ?? ActorSystems.CreateEmbedded(loggerFactory);
-        FrameLimit = Remote.FrameLimits.Of(ActorSystem);
+        _ownFrameLimit = Remote.FrameLimits.Of(ActorSystem);
         ActorSystem.WhenTerminated.ContinueWith(static (_, ended) => ((CancellationTokenSource)ended!).Cancel(), _systemEnded, TaskScheduler.Default);
         ActorSystem.WhenTerminated.ContinueWith(static (_, ended) => ((TaskCompletionSource)ended!).TrySetResult(), _streamsEnded, TaskScheduler.Default);
         try
@@ -51,6 +54,7 @@ public sealed partial class ModelLibrary : IAsyncDisposable
             _libraryActor.Ask<ModelsStarted>(new StartModels([.. _entries.Values]), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
             DrainOnCoordinatedShutdown();
             ModelLibraries.Of(ActorSystem).Add(options.ActorName, this);
+            _placementActor = (options.Placement as IPlacementAcrossNodes)?.Started(this);
         }
         catch
         {
@@ -101,8 +105,15 @@ public sealed partial class ModelLibrary : IAsyncDisposable
 
     internal TimeProvider TimeProvider { get; }
 
-    /// <summary>The largest message the actor system sends to another node (Akka.Remote's frame size); none without remoting.</summary>
-    internal long FrameLimit { get; }
+    /// <summary>
+    /// The largest message the library sends to another node: the smaller of this node's frame size (Akka.Remote's; none
+    /// without remoting) and the smallest of the other nodes up (a message over the receiver's frame is dropped with the
+    /// link to that node, which then counts as unreachable).
+    /// </summary>
+    internal long FrameLimit => Math.Min(_ownFrameLimit, Volatile.Read(ref _otherNodesFrameLimit));
+
+    /// <summary>Keeps messages to other nodes under <paramref name="bytes"/>, the smallest frame size of the other nodes up (<see cref="long.MaxValue"/>: none).</summary>
+    internal void UseSmallestFrameOfOtherNodes(long bytes) => Volatile.Write(ref _otherNodesFrameLimit, bytes);
 
     internal CancellationToken Stopping => _stopping.Token;
 
@@ -289,6 +300,11 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_placementActor is { } placementActor)
+        {
+            ActorSystem.Stop(placementActor);
+        }
+
         _streamsEnded.TrySetResult();
         Volatile.Read(ref _materializer)?.Shutdown();
         if (_ownsSystem)
