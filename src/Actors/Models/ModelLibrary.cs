@@ -26,8 +26,6 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     private readonly IActorRef _libraryActor;
     private Task? _stopTask;
     private Akka.Streams.ActorMaterializer? _materializer;
-    private readonly long _ownFrameLimit;
-    private long _otherNodesFrameLimit = long.MaxValue;
     private IActorRef? _placementActor;
 
     internal ModelLibrary(IReadOnlyDictionary<string, ModelDefinition> definitions, ModelLibraryOptions options, IServiceProvider services, ILoggerFactory loggerFactory, TimeProvider timeProvider, ActorSystem? system, IReadOnlyList<System.Reflection.Assembly>? modelAssemblies = null)
@@ -67,26 +65,6 @@ public sealed partial class ModelLibrary : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// A library that places models on other nodes (<c>UseCluster</c>) needs an actor system that can reach them: a local
-    /// one (<c>ModelLibrary.CreateBuilder().Build()</c> makes one; Akka.Hosting makes the system a cluster node) would only
-    /// fail later, at each request to a model hosted elsewhere, after its deadline.
-    /// </summary>
-    private static void CheckPlacementCanReachNodes(ModelLibraryOptions options, ActorSystem system)
-    {
-        if (options.Placement is not IPlacementAcrossNodes || ((ExtendedActorSystem)system).Provider.DefaultAddress.HasGlobalScope)
-        {
-            return;
-        }
-
-        throw new ModelRegistrationException([
-            $"The library places models on other nodes (UseCluster), but its actor system '{system.Name}' is local: it cannot "
-            + "be a cluster node. Register the library with Akka.Hosting (services.AddModelActors(m => m....UseCluster(options)) "
-            + "makes its system a cluster node), or pass UseActorSystem(system) a system configured as one "
-            + "(ModelClusterConfig.For(options, models), LeaveBeforeDrain.Register(system)).",
-        ]);
-    }
-
     /// <summary>The actor system the library's actors run in.</summary>
     public ActorSystem ActorSystem { get; }
 
@@ -104,16 +82,6 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     internal ILoggerFactory LoggerFactory { get; }
 
     internal TimeProvider TimeProvider { get; }
-
-    /// <summary>
-    /// The largest message the library sends to another node: the smaller of this node's frame size (Akka.Remote's; none
-    /// without remoting) and the smallest of the other nodes up (a message over the receiver's frame is dropped with the
-    /// link to that node, which then counts as unreachable).
-    /// </summary>
-    internal long FrameLimit => Math.Min(_ownFrameLimit, Volatile.Read(ref _otherNodesFrameLimit));
-
-    /// <summary>Keeps messages to other nodes under <paramref name="bytes"/>, the smallest frame size of the other nodes up (<see cref="long.MaxValue"/>: none).</summary>
-    internal void UseSmallestFrameOfOtherNodes(long bytes) => Volatile.Write(ref _otherNodesFrameLimit, bytes);
 
     internal CancellationToken Stopping => _stopping.Token;
 
@@ -136,8 +104,9 @@ public sealed partial class ModelLibrary : IAsyncDisposable
     /// <summary>
     /// The library's Akka.Streams materializer: graphs run on it (batchers, stream calls, servers' audio streams) stop with
     /// the library (a stream call then ends with <see cref="ModelStoppedException"/>; Akka leaves the task of a
-    /// <c>RunForeach</c> of yours on it uncompleted, so run graphs that must end cleanly on a materializer of your own). They run on <c>model-actors.async-dispatcher</c> (the .NET pool, or threads of its own while blocked
-    /// sync-gateway callers hold the pool), so a batch still forms when every pool thread waits for one.
+    /// <c>RunForeach</c> of yours on it uncompleted, so run graphs that must end cleanly on a materializer of your own).
+    /// They run on <c>model-actors.async-dispatcher</c> (the .NET pool, or threads of its own while blocked sync-gateway
+    /// callers hold the pool), so a batch still forms when every pool thread waits for one.
     /// </summary>
     public Akka.Streams.IMaterializer Materializer
     {
