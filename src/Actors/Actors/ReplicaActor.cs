@@ -79,8 +79,7 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
             // A bug of ours (the model's own errors went to its caller): the instance is still disposed.
         }
 
-        _replica.Call.End();
-        _set.Busy(-1);
+        EndCall();
         await _replica.PostStopAsync().ConfigureAwait(false);
     }
 
@@ -179,9 +178,14 @@ internal sealed class ReplicaActor<TItem, TResult> : UntypedActor
 
     private void Done()
     {
+        EndCall();
+        Free();
+    }
+
+    private void EndCall()
+    {
         _replica.Call.End();
         _set.Busy(-1);
-        Free();
     }
 
     /// <summary>Behind a <see cref="BalancingActor{TItem, TResult}"/>: asks for the next work.</summary>

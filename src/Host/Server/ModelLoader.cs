@@ -45,8 +45,9 @@ public sealed partial class ModelLoader(ModelLibrary library, ModelVersions vers
         {
             // Models this node hosts load one at a time; models other nodes of a cluster host open (together) once a node
             // that hosts them is up, and must not hold the local ones back.
-            var placement = library.Options.Placement;
-            var local = library.ModelNames.Where(n => placement?.HostsReplicas(n) ?? true).ToList();
+            var names = library.ModelNames;
+            var local = names.Where(library.HostsHere).ToList();
+            var elsewhere = names.Except(local).ToList();
             foreach (var name in local)
             {
                 try
@@ -61,15 +62,14 @@ public sealed partial class ModelLoader(ModelLibrary library, ModelVersions vers
             }
 
             // Not awaited: a model no node hosts yet would hold the summary and the retries of failed local models back.
-            foreach (var name in library.ModelNames.Where(n => !(placement?.HostsReplicas(n) ?? true)))
+            foreach (var name in elsewhere)
             {
                 _ = library.LoadModelAsync(name, _stopping.Token).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
             }
 
-            var elsewhere = library.ModelNames.Count - local.Count;
             LogDone(logger, local.Count - failed.Count, local.Count, clock.Elapsed.TotalMilliseconds,
                 failed.Count == 0 ? "none" : string.Join(", ", failed),
-                elsewhere == 0 ? string.Empty : $"; {elsewhere} hosted on other nodes open when a node that hosts them is up");
+                elsewhere.Count == 0 ? string.Empty : $"; {elsewhere.Count} hosted on other nodes open when a node that hosts them is up");
             _done.TrySetResult();
             await RetryFailedAsync().ConfigureAwait(false);
         }

@@ -33,9 +33,7 @@ public sealed class ServerReadiness
     /// <summary>True when the required models are ready and the server is not stopping.</summary>
     public bool IsReady => !_stopping && Required().All(d => d.State == ModelState.Ready);
 
-    private IEnumerable<ModelDescription> Required() =>
-        (_library.Options.RequiredModels.Count == 0
-            ? _library.Describe()
-            : _library.Describe().Where(d => _library.Options.RequiredModels.Contains(d.Name)))
-        .Where(d => _library.HostsHere(d.Name)); // as LoadAsync loads them
+    // The required models this node hosts, as LoadAsync loads them.
+    private IEnumerable<ModelDescription> Required() => _library.Describe().Where(d =>
+        (_library.Options.RequiredModels.Count == 0 || _library.Options.RequiredModels.Contains(d.Name)) && _library.HostsHere(d.Name));
 }
